@@ -1,0 +1,1 @@
+//! The GraphQL API (lands with the GraphQL issue).

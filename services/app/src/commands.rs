@@ -1,0 +1,330 @@
+use std::sync::Arc;
+
+use samverkan_domain::application::{Application, ApplicationCommand};
+use samverkan_domain::consortium::Consortium;
+use samverkan_domain::{Aggregate, ApplicationId, ConsortiumCode, DomainError, DomainEvent};
+use samverkan_eventstore::{Direction, EventMetadata, EventStore, ExpectedVersion, NewEvent, StoreError};
+use uuid::Uuid;
+
+/// How many times a command is re-decided on fresh state after a version conflict.
+const MAX_ATTEMPTS: usize = 16;
+const READ_BATCH: usize = 1024;
+
+/// Who sends a command and in which conversation.
+#[derive(Debug, Clone, Default)]
+pub struct CommandContext {
+    /// The command id: event ids are derived from it, so a retried command appends nothing new.
+    pub command_id: Uuid,
+    /// When set, the aggregate must be at exactly this version (0-based; `-1`/None: no check).
+    pub expected_version: Option<ExpectedVersion>,
+    pub actor: Option<String>,
+    pub actor_role: Option<String>,
+    pub correlation_id: Option<Uuid>,
+    pub trace_id: Option<String>,
+}
+
+impl CommandContext {
+    pub fn new(command_id: Uuid) -> Self {
+        Self {
+            command_id,
+            ..Self::default()
+        }
+    }
+    pub fn by(mut self, actor: &str, role: &str) -> Self {
+        self.actor = Some(actor.to_string());
+        self.actor_role = Some(role.to_string());
+        self
+    }
+}
+
+/// The result of a handled command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandOutcome {
+    pub stream: String,
+    /// Version of the aggregate's last event after the command.
+    pub version: u64,
+    /// Global position of the command's last event: ask read models for at least this.
+    pub position: u64,
+    /// Number of events the command appended (0 for an idempotent retry).
+    pub appended: usize,
+    /// Event types the command produced.
+    pub event_types: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("stored event could not be read: {0}")]
+    Decode(String),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::WrongExpectedVersion { .. } | StoreError::IdConflict { .. } => {
+                AppError::Conflict(e.to_string())
+            }
+            other => AppError::Store(other),
+        }
+    }
+}
+
+/// Deterministic event id: the n-th event of a command.
+pub fn event_id(command_id: Uuid, index: usize) -> Uuid {
+    Uuid::new_v5(&command_id, format!("event-{index}").as_bytes())
+}
+
+/// The command handler.
+#[derive(Clone)]
+pub struct Commands {
+    store: Arc<dyn EventStore>,
+}
+
+impl Commands {
+    pub fn new(store: Arc<dyn EventStore>) -> Self {
+        Self { store }
+    }
+
+    pub fn store(&self) -> &Arc<dyn EventStore> {
+        &self.store
+    }
+
+    /// Fold an aggregate's stream: its state and the version of its last event.
+    pub async fn load<A: Aggregate>(&self, id: &A::Id) -> Result<(A::State, Option<u64>), AppError> {
+        let (state, version, _) = self.load_checking::<A>(id, None).await?;
+        Ok((state, version))
+    }
+
+    /// Fold the stream and, while at it, notice whether `command_id` already
+    /// wrote events there (an idempotent retry).
+    async fn load_checking<A: Aggregate>(
+        &self,
+        id: &A::Id,
+        command_id: Option<Uuid>,
+    ) -> Result<(A::State, Option<u64>, Option<CommandOutcome>), AppError> {
+        let stream = A::stream_name(id);
+        let mut state = A::State::default();
+        let mut version = None;
+        let mut previous: Option<CommandOutcome> = None;
+        let mut from = 0u64;
+        loop {
+            let batch = self
+                .store
+                .read_stream(&stream, Direction::Forwards, Some(from), READ_BATCH)
+                .await?;
+            let n = batch.len();
+            for recorded in batch {
+                let event = A::Event::from_json(&recorded.event_type, recorded.schema_version, &recorded.data)
+                    .map_err(|e| AppError::Decode(e.to_string()))?;
+                state = A::evolve(state, &event);
+                version = Some(recorded.version);
+                from = recorded.version + 1;
+                if let Some(cid) = command_id {
+                    let index = previous.as_ref().map_or(0, |p| p.event_types.len());
+                    if recorded.id == event_id(cid, index) {
+                        let p = previous.get_or_insert_with(|| CommandOutcome {
+                            stream: stream.clone(),
+                            version: 0,
+                            position: 0,
+                            appended: 0,
+                            event_types: vec![],
+                        });
+                        p.version = recorded.version;
+                        p.position = recorded.position;
+                        p.event_types.push(recorded.event_type.clone());
+                    }
+                }
+            }
+            if n < READ_BATCH {
+                break;
+            }
+        }
+        Ok((state, version, previous))
+    }
+
+    /// Handle one command: load, decide, append at the expected version.
+    ///
+    /// - A retry with the same command id appends nothing and returns the same outcome.
+    /// - On a version conflict the command is re-decided on fresh state (unless the
+    ///   caller pinned `expected_version`, which then is a `Conflict`).
+    #[tracing::instrument(name = "command", skip_all, fields(command = A::command_name(&command), stream = %A::stream_name(id)))]
+    pub async fn execute<A: Aggregate>(
+        &self,
+        id: &A::Id,
+        command: A::Command,
+        ctx: &CommandContext,
+    ) -> Result<CommandOutcome, AppError> {
+        let stream = A::stream_name(id);
+        for attempt in 0..MAX_ATTEMPTS {
+            let (state, version, previous) = self.load_checking::<A>(id, Some(ctx.command_id)).await?;
+            if let Some(outcome) = previous {
+                return Ok(outcome);
+            }
+            let decided = A::decide(&state, &command);
+            let events = match decided {
+                Ok(events) => events,
+                Err(err) => return Err(add_id(err, id).into()),
+            };
+            if events.is_empty() {
+                return Ok(CommandOutcome {
+                    stream,
+                    version: version.unwrap_or(0),
+                    position: 0,
+                    appended: 0,
+                    event_types: vec![],
+                });
+            }
+            let expected = match (ctx.expected_version, version) {
+                (Some(pinned), _) => pinned,
+                (None, None) => ExpectedVersion::NoStream,
+                (None, Some(v)) => ExpectedVersion::Exact(v),
+            };
+            let event_types: Vec<String> = events.iter().map(|e| e.event_type().to_string()).collect();
+            let new_events = events
+                .iter()
+                .enumerate()
+                .map(|(i, e)| NewEvent {
+                    id: event_id(ctx.command_id, i),
+                    event_type: e.event_type().to_string(),
+                    schema_version: e.schema_version(),
+                    data: serde_json::to_vec(&e.to_json()).unwrap_or_default(),
+                    metadata: EventMetadata {
+                        actor: ctx.actor.clone(),
+                        actor_role: ctx.actor_role.clone(),
+                        causation_id: Some(ctx.command_id),
+                        correlation_id: Some(ctx.correlation_id.unwrap_or(ctx.command_id)),
+                        trace_id: ctx.trace_id.clone(),
+                    },
+                })
+                .collect();
+            match self.store.append(&stream, expected, new_events).await {
+                Ok(r) => {
+                    let appended = if r.written { event_types.len() } else { 0 };
+                    return Ok(CommandOutcome {
+                        stream,
+                        version: r.next_expected_version,
+                        position: r.position,
+                        appended,
+                        event_types,
+                    });
+                }
+                Err(StoreError::WrongExpectedVersion { .. })
+                    if ctx.expected_version.is_none() && attempt + 1 < MAX_ATTEMPTS =>
+                {
+                    tracing::debug!(attempt, "version conflict, deciding again on fresh state");
+                    // Jittered back-off so that contenders do not collide again in lockstep.
+                    let jitter = u64::from(Uuid::new_v4().as_bytes()[0] % 4) + attempt as u64;
+                    tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
+                    continue;
+                }
+                Err(e) => {
+                    if let Some(outcome) = self.find_previous(&stream, ctx.command_id).await? {
+                        return Ok(outcome);
+                    }
+                    return Err(e.into());
+                }
+            }
+        }
+        Err(AppError::Conflict(format!(
+            "stream `{stream}` kept changing; gave up after {MAX_ATTEMPTS} attempts"
+        )))
+    }
+
+    /// Was a command (by its first event id) already applied to the stream?
+    async fn find_previous(&self, stream: &str, command_id: Uuid) -> Result<Option<CommandOutcome>, AppError> {
+        let first_id = event_id(command_id, 0);
+        let mut from = 0u64;
+        let mut found: Option<CommandOutcome> = None;
+        loop {
+            let batch = self
+                .store
+                .read_stream(stream, Direction::Forwards, Some(from), READ_BATCH)
+                .await?;
+            let n = batch.len();
+            for e in &batch {
+                from = e.version + 1;
+                match &mut found {
+                    None if e.id == first_id => {
+                        found = Some(CommandOutcome {
+                            stream: stream.to_string(),
+                            version: e.version,
+                            position: e.position,
+                            appended: 0,
+                            event_types: vec![e.event_type.clone()],
+                        });
+                    }
+                    Some(f) if e.id == event_id(command_id, f.event_types.len()) => {
+                        f.version = e.version;
+                        f.position = e.position;
+                        f.event_types.push(e.event_type.clone());
+                    }
+                    Some(_) => return Ok(found),
+                    None => {}
+                }
+            }
+            if n < READ_BATCH {
+                return Ok(found);
+            }
+        }
+    }
+
+    /// Commands on joint applications that need the consortium's current
+    /// members get them filled in from the consortium's stream here.
+    pub async fn execute_application(
+        &self,
+        id: &ApplicationId,
+        command: ApplicationCommand,
+        ctx: &CommandContext,
+    ) -> Result<CommandOutcome, AppError> {
+        let command = match command {
+            ApplicationCommand::Draft(mut draft) => {
+                draft.consortium_members = self.members_of(&draft.consortium).await?;
+                ApplicationCommand::Draft(draft)
+            }
+            ApplicationCommand::Invite { municipality, .. } => {
+                let (state, _) = self.load::<Application>(id).await?;
+                let members = match &state.drafted {
+                    Some(d) => self.members_of(&d.consortium).await?,
+                    None => Default::default(),
+                };
+                ApplicationCommand::Invite {
+                    municipality,
+                    consortium_members: members,
+                }
+            }
+            other => other,
+        };
+        self.execute::<Application>(id, command, ctx).await
+    }
+
+    async fn members_of(
+        &self,
+        consortium: &ConsortiumCode,
+    ) -> Result<std::collections::BTreeSet<samverkan_domain::MunicipalityCode>, AppError> {
+        let (state, _) = self.load::<Consortium>(consortium).await?;
+        if state.formed.is_none() {
+            return Err(DomainError::NotFound {
+                aggregate: "consortium",
+                id: consortium.to_string(),
+            }
+            .into());
+        }
+        Ok(state.current_members())
+    }
+}
+
+/// Fill in the aggregate id for `NotFound`/`AlreadyExists` errors the pure decider cannot know.
+fn add_id<I: std::fmt::Display>(err: DomainError, id: &I) -> DomainError {
+    match err {
+        DomainError::NotFound { aggregate, id: ref i } if i.is_empty() => DomainError::NotFound {
+            aggregate,
+            id: id.to_string(),
+        },
+        other => other,
+    }
+}

@@ -1,0 +1,276 @@
+//! Projections: the read models, fed by the store's global subscription,
+//! checkpointed (snapshot + position) so a restart continues where it stopped,
+//! rebuildable from the log at any time, and answering as-of questions.
+
+mod model;
+pub mod queries;
+pub mod views;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+use std::time::Duration;
+
+use futures::StreamExt;
+use samverkan_domain::{AnyEvent, EventDecodeError};
+use samverkan_eventstore::{EventStore, RecordedEvent, StoreError};
+use tokio::sync::{broadcast, watch};
+
+pub use model::{
+    consortium_subject, municipality_subject, Entity, Envelope, LogEntry, ReadModels, Related, Stored, Subject,
+    TimelineEntry,
+};
+pub use queries::{ApplicationFilter, AsOf, ConsortiumOverview, Dashboard, FollowUpReport, ProjectFilter};
+
+const SNAPSHOT_FORMAT: u32 = 1;
+const BATCH: usize = 1024;
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Snapshot<M> {
+    format: u32,
+    models: M,
+}
+
+/// The live read models and their runner.
+pub struct Projections {
+    models: RwLock<ReadModels>,
+    position: watch::Sender<Option<u64>>,
+    events: broadcast::Sender<Arc<TimelineEntry>>,
+    snapshot_path: Option<PathBuf>,
+}
+
+impl Projections {
+    /// Empty read models, or the ones saved in `snapshot_path` if it holds a
+    /// valid snapshot (an unreadable snapshot is ignored: everything is rebuilt).
+    pub fn new(snapshot_path: Option<PathBuf>) -> Arc<Self> {
+        let models = snapshot_path.as_deref().and_then(load_snapshot).unwrap_or_default();
+        let (position, _) = watch::channel(models.checkpoint);
+        let (events, _) = broadcast::channel(4096);
+        Arc::new(Self {
+            models: RwLock::new(models),
+            position,
+            events,
+            snapshot_path,
+        })
+    }
+
+    /// Read access to the models. Keep the guard short.
+    pub fn read(&self) -> RwLockReadGuard<'_, ReadModels> {
+        self.models.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Position of the last event applied.
+    pub fn position(&self) -> Option<u64> {
+        *self.position.borrow()
+    }
+
+    /// Wait until the models include `position` (read-your-writes); `false` on timeout.
+    pub async fn wait_for(&self, position: u64, timeout: Duration) -> bool {
+        let mut rx = self.position.subscribe();
+        let reached = async move { rx.wait_for(|p| p.is_some_and(|p| p >= position)).await.is_ok() };
+        matches!(tokio::time::timeout(timeout, reached).await, Ok(true))
+    }
+
+    /// Live feed of applied events (for GraphQL subscriptions).
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<TimelineEntry>> {
+        self.events.subscribe()
+    }
+
+    /// Apply a batch of recorded events (in log order).
+    pub fn apply_batch(&self, batch: &[RecordedEvent]) {
+        // Decode outside the lock: readers keep reading meanwhile.
+        let decoded = decode_batch(batch);
+        let mut entries = Vec::with_capacity(batch.len());
+        {
+            let mut models = self.models.write().unwrap_or_else(|p| p.into_inner());
+            for (e, event) in batch.iter().zip(decoded) {
+                if models.checkpoint.is_some_and(|c| e.position <= c) {
+                    continue;
+                }
+                if let Some(entry) = apply_decoded(&mut models, e, event) {
+                    entries.push(entry);
+                }
+            }
+            self.position.send_replace(models.checkpoint);
+        }
+        if self.events.receiver_count() > 0 {
+            for entry in entries {
+                let _ = self.events.send(Arc::new(entry.to_timeline()));
+            }
+        }
+    }
+
+    /// Follow the store's global log from the checkpoint, forever.
+    pub fn start(self: &Arc<Self>, store: Arc<dyn EventStore>) -> tokio::task::JoinHandle<Result<(), StoreError>> {
+        let this = self.clone();
+        tokio::spawn(async move {
+            // A snapshot ahead of the log (e.g. the store was replaced) cannot be trusted.
+            let head = store.head_position().await?;
+            if this.position().is_some_and(|p| head.is_none_or(|h| p > h)) {
+                tracing::warn!("projection snapshot is ahead of the event log; rebuilding from the start");
+                *this.models.write().unwrap_or_else(|p| p.into_inner()) = ReadModels::default();
+                this.position.send_replace(None);
+            }
+            let mut stream = store.subscribe_all(this.position()).ready_chunks(BATCH);
+            while let Some(chunk) = stream.next().await {
+                let mut batch = Vec::with_capacity(chunk.len());
+                for item in chunk {
+                    batch.push(item?);
+                }
+                this.apply_batch(&batch);
+            }
+            Ok(())
+        })
+    }
+
+    /// Periodically save a snapshot while the checkpoint moves.
+    pub fn start_snapshots(self: &Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let mut saved = this.position();
+            loop {
+                tokio::time::sleep(every).await;
+                let now = this.position();
+                if now != saved {
+                    let me = this.clone();
+                    match tokio::task::spawn_blocking(move || me.save_snapshot()).await {
+                        Ok(Ok(())) => saved = now,
+                        Ok(Err(e)) => tracing::warn!(error = %e, "could not save projection snapshot"),
+                        Err(e) => tracing::warn!(error = %e, "snapshot task failed"),
+                    }
+                }
+            }
+        })
+    }
+
+    /// Write the models and their checkpoint atomically (temp file + rename + fsync).
+    pub fn save_snapshot(&self) -> std::io::Result<()> {
+        let Some(path) = &self.snapshot_path else { return Ok(()) };
+        let tmp = path.with_extension("tmp");
+        {
+            let file = std::fs::File::create(&tmp)?;
+            let mut w = std::io::BufWriter::new(&file);
+            let models = self.read();
+            serde_json::to_writer(
+                &mut w,
+                &Snapshot {
+                    format: SNAPSHOT_FORMAT,
+                    models: &*models,
+                },
+            )
+            .map_err(std::io::Error::other)?;
+            drop(models);
+            std::io::Write::flush(&mut w)?;
+            drop(w);
+            file.sync_all()?;
+        }
+        std::fs::rename(&tmp, path)?;
+        Ok(())
+    }
+}
+
+fn load_snapshot(path: &Path) -> Option<ReadModels> {
+    let file = std::fs::File::open(path).ok()?;
+    match serde_json::from_reader::<_, Snapshot<ReadModels>>(std::io::BufReader::new(file)) {
+        Ok(s) if s.format == SNAPSHOT_FORMAT => {
+            let mut models = s.models;
+            models.reindex();
+            Some(models)
+        }
+        Ok(s) => {
+            tracing::warn!(
+                format = s.format,
+                "projection snapshot has an unknown format; rebuilding"
+            );
+            None
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "projection snapshot unreadable; rebuilding");
+            None
+        }
+    }
+}
+
+/// Decode a batch of stored events, on two threads when it is large.
+pub fn decode_batch(batch: &[RecordedEvent]) -> Vec<Result<AnyEvent, EventDecodeError>> {
+    let decode = |e: &RecordedEvent| AnyEvent::decode(&e.event_type, e.schema_version, &e.data);
+    if batch.len() < 512 {
+        return batch.iter().map(decode).collect();
+    }
+    let (a, b) = batch.split_at(batch.len() / 2);
+    std::thread::scope(|s| {
+        let second = s.spawn(|| b.iter().map(decode).collect::<Vec<_>>());
+        let mut out: Vec<_> = a.iter().map(decode).collect();
+        match second.join() {
+            Ok(rest) => out.extend(rest),
+            Err(_) => out.extend(b.iter().map(decode)),
+        }
+        out
+    })
+}
+
+/// Apply one decoded event; unknown types and newer versions are skipped with
+/// a warning (the checkpoint still moves on).
+pub fn apply_decoded(
+    models: &mut ReadModels,
+    e: &RecordedEvent,
+    event: Result<AnyEvent, EventDecodeError>,
+) -> Option<Arc<LogEntry>> {
+    match event {
+        Ok(event) => {
+            let env = Envelope {
+                position: e.position,
+                recorded_at: e.recorded_at,
+                actor: e.metadata.actor.as_deref(),
+                actor_role: e.metadata.actor_role.as_deref(),
+            };
+            Some(models.apply(&env, event))
+        }
+        Err(err) => {
+            tracing::warn!(position = e.position, event_type = %e.event_type, error = %err, "skipping event this build cannot read");
+            models.skip(e.position);
+            None
+        }
+    }
+}
+
+/// Decode and apply one recorded event.
+pub fn apply_recorded(models: &mut ReadModels, e: &RecordedEvent) -> Option<Arc<LogEntry>> {
+    apply_decoded(models, e, AnyEvent::decode(&e.event_type, e.schema_version, &e.data))
+}
+
+/// Rebuild all read models from the whole log. Reading and decoding run
+/// ahead of applying (a small pipeline), so both cores work.
+pub async fn rebuild(store: &dyn EventStore) -> Result<ReadModels, StoreError> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<RecordedEvent>, Vec<Result<AnyEvent, EventDecodeError>>)>(4);
+    let applier = tokio::task::spawn_blocking(move || {
+        let mut models = ReadModels::default();
+        while let Some((batch, decoded)) = rx.blocking_recv() {
+            for (e, event) in batch.iter().zip(decoded) {
+                apply_decoded(&mut models, e, event);
+            }
+        }
+        models
+    });
+    let mut after = None;
+    loop {
+        let batch = store.read_all(after, 8192).await?;
+        let Some(last) = batch.last() else { break };
+        after = Some(last.position);
+        let (batch, decoded) = tokio::task::spawn_blocking(move || {
+            let decoded = batch
+                .iter()
+                .map(|e| AnyEvent::decode(&e.event_type, e.schema_version, &e.data))
+                .collect();
+            (batch, decoded)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("decoding failed: {e}")))?;
+        if tx.send((batch, decoded)).await.is_err() {
+            break;
+        }
+    }
+    drop(tx);
+    applier
+        .await
+        .map_err(|e| StoreError::Backend(format!("rebuild failed: {e}")))
+}

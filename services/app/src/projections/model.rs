@@ -1,0 +1,552 @@
+//! The read models: entity views with their histories (for as-of answers),
+//! indices per municipality and consortium, and the timeline.
+
+use std::collections::BTreeSet;
+
+/// Hash maps with a fast non-cryptographic hasher: keys are our own ids, not attacker-chosen strings.
+pub type HashMap<K, V> = std::collections::HashMap<K, V, rustc_hash::FxBuildHasher>;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use samverkan_domain::consortium::{ConsortiumEvent, Coordinator};
+use samverkan_domain::municipality::MunicipalityEvent;
+use samverkan_domain::project::ProjectEvent;
+use samverkan_domain::strategy::StrategyEvent;
+use samverkan_domain::{AnyEvent, ApplicationId, ConsortiumCode, DomainEvent, MunicipalityCode, ProjectId, StrategyId};
+use serde::{Deserialize, Serialize};
+
+use super::views::*;
+
+/// A decoded event with its place in the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub at: Recorded,
+    pub event: AnyEvent,
+}
+
+impl Serialize for Stored {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (t, v, d) = match &self.event {
+            AnyEvent::Municipality(e) => (e.event_type(), e.schema_version(), e.to_json()),
+            AnyEvent::Consortium(e) => (e.event_type(), e.schema_version(), e.to_json()),
+            AnyEvent::Strategy(e) => (e.event_type(), e.schema_version(), e.to_json()),
+            AnyEvent::Project(e) => (e.event_type(), e.schema_version(), e.to_json()),
+            AnyEvent::Application(e) => (e.event_type(), e.schema_version(), e.to_json()),
+        };
+        (self.at.position, self.at.recorded_at, t, v, d).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Stored {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (position, recorded_at, t, v, data): (u64, DateTime<Utc>, String, u32, serde_json::Value) =
+            Deserialize::deserialize(d)?;
+        let bytes = serde_json::to_vec(&data).map_err(serde::de::Error::custom)?;
+        let event = AnyEvent::decode(&t, v, &bytes).map_err(serde::de::Error::custom)?;
+        Ok(Stored {
+            at: Recorded { position, recorded_at },
+            event,
+        })
+    }
+}
+
+/// A view folded from events, able to answer "as of" by refolding its history.
+pub trait View: Sized + Clone {
+    fn apply_any(view: Option<Self>, stored: &Stored) -> Option<Self>;
+}
+
+impl View for MunicipalityView {
+    fn apply_any(view: Option<Self>, s: &Stored) -> Option<Self> {
+        match &s.event {
+            AnyEvent::Municipality(e) => MunicipalityView::apply(view, e),
+            _ => view,
+        }
+    }
+}
+impl View for ConsortiumView {
+    fn apply_any(view: Option<Self>, s: &Stored) -> Option<Self> {
+        match &s.event {
+            AnyEvent::Consortium(e) => ConsortiumView::apply(view, e),
+            _ => view,
+        }
+    }
+}
+impl View for StrategyView {
+    fn apply_any(view: Option<Self>, s: &Stored) -> Option<Self> {
+        match &s.event {
+            AnyEvent::Strategy(e) => StrategyView::apply(view, e),
+            _ => view,
+        }
+    }
+}
+impl View for ProjectView {
+    fn apply_any(view: Option<Self>, s: &Stored) -> Option<Self> {
+        match &s.event {
+            AnyEvent::Project(e) => ProjectView::apply(view, e, &s.at),
+            _ => view,
+        }
+    }
+}
+impl View for crate::projections::views::ApplicationView {
+    fn apply_any(view: Option<Self>, s: &Stored) -> Option<Self> {
+        match &s.event {
+            AnyEvent::Application(e) => ApplicationView::apply(view, e, &s.at),
+            _ => view,
+        }
+    }
+}
+
+/// One entity: its current view and the log entries that made it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entity<V> {
+    /// The current view (always `Some` once created; an `Option` so it can be folded in place).
+    pub current: Option<V>,
+    pub created_at: DateTime<Utc>,
+    /// Indices into [`ReadModels::log`], in order.
+    pub history: Vec<u32>,
+}
+
+impl<V: View> Entity<V> {
+    /// The view as of `at` (all events recorded up to and including then),
+    /// `None` if the entity did not exist yet. Refolds only this entity's events.
+    pub fn at(&self, at: Option<DateTime<Utc>>, log: &[Arc<LogEntry>]) -> Option<V> {
+        let Some(t) = at else { return self.current.clone() };
+        let recorded = |i: &u32| log.get(*i as usize).map(|e| e.stored.at.recorded_at);
+        if self.history.last().and_then(recorded).is_some_and(|r| r <= t) {
+            return self.current.clone();
+        }
+        let mut view = None;
+        for e in self
+            .history
+            .iter()
+            .filter_map(|i| log.get(*i as usize))
+            .filter(|e| e.stored.at.recorded_at <= t)
+        {
+            view = V::apply_any(view, &e.stored);
+        }
+        view
+    }
+}
+
+fn upsert<K: std::hash::Hash + Eq, V: View>(map: &mut HashMap<K, Entity<V>>, key: K, stored: &Stored, index: u32) {
+    match map.get_mut(&key) {
+        Some(e) => {
+            // Fold in place: move the view out, apply, put it back (no clone).
+            e.current = V::apply_any(e.current.take(), stored);
+            e.history.push(index);
+        }
+        None => {
+            if let Some(current) = V::apply_any(None, stored) {
+                map.insert(
+                    key,
+                    Entity {
+                        current: Some(current),
+                        created_at: stored.at.recorded_at,
+                        history: vec![index],
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// What a municipality or consortium is linked to (links only grow; as-of
+/// answers filter by what existed then).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Related {
+    pub strategies: BTreeSet<StrategyId>,
+    pub projects: BTreeSet<ProjectId>,
+    pub consortia: BTreeSet<ConsortiumCode>,
+    pub applications: BTreeSet<ApplicationId>,
+}
+
+/// What an event concerns: a municipality or a consortium.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Subject {
+    Municipality(MunicipalityCode),
+    Consortium(ConsortiumCode),
+}
+
+impl Subject {
+    /// Parse `municipality:SE-1487` or `consortium:V6`.
+    pub fn parse(s: &str) -> Option<Subject> {
+        match s.split_once(':')? {
+            ("municipality", c) => MunicipalityCode::parse(c).ok().map(Subject::Municipality),
+            ("consortium", c) => ConsortiumCode::parse(c).ok().map(Subject::Consortium),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Subject::Municipality(m) => write!(f, "municipality:{m}"),
+            Subject::Consortium(c) => write!(f, "consortium:{c}"),
+        }
+    }
+}
+
+/// One applied event in log order: the decoded event, who caused it, what it concerns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub stored: Stored,
+    pub actor: Option<Arc<str>>,
+    pub actor_role: Option<Arc<str>>,
+    pub subjects: Vec<Subject>,
+}
+
+impl LogEntry {
+    pub fn event_type(&self) -> &'static str {
+        self.stored.event.event_type()
+    }
+
+    /// The application an event belongs to (drafts are visible to fewer readers).
+    pub fn application(&self) -> Option<ApplicationId> {
+        match &self.stored.event {
+            AnyEvent::Application(e) => Some(e.application()),
+            _ => None,
+        }
+    }
+
+    /// The stream the event was appended to.
+    pub fn stream(&self) -> String {
+        match &self.stored.event {
+            AnyEvent::Municipality(e) => format!("municipality-{}", municipality_key(e)),
+            AnyEvent::Consortium(e) => format!("consortium-{}", consortium_key(e)),
+            AnyEvent::Strategy(e) => format!("strategy-{}", strategy_keys(e).0),
+            AnyEvent::Project(e) => format!("project-{}", e.project()),
+            AnyEvent::Application(e) => format!("application-{}", e.application()),
+        }
+    }
+
+    /// The timeline line for this entry.
+    pub fn to_timeline(&self) -> TimelineEntry {
+        TimelineEntry {
+            position: self.stored.at.position,
+            recorded_at: self.stored.at.recorded_at,
+            stream: self.stream(),
+            event_type: self.event_type().to_string(),
+            actor: self.actor.as_deref().map(str::to_string),
+            actor_role: self.actor_role.as_deref().map(str::to_string),
+            summary: summarize(&self.stored.event),
+            subjects: self.subjects.iter().map(Subject::to_string).collect(),
+            application: self.application(),
+        }
+    }
+}
+
+/// One line of a timeline, as queries and subscriptions return it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub position: u64,
+    pub recorded_at: DateTime<Utc>,
+    pub stream: String,
+    pub event_type: String,
+    pub actor: Option<String>,
+    pub actor_role: Option<String>,
+    pub summary: String,
+    /// Subjects the event concerns: `municipality:SE-1487`, `consortium:V6`.
+    pub subjects: Vec<String>,
+    /// For applications: the application id (drafts are visible to fewer readers).
+    pub application: Option<ApplicationId>,
+}
+
+pub fn municipality_subject(m: &MunicipalityCode) -> String {
+    format!("municipality:{m}")
+}
+pub fn consortium_subject(c: &ConsortiumCode) -> String {
+    format!("consortium:{c}")
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct ReadModels {
+    /// Global position of the last event applied.
+    pub checkpoint: Option<u64>,
+    pub municipalities: HashMap<MunicipalityCode, Entity<MunicipalityView>>,
+    pub consortia: HashMap<ConsortiumCode, Entity<ConsortiumView>>,
+    pub strategies: HashMap<StrategyId, Entity<StrategyView>>,
+    pub projects: HashMap<ProjectId, Entity<ProjectView>>,
+    pub applications: HashMap<ApplicationId, Entity<ApplicationView>>,
+    pub by_municipality: HashMap<MunicipalityCode, Related>,
+    pub by_consortium: HashMap<ConsortiumCode, Related>,
+    /// Every applied event, in log order.
+    pub log: Vec<Arc<LogEntry>>,
+    /// Log indices per subject (rebuilt from `log` when a snapshot is loaded).
+    #[serde(skip)]
+    pub by_subject: HashMap<Subject, Vec<u32>>,
+    #[serde(skip)]
+    actors: HashMap<String, Arc<str>>,
+    /// Events skipped because this build does not know their type or version.
+    pub skipped: u64,
+    pub applied: u64,
+}
+
+/// Envelope facts the read models need besides the event itself.
+pub struct Envelope<'a> {
+    pub position: u64,
+    pub recorded_at: DateTime<Utc>,
+    pub actor: Option<&'a str>,
+    pub actor_role: Option<&'a str>,
+}
+
+fn municipality_key(e: &MunicipalityEvent) -> MunicipalityCode {
+    match e {
+        MunicipalityEvent::MunicipalityRegistered(r) => r.code,
+        MunicipalityEvent::TwinTownAgreementSigned(s) => s.municipality,
+        MunicipalityEvent::TwinTownAgreementEnded(x) => x.municipality,
+    }
+}
+
+fn consortium_key(e: &ConsortiumEvent) -> &ConsortiumCode {
+    match e {
+        ConsortiumEvent::ConsortiumFormed(f) => &f.code,
+        ConsortiumEvent::MemberJoined(j) => &j.consortium,
+        ConsortiumEvent::MemberLeft(l) => &l.consortium,
+        ConsortiumEvent::CoordinatorAppointed(c) => &c.consortium,
+        ConsortiumEvent::ConsortiumDissolved(d) => &d.consortium,
+    }
+}
+
+impl ReadModels {
+    fn intern(&mut self, s: Option<&str>) -> Option<Arc<str>> {
+        let s = s?;
+        if let Some(a) = self.actors.get(s) {
+            return Some(a.clone());
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.actors.insert(s.to_string(), a.clone());
+        Some(a)
+    }
+
+    /// Rebuild the indices a snapshot does not carry.
+    pub fn reindex(&mut self) {
+        self.by_subject.clear();
+        for (i, e) in self.log.iter().enumerate() {
+            for s in &e.subjects {
+                self.by_subject.entry(s.clone()).or_default().push(i as u32);
+            }
+        }
+    }
+
+    /// Apply one decoded event. Returns its log entry.
+    pub fn apply(&mut self, env: &Envelope<'_>, event: AnyEvent) -> Arc<LogEntry> {
+        let index = self.log.len() as u32;
+        let stored = Stored {
+            at: Recorded {
+                position: env.position,
+                recorded_at: env.recorded_at,
+            },
+            event,
+        };
+        let mut subjects: Vec<Subject> = Vec::with_capacity(4);
+        let mut add = |s: Subject| {
+            if !subjects.contains(&s) {
+                subjects.push(s);
+            }
+        };
+        match &stored.event {
+            AnyEvent::Municipality(e) => {
+                let code = municipality_key(e);
+                add(Subject::Municipality(code));
+                if let MunicipalityEvent::TwinTownAgreementSigned(s) = e {
+                    if let Some(c) = s.partner.code {
+                        add(Subject::Municipality(c));
+                    }
+                }
+                upsert(&mut self.municipalities, code, &stored, index);
+            }
+            AnyEvent::Consortium(e) => {
+                let code = consortium_key(e).clone();
+                let member = match e {
+                    ConsortiumEvent::MemberJoined(j) => Some(j.municipality),
+                    ConsortiumEvent::MemberLeft(l) => Some(l.municipality),
+                    ConsortiumEvent::CoordinatorAppointed(c) => match &c.coordinator {
+                        Coordinator::Member { municipality } => Some(*municipality),
+                        Coordinator::Office { .. } => None,
+                    },
+                    _ => None,
+                };
+                if let Some(m) = member {
+                    add(Subject::Municipality(m));
+                    self.by_municipality
+                        .entry(m)
+                        .or_default()
+                        .consortia
+                        .insert(code.clone());
+                }
+                add(Subject::Consortium(code.clone()));
+                upsert(&mut self.consortia, code, &stored, index);
+            }
+            AnyEvent::Strategy(e) => {
+                let (id, m) = strategy_keys(e);
+                add(Subject::Municipality(m));
+                if matches!(e, StrategyEvent::StrategyDrafted(_)) {
+                    self.by_municipality.entry(m).or_default().strategies.insert(id);
+                }
+                upsert(&mut self.strategies, id, &stored, index);
+            }
+            AnyEvent::Project(e) => {
+                let id = e.project();
+                upsert(&mut self.projects, id, &stored, index);
+                if let Some(p) = self.projects.get(&id).and_then(|p| p.current.as_ref()) {
+                    for m in p.municipalities() {
+                        add(Subject::Municipality(*m));
+                    }
+                    if let Some(c) = &p.consortium {
+                        add(Subject::Consortium(c.clone()));
+                    }
+                }
+                if matches!(e, ProjectEvent::ProjectRegistered(_) | ProjectEvent::PartnerAdded(_)) {
+                    for s in &subjects {
+                        match s {
+                            Subject::Municipality(m) => {
+                                self.by_municipality.entry(*m).or_default().projects.insert(id);
+                            }
+                            Subject::Consortium(c) => {
+                                self.by_consortium.entry(c.clone()).or_default().projects.insert(id);
+                            }
+                        }
+                    }
+                }
+            }
+            AnyEvent::Application(e) => {
+                let id = e.application();
+                upsert(&mut self.applications, id, &stored, index);
+                if let Some(a) = self.applications.get(&id).and_then(|a| a.current.as_ref()) {
+                    add(Subject::Consortium(a.consortium.clone()));
+                    add(Subject::Municipality(a.lead_applicant));
+                    for c in &a.co_applicants {
+                        add(Subject::Municipality(c.municipality));
+                    }
+                }
+                if matches!(
+                    e,
+                    samverkan_domain::application::ApplicationEvent::ApplicationDrafted(_)
+                        | samverkan_domain::application::ApplicationEvent::CoApplicantInvited(_)
+                ) {
+                    for s in &subjects {
+                        match s {
+                            Subject::Municipality(m) => {
+                                self.by_municipality.entry(*m).or_default().applications.insert(id);
+                            }
+                            Subject::Consortium(c) => {
+                                self.by_consortium.entry(c.clone()).or_default().applications.insert(id);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for s in &subjects {
+            match self.by_subject.get_mut(s) {
+                Some(v) => v.push(index),
+                None => {
+                    self.by_subject.insert(s.clone(), vec![index]);
+                }
+            }
+        }
+        let entry = Arc::new(LogEntry {
+            stored,
+            actor: self.intern(env.actor),
+            actor_role: self.intern(env.actor_role),
+            subjects,
+        });
+        self.log.push(entry.clone());
+        self.checkpoint = Some(env.position);
+        self.applied += 1;
+        entry
+    }
+
+    /// Note an event this build cannot decode: skipped, but the checkpoint moves on.
+    pub fn skip(&mut self, position: u64) {
+        self.skipped += 1;
+        self.checkpoint = Some(position);
+    }
+}
+
+fn strategy_keys(e: &StrategyEvent) -> (StrategyId, MunicipalityCode) {
+    match e {
+        StrategyEvent::StrategyDrafted(x) => (x.strategy, x.municipality),
+        StrategyEvent::StrategyAdopted(x) => (x.strategy, x.municipality),
+        StrategyEvent::StrategyRevised(x) => (x.strategy, x.municipality),
+        StrategyEvent::StrategySuperseded(x) => (x.strategy, x.municipality),
+        StrategyEvent::StrategyRepealed(x) => (x.strategy, x.municipality),
+        StrategyEvent::FollowUpReported(x) => (x.strategy, x.municipality),
+    }
+}
+
+/// A short human line for the timeline.
+fn summarize(event: &AnyEvent) -> String {
+    use samverkan_domain::application::ApplicationEvent as A;
+    match event {
+        AnyEvent::Municipality(MunicipalityEvent::MunicipalityRegistered(e)) => {
+            format!("{} registered as {}", e.name, e.code)
+        }
+        AnyEvent::Municipality(MunicipalityEvent::TwinTownAgreementSigned(e)) => {
+            format!("twin-town agreement with {} signed ({})", e.partner.name, e.since)
+        }
+        AnyEvent::Municipality(MunicipalityEvent::TwinTownAgreementEnded(e)) => {
+            format!("twin-town agreement {} ended ({})", e.partner_key, e.ended_on)
+        }
+        AnyEvent::Consortium(ConsortiumEvent::ConsortiumFormed(e)) => {
+            format!("consortium {} ({}) formed", e.code, e.name)
+        }
+        AnyEvent::Consortium(ConsortiumEvent::MemberJoined(e)) => {
+            format!("{} joined {} on {}", e.municipality, e.consortium, e.joined_on)
+        }
+        AnyEvent::Consortium(ConsortiumEvent::MemberLeft(e)) => {
+            format!("{} left {} on {}", e.municipality, e.consortium, e.left_on)
+        }
+        AnyEvent::Consortium(ConsortiumEvent::CoordinatorAppointed(e)) => {
+            format!("coordinator of {} appointed from {}", e.consortium, e.from)
+        }
+        AnyEvent::Consortium(ConsortiumEvent::ConsortiumDissolved(e)) => {
+            format!("{} dissolved on {}", e.consortium, e.dissolved_on)
+        }
+        AnyEvent::Strategy(StrategyEvent::StrategyDrafted(e)) => format!("{} drafted", e.title),
+        AnyEvent::Strategy(StrategyEvent::StrategyAdopted(e)) => format!(
+            "strategy adopted {} {}",
+            e.decision.date,
+            e.decision.paragraph.clone().unwrap_or_default()
+        ),
+        AnyEvent::Strategy(StrategyEvent::StrategyRevised(e)) => format!("strategy revised {}", e.decision.date),
+        AnyEvent::Strategy(StrategyEvent::StrategySuperseded(e)) => {
+            format!("strategy superseded from {}", e.effective_on)
+        }
+        AnyEvent::Strategy(StrategyEvent::StrategyRepealed(e)) => format!("strategy repealed {}", e.decision.date),
+        AnyEvent::Strategy(StrategyEvent::FollowUpReported(e)) => format!(
+            "follow-up reported for {}–{}",
+            e.period.start,
+            e.period.end.map(|d| d.to_string()).unwrap_or_default()
+        ),
+        AnyEvent::Project(ProjectEvent::ProjectRegistered(e)) => format!("project {} registered", e.title),
+        AnyEvent::Project(ProjectEvent::MilestonePlanned(e)) => format!("milestone {} planned for {}", e.title, e.due),
+        AnyEvent::Project(ProjectEvent::MilestoneRescheduled(e)) => format!(
+            "milestone {} moved from {} to {}",
+            e.milestone, e.previous_due, e.new_due
+        ),
+        AnyEvent::Project(ProjectEvent::MilestoneAchieved(e)) => {
+            format!("milestone {} achieved on {}", e.milestone, e.achieved_on)
+        }
+        AnyEvent::Project(ProjectEvent::MilestoneCancelled(e)) => format!("milestone {} cancelled", e.milestone),
+        AnyEvent::Project(ProjectEvent::BudgetAmended(e)) => format!("budget amended to {}", e.financing.budget),
+        AnyEvent::Project(ProjectEvent::PartnerAdded(e)) => format!("partner {} added", e.partner.key()),
+        AnyEvent::Project(ProjectEvent::PartnerLeft(e)) => format!("partner {} left", e.partner.key()),
+        AnyEvent::Project(ProjectEvent::ProjectCompleted(e)) => format!("project completed on {}", e.completed_on),
+        AnyEvent::Project(ProjectEvent::ProjectCancelled(e)) => format!("project cancelled on {}", e.cancelled_on),
+        AnyEvent::Application(A::ApplicationDrafted(e)) => {
+            format!("application {} drafted for {}", e.title, e.programme.name)
+        }
+        AnyEvent::Application(A::CoApplicantInvited(e)) => format!("{} invited as co-applicant", e.municipality),
+        AnyEvent::Application(A::CoFinancingCommitted(e)) => format!("{} committed {}", e.municipality, e.amount),
+        AnyEvent::Application(A::CoFinancingDeclined(e)) => format!("{} declined", e.municipality),
+        AnyEvent::Application(A::RiskAssessmentRecorded(_)) => "benefit-and-risk assessment recorded".to_string(),
+        AnyEvent::Application(A::ApplicationSubmitted(e)) => {
+            format!("application submitted {}", e.submitted_at.date_naive())
+        }
+        AnyEvent::Application(A::ApplicationApproved(e)) => format!("application approved, granted {}", e.granted),
+        AnyEvent::Application(A::ApplicationRejected(e)) => format!("application rejected: {}", e.reason),
+        AnyEvent::Application(A::ApplicationWithdrawn(e)) => format!("application withdrawn: {}", e.reason),
+    }
+}

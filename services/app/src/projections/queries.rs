@@ -1,0 +1,752 @@
+//! Questions the read models answer: dashboards, consortium overviews, the
+//! yearly follow-up report, timelines and filtered lists, now or as of a past
+//! instant. "Overdue", "expiring" and "due" are computed against `today`,
+//! the as-of date or the current date.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use samverkan_domain::project::EuPriority;
+use samverkan_domain::strategy::{FollowUpCadence, Goal};
+use samverkan_domain::{
+    ApplicationId, ConsortiumCode, Currency, MunicipalityCode, ProgrammeKind, ProjectId, StrategyId,
+};
+use serde::Serialize;
+
+use super::model::*;
+use super::views::*;
+
+/// The moment a question is asked about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsOf {
+    /// Only events recorded up to this instant count (`None`: everything).
+    pub at: Option<DateTime<Utc>>,
+    /// The calendar day "overdue", "expiring" and "due" are measured against.
+    pub today: NaiveDate,
+}
+
+impl AsOf {
+    pub fn now(now: DateTime<Utc>) -> Self {
+        Self {
+            at: None,
+            today: now.date_naive(),
+        }
+    }
+    pub fn past(at: DateTime<Utc>) -> Self {
+        Self {
+            at: Some(at),
+            today: at.date_naive(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StrategyLine {
+    pub strategy: StrategyView,
+    pub valid_until: Option<NaiveDate>,
+    pub next_follow_up_due: Option<NaiveDate>,
+    pub follow_up_overdue: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MembershipLine {
+    pub consortium: ConsortiumCode,
+    pub name: String,
+    pub joined_on: NaiveDate,
+    pub left_on: Option<NaiveDate>,
+    pub coordinator: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectLine {
+    pub project: ProjectView,
+    /// `lead` or `partner`.
+    pub role: String,
+    pub next_milestone: Option<MilestoneView>,
+    pub overdue_milestones: Vec<MilestoneView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct FundingLine {
+    pub year: i32,
+    pub programme: ProgrammeKind,
+    pub currency: Currency,
+    /// External funding granted (minor units).
+    pub granted_minor: i64,
+    /// Own co-financing committed (minor units).
+    pub co_financing_minor: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GoalLine {
+    pub strategy: StrategyId,
+    pub strategy_title: String,
+    pub goal: Goal,
+    pub projects: Vec<(ProjectId, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    pub municipality: MunicipalityView,
+    pub today: NaiveDate,
+    pub strategies_in_force: Vec<StrategyLine>,
+    pub expiring_strategies: Vec<StrategyLine>,
+    pub memberships: Vec<MembershipLine>,
+    pub projects: Vec<ProjectLine>,
+    /// Joint applications waiting for this municipality's co-financing answer.
+    pub action_list: Vec<ApplicationView>,
+    pub funding: Vec<FundingLine>,
+    pub twin_towns: Vec<TwinTownView>,
+    pub goals: Vec<GoalLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberCoFinancing {
+    pub municipality: MunicipalityCode,
+    pub committed: Amounts,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsortiumOverview {
+    pub consortium: ConsortiumView,
+    pub current_members: Vec<MunicipalityCode>,
+    pub applications_by_status: BTreeMap<String, u32>,
+    pub requested: Amounts,
+    pub granted: Amounts,
+    pub member_co_financing: Vec<MemberCoFinancing>,
+    /// Approved / (approved + rejected); `None` before any decision.
+    pub success_rate: Option<f64>,
+    pub applications: Vec<ApplicationView>,
+    pub projects: Vec<ProjectView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportProject {
+    pub project: ProjectView,
+    pub role: String,
+    pub started_in_year: bool,
+    pub ended_in_year: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportMilestone {
+    pub project: ProjectId,
+    pub project_title: String,
+    pub milestone: MilestoneView,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FollowUpReport {
+    pub municipality: MunicipalityView,
+    pub year: i32,
+    pub projects_active: Vec<ReportProject>,
+    pub applications: Vec<ApplicationView>,
+    pub funding_obtained: Vec<FundingLine>,
+    pub milestones_achieved: Vec<ReportMilestone>,
+    pub milestones_missed: Vec<ReportMilestone>,
+    pub milestones_rescheduled: Vec<ReportMilestone>,
+    pub strategies_adopted: Vec<StrategyView>,
+    pub strategies_revised: Vec<StrategyView>,
+    pub strategies_expiring: Vec<StrategyView>,
+    pub strategies_due_for_follow_up: Vec<StrategyLine>,
+    pub projects_per_focus_area: BTreeMap<String, u32>,
+    pub projects_per_eu_priority: BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ProjectFilter {
+    pub municipality: Option<MunicipalityCode>,
+    pub consortium: Option<ConsortiumCode>,
+    pub programme: Option<ProgrammeKind>,
+    pub status: Option<ProjectStatusView>,
+    /// Active some time in `[from, to]`.
+    pub period: Option<(NaiveDate, NaiveDate)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationFilter {
+    pub municipality: Option<MunicipalityCode>,
+    pub consortium: Option<ConsortiumCode>,
+    pub programme: Option<ProgrammeKind>,
+    pub status: Option<ApplicationStatusView>,
+    /// Drafted in `[from, to]`.
+    pub period: Option<(NaiveDate, NaiveDate)>,
+}
+
+const EXPIRY_WINDOW_DAYS: i64 = 365;
+
+/// Swedish council terms start 15 October in years ≡ 2 (mod 4) (2022, 2026);
+/// Norwegian local terms start 1 October in years ≡ 3 (mod 4) (2023, 2027).
+pub fn term_of_office(country: &str, day: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let (offset, month, dom) = if country == "NO" { (3, 10, 1) } else { (2, 10, 15) };
+    let mut start_year = day.year() - (day.year() - offset).rem_euclid(4);
+    let start = |y: i32| NaiveDate::from_ymd_opt(y, month, dom).unwrap_or(day);
+    if day < start(start_year) {
+        start_year -= 4;
+    }
+    (start(start_year), start(start_year + 4) - Duration::days(1))
+}
+
+/// When is the next follow-up of an adopted document due (as of `today`)?
+/// Yearly: the report on year Y is due 31 March of Y+1, where Y is the year
+/// after the last reported one (or the adoption year if none is reported). Once per term: due on the last day of the current term unless
+/// a follow-up inside the term is reported.
+pub fn next_follow_up_due(s: &StrategyView, today: NaiveDate) -> Option<NaiveDate> {
+    if !s.in_force_on(today) {
+        return None;
+    }
+    let start = s.validity?.start;
+    let yearly = || {
+        let last_reported = s.follow_ups.iter().filter_map(|f| f.period.end.map(|e| e.year())).max();
+        let next_year = last_reported.map_or(start.year(), |y| y + 1);
+        NaiveDate::from_ymd_opt(next_year + 1, 3, 31)
+    };
+    let per_term = || {
+        let (ts, te) = term_of_office(s.municipality.country().as_str(), today);
+        let reported = s
+            .follow_ups
+            .iter()
+            .any(|f| f.period.end.is_some_and(|e| e >= ts && e <= te));
+        if reported {
+            let (_, next_end) = term_of_office(s.municipality.country().as_str(), te + Duration::days(1));
+            Some(next_end)
+        } else {
+            Some(te)
+        }
+    };
+    match s.follow_up {
+        FollowUpCadence::Yearly => yearly(),
+        FollowUpCadence::OncePerTerm => per_term(),
+        FollowUpCadence::YearlyAndOncePerTerm => [yearly(), per_term()].into_iter().flatten().min(),
+    }
+}
+
+fn strategy_line(s: StrategyView, today: NaiveDate) -> StrategyLine {
+    let next = next_follow_up_due(&s, today);
+    StrategyLine {
+        valid_until: s.validity.and_then(|v| v.end),
+        next_follow_up_due: next,
+        follow_up_overdue: next.is_some_and(|d| d < today),
+        strategy: s,
+    }
+}
+
+fn milestone_lines(p: &ProjectView, today: NaiveDate) -> (Option<MilestoneView>, Vec<MilestoneView>) {
+    let planned = p.milestones.iter().filter(|m| m.status == MilestoneStatusView::Planned);
+    let next = planned
+        .clone()
+        .filter(|m| m.due >= today)
+        .min_by_key(|m| m.due)
+        .cloned();
+    let mut overdue: Vec<MilestoneView> = if p.status == ProjectStatusView::Active {
+        planned.filter(|m| m.due < today).cloned().collect()
+    } else {
+        vec![]
+    };
+    overdue.sort_by_key(|m| m.due);
+    (next, overdue)
+}
+
+fn programme_year_lines(lines: &mut BTreeMap<(i32, ProgrammeKind, Currency), (i64, i64)>) -> Vec<FundingLine> {
+    lines
+        .iter()
+        .map(|((year, programme, currency), (g, c))| FundingLine {
+            year: *year,
+            programme: *programme,
+            currency: *currency,
+            granted_minor: *g,
+            co_financing_minor: *c,
+        })
+        .collect()
+}
+
+impl ReadModels {
+    fn related(&self, m: &MunicipalityCode) -> Option<&Related> {
+        self.by_municipality.get(m)
+    }
+
+    pub fn municipality(&self, code: &MunicipalityCode, at: Option<DateTime<Utc>>) -> Option<MunicipalityView> {
+        self.municipalities.get(code)?.at(at, &self.log)
+    }
+    pub fn consortium(&self, code: &ConsortiumCode, at: Option<DateTime<Utc>>) -> Option<ConsortiumView> {
+        self.consortia.get(code)?.at(at, &self.log)
+    }
+    pub fn strategy(&self, id: &StrategyId, at: Option<DateTime<Utc>>) -> Option<StrategyView> {
+        self.strategies.get(id)?.at(at, &self.log)
+    }
+    pub fn project(&self, id: &ProjectId, at: Option<DateTime<Utc>>) -> Option<ProjectView> {
+        self.projects.get(id)?.at(at, &self.log)
+    }
+    pub fn application(&self, id: &ApplicationId, at: Option<DateTime<Utc>>) -> Option<ApplicationView> {
+        self.applications.get(id)?.at(at, &self.log)
+    }
+
+    pub fn municipality_codes(&self) -> Vec<MunicipalityCode> {
+        let mut v: Vec<_> = self.municipalities.keys().cloned().collect();
+        v.sort();
+        v
+    }
+    pub fn consortium_codes(&self) -> Vec<ConsortiumCode> {
+        let mut v: Vec<_> = self.consortia.keys().cloned().collect();
+        v.sort();
+        v
+    }
+
+    fn projects_of(&self, m: &MunicipalityCode, at: Option<DateTime<Utc>>) -> Vec<ProjectView> {
+        let Some(r) = self.related(m) else { return vec![] };
+        r.projects
+            .iter()
+            .filter_map(|id| self.project(id, at))
+            .filter(|p| p.role_of(m).is_some())
+            .collect()
+    }
+    fn strategies_of(&self, m: &MunicipalityCode, at: Option<DateTime<Utc>>) -> Vec<StrategyView> {
+        let Some(r) = self.related(m) else { return vec![] };
+        r.strategies.iter().filter_map(|id| self.strategy(id, at)).collect()
+    }
+    fn applications_of(&self, m: &MunicipalityCode, at: Option<DateTime<Utc>>) -> Vec<ApplicationView> {
+        let Some(r) = self.related(m) else { return vec![] };
+        r.applications
+            .iter()
+            .filter_map(|id| self.application(id, at))
+            .filter(|a| a.involves(m))
+            .collect()
+    }
+
+    /// A municipality's dashboard.
+    pub fn dashboard(&self, code: &MunicipalityCode, when: AsOf) -> Option<Dashboard> {
+        let municipality = self.municipality(code, when.at)?;
+        let today = when.today;
+        let strategies = self.strategies_of(code, when.at);
+        let mut in_force: Vec<StrategyLine> = strategies
+            .iter()
+            .filter(|s| s.in_force_on(today))
+            .cloned()
+            .map(|s| strategy_line(s, today))
+            .collect();
+        in_force.sort_by(|a, b| a.strategy.title.cmp(&b.strategy.title));
+        let horizon = today + Duration::days(EXPIRY_WINDOW_DAYS);
+        let expiring = in_force
+            .iter()
+            .filter(|l| l.valid_until.is_some_and(|u| u <= horizon))
+            .cloned()
+            .collect();
+
+        let mut memberships = vec![];
+        if let Some(r) = self.related(code) {
+            for c in &r.consortia {
+                let Some(view) = self.consortium(c, when.at) else {
+                    continue;
+                };
+                let coordinator =
+                    view.coordinator == Some(samverkan_domain::consortium::Coordinator::Member { municipality: *code });
+                for m in view.memberships.iter().filter(|m| &m.municipality == code) {
+                    memberships.push(MembershipLine {
+                        consortium: view.code.clone(),
+                        name: view.name.clone(),
+                        joined_on: m.joined_on,
+                        left_on: m.left_on,
+                        coordinator: coordinator && m.left_on.is_none(),
+                    });
+                }
+            }
+        }
+
+        let projects_all = self.projects_of(code, when.at);
+        let mut funding: BTreeMap<(i32, ProgrammeKind, Currency), (i64, i64)> = BTreeMap::new();
+        let mut projects = vec![];
+        for p in &projects_all {
+            let g = p.financing.grant;
+            funding
+                .entry((p.period.start.year(), p.programme.kind, g.currency))
+                .or_default()
+                .0 += g.amount_minor;
+            let (next, overdue) = milestone_lines(p, today);
+            projects.push(ProjectLine {
+                role: p.role_of(code).unwrap_or("partner").to_string(),
+                next_milestone: next,
+                overdue_milestones: overdue,
+                project: p.clone(),
+            });
+        }
+        projects.sort_by(|a, b| {
+            b.project
+                .period
+                .start
+                .cmp(&a.project.period.start)
+                .then(a.project.title.cmp(&b.project.title))
+        });
+
+        let applications = self.applications_of(code, when.at);
+        for a in &applications {
+            for (m, money, decision) in a.commitments() {
+                if m == code && a.status != ApplicationStatusView::Withdrawn {
+                    funding
+                        .entry((decision.date.year(), a.programme.kind, money.currency))
+                        .or_default()
+                        .1 += money.amount_minor;
+                }
+            }
+        }
+        let mut action_list: Vec<ApplicationView> = applications.into_iter().filter(|a| a.pending_for(code)).collect();
+        action_list.sort_by_key(|a| a.deadline);
+
+        let twin_towns = municipality
+            .twin_towns
+            .iter()
+            .filter(|t| t.ended_on.is_none_or(|e| e > today))
+            .cloned()
+            .collect();
+
+        let mut goals = vec![];
+        for s in in_force.iter().map(|l| &l.strategy) {
+            for goal in &s.content.goals {
+                let projects = projects_all
+                    .iter()
+                    .filter(|p| p.serves_goals.iter().any(|g| g.strategy == s.id && g.goal == goal.id))
+                    .map(|p| (p.id, p.title.clone()))
+                    .collect();
+                goals.push(GoalLine {
+                    strategy: s.id,
+                    strategy_title: s.title.clone(),
+                    goal: goal.clone(),
+                    projects,
+                });
+            }
+        }
+
+        Some(Dashboard {
+            municipality,
+            today,
+            strategies_in_force: in_force,
+            expiring_strategies: expiring,
+            memberships,
+            projects,
+            action_list,
+            funding: programme_year_lines(&mut funding),
+            twin_towns,
+            goals,
+        })
+    }
+
+    /// A consortium's overview.
+    pub fn consortium_overview(&self, code: &ConsortiumCode, when: AsOf) -> Option<ConsortiumOverview> {
+        let consortium = self.consortium(code, when.at)?;
+        let current_members = consortium
+            .memberships
+            .iter()
+            .filter(|m| m.active_on(when.today) || (m.left_on.is_none() && m.joined_on <= when.today))
+            .map(|m| m.municipality)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let related = self.by_consortium.get(code);
+        let mut applications: Vec<ApplicationView> = related
+            .map(|r| {
+                r.applications
+                    .iter()
+                    .filter_map(|id| self.application(id, when.at))
+                    .collect()
+            })
+            .unwrap_or_default();
+        applications.sort_by_key(|a| a.drafted_at);
+        let mut by_status: BTreeMap<String, u32> = ["draft", "submitted", "approved", "rejected", "withdrawn"]
+            .iter()
+            .map(|s| (s.to_string(), 0))
+            .collect();
+        let mut requested = Amounts::new();
+        let mut granted = Amounts::new();
+        let mut members: BTreeMap<MunicipalityCode, Amounts> = BTreeMap::new();
+        for a in &applications {
+            *by_status.entry(a.status.as_str().to_string()).or_default() += 1;
+            if a.status != ApplicationStatusView::Draft && a.status != ApplicationStatusView::Withdrawn {
+                add(&mut requested, &a.requested);
+            }
+            if let Some(g) = &a.granted {
+                add(&mut granted, g);
+            }
+            if a.status != ApplicationStatusView::Withdrawn {
+                for (m, money, _) in a.commitments() {
+                    add(members.entry(*m).or_default(), money);
+                }
+            }
+        }
+        let approved = by_status.get("approved").copied().unwrap_or(0);
+        let rejected = by_status.get("rejected").copied().unwrap_or(0);
+        let success_rate = (approved + rejected > 0).then(|| f64::from(approved) / f64::from(approved + rejected));
+        let mut projects: Vec<ProjectView> = related
+            .map(|r| r.projects.iter().filter_map(|id| self.project(id, when.at)).collect())
+            .unwrap_or_default();
+        projects.sort_by(|a, b| a.period.start.cmp(&b.period.start).then(a.title.cmp(&b.title)));
+        Some(ConsortiumOverview {
+            consortium,
+            current_members,
+            applications_by_status: by_status,
+            requested,
+            granted,
+            member_co_financing: members
+                .into_iter()
+                .map(|(municipality, committed)| MemberCoFinancing {
+                    municipality,
+                    committed,
+                })
+                .collect(),
+            success_rate,
+            applications,
+            projects,
+        })
+    }
+
+    /// The yearly follow-up (uppföljning) for a municipality and a year.
+    pub fn follow_up_report(&self, code: &MunicipalityCode, year: i32, when: AsOf) -> Option<FollowUpReport> {
+        let municipality = self.municipality(code, when.at)?;
+        let first = NaiveDate::from_ymd_opt(year, 1, 1)?;
+        let last = NaiveDate::from_ymd_opt(year, 12, 31)?;
+        let in_year = |d: NaiveDate| d.year() == year;
+        let today = when.today;
+
+        let projects = self.projects_of(code, when.at);
+        let mut active = vec![];
+        let mut achieved = vec![];
+        let mut missed = vec![];
+        let mut rescheduled = vec![];
+        let mut focus: BTreeMap<String, u32> = BTreeMap::new();
+        let mut eu: BTreeMap<String, u32> = BTreeMap::new();
+        let strategies = self.strategies_of(code, when.at);
+        for p in &projects {
+            for m in &p.milestones {
+                let line = || ReportMilestone {
+                    project: p.id,
+                    project_title: p.title.clone(),
+                    milestone: m.clone(),
+                };
+                if m.achieved_on.is_some_and(in_year) {
+                    achieved.push(line());
+                }
+                let due_passed = m.due < today && in_year(m.due);
+                let late = match m.status {
+                    MilestoneStatusView::Planned => due_passed,
+                    MilestoneStatusView::Achieved => in_year(m.due) && m.achieved_on.is_some_and(|a| a > m.due),
+                    MilestoneStatusView::Cancelled => false,
+                };
+                if late {
+                    missed.push(line());
+                }
+                if m.rescheduled_at.iter().any(|d| in_year(*d)) {
+                    rescheduled.push(line());
+                }
+            }
+            if !p.period.overlaps(first, last) {
+                continue;
+            }
+            active.push(ReportProject {
+                role: p.role_of(code).unwrap_or("partner").to_string(),
+                started_in_year: in_year(p.period.start),
+                ended_in_year: p.closed_on.or(p.period.end).is_some_and(in_year),
+                project: p.clone(),
+            });
+            let mut areas = BTreeSet::new();
+            for g in &p.serves_goals {
+                if let Some(area) = self.strategy(&g.strategy, when.at).and_then(|s| {
+                    s.content
+                        .goals
+                        .iter()
+                        .find(|x| x.id == g.goal)
+                        .and_then(|x| x.focus_area.clone())
+                }) {
+                    areas.insert(area);
+                }
+            }
+            for a in areas {
+                *focus.entry(a).or_default() += 1;
+            }
+            for e in &p.eu_priorities {
+                let key = match e {
+                    EuPriority::Inclusive => "inclusive",
+                    EuPriority::Digital => "digital",
+                    EuPriority::Green => "green",
+                };
+                *eu.entry(key.to_string()).or_default() += 1;
+            }
+        }
+
+        let applications: Vec<ApplicationView> = self
+            .applications_of(code, when.at)
+            .into_iter()
+            .filter(|a| {
+                in_year(a.drafted_at.date_naive())
+                    || a.submitted_at.is_some_and(|s| in_year(s.date_naive()))
+                    || a.decided_on.is_some_and(in_year)
+            })
+            .collect();
+        let mut funding: BTreeMap<(i32, ProgrammeKind, Currency), (i64, i64)> = BTreeMap::new();
+        for a in &applications {
+            if let (Some(g), Some(d)) = (&a.granted, a.decided_on) {
+                if in_year(d) {
+                    funding.entry((year, a.programme.kind, g.currency)).or_default().0 += g.amount_minor;
+                }
+            }
+            for (m, money, decision) in a.commitments() {
+                if m == code && in_year(decision.date) && a.status != ApplicationStatusView::Withdrawn {
+                    funding.entry((year, a.programme.kind, money.currency)).or_default().1 += money.amount_minor;
+                }
+            }
+        }
+
+        let adopted = strategies
+            .iter()
+            .filter(|s| s.adopted.as_ref().is_some_and(|d| in_year(d.date)))
+            .cloned()
+            .collect();
+        let revised = strategies
+            .iter()
+            .filter(|s| s.revisions.iter().any(|r| in_year(r.decision.date)))
+            .cloned()
+            .collect();
+        let expiring = strategies
+            .iter()
+            .filter(|s| s.status == StrategyStatusView::Adopted && s.validity.and_then(|v| v.end).is_some_and(in_year))
+            .cloned()
+            .collect();
+        let reference_day = if today < last { today } else { last };
+        let due = strategies
+            .iter()
+            .filter(|s| s.in_force_on(reference_day))
+            .cloned()
+            .map(|s| strategy_line(s, reference_day))
+            .filter(|l| l.next_follow_up_due.is_some_and(|d| d <= last || d.year() == year + 1))
+            .collect();
+
+        Some(FollowUpReport {
+            municipality,
+            year,
+            projects_active: active,
+            applications,
+            funding_obtained: programme_year_lines(&mut funding),
+            milestones_achieved: achieved,
+            milestones_missed: missed,
+            milestones_rescheduled: rescheduled,
+            strategies_adopted: adopted,
+            strategies_revised: revised,
+            strategies_expiring: expiring,
+            strategies_due_for_follow_up: due,
+            projects_per_focus_area: focus,
+            projects_per_eu_priority: eu,
+        })
+    }
+
+    /// Timeline of a subject (`municipality:SE-1487`, `consortium:V6`), newest
+    /// first, entries strictly before position `before`, at most `limit`.
+    /// Returns the entries and whether older ones remain.
+    pub fn timeline(
+        &self,
+        subject: &str,
+        before: Option<u64>,
+        limit: usize,
+        at: Option<DateTime<Utc>>,
+    ) -> (Vec<TimelineEntry>, bool) {
+        let Some(indices) = Subject::parse(subject).and_then(|s| self.by_subject.get(&s)) else {
+            return (vec![], false);
+        };
+        let mut out = vec![];
+        let mut more = false;
+        for &i in indices.iter().rev() {
+            let Some(e) = self.log.get(i as usize) else { continue };
+            if before.is_some_and(|b| e.stored.at.position >= b) || at.is_some_and(|t| e.stored.at.recorded_at > t) {
+                continue;
+            }
+            if out.len() == limit {
+                more = true;
+                break;
+            }
+            out.push(e.to_timeline());
+        }
+        (out, more)
+    }
+
+    pub fn projects(&self, f: &ProjectFilter, at: Option<DateTime<Utc>>) -> Vec<ProjectView> {
+        let ids: Box<dyn Iterator<Item = &ProjectId>> = match (&f.municipality, &f.consortium) {
+            (Some(m), _) => Box::new(self.related(m).into_iter().flat_map(|r| r.projects.iter())),
+            (None, Some(c)) => Box::new(self.by_consortium.get(c).into_iter().flat_map(|r| r.projects.iter())),
+            (None, None) => Box::new(self.projects.keys()),
+        };
+        let mut out: Vec<ProjectView> = ids
+            .filter_map(|id| self.project(id, at))
+            .filter(|p| f.municipality.as_ref().is_none_or(|m| p.role_of(m).is_some()))
+            .filter(|p| f.consortium.as_ref().is_none_or(|c| p.consortium.as_ref() == Some(c)))
+            .filter(|p| f.programme.is_none_or(|k| p.programme.kind == k))
+            .filter(|p| f.status.is_none_or(|s| p.status == s))
+            .filter(|p| f.period.is_none_or(|(from, to)| p.period.overlaps(from, to)))
+            .collect();
+        out.sort_by(|a, b| a.period.start.cmp(&b.period.start).then(a.id.cmp(&b.id)));
+        out
+    }
+
+    pub fn applications_list(&self, f: &ApplicationFilter, at: Option<DateTime<Utc>>) -> Vec<ApplicationView> {
+        let ids: Box<dyn Iterator<Item = &ApplicationId>> = match (&f.municipality, &f.consortium) {
+            (Some(m), _) => Box::new(self.related(m).into_iter().flat_map(|r| r.applications.iter())),
+            (None, Some(c)) => Box::new(
+                self.by_consortium
+                    .get(c)
+                    .into_iter()
+                    .flat_map(|r| r.applications.iter()),
+            ),
+            (None, None) => Box::new(self.applications.keys()),
+        };
+        let mut out: Vec<ApplicationView> = ids
+            .filter_map(|id| self.application(id, at))
+            .filter(|a| f.municipality.as_ref().is_none_or(|m| a.involves(m)))
+            .filter(|a| f.consortium.as_ref().is_none_or(|c| &a.consortium == c))
+            .filter(|a| f.programme.is_none_or(|k| a.programme.kind == k))
+            .filter(|a| f.status.is_none_or(|s| a.status == s))
+            .filter(|a| {
+                f.period
+                    .is_none_or(|(from, to)| a.drafted_at.date_naive() >= from && a.drafted_at.date_naive() <= to)
+            })
+            .collect();
+        out.sort_by(|a, b| a.drafted_at.cmp(&b.drafted_at).then(a.id.cmp(&b.id)));
+        out
+    }
+
+    pub fn strategies_list(
+        &self,
+        municipality: Option<&MunicipalityCode>,
+        at: Option<DateTime<Utc>>,
+    ) -> Vec<StrategyView> {
+        let mut out: Vec<StrategyView> = match municipality {
+            Some(m) => self.strategies_of(m, at),
+            None => self.strategies.values().filter_map(|e| e.at(at, &self.log)).collect(),
+        };
+        out.sort_by(|a, b| a.municipality.cmp(&b.municipality).then(a.title.cmp(&b.title)));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn terms_of_office() {
+        assert_eq!(
+            term_of_office("SE", d("2024-02-12")),
+            (d("2022-10-15"), d("2026-10-14"))
+        );
+        assert_eq!(
+            term_of_office("SE", d("2026-11-23")),
+            (d("2026-10-15"), d("2030-10-14"))
+        );
+        assert_eq!(
+            term_of_office("SE", d("2026-10-14")),
+            (d("2022-10-15"), d("2026-10-14"))
+        );
+        assert_eq!(
+            term_of_office("NO", d("2024-05-01")),
+            (d("2023-10-01"), d("2027-09-30"))
+        );
+    }
+}

@@ -1,0 +1,567 @@
+//! Joint application (gemensam ansökan): drafted by a consortium for a
+//! programme call, co-applicants invited among the members, each commits
+//! co-financing (medfinansiering) with its own decision or declines, a
+//! benefit-and-risk assessment is recorded, then submitted and decided.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::event::no_upcast;
+use crate::project::{EuPriority, GoalRef};
+use crate::{
+    require_text, Aggregate, ApplicationId, ConsortiumCode, Decider, Decision, DomainError, Money, MunicipalityCode,
+    Period, Programme, ProjectId,
+};
+
+/// The application is drafted. Caused by `DraftApplication`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ApplicationDrafted {
+    pub application: ApplicationId,
+    pub consortium: ConsortiumCode,
+    pub title: String,
+    pub programme: Programme,
+    /// The programme call (utlysning), e.g. `Main projects, deadline 15 September 2025`.
+    pub call: String,
+    /// The lead applicant (a member of the consortium).
+    pub lead_applicant: MunicipalityCode,
+    /// Submission deadline (UTC instant).
+    pub deadline: DateTime<Utc>,
+    pub total_budget: Money,
+    /// Amount requested from the programme.
+    pub requested: Money,
+    /// The planned project period.
+    pub project_period: Period,
+    pub serves_goals: Vec<GoalRef>,
+    pub eu_priorities: Vec<EuPriority>,
+}
+
+/// A consortium member is invited as co-applicant. Caused by `InviteCoApplicant`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CoApplicantInvited {
+    pub application: ApplicationId,
+    pub municipality: MunicipalityCode,
+}
+
+/// A co-applicant (or the lead) commits co-financing (medfinansieringsintyg),
+/// backed by its own decision. Caused by `CommitCoFinancing`. A later
+/// commitment by the same municipality replaces the earlier one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CoFinancingCommitted {
+    pub application: ApplicationId,
+    pub municipality: MunicipalityCode,
+    pub amount: Money,
+    /// The municipality's own decision (body, date, paragraph, diarienummer).
+    pub decision: Decision,
+}
+
+/// An invited co-applicant declines. Caused by `DeclineCoFinancing`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CoFinancingDeclined {
+    pub application: ApplicationId,
+    pub municipality: MunicipalityCode,
+    pub reason: String,
+}
+
+/// The benefit-and-risk assessment (nytto- och riskanalys) Lidköping's strategy
+/// demands before any new collaboration. Caused by `RecordRiskAssessment`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RiskAssessmentRecorded {
+    pub application: ApplicationId,
+    pub benefits: String,
+    pub risks: String,
+    /// Democracy and human-rights aspects of the partners.
+    pub democracy_and_human_rights: String,
+    pub assessed_on: NaiveDate,
+}
+
+/// The application is submitted to the funder. Caused by `SubmitApplication`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ApplicationSubmitted {
+    pub application: ApplicationId,
+    pub submitted_at: DateTime<Utc>,
+    /// Total co-financing committed at submission.
+    pub co_financing: Money,
+}
+
+/// The funder approves; a project follows. Caused by `ApproveApplication`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ApplicationApproved {
+    pub application: ApplicationId,
+    pub granted: Money,
+    pub decided_on: NaiveDate,
+    /// The funder's decision reference (e.g. Jems or Tillväxtverket case id).
+    pub decision_reference: String,
+    /// The project the approval becomes (registered by the process manager).
+    pub project: ProjectId,
+}
+
+/// The funder rejects. Caused by `RejectApplication`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ApplicationRejected {
+    pub application: ApplicationId,
+    pub decided_on: NaiveDate,
+    pub reason: String,
+}
+
+/// The consortium withdraws the application. Caused by `WithdrawApplication`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ApplicationWithdrawn {
+    pub application: ApplicationId,
+    pub withdrawn_on: NaiveDate,
+    pub reason: String,
+}
+
+domain_events!(
+    /// Events of the joint application aggregate.
+    ApplicationEvent, "application", no_upcast, {
+        ApplicationDrafted = 1,
+        CoApplicantInvited = 1,
+        CoFinancingCommitted = 1,
+        CoFinancingDeclined = 1,
+        RiskAssessmentRecorded = 1,
+        ApplicationSubmitted = 1,
+        ApplicationApproved = 1,
+        ApplicationRejected = 1,
+        ApplicationWithdrawn = 1,
+    }
+);
+
+impl ApplicationEvent {
+    pub fn application(&self) -> ApplicationId {
+        match self {
+            ApplicationEvent::ApplicationDrafted(e) => e.application,
+            ApplicationEvent::CoApplicantInvited(e) => e.application,
+            ApplicationEvent::CoFinancingCommitted(e) => e.application,
+            ApplicationEvent::CoFinancingDeclined(e) => e.application,
+            ApplicationEvent::RiskAssessmentRecorded(e) => e.application,
+            ApplicationEvent::ApplicationSubmitted(e) => e.application,
+            ApplicationEvent::ApplicationApproved(e) => e.application,
+            ApplicationEvent::ApplicationRejected(e) => e.application,
+            ApplicationEvent::ApplicationWithdrawn(e) => e.application,
+        }
+    }
+}
+
+/// The project id an approved application becomes: derived, so the process
+/// manager registers it exactly once.
+pub fn project_id_for(application: ApplicationId) -> ProjectId {
+    ProjectId(uuid::Uuid::new_v5(&application.0, b"project"))
+}
+
+#[derive(Debug, Clone)]
+pub struct DraftApplication {
+    pub application: ApplicationId,
+    pub consortium: ConsortiumCode,
+    /// Current members of the consortium, filled in by the command handler
+    /// from the consortium's stream (not by the caller).
+    pub consortium_members: BTreeSet<MunicipalityCode>,
+    pub title: String,
+    pub programme: Programme,
+    pub call: String,
+    pub lead_applicant: MunicipalityCode,
+    pub deadline: DateTime<Utc>,
+    pub total_budget: Money,
+    pub requested: Money,
+    pub project_period: Period,
+    pub serves_goals: Vec<GoalRef>,
+    pub eu_priorities: Vec<EuPriority>,
+    /// The instant the command is decided (the deadline must lie ahead).
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ApplicationCommand {
+    Draft(Box<DraftApplication>),
+    /// `consortium_members` is filled by the command handler from the consortium's stream.
+    Invite {
+        municipality: MunicipalityCode,
+        consortium_members: BTreeSet<MunicipalityCode>,
+    },
+    CommitCoFinancing {
+        municipality: MunicipalityCode,
+        amount: Money,
+        decision: Decision,
+    },
+    DeclineCoFinancing {
+        municipality: MunicipalityCode,
+        reason: String,
+    },
+    RecordRiskAssessment {
+        benefits: String,
+        risks: String,
+        democracy_and_human_rights: String,
+        assessed_on: NaiveDate,
+    },
+    Submit {
+        now: DateTime<Utc>,
+    },
+    Approve {
+        granted: Money,
+        decided_on: NaiveDate,
+        decision_reference: String,
+    },
+    Reject {
+        decided_on: NaiveDate,
+        reason: String,
+    },
+    Withdraw {
+        withdrawn_on: NaiveDate,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
+pub enum ApplicationStatus {
+    #[default]
+    None,
+    Draft,
+    Submitted,
+    Approved,
+    Rejected,
+    Withdrawn,
+}
+
+impl ApplicationStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::None => "not drafted",
+            Self::Draft => "a draft",
+            Self::Submitted => "submitted",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// A co-applicant's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Pending,
+    Committed(Money),
+    Declined,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationState {
+    pub status: ApplicationStatus,
+    pub drafted: Option<ApplicationDrafted>,
+    /// Invited co-applicants and their answers.
+    pub co_applicants: BTreeMap<MunicipalityCode, Answer>,
+    /// The lead applicant's own co-financing, if committed.
+    pub lead_commitment: Option<Money>,
+    pub risk_assessed: bool,
+    /// The granted amount once approved.
+    pub granted: Option<Money>,
+}
+
+impl ApplicationState {
+    /// Total committed co-financing (lead + co-applicants), in the application's currency.
+    pub fn committed_total(&self) -> Option<Money> {
+        let d = self.drafted.as_ref()?;
+        let mut total = Money::zero(d.total_budget.currency);
+        let amounts = self.co_applicants.values().filter_map(|a| match a {
+            Answer::Committed(m) => Some(*m),
+            _ => None,
+        });
+        for m in amounts.chain(self.lead_commitment) {
+            total = total.checked_add(m).ok()?;
+        }
+        Some(total)
+    }
+}
+
+pub struct Application;
+
+impl Decider for Application {
+    type State = ApplicationState;
+    type Command = ApplicationCommand;
+    type Event = ApplicationEvent;
+
+    fn decide(state: &ApplicationState, command: &ApplicationCommand) -> Result<Vec<ApplicationEvent>, DomainError> {
+        use ApplicationCommand::*;
+        let require = |required: &'static str, ok: bool| match &state.drafted {
+            Some(d) if ok => Ok(d),
+            None => Err(DomainError::NotFound {
+                aggregate: "application",
+                id: String::new(),
+            }),
+            Some(_) => Err(DomainError::ApplicationStatus {
+                status: state.status.as_str(),
+                required,
+            }),
+        };
+        let is_draft = state.status == ApplicationStatus::Draft;
+        match command {
+            Draft(c) => {
+                if state.status != ApplicationStatus::None {
+                    return Err(DomainError::AlreadyExists {
+                        aggregate: "application",
+                        id: c.application.to_string(),
+                    });
+                }
+                require_text("title", &c.title)?;
+                require_text("call", &c.call)?;
+                c.programme.validate()?;
+                c.project_period.validate()?;
+                c.project_period.end.ok_or(DomainError::PeriodMustEnd {
+                    field: "project_period",
+                })?;
+                c.total_budget.same_currency(&c.requested)?;
+                if c.requested.amount_minor > c.total_budget.amount_minor {
+                    return Err(DomainError::RequestExceedsBudget {
+                        requested: c.requested.amount_minor,
+                        budget: c.total_budget.amount_minor,
+                    });
+                }
+                if !c.consortium_members.contains(&c.lead_applicant) {
+                    return Err(DomainError::NotAMember {
+                        municipality: c.lead_applicant.to_string(),
+                    });
+                }
+                if c.deadline < c.now {
+                    return Err(DomainError::DeadlinePassed {
+                        deadline: c.deadline,
+                        now: c.now,
+                    });
+                }
+                let mut eu = c.eu_priorities.clone();
+                eu.sort();
+                eu.dedup();
+                Ok(vec![ApplicationDrafted {
+                    application: c.application,
+                    consortium: c.consortium.clone(),
+                    title: c.title.trim().into(),
+                    programme: c.programme.clone(),
+                    call: c.call.trim().into(),
+                    lead_applicant: c.lead_applicant,
+                    deadline: c.deadline,
+                    total_budget: c.total_budget,
+                    requested: c.requested,
+                    project_period: c.project_period,
+                    serves_goals: c.serves_goals.clone(),
+                    eu_priorities: eu,
+                }
+                .into()])
+            }
+            Invite {
+                municipality,
+                consortium_members,
+            } => {
+                let d = require("a draft", is_draft)?;
+                if *municipality == d.lead_applicant {
+                    return Err(DomainError::LeadCannotBeInvited {
+                        municipality: municipality.to_string(),
+                    });
+                }
+                if !consortium_members.contains(municipality) {
+                    return Err(DomainError::NotAMember {
+                        municipality: municipality.to_string(),
+                    });
+                }
+                if state.co_applicants.contains_key(municipality) {
+                    return Err(DomainError::AlreadyInvited {
+                        municipality: municipality.to_string(),
+                    });
+                }
+                Ok(vec![CoApplicantInvited {
+                    application: d.application,
+                    municipality: *municipality,
+                }
+                .into()])
+            }
+            CommitCoFinancing {
+                municipality,
+                amount,
+                decision,
+            } => {
+                let d = require("a draft", is_draft)?;
+                if *municipality != d.lead_applicant && !state.co_applicants.contains_key(municipality) {
+                    return Err(DomainError::NotInvited {
+                        municipality: municipality.to_string(),
+                    });
+                }
+                d.total_budget.same_currency(amount)?;
+                decision.validate()?;
+                Ok(vec![CoFinancingCommitted {
+                    application: d.application,
+                    municipality: *municipality,
+                    amount: *amount,
+                    decision: decision.clone(),
+                }
+                .into()])
+            }
+            DeclineCoFinancing { municipality, reason } => {
+                let d = require("a draft", is_draft)?;
+                if *municipality == d.lead_applicant {
+                    return Err(DomainError::LeadCannotDecline);
+                }
+                if !state.co_applicants.contains_key(municipality) {
+                    return Err(DomainError::NotInvited {
+                        municipality: municipality.to_string(),
+                    });
+                }
+                require_text("reason", reason)?;
+                Ok(vec![CoFinancingDeclined {
+                    application: d.application,
+                    municipality: *municipality,
+                    reason: reason.trim().into(),
+                }
+                .into()])
+            }
+            RecordRiskAssessment {
+                benefits,
+                risks,
+                democracy_and_human_rights,
+                assessed_on,
+            } => {
+                let d = require("a draft", is_draft)?;
+                require_text("benefits", benefits)?;
+                require_text("risks", risks)?;
+                require_text("democracy_and_human_rights", democracy_and_human_rights)?;
+                Ok(vec![RiskAssessmentRecorded {
+                    application: d.application,
+                    benefits: benefits.trim().into(),
+                    risks: risks.trim().into(),
+                    democracy_and_human_rights: democracy_and_human_rights.trim().into(),
+                    assessed_on: *assessed_on,
+                }
+                .into()])
+            }
+            Submit { now } => {
+                let d = require("a draft", is_draft)?;
+                let pending: Vec<String> = state
+                    .co_applicants
+                    .iter()
+                    .filter(|(_, a)| **a == Answer::Pending)
+                    .map(|(m, _)| m.to_string())
+                    .collect();
+                if !pending.is_empty() {
+                    return Err(DomainError::CoApplicantsNotAnswered { pending });
+                }
+                if !state.risk_assessed {
+                    return Err(DomainError::RiskAssessmentMissing);
+                }
+                if *now > d.deadline {
+                    return Err(DomainError::DeadlinePassed {
+                        deadline: d.deadline,
+                        now: *now,
+                    });
+                }
+                let co_financing = state.committed_total().ok_or(DomainError::AmountOverflow)?;
+                Ok(vec![ApplicationSubmitted {
+                    application: d.application,
+                    submitted_at: *now,
+                    co_financing,
+                }
+                .into()])
+            }
+            Approve {
+                granted,
+                decided_on,
+                decision_reference,
+            } => {
+                let d = require("submitted", state.status == ApplicationStatus::Submitted)?;
+                d.requested.same_currency(granted)?;
+                if granted.amount_minor > d.requested.amount_minor {
+                    return Err(DomainError::GrantExceedsRequest {
+                        granted: granted.amount_minor,
+                        requested: d.requested.amount_minor,
+                    });
+                }
+                require_text("decision_reference", decision_reference)?;
+                Ok(vec![ApplicationApproved {
+                    application: d.application,
+                    granted: *granted,
+                    decided_on: *decided_on,
+                    decision_reference: decision_reference.trim().into(),
+                    project: project_id_for(d.application),
+                }
+                .into()])
+            }
+            Reject { decided_on, reason } => {
+                let d = require("submitted", state.status == ApplicationStatus::Submitted)?;
+                require_text("reason", reason)?;
+                Ok(vec![ApplicationRejected {
+                    application: d.application,
+                    decided_on: *decided_on,
+                    reason: reason.trim().into(),
+                }
+                .into()])
+            }
+            Withdraw { withdrawn_on, reason } => {
+                let d = require(
+                    "a draft or submitted",
+                    matches!(state.status, ApplicationStatus::Draft | ApplicationStatus::Submitted),
+                )?;
+                require_text("reason", reason)?;
+                Ok(vec![ApplicationWithdrawn {
+                    application: d.application,
+                    withdrawn_on: *withdrawn_on,
+                    reason: reason.trim().into(),
+                }
+                .into()])
+            }
+        }
+    }
+
+    fn evolve(mut state: ApplicationState, event: &ApplicationEvent) -> ApplicationState {
+        match event {
+            ApplicationEvent::ApplicationDrafted(e) => {
+                state.status = ApplicationStatus::Draft;
+                state.drafted = Some(e.clone());
+            }
+            ApplicationEvent::CoApplicantInvited(e) => {
+                state.co_applicants.insert(e.municipality, Answer::Pending);
+            }
+            ApplicationEvent::CoFinancingCommitted(e) => {
+                if state
+                    .drafted
+                    .as_ref()
+                    .is_some_and(|d| d.lead_applicant == e.municipality)
+                {
+                    state.lead_commitment = Some(e.amount);
+                } else {
+                    state.co_applicants.insert(e.municipality, Answer::Committed(e.amount));
+                }
+            }
+            ApplicationEvent::CoFinancingDeclined(e) => {
+                state.co_applicants.insert(e.municipality, Answer::Declined);
+            }
+            ApplicationEvent::RiskAssessmentRecorded(_) => state.risk_assessed = true,
+            ApplicationEvent::ApplicationSubmitted(_) => state.status = ApplicationStatus::Submitted,
+            ApplicationEvent::ApplicationApproved(e) => {
+                state.status = ApplicationStatus::Approved;
+                state.granted = Some(e.granted);
+            }
+            ApplicationEvent::ApplicationRejected(_) => state.status = ApplicationStatus::Rejected,
+            ApplicationEvent::ApplicationWithdrawn(_) => state.status = ApplicationStatus::Withdrawn,
+        }
+        state
+    }
+}
+
+impl Aggregate for Application {
+    type Id = ApplicationId;
+    const CATEGORY: &'static str = "application";
+
+    fn command_name(command: &ApplicationCommand) -> &'static str {
+        match command {
+            ApplicationCommand::Draft(_) => "DraftApplication",
+            ApplicationCommand::Invite { .. } => "InviteCoApplicant",
+            ApplicationCommand::CommitCoFinancing { .. } => "CommitCoFinancing",
+            ApplicationCommand::DeclineCoFinancing { .. } => "DeclineCoFinancing",
+            ApplicationCommand::RecordRiskAssessment { .. } => "RecordRiskAssessment",
+            ApplicationCommand::Submit { .. } => "SubmitApplication",
+            ApplicationCommand::Approve { .. } => "ApproveApplication",
+            ApplicationCommand::Reject { .. } => "RejectApplication",
+            ApplicationCommand::Withdraw { .. } => "WithdrawApplication",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,218 @@
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::Currency;
+
+/// Every rule a command can break. Each variant names its rule through
+/// [`DomainError::rule`], a stable snake_case identifier used in API errors
+/// (`extensions.rule`) and in `docs/domain.md`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    // --- values ---------------------------------------------------------
+    #[error("`{value}` is not a municipality code: use country and national code, e.g. SE-1487 or NO-3401")]
+    InvalidMunicipalityCode { value: String },
+    #[error("`{value}` is not an ISO 3166 alpha-2 country code (e.g. SE, NO, DK)")]
+    InvalidCountryCode { value: String },
+    #[error("`{value}` is not a consortium code: 1–32 uppercase letters, digits or '-', e.g. V6")]
+    InvalidConsortiumCode { value: String },
+    #[error("`{value}` is not a valid id (UUID expected)")]
+    InvalidId { value: String },
+    #[error("`{value}` is not a goal id: 1–64 letters, digits, '-', '_' or '.'")]
+    InvalidGoalId { value: String },
+    #[error("`{value}` is not a milestone id: 1–64 letters, digits, '-', '_' or '.'")]
+    InvalidMilestoneId { value: String },
+    #[error("currency `{value}` is not supported (SEK, NOK, EUR, DKK)")]
+    UnsupportedCurrency { value: String },
+    #[error("money must not be negative (got {amount_minor} minor units)")]
+    NegativeAmount { amount_minor: i64 },
+    #[error("`{value}` is not an amount: use integer minor units or a decimal with at most two decimals")]
+    InvalidAmount { value: String },
+    #[error("amount is too large")]
+    AmountOverflow,
+    #[error("currency mismatch: expected {expected}, got {found}")]
+    CurrencyMismatch { expected: Currency, found: Currency },
+    #[error("`{field}` must not be blank")]
+    BlankField { field: &'static str },
+    #[error("period ends ({end}) before it starts ({start})")]
+    PeriodEndsBeforeStart { start: NaiveDate, end: NaiveDate },
+    #[error("`{field}` needs an end date")]
+    PeriodMustEnd { field: &'static str },
+
+    // --- existence ------------------------------------------------------
+    #[error("{aggregate} `{id}` does not exist")]
+    NotFound { aggregate: &'static str, id: String },
+    #[error("{aggregate} `{id}` already exists")]
+    AlreadyExists { aggregate: &'static str, id: String },
+
+    // --- municipality ---------------------------------------------------
+    #[error("a municipality cannot be its own twin town")]
+    TwinTownIsSelf,
+    #[error("`{partner}` is already a twin town")]
+    AlreadyTwinTown { partner: String },
+    #[error("`{partner}` is not a current twin town")]
+    NotTwinTown { partner: String },
+    #[error("twin-town agreements are decided by the council (kommunfullmäktige)")]
+    TwinTownNeedsCouncilDecision,
+    #[error("the agreement cannot end ({ended_on}) before it was signed ({since})")]
+    EndsBeforeStart { since: NaiveDate, ended_on: NaiveDate },
+
+    // --- consortium -----------------------------------------------------
+    #[error("the consortium is dissolved")]
+    ConsortiumDissolved,
+    #[error("{municipality} is already a member of the consortium")]
+    AlreadyMember { municipality: String },
+    #[error("{municipality} is not a member of the consortium")]
+    NotAMember { municipality: String },
+    #[error("the date {date} is before the consortium was formed ({formed_on})")]
+    BeforeFormation { date: NaiveDate, formed_on: NaiveDate },
+    #[error("{municipality} cannot leave ({left_on}) before it joined ({joined_on})")]
+    LeavesBeforeJoining {
+        municipality: String,
+        joined_on: NaiveDate,
+        left_on: NaiveDate,
+    },
+
+    // --- strategy document ----------------------------------------------
+    #[error("goal id `{goal}` is used twice")]
+    DuplicateGoalId { goal: String },
+    #[error(
+        "strategy documents are adopted by the council (kommunfullmäktige) or the executive board (kommunstyrelsen)"
+    )]
+    AdoptionBodyNotAllowed,
+    #[error("the strategy document is {status}, but the command needs it {required}")]
+    StrategyStatus {
+        status: &'static str,
+        required: &'static str,
+    },
+    #[error("a strategy document cannot supersede itself")]
+    SupersededBySelf,
+    #[error("a follow-up for {start}–{end} is already reported")]
+    DuplicateFollowUp { start: NaiveDate, end: NaiveDate },
+    #[error("the follow-up period (from {start}) ends before the document was adopted ({adopted})")]
+    FollowUpBeforeAdoption { start: NaiveDate, adopted: NaiveDate },
+
+    // --- project --------------------------------------------------------
+    #[error("the project is {status}; closed projects accept no changes")]
+    ProjectClosed { status: &'static str },
+    #[error("the grant ({grant}) exceeds the budget ({budget})")]
+    GrantExceedsBudget { grant: i64, budget: i64 },
+    #[error("`{participant}` takes part in the project twice")]
+    DuplicateParticipant { participant: String },
+    #[error("`{participant}` is not a partner of the project")]
+    NotAPartner { participant: String },
+    #[error("the lead partner cannot leave the project")]
+    LeadCannotLeave,
+    #[error("milestone `{milestone}` already exists")]
+    DuplicateMilestone { milestone: String },
+    #[error("milestone `{milestone}` does not exist")]
+    UnknownMilestone { milestone: String },
+    #[error("milestone `{milestone}` is cancelled and cannot be {action}")]
+    MilestoneCancelled { milestone: String, action: &'static str },
+    #[error("milestone `{milestone}` is already achieved")]
+    MilestoneAlreadyAchieved { milestone: String },
+    #[error("the date {date} is outside the project period {start}–{end}")]
+    OutsideProjectPeriod {
+        date: NaiveDate,
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+    #[error("milestones are still open: {milestones:?}")]
+    OpenMilestonesRemain { milestones: Vec<String> },
+    #[error("the new due date equals the current one")]
+    RescheduleToSameDate,
+
+    // --- joint application ----------------------------------------------
+    #[error("the application is {status}, but the command needs it {required}")]
+    ApplicationStatus {
+        status: &'static str,
+        required: &'static str,
+    },
+    #[error("the requested amount ({requested}) exceeds the total budget ({budget})")]
+    RequestExceedsBudget { requested: i64, budget: i64 },
+    #[error("the granted amount ({granted}) exceeds the requested amount ({requested})")]
+    GrantExceedsRequest { granted: i64, requested: i64 },
+    #[error("{municipality} is the lead applicant and cannot be invited as co-applicant")]
+    LeadCannotBeInvited { municipality: String },
+    #[error("{municipality} is already invited")]
+    AlreadyInvited { municipality: String },
+    #[error("{municipality} is not an invited co-applicant or the lead applicant")]
+    NotInvited { municipality: String },
+    #[error("co-applicants have not answered: {pending:?}")]
+    CoApplicantsNotAnswered { pending: Vec<String> },
+    #[error("a benefit-and-risk assessment (nytto- och riskanalys) must be recorded before submission")]
+    RiskAssessmentMissing,
+    #[error("the deadline {deadline} has passed (now {now})")]
+    DeadlinePassed {
+        deadline: DateTime<Utc>,
+        now: DateTime<Utc>,
+    },
+    #[error("the lead applicant cannot decline: withdraw the application instead")]
+    LeadCannotDecline,
+}
+
+impl DomainError {
+    /// The stable name of the broken rule.
+    pub fn rule(&self) -> &'static str {
+        use DomainError::*;
+        match self {
+            InvalidMunicipalityCode { .. } => "invalid_municipality_code",
+            InvalidCountryCode { .. } => "invalid_country_code",
+            InvalidConsortiumCode { .. } => "invalid_consortium_code",
+            InvalidId { .. } => "invalid_id",
+            InvalidGoalId { .. } => "invalid_goal_id",
+            InvalidMilestoneId { .. } => "invalid_milestone_id",
+            UnsupportedCurrency { .. } => "unsupported_currency",
+            NegativeAmount { .. } => "negative_amount",
+            InvalidAmount { .. } => "invalid_amount",
+            AmountOverflow => "amount_overflow",
+            CurrencyMismatch { .. } => "currency_mismatch",
+            BlankField { .. } => "blank_field",
+            PeriodEndsBeforeStart { .. } => "period_ends_before_start",
+            PeriodMustEnd { .. } => "period_must_end",
+            NotFound { .. } => "not_found",
+            AlreadyExists { .. } => "already_exists",
+            TwinTownIsSelf => "twin_town_is_self",
+            AlreadyTwinTown { .. } => "already_twin_town",
+            NotTwinTown { .. } => "not_twin_town",
+            TwinTownNeedsCouncilDecision => "twin_town_needs_council_decision",
+            EndsBeforeStart { .. } => "ends_before_start",
+            ConsortiumDissolved => "consortium_dissolved",
+            AlreadyMember { .. } => "already_member",
+            NotAMember { .. } => "not_a_member",
+            BeforeFormation { .. } => "before_formation",
+            LeavesBeforeJoining { .. } => "leaves_before_joining",
+            DuplicateGoalId { .. } => "duplicate_goal_id",
+            AdoptionBodyNotAllowed => "adoption_body_not_allowed",
+            StrategyStatus { .. } => "strategy_status",
+            SupersededBySelf => "superseded_by_self",
+            DuplicateFollowUp { .. } => "duplicate_follow_up",
+            FollowUpBeforeAdoption { .. } => "follow_up_before_adoption",
+            ProjectClosed { .. } => "project_closed",
+            GrantExceedsBudget { .. } => "grant_exceeds_budget",
+            DuplicateParticipant { .. } => "duplicate_participant",
+            NotAPartner { .. } => "not_a_partner",
+            LeadCannotLeave => "lead_cannot_leave",
+            DuplicateMilestone { .. } => "duplicate_milestone",
+            UnknownMilestone { .. } => "unknown_milestone",
+            MilestoneCancelled { .. } => "milestone_cancelled",
+            MilestoneAlreadyAchieved { .. } => "milestone_already_achieved",
+            OutsideProjectPeriod { .. } => "outside_project_period",
+            OpenMilestonesRemain { .. } => "open_milestones_remain",
+            RescheduleToSameDate => "reschedule_to_same_date",
+            ApplicationStatus { .. } => "application_status",
+            RequestExceedsBudget { .. } => "request_exceeds_budget",
+            GrantExceedsRequest { .. } => "grant_exceeds_request",
+            LeadCannotBeInvited { .. } => "lead_cannot_be_invited",
+            AlreadyInvited { .. } => "already_invited",
+            NotInvited { .. } => "not_invited",
+            CoApplicantsNotAnswered { .. } => "co_applicants_not_answered",
+            RiskAssessmentMissing => "risk_assessment_missing",
+            DeadlinePassed { .. } => "deadline_passed",
+            LeadCannotDecline => "lead_cannot_decline",
+        }
+    }
+
+    /// `true` when the command addressed something that does not exist.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, DomainError::NotFound { .. })
+    }
+}

@@ -1,0 +1,960 @@
+//! International project: lead and partners, programme, budget, grant and
+//! co-financing (medfinansiering), period, the strategy goals it serves, EU
+//! priorities, and milestones.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::event::no_upcast;
+use crate::{
+    require_text, Aggregate, ApplicationId, CountryCode, Decider, DomainError, GoalId, MilestoneId, Money,
+    MunicipalityCode, Period, Programme, ProjectId, StrategyId,
+};
+
+/// A participant: a member municipality or an external organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Participant {
+    Municipality {
+        code: MunicipalityCode,
+    },
+    /// An organisation outside Samverkan, e.g. Chobe District Council (BW).
+    External {
+        name: String,
+        country: CountryCode,
+    },
+}
+
+impl Participant {
+    pub fn key(&self) -> String {
+        match self {
+            Participant::Municipality { code } => code.to_string(),
+            Participant::External { name, country } => format!("{}:{}", country, name.trim().to_lowercase()),
+        }
+    }
+    pub fn municipality(&self) -> Option<&MunicipalityCode> {
+        match self {
+            Participant::Municipality { code } => Some(code),
+            Participant::External { .. } => None,
+        }
+    }
+}
+
+/// EU priority tags (the 2021–2027 policy objectives the seeds name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EuPriority {
+    Inclusive,
+    Digital,
+    Green,
+}
+
+/// A reference to a goal of a strategy document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+pub struct GoalRef {
+    pub strategy: StrategyId,
+    pub goal: GoalId,
+}
+
+/// Budget, grant and co-financing, all in the budget's currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Financing {
+    /// Total budget.
+    pub budget: Money,
+    /// External funding granted by the programme.
+    pub grant: Money,
+    /// Co-financing (medfinansiering) by the partners.
+    pub co_financing: Money,
+}
+
+impl Financing {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        self.budget.same_currency(&self.grant)?;
+        self.budget.same_currency(&self.co_financing)?;
+        if self.grant.amount_minor > self.budget.amount_minor {
+            return Err(DomainError::GrantExceedsBudget {
+                grant: self.grant.amount_minor,
+                budget: self.budget.amount_minor,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A project is registered. Caused by `RegisterProject` (also by the process
+/// manager when a joint application is approved).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProjectRegistered {
+    pub project: ProjectId,
+    pub title: String,
+    pub lead: Participant,
+    pub partners: Vec<Participant>,
+    pub programme: Programme,
+    pub financing: Financing,
+    /// Project period; always closed.
+    pub period: Period,
+    pub serves_goals: Vec<GoalRef>,
+    pub eu_priorities: Vec<EuPriority>,
+    /// The joint application the project came from, if any.
+    #[serde(default)]
+    pub from_application: Option<ApplicationId>,
+    /// The consortium that applied, if any.
+    #[serde(default)]
+    pub consortium: Option<crate::ConsortiumCode>,
+}
+
+/// A milestone is planned. Caused by `PlanMilestone`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MilestonePlanned {
+    pub project: ProjectId,
+    pub milestone: MilestoneId,
+    pub title: String,
+    pub due: NaiveDate,
+}
+
+/// A milestone gets a new due date. Caused by `RescheduleMilestone`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MilestoneRescheduled {
+    pub project: ProjectId,
+    pub milestone: MilestoneId,
+    pub previous_due: NaiveDate,
+    pub new_due: NaiveDate,
+    pub reason: String,
+}
+
+/// A milestone is achieved. Caused by `AchieveMilestone`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MilestoneAchieved {
+    pub project: ProjectId,
+    pub milestone: MilestoneId,
+    pub achieved_on: NaiveDate,
+}
+
+/// A milestone is cancelled. Caused by `CancelMilestone`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MilestoneCancelled {
+    pub project: ProjectId,
+    pub milestone: MilestoneId,
+    pub reason: String,
+}
+
+/// Budget, grant or co-financing change. Caused by `AmendBudget`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BudgetAmended {
+    pub project: ProjectId,
+    pub financing: Financing,
+    pub reason: String,
+}
+
+/// A partner joins. Caused by `AddPartner`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PartnerAdded {
+    pub project: ProjectId,
+    pub partner: Participant,
+    pub joined_on: NaiveDate,
+}
+
+/// A partner leaves. Caused by `RemovePartner`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PartnerLeft {
+    pub project: ProjectId,
+    pub partner: Participant,
+    pub left_on: NaiveDate,
+}
+
+/// The project is completed. Caused by `CompleteProject`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProjectCompleted {
+    pub project: ProjectId,
+    pub completed_on: NaiveDate,
+}
+
+/// The project is cancelled. Caused by `CancelProject`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProjectCancelled {
+    pub project: ProjectId,
+    pub cancelled_on: NaiveDate,
+    pub reason: String,
+}
+
+domain_events!(
+    /// Events of the project aggregate.
+    ProjectEvent, "project", no_upcast, {
+        ProjectRegistered = 1,
+        MilestonePlanned = 1,
+        MilestoneRescheduled = 1,
+        MilestoneAchieved = 1,
+        MilestoneCancelled = 1,
+        BudgetAmended = 1,
+        PartnerAdded = 1,
+        PartnerLeft = 1,
+        ProjectCompleted = 1,
+        ProjectCancelled = 1,
+    }
+);
+
+impl ProjectEvent {
+    pub fn project(&self) -> ProjectId {
+        match self {
+            ProjectEvent::ProjectRegistered(e) => e.project,
+            ProjectEvent::MilestonePlanned(e) => e.project,
+            ProjectEvent::MilestoneRescheduled(e) => e.project,
+            ProjectEvent::MilestoneAchieved(e) => e.project,
+            ProjectEvent::MilestoneCancelled(e) => e.project,
+            ProjectEvent::BudgetAmended(e) => e.project,
+            ProjectEvent::PartnerAdded(e) => e.project,
+            ProjectEvent::PartnerLeft(e) => e.project,
+            ProjectEvent::ProjectCompleted(e) => e.project,
+            ProjectEvent::ProjectCancelled(e) => e.project,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RegisterProject {
+    pub project: ProjectId,
+    pub title: String,
+    pub lead: Participant,
+    pub partners: Vec<Participant>,
+    pub programme: Programme,
+    pub financing: Financing,
+    pub period: Period,
+    pub serves_goals: Vec<GoalRef>,
+    pub eu_priorities: Vec<EuPriority>,
+    pub from_application: Option<ApplicationId>,
+    pub consortium: Option<crate::ConsortiumCode>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ProjectCommand {
+    Register(Box<RegisterProject>),
+    PlanMilestone {
+        milestone: MilestoneId,
+        title: String,
+        due: NaiveDate,
+    },
+    RescheduleMilestone {
+        milestone: MilestoneId,
+        new_due: NaiveDate,
+        reason: String,
+    },
+    AchieveMilestone {
+        milestone: MilestoneId,
+        achieved_on: NaiveDate,
+    },
+    CancelMilestone {
+        milestone: MilestoneId,
+        reason: String,
+    },
+    AmendBudget {
+        financing: Financing,
+        reason: String,
+    },
+    AddPartner {
+        partner: Participant,
+        joined_on: NaiveDate,
+    },
+    RemovePartner {
+        partner_key: String,
+        left_on: NaiveDate,
+    },
+    Complete {
+        completed_on: NaiveDate,
+    },
+    Cancel {
+        cancelled_on: NaiveDate,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MilestoneStatus {
+    Planned,
+    Achieved,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MilestoneState {
+    pub due: NaiveDate,
+    pub status: MilestoneStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProjectStatus {
+    #[default]
+    None,
+    Active,
+    Completed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProjectState {
+    pub status: ProjectStatus,
+    pub id: Option<ProjectId>,
+    pub lead: Option<Participant>,
+    /// Current partners by key.
+    pub partners: BTreeMap<String, Participant>,
+    pub financing: Option<Financing>,
+    pub period: Option<Period>,
+    pub milestones: BTreeMap<MilestoneId, MilestoneState>,
+}
+
+pub struct Project;
+
+impl Decider for Project {
+    type State = ProjectState;
+    type Command = ProjectCommand;
+    type Event = ProjectEvent;
+
+    fn decide(state: &ProjectState, command: &ProjectCommand) -> Result<Vec<ProjectEvent>, DomainError> {
+        use ProjectCommand::*;
+        if let Register(r) = command {
+            if state.status != ProjectStatus::None {
+                return Err(DomainError::AlreadyExists {
+                    aggregate: "project",
+                    id: r.project.to_string(),
+                });
+            }
+            require_text("title", &r.title)?;
+            r.programme.validate()?;
+            r.financing.validate()?;
+            r.period.validate()?;
+            r.period.end.ok_or(DomainError::PeriodMustEnd { field: "period" })?;
+            let mut seen = std::collections::BTreeSet::new();
+            for p in std::iter::once(&r.lead).chain(&r.partners) {
+                if let Participant::External { name, .. } = p {
+                    require_text("partner.name", name)?;
+                }
+                if !seen.insert(p.key()) {
+                    return Err(DomainError::DuplicateParticipant { participant: p.key() });
+                }
+            }
+            let mut eu = r.eu_priorities.clone();
+            eu.sort();
+            eu.dedup();
+            return Ok(vec![ProjectRegistered {
+                project: r.project,
+                title: r.title.trim().into(),
+                lead: r.lead.clone(),
+                partners: r.partners.clone(),
+                programme: r.programme.clone(),
+                financing: r.financing,
+                period: r.period,
+                serves_goals: r.serves_goals.clone(),
+                eu_priorities: eu,
+                from_application: r.from_application,
+                consortium: r.consortium.clone(),
+            }
+            .into()]);
+        }
+        let (project, period) = match (state.status, state.id, state.period) {
+            (ProjectStatus::Active, Some(id), Some(p)) => (id, p),
+            (ProjectStatus::None, _, _) | (_, None, _) | (_, _, None) => {
+                return Err(DomainError::NotFound {
+                    aggregate: "project",
+                    id: String::new(),
+                })
+            }
+            (ProjectStatus::Completed, _, _) => return Err(DomainError::ProjectClosed { status: "completed" }),
+            (ProjectStatus::Cancelled, _, _) => return Err(DomainError::ProjectClosed { status: "cancelled" }),
+        };
+        let within = |date: NaiveDate| {
+            let end = period.end.unwrap_or(date);
+            if date < period.start || date > end {
+                Err(DomainError::OutsideProjectPeriod {
+                    date,
+                    start: period.start,
+                    end,
+                })
+            } else {
+                Ok(())
+            }
+        };
+        let milestone_of = |id: &MilestoneId| {
+            state.milestones.get(id).ok_or_else(|| DomainError::UnknownMilestone {
+                milestone: id.to_string(),
+            })
+        };
+        match command {
+            Register(r) => Err(DomainError::AlreadyExists {
+                aggregate: "project",
+                id: r.project.to_string(),
+            }),
+            PlanMilestone { milestone, title, due } => {
+                if state.milestones.contains_key(milestone) {
+                    return Err(DomainError::DuplicateMilestone {
+                        milestone: milestone.to_string(),
+                    });
+                }
+                require_text("title", title)?;
+                within(*due)?;
+                Ok(vec![MilestonePlanned {
+                    project,
+                    milestone: milestone.clone(),
+                    title: title.trim().into(),
+                    due: *due,
+                }
+                .into()])
+            }
+            RescheduleMilestone {
+                milestone,
+                new_due,
+                reason,
+            } => {
+                let m = milestone_of(milestone)?;
+                match m.status {
+                    MilestoneStatus::Cancelled => {
+                        return Err(DomainError::MilestoneCancelled {
+                            milestone: milestone.to_string(),
+                            action: "rescheduled",
+                        })
+                    }
+                    MilestoneStatus::Achieved => {
+                        return Err(DomainError::MilestoneAlreadyAchieved {
+                            milestone: milestone.to_string(),
+                        })
+                    }
+                    MilestoneStatus::Planned => {}
+                }
+                if m.due == *new_due {
+                    return Err(DomainError::RescheduleToSameDate);
+                }
+                require_text("reason", reason)?;
+                within(*new_due)?;
+                Ok(vec![MilestoneRescheduled {
+                    project,
+                    milestone: milestone.clone(),
+                    previous_due: m.due,
+                    new_due: *new_due,
+                    reason: reason.trim().into(),
+                }
+                .into()])
+            }
+            AchieveMilestone { milestone, achieved_on } => {
+                let m = milestone_of(milestone)?;
+                match m.status {
+                    MilestoneStatus::Cancelled => Err(DomainError::MilestoneCancelled {
+                        milestone: milestone.to_string(),
+                        action: "achieved",
+                    }),
+                    MilestoneStatus::Achieved => Err(DomainError::MilestoneAlreadyAchieved {
+                        milestone: milestone.to_string(),
+                    }),
+                    MilestoneStatus::Planned => Ok(vec![MilestoneAchieved {
+                        project,
+                        milestone: milestone.clone(),
+                        achieved_on: *achieved_on,
+                    }
+                    .into()]),
+                }
+            }
+            CancelMilestone { milestone, reason } => {
+                let m = milestone_of(milestone)?;
+                require_text("reason", reason)?;
+                match m.status {
+                    MilestoneStatus::Cancelled => Err(DomainError::MilestoneCancelled {
+                        milestone: milestone.to_string(),
+                        action: "cancelled again",
+                    }),
+                    MilestoneStatus::Achieved => Err(DomainError::MilestoneAlreadyAchieved {
+                        milestone: milestone.to_string(),
+                    }),
+                    MilestoneStatus::Planned => Ok(vec![MilestoneCancelled {
+                        project,
+                        milestone: milestone.clone(),
+                        reason: reason.trim().into(),
+                    }
+                    .into()]),
+                }
+            }
+            AmendBudget { financing, reason } => {
+                financing.validate()?;
+                require_text("reason", reason)?;
+                Ok(vec![BudgetAmended {
+                    project,
+                    financing: *financing,
+                    reason: reason.trim().into(),
+                }
+                .into()])
+            }
+            AddPartner { partner, joined_on } => {
+                let key = partner.key();
+                if state.lead.as_ref().map(Participant::key) == Some(key.clone()) || state.partners.contains_key(&key) {
+                    return Err(DomainError::DuplicateParticipant { participant: key });
+                }
+                within(*joined_on)?;
+                Ok(vec![PartnerAdded {
+                    project,
+                    partner: partner.clone(),
+                    joined_on: *joined_on,
+                }
+                .into()])
+            }
+            RemovePartner { partner_key, left_on } => {
+                if state.lead.as_ref().map(Participant::key).as_ref() == Some(partner_key) {
+                    return Err(DomainError::LeadCannotLeave);
+                }
+                let partner = state
+                    .partners
+                    .get(partner_key)
+                    .ok_or_else(|| DomainError::NotAPartner {
+                        participant: partner_key.clone(),
+                    })?;
+                Ok(vec![PartnerLeft {
+                    project,
+                    partner: partner.clone(),
+                    left_on: *left_on,
+                }
+                .into()])
+            }
+            Complete { completed_on } => {
+                let open: Vec<String> = state
+                    .milestones
+                    .iter()
+                    .filter(|(_, m)| m.status == MilestoneStatus::Planned)
+                    .map(|(id, _)| id.to_string())
+                    .collect();
+                if !open.is_empty() {
+                    return Err(DomainError::OpenMilestonesRemain { milestones: open });
+                }
+                if *completed_on < period.start {
+                    return Err(DomainError::OutsideProjectPeriod {
+                        date: *completed_on,
+                        start: period.start,
+                        end: period.end.unwrap_or(period.start),
+                    });
+                }
+                Ok(vec![ProjectCompleted {
+                    project,
+                    completed_on: *completed_on,
+                }
+                .into()])
+            }
+            Cancel { cancelled_on, reason } => {
+                require_text("reason", reason)?;
+                Ok(vec![ProjectCancelled {
+                    project,
+                    cancelled_on: *cancelled_on,
+                    reason: reason.trim().into(),
+                }
+                .into()])
+            }
+        }
+    }
+
+    fn evolve(mut state: ProjectState, event: &ProjectEvent) -> ProjectState {
+        match event {
+            ProjectEvent::ProjectRegistered(e) => {
+                state.status = ProjectStatus::Active;
+                state.id = Some(e.project);
+                state.lead = Some(e.lead.clone());
+                state.partners = e.partners.iter().map(|p| (p.key(), p.clone())).collect();
+                state.financing = Some(e.financing);
+                state.period = Some(e.period);
+            }
+            ProjectEvent::MilestonePlanned(e) => {
+                state.milestones.insert(
+                    e.milestone.clone(),
+                    MilestoneState {
+                        due: e.due,
+                        status: MilestoneStatus::Planned,
+                    },
+                );
+            }
+            ProjectEvent::MilestoneRescheduled(e) => {
+                if let Some(m) = state.milestones.get_mut(&e.milestone) {
+                    m.due = e.new_due;
+                }
+            }
+            ProjectEvent::MilestoneAchieved(e) => {
+                if let Some(m) = state.milestones.get_mut(&e.milestone) {
+                    m.status = MilestoneStatus::Achieved;
+                }
+            }
+            ProjectEvent::MilestoneCancelled(e) => {
+                if let Some(m) = state.milestones.get_mut(&e.milestone) {
+                    m.status = MilestoneStatus::Cancelled;
+                }
+            }
+            ProjectEvent::BudgetAmended(e) => state.financing = Some(e.financing),
+            ProjectEvent::PartnerAdded(e) => {
+                state.partners.insert(e.partner.key(), e.partner.clone());
+            }
+            ProjectEvent::PartnerLeft(e) => {
+                state.partners.remove(&e.partner.key());
+            }
+            ProjectEvent::ProjectCompleted(_) => state.status = ProjectStatus::Completed,
+            ProjectEvent::ProjectCancelled(_) => state.status = ProjectStatus::Cancelled,
+        }
+        state
+    }
+}
+
+impl Aggregate for Project {
+    type Id = ProjectId;
+    const CATEGORY: &'static str = "project";
+
+    fn command_name(command: &ProjectCommand) -> &'static str {
+        match command {
+            ProjectCommand::Register(_) => "RegisterProject",
+            ProjectCommand::PlanMilestone { .. } => "PlanMilestone",
+            ProjectCommand::RescheduleMilestone { .. } => "RescheduleMilestone",
+            ProjectCommand::AchieveMilestone { .. } => "AchieveMilestone",
+            ProjectCommand::CancelMilestone { .. } => "CancelMilestone",
+            ProjectCommand::AmendBudget { .. } => "AmendBudget",
+            ProjectCommand::AddPartner { .. } => "AddPartner",
+            ProjectCommand::RemovePartner { .. } => "RemovePartner",
+            ProjectCommand::Complete { .. } => "CompleteProject",
+            ProjectCommand::Cancel { .. } => "CancelProject",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+    use crate::{Currency, ProgrammeKind};
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+    fn pid() -> ProjectId {
+        ProjectId::from_name("waste")
+    }
+    fn m(s: &str) -> Participant {
+        Participant::Municipality {
+            code: MunicipalityCode::parse(s).unwrap(),
+        }
+    }
+    fn chobe() -> Participant {
+        Participant::External {
+            name: "Chobe District Council".into(),
+            country: CountryCode::parse("BW").unwrap(),
+        }
+    }
+    fn sek(units: i64) -> Money {
+        Money::major(units, Currency::SEK).unwrap()
+    }
+    fn financing(budget: i64, grant: i64) -> Financing {
+        Financing {
+            budget: sek(budget),
+            grant: sek(grant),
+            co_financing: sek((budget - grant).max(0)),
+        }
+    }
+    fn register(financing: Financing, period: Period) -> RegisterProject {
+        RegisterProject {
+            project: pid(),
+            title: "Waste management".into(),
+            lead: m("SE-1487"),
+            partners: vec![chobe()],
+            programme: Programme {
+                kind: ProgrammeKind::Icld,
+                name: "ICLD Municipal Partnership".into(),
+            },
+            financing,
+            period,
+            serves_goals: vec![],
+            eu_priorities: vec![EuPriority::Green, EuPriority::Green],
+            from_application: None,
+            consortium: None,
+        }
+    }
+    fn period() -> Period {
+        Period::new(d("2018-01-01"), Some(d("2019-12-31"))).unwrap()
+    }
+    fn registered() -> ProjectEvent {
+        let r = register(financing(1000, 800), period());
+        ProjectRegistered {
+            project: r.project,
+            title: r.title,
+            lead: r.lead,
+            partners: r.partners,
+            programme: r.programme,
+            financing: r.financing,
+            period: r.period,
+            serves_goals: vec![],
+            eu_priorities: vec![EuPriority::Green],
+            from_application: None,
+            consortium: None,
+        }
+        .into()
+    }
+    fn planned(id: &str, due: &str) -> ProjectEvent {
+        MilestonePlanned {
+            project: pid(),
+            milestone: MilestoneId::parse(id).unwrap(),
+            title: "Kick-off".into(),
+            due: d(due),
+        }
+        .into()
+    }
+    fn ms(id: &str) -> MilestoneId {
+        MilestoneId::parse(id).unwrap()
+    }
+
+    #[test]
+    fn register_happy_path_dedups_priorities() {
+        given_no_history::<Project>()
+            .when(ProjectCommand::Register(Box::new(register(
+                financing(1000, 800),
+                period(),
+            ))))
+            .then([registered()]);
+        given::<Project>([registered()])
+            .when(ProjectCommand::Register(Box::new(register(
+                financing(1000, 800),
+                period(),
+            ))))
+            .then_error("already_exists");
+    }
+
+    #[test]
+    fn grant_above_budget_is_rejected() {
+        given_no_history::<Project>()
+            .when(ProjectCommand::Register(Box::new(register(
+                financing(1000, 1200),
+                period(),
+            ))))
+            .then_error("grant_exceeds_budget");
+    }
+
+    #[test]
+    fn mixed_currencies_are_rejected() {
+        let mut f = financing(1000, 800);
+        f.grant = Money::major(800, Currency::NOK).unwrap();
+        given_no_history::<Project>()
+            .when(ProjectCommand::Register(Box::new(register(f, period()))))
+            .then_error("currency_mismatch");
+    }
+
+    #[test]
+    fn open_period_and_duplicates_rejected() {
+        given_no_history::<Project>()
+            .when(ProjectCommand::Register(Box::new(register(
+                financing(10, 5),
+                Period {
+                    start: d("2018-01-01"),
+                    end: None,
+                },
+            ))))
+            .then_error("period_must_end");
+        let mut r = register(financing(10, 5), period());
+        r.partners.push(m("SE-1487"));
+        given_no_history::<Project>()
+            .when(ProjectCommand::Register(Box::new(r)))
+            .then_error("duplicate_participant");
+    }
+
+    #[test]
+    fn milestone_lifecycle() {
+        given::<Project>([registered()])
+            .when(ProjectCommand::PlanMilestone {
+                milestone: ms("M1"),
+                title: "Kick-off".into(),
+                due: d("2018-03-01"),
+            })
+            .then([planned("M1", "2018-03-01")]);
+        given::<Project>([registered(), planned("M1", "2018-03-01")])
+            .when(ProjectCommand::PlanMilestone {
+                milestone: ms("M1"),
+                title: "Again".into(),
+                due: d("2018-03-01"),
+            })
+            .then_error("duplicate_milestone");
+        given::<Project>([registered()])
+            .when(ProjectCommand::PlanMilestone {
+                milestone: ms("M2"),
+                title: "Late".into(),
+                due: d("2021-01-01"),
+            })
+            .then_error("outside_project_period");
+        given::<Project>([registered(), planned("M1", "2018-03-01")])
+            .when(ProjectCommand::RescheduleMilestone {
+                milestone: ms("M1"),
+                new_due: d("2018-04-01"),
+                reason: "Elections".into(),
+            })
+            .then([MilestoneRescheduled {
+                project: pid(),
+                milestone: ms("M1"),
+                previous_due: d("2018-03-01"),
+                new_due: d("2018-04-01"),
+                reason: "Elections".into(),
+            }
+            .into()]);
+        given::<Project>([registered(), planned("M1", "2018-03-01")])
+            .when(ProjectCommand::RescheduleMilestone {
+                milestone: ms("M1"),
+                new_due: d("2018-03-01"),
+                reason: "x".into(),
+            })
+            .then_error("reschedule_to_same_date");
+        given::<Project>([registered()])
+            .when(ProjectCommand::AchieveMilestone {
+                milestone: ms("M9"),
+                achieved_on: d("2018-03-01"),
+            })
+            .then_error("unknown_milestone");
+        let achieved: ProjectEvent = MilestoneAchieved {
+            project: pid(),
+            milestone: ms("M1"),
+            achieved_on: d("2018-03-02"),
+        }
+        .into();
+        given::<Project>([registered(), planned("M1", "2018-03-01")])
+            .when(ProjectCommand::AchieveMilestone {
+                milestone: ms("M1"),
+                achieved_on: d("2018-03-02"),
+            })
+            .then([achieved.clone()]);
+        given::<Project>([registered(), planned("M1", "2018-03-01"), achieved.clone()])
+            .when(ProjectCommand::AchieveMilestone {
+                milestone: ms("M1"),
+                achieved_on: d("2018-03-02"),
+            })
+            .then_error("milestone_already_achieved");
+        given::<Project>([registered(), planned("M1", "2018-03-01"), achieved])
+            .when(ProjectCommand::CancelMilestone {
+                milestone: ms("M1"),
+                reason: "x".into(),
+            })
+            .then_error("milestone_already_achieved");
+    }
+
+    #[test]
+    fn achieving_a_cancelled_milestone_is_rejected() {
+        let cancelled: ProjectEvent = MilestoneCancelled {
+            project: pid(),
+            milestone: ms("M1"),
+            reason: "Covid".into(),
+        }
+        .into();
+        given::<Project>([registered(), planned("M1", "2018-03-01")])
+            .when(ProjectCommand::CancelMilestone {
+                milestone: ms("M1"),
+                reason: "Covid".into(),
+            })
+            .then([cancelled.clone()]);
+        given::<Project>([registered(), planned("M1", "2018-03-01"), cancelled.clone()])
+            .when(ProjectCommand::AchieveMilestone {
+                milestone: ms("M1"),
+                achieved_on: d("2018-03-02"),
+            })
+            .then_error("milestone_cancelled");
+        given::<Project>([registered(), planned("M1", "2018-03-01"), cancelled])
+            .when(ProjectCommand::RescheduleMilestone {
+                milestone: ms("M1"),
+                new_due: d("2018-05-01"),
+                reason: "x".into(),
+            })
+            .then_error("milestone_cancelled");
+    }
+
+    #[test]
+    fn budget_amendment_rules() {
+        given::<Project>([registered()])
+            .when(ProjectCommand::AmendBudget {
+                financing: financing(2000, 1500),
+                reason: "Extra activities".into(),
+            })
+            .then_ok();
+        given::<Project>([registered()])
+            .when(ProjectCommand::AmendBudget {
+                financing: financing(100, 500),
+                reason: "x".into(),
+            })
+            .then_error("grant_exceeds_budget");
+    }
+
+    #[test]
+    fn partners_join_and_leave() {
+        given::<Project>([registered()])
+            .when(ProjectCommand::AddPartner {
+                partner: chobe(),
+                joined_on: d("2018-06-01"),
+            })
+            .then_error("duplicate_participant");
+        let s = given::<Project>([registered()])
+            .when(ProjectCommand::AddPartner {
+                partner: m("SE-1494"),
+                joined_on: d("2018-06-01"),
+            })
+            .then_ok();
+        assert!(s.partners.contains_key("SE-1494"));
+        given::<Project>([registered()])
+            .when(ProjectCommand::RemovePartner {
+                partner_key: "SE-1487".into(),
+                left_on: d("2018-06-01"),
+            })
+            .then_error("lead_cannot_leave");
+        given::<Project>([registered()])
+            .when(ProjectCommand::RemovePartner {
+                partner_key: "SE-1494".into(),
+                left_on: d("2018-06-01"),
+            })
+            .then_error("not_a_partner");
+        given::<Project>([registered()])
+            .when(ProjectCommand::RemovePartner {
+                partner_key: chobe().key(),
+                left_on: d("2018-06-01"),
+            })
+            .then_ok();
+    }
+
+    #[test]
+    fn completion_rules() {
+        given::<Project>([registered(), planned("M1", "2018-03-01")])
+            .when(ProjectCommand::Complete {
+                completed_on: d("2019-12-31"),
+            })
+            .then_error("open_milestones_remain");
+        let done: ProjectEvent = ProjectCompleted {
+            project: pid(),
+            completed_on: d("2019-12-31"),
+        }
+        .into();
+        given::<Project>([registered()])
+            .when(ProjectCommand::Complete {
+                completed_on: d("2019-12-31"),
+            })
+            .then([done.clone()]);
+        given::<Project>([registered(), done])
+            .when(ProjectCommand::PlanMilestone {
+                milestone: ms("M1"),
+                title: "x".into(),
+                due: d("2018-03-01"),
+            })
+            .then_error("project_closed");
+        let cancelled: ProjectEvent = ProjectCancelled {
+            project: pid(),
+            cancelled_on: d("2018-06-01"),
+            reason: "No funding".into(),
+        }
+        .into();
+        given::<Project>([registered()])
+            .when(ProjectCommand::Cancel {
+                cancelled_on: d("2018-06-01"),
+                reason: "No funding".into(),
+            })
+            .then([cancelled.clone()]);
+        given::<Project>([registered(), cancelled])
+            .when(ProjectCommand::Cancel {
+                cancelled_on: d("2018-06-01"),
+                reason: "x".into(),
+            })
+            .then_error("project_closed");
+        given_no_history::<Project>()
+            .when(ProjectCommand::Cancel {
+                cancelled_on: d("2018-06-01"),
+                reason: "x".into(),
+            })
+            .then_error("not_found");
+    }
+}

@@ -1,0 +1,681 @@
+//! Strategy document (styrdokument: strategi, policy, plan, program): drafted,
+//! adopted by the council or the executive board, revised, superseded,
+//! repealed; follow-up (uppföljning) reported against it.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::event::no_upcast;
+use crate::{
+    require_text, Aggregate, Decider, Decision, DecisionBody, DomainError, GoalId, MunicipalityCode, Period, StrategyId,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    Strategy,
+    Policy,
+    Plan,
+    Programme,
+}
+
+/// How often the document is followed up (uppföljning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpCadence {
+    /// Every year, reported to the executive board.
+    Yearly,
+    /// Once per term of office (mandatperiod).
+    OncePerTerm,
+    /// Yearly in the ordinary reporting cycle and once per term of office.
+    YearlyAndOncePerTerm,
+}
+
+/// A goal with a stable id, e.g. Arvika's "an attractive municipality through active international work".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Goal {
+    pub id: GoalId,
+    pub title: String,
+    /// The focus area (fokusområde) the goal belongs to, if any.
+    #[serde(default)]
+    pub focus_area: Option<String>,
+    /// Activities listed under the goal.
+    #[serde(default)]
+    pub activities: Vec<String>,
+}
+
+/// The content of a strategy document that revisions can change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct StrategyContent {
+    pub focus_areas: Vec<String>,
+    pub goals: Vec<Goal>,
+    pub topics: Vec<String>,
+}
+
+impl StrategyContent {
+    fn validate(&self) -> Result<(), DomainError> {
+        let mut seen = BTreeSet::new();
+        for g in &self.goals {
+            require_text("goal.title", &g.title)?;
+            if !seen.insert(&g.id) {
+                return Err(DomainError::DuplicateGoalId { goal: g.id.to_string() });
+            }
+        }
+        for f in &self.focus_areas {
+            require_text("focus_area", f)?;
+        }
+        Ok(())
+    }
+}
+
+/// A strategy document is drafted. Caused by `DraftStrategy`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct StrategyDrafted {
+    pub strategy: StrategyId,
+    /// The municipality whose document it is.
+    pub municipality: MunicipalityCode,
+    pub title: String,
+    pub kind: DocumentKind,
+    /// Owning body (ägare), e.g. `Kommunstyrelsen`.
+    pub owner: String,
+    /// Responsible role (ansvarig), e.g. head of the Sustainable Development department.
+    pub responsible_role: String,
+    pub follow_up: FollowUpCadence,
+    pub content: StrategyContent,
+}
+
+/// The document is adopted (antagen) by council or executive board. Caused by `AdoptStrategy`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct StrategyAdopted {
+    pub strategy: StrategyId,
+    pub municipality: MunicipalityCode,
+    /// Body, date, paragraph (`§ 12`) and case number (`KS 2023/993`).
+    pub decision: Decision,
+    /// Valid from / until; `end = null` means until further notice (tills vidare).
+    pub validity: Period,
+}
+
+/// The adopted document is revised (reviderad). Caused by `ReviseStrategy`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct StrategyRevised {
+    pub strategy: StrategyId,
+    pub municipality: MunicipalityCode,
+    pub decision: Decision,
+    pub content: StrategyContent,
+    pub validity: Period,
+}
+
+/// The document is replaced by a newer one (e.g. Vänersborg's policy by its
+/// 2024–2028 strategy). Caused by `SupersedeStrategy`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct StrategySuperseded {
+    pub strategy: StrategyId,
+    pub municipality: MunicipalityCode,
+    pub superseded_by: StrategyId,
+    pub effective_on: NaiveDate,
+}
+
+/// The document is repealed (upphävd). Caused by `RepealStrategy`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct StrategyRepealed {
+    pub strategy: StrategyId,
+    pub municipality: MunicipalityCode,
+    pub decision: Decision,
+}
+
+/// A follow-up (uppföljning) for a period is reported. Caused by `ReportFollowUp`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FollowUpReported {
+    pub strategy: StrategyId,
+    pub municipality: MunicipalityCode,
+    /// The period followed up (always closed).
+    pub period: Period,
+    pub reported_on: NaiveDate,
+    /// The body reported to (återrapporteras till), usually the executive board.
+    pub reported_to: DecisionBody,
+    pub summary: String,
+}
+
+domain_events!(
+    /// Events of the strategy document aggregate.
+    StrategyEvent, "strategy", no_upcast, {
+        StrategyDrafted = 1,
+        StrategyAdopted = 1,
+        StrategyRevised = 1,
+        StrategySuperseded = 1,
+        StrategyRepealed = 1,
+        FollowUpReported = 1,
+    }
+);
+
+#[derive(Debug, Clone)]
+pub enum StrategyCommand {
+    Draft {
+        strategy: StrategyId,
+        municipality: MunicipalityCode,
+        title: String,
+        kind: DocumentKind,
+        owner: String,
+        responsible_role: String,
+        follow_up: FollowUpCadence,
+        content: StrategyContent,
+    },
+    Adopt {
+        decision: Decision,
+        validity: Period,
+    },
+    Revise {
+        decision: Decision,
+        content: StrategyContent,
+        validity: Period,
+    },
+    Supersede {
+        by: StrategyId,
+        effective_on: NaiveDate,
+    },
+    Repeal {
+        decision: Decision,
+    },
+    ReportFollowUp {
+        period: Period,
+        reported_on: NaiveDate,
+        reported_to: DecisionBody,
+        summary: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StrategyStatus {
+    #[default]
+    None,
+    Draft,
+    Adopted,
+    Superseded,
+    Repealed,
+}
+
+impl StrategyStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::None => "not drafted",
+            Self::Draft => "a draft",
+            Self::Adopted => "adopted",
+            Self::Superseded => "superseded",
+            Self::Repealed => "repealed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StrategyState {
+    pub status: StrategyStatus,
+    pub id: Option<StrategyId>,
+    pub municipality: Option<MunicipalityCode>,
+    pub adopted: Option<Decision>,
+    pub validity: Option<Period>,
+    pub content: Option<StrategyContent>,
+    pub follow_ups: Vec<Period>,
+}
+
+pub struct Strategy;
+
+fn adoption_body(decision: &Decision) -> Result<(), DomainError> {
+    decision.validate()?;
+    match decision.body {
+        DecisionBody::Council | DecisionBody::ExecutiveBoard => Ok(()),
+        _ => Err(DomainError::AdoptionBodyNotAllowed),
+    }
+}
+
+impl Decider for Strategy {
+    type State = StrategyState;
+    type Command = StrategyCommand;
+    type Event = StrategyEvent;
+
+    fn decide(state: &StrategyState, command: &StrategyCommand) -> Result<Vec<StrategyEvent>, DomainError> {
+        use StrategyCommand::*;
+        let require = |required: &'static str, ok: bool| match (&state.id, &state.municipality) {
+            (Some(id), Some(m)) if ok => Ok((*id, *m)),
+            _ if state.status == StrategyStatus::None => Err(DomainError::NotFound {
+                aggregate: "strategy",
+                id: String::new(),
+            }),
+            _ => Err(DomainError::StrategyStatus {
+                status: state.status.as_str(),
+                required,
+            }),
+        };
+        match command {
+            Draft {
+                strategy,
+                municipality,
+                title,
+                kind,
+                owner,
+                responsible_role,
+                follow_up,
+                content,
+            } => {
+                if state.status != StrategyStatus::None {
+                    return Err(DomainError::AlreadyExists {
+                        aggregate: "strategy",
+                        id: strategy.to_string(),
+                    });
+                }
+                require_text("title", title)?;
+                require_text("owner", owner)?;
+                require_text("responsible_role", responsible_role)?;
+                content.validate()?;
+                Ok(vec![StrategyDrafted {
+                    strategy: *strategy,
+                    municipality: *municipality,
+                    title: title.trim().into(),
+                    kind: *kind,
+                    owner: owner.trim().into(),
+                    responsible_role: responsible_role.trim().into(),
+                    follow_up: *follow_up,
+                    content: content.clone(),
+                }
+                .into()])
+            }
+            Adopt { decision, validity } => {
+                let (strategy, municipality) = require("a draft", state.status == StrategyStatus::Draft)?;
+                adoption_body(decision)?;
+                validity.validate()?;
+                Ok(vec![StrategyAdopted {
+                    strategy,
+                    municipality,
+                    decision: decision.clone(),
+                    validity: *validity,
+                }
+                .into()])
+            }
+            Revise {
+                decision,
+                content,
+                validity,
+            } => {
+                let (strategy, municipality) = require("adopted", state.status == StrategyStatus::Adopted)?;
+                adoption_body(decision)?;
+                validity.validate()?;
+                content.validate()?;
+                Ok(vec![StrategyRevised {
+                    strategy,
+                    municipality,
+                    decision: decision.clone(),
+                    content: content.clone(),
+                    validity: *validity,
+                }
+                .into()])
+            }
+            Supersede { by, effective_on } => {
+                let (strategy, municipality) = require("adopted", state.status == StrategyStatus::Adopted)?;
+                if *by == strategy {
+                    return Err(DomainError::SupersededBySelf);
+                }
+                Ok(vec![StrategySuperseded {
+                    strategy,
+                    municipality,
+                    superseded_by: *by,
+                    effective_on: *effective_on,
+                }
+                .into()])
+            }
+            Repeal { decision } => {
+                let (strategy, municipality) = require("adopted", state.status == StrategyStatus::Adopted)?;
+                adoption_body(decision)?;
+                Ok(vec![StrategyRepealed {
+                    strategy,
+                    municipality,
+                    decision: decision.clone(),
+                }
+                .into()])
+            }
+            ReportFollowUp {
+                period,
+                reported_on,
+                reported_to,
+                summary,
+            } => {
+                let (strategy, municipality) = require(
+                    "adopted, superseded or repealed",
+                    matches!(
+                        state.status,
+                        StrategyStatus::Adopted | StrategyStatus::Superseded | StrategyStatus::Repealed
+                    ),
+                )?;
+                period.validate()?;
+                let end = period.end.ok_or(DomainError::PeriodMustEnd { field: "period" })?;
+                require_text("summary", summary)?;
+                if let Some(adopted) = &state.adopted {
+                    let valid_from = state
+                        .validity
+                        .map(|v| v.start)
+                        .unwrap_or(adopted.date)
+                        .min(adopted.date);
+                    // The period must reach into the document's life (a yearly
+                    // follow-up of the adoption year starts before the adoption).
+                    if end < valid_from {
+                        return Err(DomainError::FollowUpBeforeAdoption {
+                            start: period.start,
+                            adopted: valid_from,
+                        });
+                    }
+                }
+                if state.follow_ups.contains(period) {
+                    return Err(DomainError::DuplicateFollowUp {
+                        start: period.start,
+                        end,
+                    });
+                }
+                Ok(vec![FollowUpReported {
+                    strategy,
+                    municipality,
+                    period: *period,
+                    reported_on: *reported_on,
+                    reported_to: *reported_to,
+                    summary: summary.trim().into(),
+                }
+                .into()])
+            }
+        }
+    }
+
+    fn evolve(mut state: StrategyState, event: &StrategyEvent) -> StrategyState {
+        match event {
+            StrategyEvent::StrategyDrafted(e) => {
+                state.status = StrategyStatus::Draft;
+                state.id = Some(e.strategy);
+                state.municipality = Some(e.municipality);
+                state.content = Some(e.content.clone());
+            }
+            StrategyEvent::StrategyAdopted(e) => {
+                state.status = StrategyStatus::Adopted;
+                state.adopted = Some(e.decision.clone());
+                state.validity = Some(e.validity);
+            }
+            StrategyEvent::StrategyRevised(e) => {
+                state.content = Some(e.content.clone());
+                state.validity = Some(e.validity);
+            }
+            StrategyEvent::StrategySuperseded(_) => state.status = StrategyStatus::Superseded,
+            StrategyEvent::StrategyRepealed(_) => state.status = StrategyStatus::Repealed,
+            StrategyEvent::FollowUpReported(e) => state.follow_ups.push(e.period),
+        }
+        state
+    }
+}
+
+impl Aggregate for Strategy {
+    type Id = StrategyId;
+    const CATEGORY: &'static str = "strategy";
+
+    fn command_name(command: &StrategyCommand) -> &'static str {
+        match command {
+            StrategyCommand::Draft { .. } => "DraftStrategy",
+            StrategyCommand::Adopt { .. } => "AdoptStrategy",
+            StrategyCommand::Revise { .. } => "ReviseStrategy",
+            StrategyCommand::Supersede { .. } => "SupersedeStrategy",
+            StrategyCommand::Repeal { .. } => "RepealStrategy",
+            StrategyCommand::ReportFollowUp { .. } => "ReportFollowUp",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+    fn sid() -> StrategyId {
+        StrategyId::from_name("vanersborg-2024")
+    }
+    fn vbg() -> MunicipalityCode {
+        MunicipalityCode::parse("SE-1487").unwrap()
+    }
+    fn content() -> StrategyContent {
+        StrategyContent {
+            focus_areas: vec!["External funding".into()],
+            goals: vec![
+                Goal {
+                    id: GoalId::parse("G1").unwrap(),
+                    title: "More external funding".into(),
+                    focus_area: Some("External funding".into()),
+                    activities: vec![],
+                },
+                Goal {
+                    id: GoalId::parse("G2").unwrap(),
+                    title: "Active twin towns".into(),
+                    focus_area: None,
+                    activities: vec![],
+                },
+            ],
+            topics: vec!["EU programmes".into()],
+        }
+    }
+    fn draft_cmd(content: StrategyContent) -> StrategyCommand {
+        StrategyCommand::Draft {
+            strategy: sid(),
+            municipality: vbg(),
+            title: "Strategi för Vänersborgs kommuns internationella arbete 2024–2028".into(),
+            kind: DocumentKind::Strategy,
+            owner: "Kommunstyrelsen".into(),
+            responsible_role: "Avdelningschef Hållbar utveckling".into(),
+            follow_up: FollowUpCadence::YearlyAndOncePerTerm,
+            content,
+        }
+    }
+    fn drafted() -> StrategyEvent {
+        StrategyDrafted {
+            strategy: sid(),
+            municipality: vbg(),
+            title: "Strategi för Vänersborgs kommuns internationella arbete 2024–2028".into(),
+            kind: DocumentKind::Strategy,
+            owner: "Kommunstyrelsen".into(),
+            responsible_role: "Avdelningschef Hållbar utveckling".into(),
+            follow_up: FollowUpCadence::YearlyAndOncePerTerm,
+            content: content(),
+        }
+        .into()
+    }
+    fn kf() -> Decision {
+        Decision {
+            body: DecisionBody::Council,
+            date: d("2024-02-12"),
+            paragraph: Some("§ 12".into()),
+            case_number: Some("KS 2023/993".into()),
+        }
+    }
+    fn validity() -> Period {
+        Period::new(d("2024-02-12"), Some(d("2028-12-31"))).unwrap()
+    }
+    fn adopted() -> StrategyEvent {
+        StrategyAdopted {
+            strategy: sid(),
+            municipality: vbg(),
+            decision: kf(),
+            validity: validity(),
+        }
+        .into()
+    }
+
+    #[test]
+    fn draft_happy_path_and_twice() {
+        given_no_history::<Strategy>()
+            .when(draft_cmd(content()))
+            .then([drafted()]);
+        given::<Strategy>([drafted()])
+            .when(draft_cmd(content()))
+            .then_error("already_exists");
+    }
+
+    #[test]
+    fn duplicate_goal_ids_are_rejected() {
+        let mut c = content();
+        c.goals[1].id = GoalId::parse("G1").unwrap();
+        given_no_history::<Strategy>()
+            .when(draft_cmd(c))
+            .then_error("duplicate_goal_id");
+    }
+
+    #[test]
+    fn adopt_happy_path() {
+        let s = given::<Strategy>([drafted()])
+            .when(StrategyCommand::Adopt {
+                decision: kf(),
+                validity: validity(),
+            })
+            .then([adopted()]);
+        assert_eq!(s.status, StrategyStatus::Adopted);
+    }
+
+    #[test]
+    fn adopt_by_a_committee_is_rejected() {
+        let mut decision = kf();
+        decision.body = DecisionBody::Committee;
+        given::<Strategy>([drafted()])
+            .when(StrategyCommand::Adopt {
+                decision,
+                validity: validity(),
+            })
+            .then_error("adoption_body_not_allowed");
+    }
+
+    #[test]
+    fn validity_ending_before_it_starts_is_rejected() {
+        let validity = Period {
+            start: d("2024-02-12"),
+            end: Some(d("2023-12-31")),
+        };
+        given::<Strategy>([drafted()])
+            .when(StrategyCommand::Adopt {
+                decision: kf(),
+                validity,
+            })
+            .then_error("period_ends_before_start");
+    }
+
+    #[test]
+    fn adopt_twice_or_undrafted_is_rejected() {
+        given::<Strategy>([drafted(), adopted()])
+            .when(StrategyCommand::Adopt {
+                decision: kf(),
+                validity: validity(),
+            })
+            .then_error("strategy_status");
+        given_no_history::<Strategy>()
+            .when(StrategyCommand::Adopt {
+                decision: kf(),
+                validity: validity(),
+            })
+            .then_error("not_found");
+    }
+
+    #[test]
+    fn revise_only_adopted() {
+        given::<Strategy>([drafted()])
+            .when(StrategyCommand::Revise {
+                decision: kf(),
+                content: content(),
+                validity: validity(),
+            })
+            .then_error("strategy_status");
+        given::<Strategy>([drafted(), adopted()])
+            .when(StrategyCommand::Revise {
+                decision: kf(),
+                content: content(),
+                validity: validity(),
+            })
+            .then_ok();
+    }
+
+    #[test]
+    fn supersede_rules() {
+        let newer = StrategyId::from_name("newer");
+        let s = given::<Strategy>([drafted(), adopted()])
+            .when(StrategyCommand::Supersede {
+                by: newer,
+                effective_on: d("2024-02-12"),
+            })
+            .then([StrategySuperseded {
+                strategy: sid(),
+                municipality: vbg(),
+                superseded_by: newer,
+                effective_on: d("2024-02-12"),
+            }
+            .into()]);
+        assert_eq!(s.status, StrategyStatus::Superseded);
+        given::<Strategy>([drafted(), adopted()])
+            .when(StrategyCommand::Supersede {
+                by: sid(),
+                effective_on: d("2024-02-12"),
+            })
+            .then_error("superseded_by_self");
+        given::<Strategy>([drafted()])
+            .when(StrategyCommand::Supersede {
+                by: newer,
+                effective_on: d("2024-02-12"),
+            })
+            .then_error("strategy_status");
+    }
+
+    #[test]
+    fn repeal_rules() {
+        given::<Strategy>([drafted(), adopted()])
+            .when(StrategyCommand::Repeal { decision: kf() })
+            .then_ok();
+        let repealed: StrategyEvent = StrategyRepealed {
+            strategy: sid(),
+            municipality: vbg(),
+            decision: kf(),
+        }
+        .into();
+        given::<Strategy>([drafted(), adopted(), repealed])
+            .when(StrategyCommand::Repeal { decision: kf() })
+            .then_error("strategy_status");
+    }
+
+    #[test]
+    fn follow_up_rules() {
+        let year = Period::new(d("2024-01-01"), Some(d("2024-12-31"))).unwrap();
+        let cmd = |period: Period| StrategyCommand::ReportFollowUp {
+            period,
+            reported_on: d("2025-03-01"),
+            reported_to: DecisionBody::ExecutiveBoard,
+            summary: "Uppföljning 2024".into(),
+        };
+        given::<Strategy>([drafted()])
+            .when(cmd(year))
+            .then_error("strategy_status");
+        let reported: StrategyEvent = FollowUpReported {
+            strategy: sid(),
+            municipality: vbg(),
+            period: year,
+            reported_on: d("2025-03-01"),
+            reported_to: DecisionBody::ExecutiveBoard,
+            summary: "Uppföljning 2024".into(),
+        }
+        .into();
+        given::<Strategy>([drafted(), adopted()])
+            .when(cmd(year))
+            .then([reported.clone()]);
+        given::<Strategy>([drafted(), adopted(), reported])
+            .when(cmd(year))
+            .then_error("duplicate_follow_up");
+        given::<Strategy>([drafted(), adopted()])
+            .when(cmd(Period {
+                start: d("2024-01-01"),
+                end: None,
+            }))
+            .then_error("period_must_end");
+        given::<Strategy>([drafted(), adopted()])
+            .when(cmd(Period::new(d("2020-01-01"), Some(d("2020-12-31"))).unwrap()))
+            .then_error("follow_up_before_adoption");
+    }
+}

@@ -1,0 +1,389 @@
+//! Event store benchmark: `cargo bench -p samverkan-eventstore --bench store`.
+//!
+//! Prints one table:
+//! - the write yardstick: a bare rusqlite loop inserting the same rows into
+//!   the same schema in 1,000-row transactions, WAL + `synchronous=FULL`;
+//! - durable appends/s through `SqliteStore` with 1, 16 and 256 concurrent
+//!   writers, one ~500-byte event per append, each writer on its own stream
+//!   with `Exact` expectations, and the ratio to the yardstick;
+//! - global-log reads: the read yardstick (bare rusqlite stepping through
+//!   the same rows and touching every column, building nothing), `read_all`
+//!   in 10,000-event batches, and a catch-up subscription over the log.
+//!
+//! Besides wall-clock rates it prints the process CPU time per item (Linux),
+//! which other load on the machine disturbs much less.
+//!
+//! Environment: `SAMVERKAN_BENCH_SCALE` (default 1.0) scales every count;
+//! `SAMVERKAN_BENCH_DIR` picks the directory for the files (default: the
+//! system temp dir; the disk matters, fsync is measured);
+//! `SAMVERKAN_BENCH_PARTS` (default `write,read`) picks the parts.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use samverkan_eventstore::{EventMetadata, EventStore, ExpectedVersion, NewEvent, SqliteStore, SqliteStoreOptions};
+use uuid::Uuid;
+
+fn scale() -> f64 {
+    std::env::var("SAMVERKAN_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0)
+}
+
+fn scaled(n: usize) -> usize {
+    ((n as f64 * scale()) as usize).max(1)
+}
+
+/// User + system CPU time of this process so far, if the OS tells.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 2..)?.split(' ').collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on Linux.
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// Wall clock and CPU time over a stretch of work.
+struct Meter {
+    wall: Instant,
+    cpu: Option<Duration>,
+}
+
+struct Measured {
+    rate: f64,
+    cpu_us_per_item: Option<f64>,
+}
+
+impl Meter {
+    fn start() -> Self {
+        Self {
+            wall: Instant::now(),
+            cpu: cpu_time(),
+        }
+    }
+
+    fn stop(self, items: usize) -> Measured {
+        let wall = self.wall.elapsed().as_secs_f64();
+        let cpu = self.cpu.zip(cpu_time()).map(|(a, b)| (b - a).as_secs_f64());
+        Measured {
+            rate: items as f64 / wall,
+            cpu_us_per_item: cpu.map(|c| c * 1e6 / items as f64),
+        }
+    }
+}
+
+fn row(what: &str, count: String, m: &Measured, unit: &str, ratio: Option<f64>) {
+    println!(
+        "| {what} | {count} | {:.0} {unit}/s | {} | {} |",
+        m.rate,
+        m.cpu_us_per_item.map_or("-".into(), |c| format!("{c:.1}")),
+        ratio.map_or(String::new(), |r| format!("{r:.2}")),
+    );
+}
+
+fn metadata() -> EventMetadata {
+    EventMetadata {
+        actor: Some("user:bench@example.org".into()),
+        actor_role: Some("coordinator:V6".into()),
+        causation_id: Some(Uuid::new_v4()),
+        correlation_id: Some(Uuid::new_v4()),
+        trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".into()),
+    }
+}
+
+/// A JSON body of about 500 bytes.
+fn body(writer: usize, n: usize) -> Vec<u8> {
+    let mut s = format!(r#"{{"writer":{writer},"n":{n},"case":"{}","note":""#, Uuid::new_v4());
+    while s.len() < 498 {
+        s.push('x');
+    }
+    s.push_str("\"}");
+    s.into_bytes()
+}
+
+fn new_event(writer: usize, n: usize) -> NewEvent {
+    NewEvent {
+        id: Uuid::new_v4(),
+        event_type: "BenchEventHappened".into(),
+        schema_version: 1,
+        data: body(writer, n),
+        metadata: metadata(),
+    }
+}
+
+const BARE_STREAMS: usize = 256;
+
+/// A bare rusqlite loop: same schema (the store creates it), same columns,
+/// same pragmas, 1,000 rows per transaction.
+fn bare_writes(dir: &Path, rows: usize) -> Measured {
+    let path = dir.join("bare.sqlite");
+    drop(SqliteStore::open(&path).expect("create schema"));
+    let mut conn = rusqlite::Connection::open(&path).expect("open bare");
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+        .expect("pragmas");
+    {
+        let tx = conn.transaction().expect("tx");
+        for s in 0..BARE_STREAMS {
+            tx.execute("INSERT INTO streams (name) VALUES (?1)", [format!("bare-{s}")])
+                .expect("stream");
+        }
+        tx.commit().expect("commit");
+    }
+    let events: Vec<NewEvent> = (0..rows).map(|n| new_event(n % BARE_STREAMS, n)).collect();
+    let meter = Meter::start();
+    for (chunk_no, chunk) in events.chunks(1000).enumerate() {
+        let tx = conn.transaction().expect("tx");
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO events (stream_id, version, event_id, event_type, schema_version, data,
+                                         actor, actor_role, causation_id, correlation_id, trace_id, recorded_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )
+                .expect("prepare");
+            let now = chrono::Utc::now().timestamp_micros();
+            for (i, e) in chunk.iter().enumerate() {
+                let n = chunk_no * 1000 + i;
+                let m = &e.metadata;
+                insert
+                    .execute(rusqlite::params![
+                        (n % BARE_STREAMS + 1) as i64,
+                        (n / BARE_STREAMS) as i64,
+                        e.id.as_bytes().as_slice(),
+                        e.event_type,
+                        e.schema_version,
+                        e.data,
+                        m.actor,
+                        m.actor_role,
+                        m.causation_id.as_ref().map(|u| u.as_bytes().as_slice()),
+                        m.correlation_id.as_ref().map(|u| u.as_bytes().as_slice()),
+                        m.trace_id,
+                        now,
+                    ])
+                    .expect("insert");
+            }
+        }
+        tx.commit().expect("commit");
+    }
+    meter.stop(rows)
+}
+
+/// `writers` concurrent writers, `total` appends in all.
+async fn appends(dir: &Path, writers: usize, total: usize) -> (Measured, usize, Arc<SqliteStore>) {
+    let path = dir.join(format!("store-{writers}.sqlite"));
+    let store = Arc::new(SqliteStore::open(&path).expect("open store"));
+    let per_writer = (total / writers).max(1);
+    // Bodies are built before the clock starts.
+    let work: Vec<Vec<NewEvent>> = (0..writers)
+        .map(|w| (0..per_writer).map(|n| new_event(w, n)).collect())
+        .collect();
+    let meter = Meter::start();
+    let tasks: Vec<_> = work
+        .into_iter()
+        .enumerate()
+        .map(|(w, events)| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let stream = format!("bench-{w}");
+                let mut expected = ExpectedVersion::NoStream;
+                for e in events {
+                    let r = store.append(&stream, expected, vec![e]).await.expect("append");
+                    expected = ExpectedVersion::Exact(r.next_expected_version);
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("writer");
+    }
+    (meter.stop(per_writer * writers), per_writer * writers, store)
+}
+
+/// Grows the log to at least `events` with big appends (not timed).
+async fn fill(store: &SqliteStore, events: usize) -> usize {
+    let mut have = store.integrity_check().await.expect("check").events as usize;
+    let mut n = 0;
+    while have < events {
+        let batch: Vec<NewEvent> = (0..500.min(events - have)).map(|i| new_event(i, n)).collect();
+        have += batch.len();
+        store
+            .append(&format!("fill-{n}"), ExpectedVersion::NoStream, batch)
+            .await
+            .expect("fill");
+        n += 1;
+    }
+    have
+}
+
+/// The read yardstick: step through the log touching every column.
+fn bare_reads(path: &Path) -> (Measured, usize) {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .expect("open");
+    conn.execute_batch("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32768;")
+        .expect("pragmas");
+    let mut stmt = conn
+        .prepare(
+            "SELECT e.position, s.name, e.version, e.event_id, e.event_type, e.schema_version, e.data, e.actor,
+                    e.actor_role, e.causation_id, e.correlation_id, e.trace_id, e.recorded_at
+             FROM events e JOIN streams s ON s.stream_id = e.stream_id WHERE e.position > ?1 ORDER BY e.position LIMIT 10000",
+        )
+        .expect("prepare");
+    let meter = Meter::start();
+    let (mut after, mut count, mut bytes) = (0i64, 0usize, 0usize);
+    loop {
+        let mut rows = stmt.query([after]).expect("query");
+        let mut got = 0;
+        while let Some(r) = rows.next().expect("step") {
+            after = r.get(0).expect("position");
+            for i in 1..13 {
+                bytes += match r.get_ref(i).expect("column") {
+                    rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => b.len(),
+                    _ => 8,
+                };
+            }
+            got += 1;
+        }
+        if got == 0 {
+            break;
+        }
+        count += got;
+    }
+    assert!(bytes > count * 500, "every body was touched");
+    (meter.stop(count), count)
+}
+
+async fn read_all(store: &SqliteStore) -> (Measured, usize) {
+    let meter = Meter::start();
+    let mut after = None;
+    let mut count = 0;
+    loop {
+        let batch = store.read_all(after, 10_000).await.expect("read_all");
+        let Some(last) = batch.last() else { break };
+        after = Some(last.position);
+        count += batch.len();
+    }
+    (meter.stop(count), count)
+}
+
+async fn subscription(store: &SqliteStore, events: usize) -> Measured {
+    let meter = Meter::start();
+    let mut sub = store.subscribe_all(None);
+    let mut seen = 0;
+    let read = async {
+        while seen < events {
+            match sub.next().await {
+                Some(Ok(_)) => seen += 1,
+                other => panic!("subscription failed after {seen} events: {other:?}"),
+            }
+        }
+    };
+    // One guard for the whole catch-up (a timer per event would cost more
+    // than the event).
+    if tokio::time::timeout(Duration::from_secs(120), read).await.is_err() {
+        panic!("subscription stalled");
+    }
+    meter.stop(events)
+}
+
+fn best_of<T>(runs: usize, mut f: impl FnMut() -> (Measured, T)) -> (Measured, T) {
+    let mut best = f();
+    for _ in 1..runs {
+        let next = f();
+        if next.0.rate > best.0.rate {
+            best = next;
+        }
+    }
+    best
+}
+
+fn main() {
+    let base = std::env::var("SAMVERKAN_BENCH_DIR").map_or_else(|_| std::env::temp_dir(), Into::into);
+    let temp = tempfile::tempdir_in(base).expect("bench dir");
+    let dir = temp.path();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let parts = std::env::var("SAMVERKAN_BENCH_PARTS").unwrap_or_else(|_| "write,read".into());
+    let part = |name: &str| parts.split(',').any(|p| p.trim() == name);
+
+    println!("Event store benchmark (scale {}, files in {})", scale(), dir.display());
+    println!();
+    println!("| what | count | rate | CPU µs per item | ours/bare |");
+    println!("|---|---:|---:|---:|---:|");
+
+    let mut big = None;
+    if part("write") {
+        let rows = scaled(200_000);
+        let bare = bare_writes(dir, rows);
+        row(
+            "bare rusqlite inserts, 1,000-row transactions, WAL + FULL",
+            format!("{rows} rows"),
+            &bare,
+            "rows",
+            Some(1.0),
+        );
+        for (writers, total) in [(1, scaled(3_000)), (16, scaled(40_000)), (256, scaled(200_000))] {
+            let (m, count, store) = runtime.block_on(appends(dir, writers, total));
+            let what = format!(
+                "SqliteStore appends, {writers} concurrent writer{}",
+                if writers == 1 { "" } else { "s" }
+            );
+            row(
+                &what,
+                format!("{count} appends"),
+                &m,
+                "appends",
+                Some(m.rate / bare.rate),
+            );
+            big = Some(store);
+        }
+    }
+
+    if part("read") {
+        let store = big.unwrap_or_else(|| {
+            let mut options = SqliteStoreOptions::default();
+            if let Some(n) = std::env::var("SAMVERKAN_BENCH_READ_PARALLELISM")
+                .ok()
+                .and_then(|s| s.parse().ok())
+            {
+                options.read_parallelism = n;
+            }
+            Arc::new(SqliteStore::open_with(dir.join("read.sqlite"), options).expect("open store"))
+        });
+        let log = runtime.block_on(fill(&store, scaled(300_000)));
+        let (bare, count) = best_of(3, || bare_reads(store.path()));
+        row(
+            "bare rusqlite read loop, same rows, all columns",
+            format!("{count} events"),
+            &bare,
+            "events",
+            Some(1.0),
+        );
+        let (m, count) = best_of(3, || runtime.block_on(read_all(&store)));
+        row(
+            "read_all, 10,000-event batches",
+            format!("{count} events"),
+            &m,
+            "events",
+            Some(m.rate / bare.rate),
+        );
+        let m = runtime.block_on(subscription(&store, log));
+        row(
+            "subscribe_all catch-up from the start",
+            format!("{log} events"),
+            &m,
+            "events",
+            Some(m.rate / bare.rate),
+        );
+    }
+    println!();
+    println!("Rates are best of 3 for reads; CPU time is the whole process's (all threads).");
+}

@@ -1,0 +1,496 @@
+//! The KurrentDB/EventStoreDB backend, over the official gRPC client.
+//!
+//! Mapping (see `docs/eventstore.md`):
+//! - a stream is a KurrentDB stream of the same name; our version is its
+//!   revision, our position the `$all` commit position;
+//! - `ExpectedVersion::{Any, NoStream, Exact(n)}` → `StreamState::{Any,
+//!   NoStream, StreamRevision(n)}`;
+//! - the event id, type and JSON body go as they are (content type
+//!   `application/json`); our metadata plus the schema version go as the
+//!   event's custom metadata, a JSON object;
+//! - `$all` reads and subscriptions exclude system events (`$`-prefixed
+//!   types, and `$`-prefixed streams).
+
+use futures::stream::BoxStream;
+use kurrentdb::{
+    AppendToStreamOptions, Client, ClientSettings, CurrentRevision, EventData, Position, ReadAllOptions,
+    ReadStreamOptions, ResolvedEvent, RetryOptions, StreamPosition, StreamState, SubscribeToAllOptions, Subscription,
+    SubscriptionFilter,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::validate::validate_append;
+use crate::{AppendResult, Direction, EventMetadata, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError};
+
+/// The event's custom metadata as stored in KurrentDB.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct StoredMetadata {
+    #[serde(rename = "schemaVersion", default = "default_schema_version")]
+    schema_version: u32,
+    #[serde(flatten)]
+    metadata: EventMetadata,
+}
+
+fn default_schema_version() -> u32 {
+    1
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(format!("kurrentdb: {e}"))
+}
+
+/// The KurrentDB backend. Cheap to clone.
+#[derive(Clone)]
+pub struct KurrentStore {
+    client: Client,
+}
+
+impl std::fmt::Debug for KurrentStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KurrentStore").finish_non_exhaustive()
+    }
+}
+
+impl KurrentStore {
+    /// Connects to the server at `connection_string`, e.g.
+    /// `kurrentdb://admin:changeit@localhost:2113?tls=false`. The client
+    /// connects lazily: a wrong address shows on the first call. Must be
+    /// called inside a Tokio runtime.
+    pub fn connect(connection_string: &str) -> Result<Self, StoreError> {
+        let settings: ClientSettings = connection_string
+            .parse()
+            .map_err(|e| StoreError::Backend(format!("invalid KurrentDB connection string: {e}")))?;
+        let handle = tokio::runtime::Handle::try_current()
+            .map_err(|_| StoreError::Backend("KurrentStore::connect needs a Tokio runtime".into()))?;
+        let client = Client::with_runtime_handle(handle, settings).map_err(backend)?;
+        Ok(Self { client })
+    }
+
+    /// The underlying client, for what the port does not cover.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn event_data(event: &NewEvent) -> Result<EventData, StoreError> {
+        // The body is validated JSON; send it byte for byte.
+        let text =
+            std::str::from_utf8(&event.data).map_err(|_| StoreError::InvalidAppend("the body is not UTF-8".into()))?;
+        let raw = serde_json::value::RawValue::from_string(text.to_owned())
+            .map_err(|e| StoreError::InvalidAppend(format!("the body is not JSON: {e}")))?;
+        let meta = StoredMetadata {
+            schema_version: event.schema_version,
+            metadata: event.metadata.clone(),
+        };
+        EventData::json(&event.event_type, &raw)
+            .and_then(|d| d.metadata_as_json(&meta))
+            .map(|d| d.id(event.id))
+            .map_err(|e| StoreError::InvalidAppend(e.to_string()))
+    }
+
+    /// Reads up to `count` events of `stream` from `from` forwards; a
+    /// missing or deleted stream reads as empty.
+    async fn read_range(
+        &self,
+        stream: &str,
+        direction: Direction,
+        from: Option<u64>,
+        count: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let position = match (direction, from) {
+            (_, Some(v)) => StreamPosition::Position(v),
+            (Direction::Forwards, None) => StreamPosition::Start,
+            (Direction::Backwards, None) => StreamPosition::End,
+        };
+        // `position` picks a direction for Start/End; set ours after it.
+        let options = ReadStreamOptions::default().position(position).max_count(count);
+        let options = match direction {
+            Direction::Forwards => options.forwards(),
+            Direction::Backwards => options.backwards(),
+        };
+        let mut read = match self.client.read_stream(stream, &options).await {
+            Ok(r) => r,
+            Err(kurrentdb::Error::ResourceNotFound | kurrentdb::Error::ResourceDeleted) => return Ok(Vec::new()),
+            Err(e) => return Err(backend(e)),
+        };
+        let mut out = Vec::new();
+        loop {
+            match read.next().await {
+                Ok(Some(e)) => {
+                    if let Some(e) = convert(&e)? {
+                        out.push(e);
+                    }
+                }
+                Ok(None) => break,
+                Err(kurrentdb::Error::ResourceNotFound | kurrentdb::Error::ResourceDeleted) => break,
+                Err(e) => return Err(backend(e)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// If the events' ids are already in the stream at `at`, the original
+    /// result; if only some are, `IdConflict`; if none, `None`.
+    async fn find_retry(&self, stream: &str, at: u64, events: &[NewEvent]) -> Result<Option<AppendResult>, StoreError> {
+        let stored = self
+            .read_range(stream, Direction::Forwards, Some(at), events.len())
+            .await?;
+        compare_ids(stream, &stored, events)
+    }
+}
+
+/// Our ids against stored events read from where the append would go.
+fn compare_ids(
+    stream: &str,
+    stored: &[RecordedEvent],
+    events: &[NewEvent],
+) -> Result<Option<AppendResult>, StoreError> {
+    let Some(first) = stored.first() else {
+        return Ok(None);
+    };
+    if first.id != events[0].id {
+        // Something else is there: the append will get WrongExpectedVersion.
+        return Ok(None);
+    }
+    let all_match = stored.len() == events.len() && stored.iter().zip(events).all(|(s, e)| s.id == e.id);
+    match stored.last() {
+        Some(last) if all_match => Ok(Some(AppendResult {
+            next_expected_version: last.version,
+            position: last.position,
+            written: false,
+        })),
+        _ => Err(StoreError::IdConflict {
+            stream: stream.to_owned(),
+        }),
+    }
+}
+
+fn is_system(event: &kurrentdb::RecordedEvent) -> bool {
+    event.event_type.starts_with('$') || event.stream_id().starts_with('$')
+}
+
+/// Our event from KurrentDB's, or `None` for system events.
+fn convert(resolved: &ResolvedEvent) -> Result<Option<RecordedEvent>, StoreError> {
+    let Some(event) = resolved.event.as_ref().or(resolved.link.as_ref()) else {
+        return Ok(None);
+    };
+    if is_system(event) {
+        return Ok(None);
+    }
+    let meta: StoredMetadata = if event.custom_metadata.is_empty() {
+        StoredMetadata {
+            schema_version: default_schema_version(),
+            ..StoredMetadata::default()
+        }
+    } else {
+        serde_json::from_slice(&event.custom_metadata).unwrap_or_else(|e| {
+            tracing::warn!(event_id = %event.id, error = %e, "unreadable event metadata; using none");
+            StoredMetadata {
+                schema_version: default_schema_version(),
+                ..StoredMetadata::default()
+            }
+        })
+    };
+    // Reads by stream return the commit position on current servers; fall
+    // back to the one the resolved event carries.
+    let position = match event.position.commit {
+        u64::MAX => resolved.commit_position.unwrap_or(u64::MAX),
+        p => p,
+    };
+    Ok(Some(RecordedEvent {
+        id: event.id,
+        stream: event.stream_id().to_owned(),
+        version: event.revision,
+        position,
+        event_type: event.event_type.clone(),
+        schema_version: meta.schema_version,
+        data: event.data.to_vec(),
+        metadata: meta.metadata,
+        recorded_at: event.created,
+    }))
+}
+
+/// `$all` position for our u64 position: commit and prepare positions are
+/// equal for events appended through gRPC (one write = one implicit
+/// transaction), which is all this store writes.
+fn all_position(after: Option<u64>) -> StreamPosition<Position> {
+    match after {
+        None => StreamPosition::Start,
+        Some(p) => StreamPosition::Position(Position { commit: p, prepare: p }),
+    }
+}
+
+fn user_events_filter() -> SubscriptionFilter {
+    SubscriptionFilter::on_event_type().exclude_system_events()
+}
+
+fn stream_state(expected: ExpectedVersion) -> StreamState {
+    match expected {
+        ExpectedVersion::Any => StreamState::Any,
+        ExpectedVersion::NoStream => StreamState::NoStream,
+        ExpectedVersion::Exact(n) => StreamState::StreamRevision(n),
+    }
+}
+
+#[async_trait::async_trait]
+impl EventStore for KurrentStore {
+    async fn append(
+        &self,
+        stream: &str,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<AppendResult, StoreError> {
+        validate_append(stream, &events)?;
+        // Where the events would go, if known.
+        let at = match expected {
+            ExpectedVersion::NoStream => Some(0),
+            ExpectedVersion::Exact(n) => n.checked_add(1),
+            ExpectedVersion::Any => None,
+        };
+        // KurrentDB dedupes a retry itself but answers it like a fresh write;
+        // look first so a retry reports `written = false` and the original
+        // position.
+        match at {
+            Some(at) => {
+                if let Some(done) = self.find_retry(stream, at, &events).await? {
+                    return Ok(done);
+                }
+            }
+            None => {
+                // With Any the place is unknown; catch the common case of a
+                // retry right after the first attempt: our ids at the end.
+                let mut tail = self
+                    .read_range(stream, Direction::Backwards, None, events.len())
+                    .await?;
+                tail.reverse();
+                if tail.len() == events.len() && tail.iter().zip(&events).all(|(s, e)| s.id == e.id) {
+                    if let Some(last) = tail.last() {
+                        return Ok(AppendResult {
+                            next_expected_version: last.version,
+                            position: last.position,
+                            written: false,
+                        });
+                    }
+                }
+            }
+        }
+
+        let data = events.iter().map(Self::event_data).collect::<Result<Vec<_>, _>>()?;
+        let options = AppendToStreamOptions::default().stream_state(stream_state(expected));
+        match self.client.append_to_stream(stream, &options, data).await {
+            Ok(result) => {
+                if result.position == Position::start() {
+                    // The server reports no position for a write it deduped.
+                    let last = self
+                        .read_range(stream, Direction::Forwards, Some(result.next_expected_version), 1)
+                        .await?;
+                    if let Some(last) = last.first().filter(|e| Some(&e.id) == events.last().map(|l| &l.id)) {
+                        return Ok(AppendResult {
+                            next_expected_version: last.version,
+                            position: last.position,
+                            written: false,
+                        });
+                    }
+                }
+                Ok(AppendResult {
+                    next_expected_version: result.next_expected_version,
+                    position: result.position.commit,
+                    written: true,
+                })
+            }
+            Err(kurrentdb::Error::WrongExpectedVersion { current, .. }) => {
+                // A concurrent identical append may have won the race.
+                if let Some(at) = at {
+                    if let Some(done) = self.find_retry(stream, at, &events).await? {
+                        return Ok(done);
+                    }
+                }
+                Err(StoreError::WrongExpectedVersion {
+                    stream: stream.to_owned(),
+                    expected,
+                    actual: match current {
+                        CurrentRevision::Current(v) => Some(v),
+                        CurrentRevision::NoStream => None,
+                    },
+                })
+            }
+            Err(kurrentdb::Error::ResourceDeleted) => {
+                Err(StoreError::InvalidAppend(format!("stream `{stream}` is deleted")))
+            }
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    async fn read_stream(
+        &self,
+        stream: &str,
+        direction: Direction,
+        from: Option<u64>,
+        max: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.read_range(stream, direction, from, max).await
+    }
+
+    async fn read_all(&self, after: Option<u64>, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        if max == 0 {
+            return Ok(Vec::new());
+        }
+        // Reading `$all` from a position includes it: ask for one more.
+        let options = ReadAllOptions::default()
+            .position(all_position(after))
+            .forwards()
+            .filter(user_events_filter())
+            .max_count(max.saturating_add(1));
+        let mut read = self.client.read_all(&options).await.map_err(backend)?;
+        let floor = after.unwrap_or(0);
+        let mut out = Vec::with_capacity(max.min(4096));
+        while out.len() < max {
+            match read.next().await.map_err(backend)? {
+                Some(e) => {
+                    if let Some(e) = convert(&e)? {
+                        if after.is_none() || e.position > floor {
+                            out.push(e);
+                        }
+                    }
+                }
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    async fn head_position(&self) -> Result<Option<u64>, StoreError> {
+        let options = ReadAllOptions::default()
+            .position(StreamPosition::End)
+            .backwards()
+            .filter(user_events_filter())
+            .max_count(16);
+        let mut read = self.client.read_all(&options).await.map_err(backend)?;
+        while let Some(e) = read.next().await.map_err(backend)? {
+            if let Some(e) = convert(&e)? {
+                return Ok(Some(e.position));
+            }
+        }
+        Ok(None)
+    }
+
+    fn subscribe_all(&self, after: Option<u64>) -> BoxStream<'static, Result<RecordedEvent, StoreError>> {
+        enum State {
+            Start(Box<Client>, Option<u64>),
+            Live(Box<Subscription>, Option<u64>),
+            Done,
+        }
+        let start = State::Start(Box::new(self.client.clone()), after);
+        Box::pin(futures::stream::unfold(start, |state| async move {
+            let (mut sub, mut last) = match state {
+                State::Done => return None,
+                State::Live(sub, last) => (sub, last),
+                State::Start(client, after) => {
+                    let options = SubscribeToAllOptions::default()
+                        .position(all_position(after))
+                        .filter(user_events_filter())
+                        .retry_options(RetryOptions::default().retry_limit(10));
+                    (Box::new(client.subscribe_to_all(&options).await), after)
+                }
+            };
+            loop {
+                match sub.next().await {
+                    Ok(resolved) => match convert(&resolved) {
+                        Ok(Some(e)) => {
+                            // The client resubscribes after a drop from the
+                            // last event seen; never hand out one twice.
+                            if last.is_some_and(|l| e.position <= l) {
+                                continue;
+                            }
+                            last = Some(e.position);
+                            return Some((Ok(e), State::Live(sub, last)));
+                        }
+                        Ok(None) => continue,
+                        Err(e) => return Some((Err(e), State::Done)),
+                    },
+                    Err(e) => return Some((Err(backend(e)), State::Done)),
+                }
+            }
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn recorded(id: Uuid, version: u64, position: u64) -> RecordedEvent {
+        RecordedEvent {
+            id,
+            stream: "s".into(),
+            version,
+            position,
+            event_type: "T".into(),
+            schema_version: 1,
+            data: b"{}".to_vec(),
+            metadata: EventMetadata::default(),
+            recorded_at: chrono::DateTime::UNIX_EPOCH,
+        }
+    }
+
+    fn new(id: Uuid) -> NewEvent {
+        NewEvent {
+            id,
+            event_type: "T".into(),
+            schema_version: 1,
+            data: b"{}".to_vec(),
+            metadata: EventMetadata::default(),
+        }
+    }
+
+    #[test]
+    fn retry_detection() {
+        let (a, b, c) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let stored = [recorded(a, 4, 100), recorded(b, 5, 120)];
+        let done = compare_ids("s", &stored, &[new(a), new(b)]).expect("match");
+        assert_eq!(
+            done,
+            Some(AppendResult {
+                next_expected_version: 5,
+                position: 120,
+                written: false
+            })
+        );
+        assert!(matches!(
+            compare_ids("s", &stored, &[new(a), new(c)]),
+            Err(StoreError::IdConflict { .. })
+        ));
+        assert!(matches!(
+            compare_ids("s", &stored[..1], &[new(a), new(b)]),
+            Err(StoreError::IdConflict { .. })
+        ));
+        assert_eq!(compare_ids("s", &stored, &[new(c)]).expect("other events"), None);
+        assert_eq!(compare_ids("s", &[], &[new(c)]).expect("nothing there"), None);
+    }
+
+    #[test]
+    fn metadata_json_shape() {
+        let meta = StoredMetadata {
+            schema_version: 2,
+            metadata: EventMetadata {
+                actor: Some("u".into()),
+                ..EventMetadata::default()
+            },
+        };
+        let json = serde_json::to_value(&meta).expect("serialises");
+        assert_eq!(json, serde_json::json!({ "schemaVersion": 2, "actor": "u" }));
+        let back: StoredMetadata = serde_json::from_value(serde_json::json!({ "actor": "u" })).expect("parses");
+        assert_eq!(back.schema_version, 1);
+        assert_eq!(back.metadata.actor.as_deref(), Some("u"));
+    }
+
+    #[test]
+    fn expected_version_mapping() {
+        assert_eq!(stream_state(ExpectedVersion::Any), StreamState::Any);
+        assert_eq!(stream_state(ExpectedVersion::NoStream), StreamState::NoStream);
+        assert_eq!(stream_state(ExpectedVersion::Exact(7)), StreamState::StreamRevision(7));
+    }
+}

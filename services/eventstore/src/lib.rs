@@ -1,0 +1,164 @@
+//! The event store port: what Samverkan needs from an event store, modelled on
+//! what EventStoreDB/KurrentDB offers (streams, expected versions, event ids,
+//! the global `$all` log and catch-up subscriptions), and its backends.
+//!
+//! - [`SqliteStore`]: embedded, one SQLite file; the default.
+//! - `KurrentStore` (cargo feature `kurrentdb`): a KurrentDB/EventStoreDB server.
+//!
+//! Both pass the same conformance suite (`conformance`). Design, file format
+//! and guarantees: `docs/eventstore.md`.
+
+use chrono::{DateTime, Utc};
+use futures::stream::BoxStream;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The expected state of a stream before an append.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpectedVersion {
+    /// No check.
+    Any,
+    /// The stream must not exist (have no events).
+    NoStream,
+    /// The stream's last event must have this version (0-based revision, like KurrentDB).
+    Exact(u64),
+}
+
+/// Metadata every event carries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventMetadata {
+    /// Who caused the event: the authenticated subject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    /// The role the actor acted in, e.g. `coordinator:V6`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_role: Option<String>,
+    /// The command that caused the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub causation_id: Option<Uuid>,
+    /// The conversation (request, process) the event belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<Uuid>,
+    /// W3C trace id (32 hex chars) of the request that appended the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+}
+
+/// An event to append.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub id: Uuid,
+    pub event_type: String,
+    pub schema_version: u32,
+    /// The event body: UTF-8 JSON.
+    pub data: Vec<u8>,
+    pub metadata: EventMetadata,
+}
+
+/// An event as stored, with its envelope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedEvent {
+    pub id: Uuid,
+    pub stream: String,
+    /// 0-based revision inside its stream.
+    pub version: u64,
+    /// Global, strictly increasing position in the log (not necessarily dense).
+    pub position: u64,
+    pub event_type: String,
+    pub schema_version: u32,
+    /// The event body: UTF-8 JSON.
+    pub data: Vec<u8>,
+    pub metadata: EventMetadata,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// The outcome of a successful append.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppendResult {
+    /// The version of the stream's last event after the append.
+    pub next_expected_version: u64,
+    /// Global position of the last appended event.
+    pub position: u64,
+    /// `false` when the events were already there (an idempotent retry).
+    pub written: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Forwards,
+    Backwards,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("wrong expected version on stream `{stream}`: expected {expected:?}, actual {actual:?}")]
+    WrongExpectedVersion {
+        stream: String,
+        expected: ExpectedVersion,
+        actual: Option<u64>,
+    },
+    #[error("event ids conflict with different events already in stream `{stream}`")]
+    IdConflict { stream: String },
+    #[error("invalid append: {0}")]
+    InvalidAppend(String),
+    #[error("the store file {path} is not a Samverkan event store: {reason}")]
+    NotOurs { path: String, reason: String },
+    #[error("the store file {path} is corrupt: {reason}")]
+    Corrupt { path: String, reason: String },
+    #[error("the store file {path} has format version {found}, newer than the {supported} this build supports")]
+    TooNew { path: String, found: u32, supported: u32 },
+    #[error("the store is closed")]
+    Closed,
+    #[error("event store backend error: {0}")]
+    Backend(String),
+}
+
+/// The port. Both backends implement it; nothing above it knows which one runs.
+#[async_trait::async_trait]
+pub trait EventStore: Send + Sync + 'static {
+    /// Append `events` to `stream` if the stream is at `expected`. All or nothing.
+    /// If the events' ids are already in the stream at that place, nothing is
+    /// written and the original result is returned with `written = false`.
+    async fn append(
+        &self,
+        stream: &str,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<AppendResult, StoreError>;
+
+    /// Read up to `max` events of a stream starting at version `from`
+    /// (inclusive; for backwards, `None` means from the end).
+    async fn read_stream(
+        &self,
+        stream: &str,
+        direction: Direction,
+        from: Option<u64>,
+        max: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// Read up to `max` events of the global log with position strictly after `after`
+    /// (`None`: from the start), in position order.
+    async fn read_all(&self, after: Option<u64>, max: usize) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// The position of the newest event in the log, if any.
+    async fn head_position(&self) -> Result<Option<u64>, StoreError>;
+
+    /// Subscribe to the global log after `after`: catch up, then follow live,
+    /// in order, with no gap and no duplicate.
+    fn subscribe_all(&self, after: Option<u64>) -> BoxStream<'static, Result<RecordedEvent, StoreError>>;
+}
+
+mod validate;
+
+pub mod sqlite;
+pub use sqlite::{IntegrityReport, SqliteStore, SqliteStoreOptions};
+
+#[cfg(feature = "kurrentdb")]
+pub mod kurrent;
+#[cfg(feature = "kurrentdb")]
+pub use kurrent::KurrentStore;
+
+/// The backend-independent conformance suite: every backend must pass it.
+/// Test support, not part of the port; see `tests/*_conformance.rs`.
+#[doc(hidden)]
+pub mod conformance;

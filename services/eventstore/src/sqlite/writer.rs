@@ -1,0 +1,364 @@
+//! The single writer thread and its group commit.
+//!
+//! Appends arrive on a channel. The writer takes the first one, drains
+//! whatever else is queued (up to a limit) and runs them all in ONE
+//! transaction, each inside its own SAVEPOINT so that one append failing
+//! leaves the others alone. After `COMMIT` returns (WAL + `synchronous=FULL`:
+//! the WAL is fsynced) it publishes the new head position and only then
+//! answers each caller with its own result.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::mpsc;
+
+use rusqlite::{Connection, OptionalExtension};
+use tokio::sync::{oneshot, watch};
+use uuid::Uuid;
+
+use super::format::classify;
+use crate::{AppendResult, ExpectedVersion, NewEvent, StoreError};
+
+pub(crate) struct AppendRequest {
+    pub stream: String,
+    pub expected: ExpectedVersion,
+    pub events: Vec<NewEvent>,
+    pub reply: oneshot::Sender<Result<AppendResult, StoreError>>,
+}
+
+pub(crate) struct Writer {
+    pub conn: Connection,
+    pub path: PathBuf,
+    pub head: watch::Sender<u64>,
+    /// Largest `recorded_at` (µs) written so far: keeps the clock monotonic
+    /// along the log even if the system clock steps back.
+    pub last_recorded_at: i64,
+    pub max_batch_appends: usize,
+    pub max_batch_events: usize,
+    /// Stream name → id and last version, for streams seen lately. Only
+    /// ever holds what the writer's own connection would read (a miss reads
+    /// it, inside the current transaction), and is dropped whenever a
+    /// transaction or savepoint is rolled back.
+    pub streams: HashMap<String, StreamState>,
+}
+
+/// Most streams [`Writer::streams`] remembers before starting over.
+const MAX_CACHED_STREAMS: usize = 100_000;
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StreamState {
+    id: i64,
+    /// `None` for a stream row without events (never written so; tolerated).
+    version: Option<u64>,
+}
+
+/// Why an append failed, seen from the transaction.
+enum Failure {
+    /// Refused before writing anything (wrong version, id conflict).
+    Refused(StoreError),
+    /// SQLite failed; the savepoint is rolled back, or the whole
+    /// transaction is gone if SQLite rolled it back itself.
+    Sql(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(e: rusqlite::Error) -> Self {
+        Failure::Sql(e)
+    }
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+impl Writer {
+    /// Serves appends until every sender is gone.
+    pub(crate) fn run(mut self, rx: mpsc::Receiver<AppendRequest>) {
+        let mut batch: Vec<AppendRequest> = Vec::new();
+        while let Ok(first) = rx.recv() {
+            let mut events = first.events.len();
+            batch.push(first);
+            while batch.len() < self.max_batch_appends && events < self.max_batch_events {
+                match rx.try_recv() {
+                    Ok(next) => {
+                        events += next.events.len();
+                        batch.push(next);
+                    }
+                    Err(_) => break,
+                }
+            }
+            let results = self.commit_batch(&batch);
+            for (req, result) in batch.drain(..).zip(results) {
+                // The caller may have given up (dropped its future); the
+                // append is durable all the same.
+                let _ = req.reply.send(result);
+            }
+        }
+        // Best effort: fold the WAL into the main file on a clean close.
+        if let Err(e) = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
+            tracing::warn!(path = %self.path.display(), error = %e, "event store checkpoint on close failed");
+        }
+    }
+
+    fn backend(&self, what: &str, e: rusqlite::Error) -> StoreError {
+        match classify(&self.path, e) {
+            StoreError::Backend(msg) => StoreError::Backend(format!("{what}: {msg}")),
+            other => other,
+        }
+    }
+
+    fn commit_batch(&mut self, batch: &[AppendRequest]) -> Vec<Result<AppendResult, StoreError>> {
+        let now = chrono::Utc::now().timestamp_micros().max(self.last_recorded_at);
+        if let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE") {
+            let msg = self.backend("begin", e).to_string();
+            return batch.iter().map(|_| Err(StoreError::Backend(msg.clone()))).collect();
+        }
+
+        let mut results = Vec::with_capacity(batch.len());
+        let mut aborted: Option<String> = None;
+        for req in batch {
+            if let Some(msg) = &aborted {
+                results.push(Err(StoreError::Backend(msg.clone())));
+                continue;
+            }
+            match self.append_in_savepoint(req, now) {
+                Ok(r) => results.push(Ok(r)),
+                Err(Failure::Refused(e)) => results.push(Err(e)),
+                Err(Failure::Sql(e)) => {
+                    let err = self.backend("append", e);
+                    if self.conn.is_autocommit() {
+                        // SQLite rolled the whole transaction back (I/O error,
+                        // disk full...): nothing of this batch is written.
+                        aborted = Some(err.to_string());
+                    }
+                    results.push(Err(err));
+                }
+            }
+        }
+
+        if let Some(msg) = aborted {
+            // Refusals too were judged against appends that are now lost.
+            self.streams.clear();
+            return results
+                .into_iter()
+                .map(|_| Err(StoreError::Backend(msg.clone())))
+                .collect();
+        }
+
+        if let Err(e) = self.conn.execute_batch("COMMIT") {
+            let err = self.backend("commit", e);
+            self.streams.clear();
+            if !self.conn.is_autocommit() {
+                let _ = self.conn.execute_batch("ROLLBACK");
+            }
+            // Refusals were judged against appends earlier in the batch that
+            // are now lost; report the failure to everybody.
+            let msg = err.to_string();
+            return results
+                .into_iter()
+                .map(|_| Err(StoreError::Backend(msg.clone())))
+                .collect();
+        }
+
+        self.last_recorded_at = now;
+        let head = results
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .filter(|r| r.written)
+            .map(|r| r.position)
+            .max();
+        if let Some(head) = head {
+            self.head.send_if_modified(|h| {
+                if head > *h {
+                    *h = head;
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+        results
+    }
+
+    fn append_in_savepoint(&mut self, req: &AppendRequest, now: i64) -> Result<AppendResult, Failure> {
+        self.conn.prepare_cached("SAVEPOINT append")?.execute([])?;
+        let result = self.append_one(req, now);
+        match &result {
+            Ok(_) | Err(Failure::Refused(_)) => {
+                if let Err(e) = self
+                    .conn
+                    .prepare_cached("RELEASE append")
+                    .and_then(|mut s| s.execute([]))
+                {
+                    self.streams.clear();
+                    return Err(Failure::Sql(e));
+                }
+            }
+            Err(Failure::Sql(_)) => {
+                self.streams.clear();
+                if !self.conn.is_autocommit() {
+                    self.conn.execute_batch("ROLLBACK TO append; RELEASE append")?;
+                }
+            }
+        }
+        result
+    }
+
+    /// The stream's id and last version, if it exists.
+    fn stream_state(&mut self, name: &str) -> Result<Option<StreamState>, rusqlite::Error> {
+        if let Some(state) = self.streams.get(name) {
+            return Ok(Some(*state));
+        }
+        let state = self
+            .conn
+            .prepare_cached(
+                "SELECT s.stream_id, (SELECT max(e.version) FROM events e WHERE e.stream_id = s.stream_id)
+                 FROM streams s WHERE s.name = ?1",
+            )?
+            .query_row([name], |r| {
+                let version: Option<i64> = r.get(1)?;
+                Ok(StreamState {
+                    id: r.get(0)?,
+                    version: version.map(to_u64),
+                })
+            })
+            .optional()?;
+        if let Some(state) = state {
+            self.remember(name, state);
+        }
+        Ok(state)
+    }
+
+    fn remember(&mut self, name: &str, state: StreamState) {
+        if self.streams.len() >= MAX_CACHED_STREAMS && !self.streams.contains_key(name) {
+            self.streams.clear();
+        }
+        self.streams.insert(name.to_owned(), state);
+    }
+
+    fn append_one(&mut self, req: &AppendRequest, now: i64) -> Result<AppendResult, Failure> {
+        let state = self.stream_state(&req.stream)?;
+
+        if let Some(state) = state {
+            if let Some(done) = self.find_retry(state.id, req)? {
+                return Ok(done);
+            }
+        }
+
+        let current = state.and_then(|s| s.version);
+        let ok = match req.expected {
+            ExpectedVersion::Any => true,
+            ExpectedVersion::NoStream => current.is_none(),
+            ExpectedVersion::Exact(n) => current == Some(n),
+        };
+        if !ok {
+            return Err(Failure::Refused(StoreError::WrongExpectedVersion {
+                stream: req.stream.clone(),
+                expected: req.expected,
+                actual: current,
+            }));
+        }
+
+        let first_version = current.map_or(0, |c| c + 1);
+        let last_version = first_version + req.events.len() as u64 - 1;
+        let conn = &self.conn;
+        let stream_id = match state {
+            Some(s) => s.id,
+            None => {
+                conn.prepare_cached("INSERT INTO streams (name) VALUES (?1)")?
+                    .execute([&req.stream])?;
+                conn.last_insert_rowid()
+            }
+        };
+
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO events (stream_id, version, event_id, event_type, schema_version, data,
+                                 actor, actor_role, causation_id, correlation_id, trace_id, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?;
+        for (i, e) in req.events.iter().enumerate() {
+            let m = &e.metadata;
+            insert.execute(rusqlite::params![
+                stream_id,
+                to_i64(first_version + i as u64),
+                e.id.as_bytes().as_slice(),
+                e.event_type,
+                e.schema_version,
+                e.data,
+                m.actor,
+                m.actor_role,
+                m.causation_id.as_ref().map(|u| u.as_bytes().as_slice()),
+                m.correlation_id.as_ref().map(|u| u.as_bytes().as_slice()),
+                m.trace_id,
+                now,
+            ])?;
+        }
+        let position = to_u64(conn.last_insert_rowid());
+        drop(insert);
+        self.remember(
+            &req.stream,
+            StreamState {
+                id: stream_id,
+                version: Some(last_version),
+            },
+        );
+        Ok(AppendResult {
+            next_expected_version: last_version,
+            position,
+            written: true,
+        })
+    }
+
+    /// Idempotency: if the first event id is already in the stream and the
+    /// stored events from there on carry exactly our ids, the append was
+    /// done before: answer with the original result. Any other overlap
+    /// between our ids and the stream's is a conflict.
+    fn find_retry(&self, stream_id: i64, req: &AppendRequest) -> Result<Option<AppendResult>, Failure> {
+        let conn = &self.conn;
+        let mut lookup = conn.prepare_cached("SELECT version FROM events WHERE event_id = ?1 AND stream_id = ?2")?;
+        let first = req.events[0].id;
+        let conflict = || {
+            Failure::Refused(StoreError::IdConflict {
+                stream: req.stream.clone(),
+            })
+        };
+
+        let Some(first_version) = lookup
+            .query_row((first.as_bytes().as_slice(), stream_id), |r| r.get::<_, i64>(0))
+            .optional()?
+        else {
+            for e in &req.events[1..] {
+                if lookup.exists((e.id.as_bytes().as_slice(), stream_id))? {
+                    return Err(conflict());
+                }
+            }
+            return Ok(None);
+        };
+
+        let mut stored = conn.prepare_cached(
+            "SELECT event_id, version, position FROM events
+             WHERE stream_id = ?1 AND version >= ?2 ORDER BY version LIMIT ?3",
+        )?;
+        let rows: Vec<(Vec<u8>, i64, i64)> = stored
+            .query_map((stream_id, first_version, req.events.len() as i64), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        let matches = rows.len() == req.events.len()
+            && rows
+                .iter()
+                .zip(&req.events)
+                .all(|((id, _, _), e)| Uuid::from_slice(id).ok() == Some(e.id));
+        match rows.last() {
+            Some((_, version, position)) if matches => Ok(Some(AppendResult {
+                next_expected_version: to_u64(*version),
+                position: to_u64(*position),
+                written: false,
+            })),
+            _ => Err(conflict()),
+        }
+    }
+}

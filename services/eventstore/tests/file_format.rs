@@ -1,0 +1,230 @@
+//! Opening files that are not (healthy, current) stores: a clear error and
+//! the file's bytes untouched.
+
+use std::path::{Path, PathBuf};
+
+use samverkan_eventstore::conformance::event;
+use samverkan_eventstore::sqlite::{APPLICATION_ID, FORMAT_VERSION};
+use samverkan_eventstore::{EventStore, ExpectedVersion, SqliteStore, StoreError};
+
+fn temp() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("events.sqlite");
+    (dir, path)
+}
+
+fn bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).expect("read file")
+}
+
+/// Pseudo-random bytes (xorshift), no dependency needed.
+fn noise(len: usize, mut seed: u64) -> Vec<u8> {
+    (0..len)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as u8
+        })
+        .collect()
+}
+
+/// A store with some events in it, closed (WAL folded into the file).
+async fn make_store(path: &Path, events: usize) {
+    let store = SqliteStore::open(path).expect("create store");
+    for chunk in 0..events.div_ceil(100) {
+        let batch = (0..100.min(events - chunk * 100))
+            .map(|i| event("Filler", serde_json::json!({ "i": i, "pad": "x".repeat(400) })))
+            .collect();
+        store
+            .append(&format!("s-{chunk}"), ExpectedVersion::NoStream, batch)
+            .await
+            .expect("append");
+    }
+    drop(store);
+}
+
+#[test]
+fn random_bytes_are_not_ours_and_stay_untouched() {
+    let (dir, path) = temp();
+    let original = noise(64 * 1024, 0x5eed);
+    std::fs::write(&path, &original).expect("write");
+    match SqliteStore::open(&path) {
+        Err(StoreError::NotOurs { reason, .. }) => {
+            assert!(reason.contains("not an SQLite database"), "{reason}")
+        }
+        other => panic!("expected NotOurs, got {other:?}"),
+    }
+    assert_eq!(bytes(&path), original);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "no side files created: {names:?}");
+}
+
+#[test]
+fn a_text_file_is_not_ours() {
+    let (_dir, path) = temp();
+    std::fs::write(&path, b"hello\n").expect("write");
+    assert!(matches!(SqliteStore::open(&path), Err(StoreError::NotOurs { .. })));
+    assert_eq!(bytes(&path), b"hello\n");
+}
+
+#[test]
+fn another_applications_sqlite_database_is_not_ours_and_stays_untouched() {
+    let (_dir, path) = temp();
+    let conn = rusqlite::Connection::open(&path).expect("create foreign db");
+    conn.execute_batch(
+        "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices (total) VALUES (12.5);",
+    )
+    .expect("foreign schema");
+    drop(conn);
+    let original = bytes(&path);
+    match SqliteStore::open(&path) {
+        Err(StoreError::NotOurs { reason, .. }) => assert!(reason.contains("invoices"), "{reason}"),
+        other => panic!("expected NotOurs, got {other:?}"),
+    }
+    assert_eq!(bytes(&path), original);
+}
+
+#[test]
+fn a_database_with_another_application_id_is_not_ours() {
+    let (_dir, path) = temp();
+    let conn = rusqlite::Connection::open(&path).expect("create foreign db");
+    conn.execute_batch("PRAGMA application_id = 1234; CREATE TABLE events (x);")
+        .expect("foreign schema");
+    drop(conn);
+    let original = bytes(&path);
+    match SqliteStore::open(&path) {
+        Err(StoreError::NotOurs { reason, .. }) => {
+            assert!(reason.contains("application id"), "{reason}")
+        }
+        other => panic!("expected NotOurs, got {other:?}"),
+    }
+    assert_eq!(bytes(&path), original);
+}
+
+#[tokio::test]
+async fn an_empty_file_or_empty_database_becomes_a_store() {
+    let (_dir, path) = temp();
+    std::fs::write(&path, b"").expect("touch");
+    let store = SqliteStore::open(&path).expect("empty file");
+    store
+        .append("s", ExpectedVersion::NoStream, vec![event("A", serde_json::json!({}))])
+        .await
+        .expect("append");
+    drop(store);
+
+    let (_dir2, path2) = temp();
+    let conn = rusqlite::Connection::open(&path2).expect("create db");
+    // Writes a valid one-page database with no tables.
+    conn.execute_batch("PRAGMA user_version = 0; VACUUM;").expect("vacuum");
+    drop(conn);
+    let store = SqliteStore::open(&path2).expect("empty database");
+    store
+        .append("s", ExpectedVersion::NoStream, vec![event("A", serde_json::json!({}))])
+        .await
+        .expect("append");
+    store.integrity_check().await.expect("healthy");
+}
+
+#[tokio::test]
+async fn a_new_store_carries_our_application_id_and_format_version() {
+    let (_dir, path) = temp();
+    make_store(&path, 1).await;
+    let header = bytes(&path);
+    assert_eq!(&header[..16], b"SQLite format 3\0");
+    assert_eq!(
+        &header[68..72],
+        &APPLICATION_ID.to_be_bytes(),
+        "application id in the header"
+    );
+    let conn = rusqlite::Connection::open(&path).expect("raw open");
+    let app: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .expect("pragma");
+    let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("pragma");
+    let journal: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("pragma");
+    assert_eq!(
+        (app, version, journal.as_str()),
+        (APPLICATION_ID, FORMAT_VERSION, "wal")
+    );
+}
+
+#[tokio::test]
+async fn a_newer_format_is_too_new_and_stays_untouched() {
+    let (_dir, path) = temp();
+    make_store(&path, 10).await;
+    let conn = rusqlite::Connection::open(&path).expect("raw open");
+    conn.execute_batch("PRAGMA user_version = 99").expect("bump");
+    drop(conn);
+    let original = bytes(&path);
+    match SqliteStore::open(&path) {
+        Err(StoreError::TooNew { found, supported, .. }) => assert_eq!((found, supported), (99, FORMAT_VERSION)),
+        other => panic!("expected TooNew, got {other:?}"),
+    }
+    assert_eq!(bytes(&path), original);
+}
+
+#[tokio::test]
+async fn our_id_without_our_tables_is_corrupt() {
+    let (_dir, path) = temp();
+    let conn = rusqlite::Connection::open(&path).expect("create db");
+    conn.execute_batch(&format!(
+        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 1; CREATE TABLE meta (k);"
+    ))
+    .expect("half a store");
+    drop(conn);
+    let original = bytes(&path);
+    match SqliteStore::open(&path) {
+        Err(StoreError::Corrupt { reason, .. }) => assert!(reason.contains("missing"), "{reason}"),
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    assert_eq!(bytes(&path), original);
+}
+
+#[tokio::test]
+async fn a_truncated_store_is_an_error_not_a_panic() {
+    let (_dir, path) = temp();
+    make_store(&path, 2000).await;
+    let full = bytes(&path);
+    assert!(
+        full.len() > 200_000,
+        "the store spans many pages ({} bytes)",
+        full.len()
+    );
+    for keep in [full.len() / 2, 4096 + 100, 50, 10] {
+        std::fs::write(&path, &full[..keep]).expect("truncate");
+        match SqliteStore::open(&path) {
+            Err(StoreError::Corrupt { reason, .. }) => {
+                assert!(reason.contains("truncated"), "{keep}: {reason}")
+            }
+            other => panic!("{keep} bytes kept: expected Corrupt, got {other:?}"),
+        }
+        assert_eq!(bytes(&path), &full[..keep], "{keep}: untouched");
+        assert!(SqliteStore::check_file(&path).is_err());
+    }
+}
+
+#[tokio::test]
+async fn damaged_pages_are_found_by_the_integrity_check() {
+    let (_dir, path) = temp();
+    make_store(&path, 2000).await;
+    let mut damaged = bytes(&path);
+    // Scribble over pages in the middle, keeping the length and header.
+    let middle = damaged.len() / 2;
+    damaged[middle..middle + 8192].copy_from_slice(&noise(8192, 7));
+    std::fs::write(&path, &damaged).expect("write");
+    let outcome = match SqliteStore::open(&path) {
+        Err(e) => Err(e),
+        Ok(store) => store.integrity_check().await.map(|_| ()),
+    };
+    assert!(matches!(outcome, Err(StoreError::Corrupt { .. })), "{outcome:?}");
+}
+
+#[test]
+fn a_directory_is_not_ours() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert!(matches!(SqliteStore::open(dir.path()), Err(StoreError::NotOurs { .. })));
+}

@@ -1,0 +1,371 @@
+//! Behaviour of the SQLite backend beyond the shared conformance suite.
+
+use std::sync::Arc;
+
+use futures::StreamExt;
+use samverkan_eventstore::conformance::event;
+use samverkan_eventstore::{Direction, EventStore, ExpectedVersion, SqliteStore, SqliteStoreOptions, StoreError};
+
+fn temp() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("events.sqlite");
+    (dir, path)
+}
+
+#[tokio::test]
+async fn events_survive_reopening_and_positions_go_on() {
+    let (_dir, path) = temp();
+    let store = SqliteStore::open(&path).expect("create");
+    assert_eq!(store.head_position().await.expect("head"), None);
+    let r1 = store
+        .append(
+            "case-1",
+            ExpectedVersion::NoStream,
+            vec![event("A", serde_json::json!({"a": 1}))],
+        )
+        .await
+        .expect("append");
+    let r2 = store
+        .append(
+            "case-2",
+            ExpectedVersion::NoStream,
+            vec![event("A", serde_json::json!({"a": 2}))],
+        )
+        .await
+        .expect("append");
+    drop(store);
+
+    let store = SqliteStore::open(&path).expect("reopen");
+    assert_eq!(store.head_position().await.expect("head"), Some(r2.position));
+    let all = store.read_all(None, 10).await.expect("read_all");
+    assert_eq!(
+        all.iter().map(|e| e.position).collect::<Vec<_>>(),
+        vec![r1.position, r2.position]
+    );
+    let r3 = store
+        .append(
+            "case-1",
+            ExpectedVersion::Exact(0),
+            vec![event("A", serde_json::json!({"a": 3}))],
+        )
+        .await
+        .expect("append after reopen");
+    assert!(r3.position > r2.position);
+    assert_eq!(r3.next_expected_version, 1);
+    let report = store.integrity_check().await.expect("healthy");
+    assert_eq!(
+        (report.events, report.streams, report.head_position),
+        (3, 2, Some(r3.position))
+    );
+}
+
+#[tokio::test]
+async fn ids_already_in_the_stream_but_not_first_conflict() {
+    let (_dir, path) = temp();
+    let store = SqliteStore::open(&path).expect("open");
+    let a = event("A", serde_json::json!({}));
+    store
+        .append("s", ExpectedVersion::Any, vec![a.clone()])
+        .await
+        .expect("append");
+    let fresh = event("B", serde_json::json!({}));
+    match store.append("s", ExpectedVersion::Any, vec![fresh, a.clone()]).await {
+        Err(StoreError::IdConflict { stream }) => assert_eq!(stream, "s"),
+        other => panic!("expected IdConflict, got {other:?}"),
+    }
+    // The same id in another stream is another event.
+    let r = store
+        .append("t", ExpectedVersion::NoStream, vec![a])
+        .await
+        .expect("other stream");
+    assert!(r.written);
+    assert_eq!(store.read_all(None, 10).await.expect("read").len(), 2);
+}
+
+#[tokio::test]
+async fn idempotent_retry_with_a_stale_or_wrong_expectation_still_succeeds() {
+    let (_dir, path) = temp();
+    let store = SqliteStore::open(&path).expect("open");
+    let a = event("A", serde_json::json!({}));
+    let r = store
+        .append("s", ExpectedVersion::Any, vec![a.clone()])
+        .await
+        .expect("append");
+    store
+        .append("s", ExpectedVersion::Any, vec![event("B", serde_json::json!({}))])
+        .await
+        .expect("append");
+    // The ids decide, whatever the expectation says.
+    for expected in [
+        ExpectedVersion::Any,
+        ExpectedVersion::NoStream,
+        ExpectedVersion::Exact(5),
+    ] {
+        let again = store.append("s", expected, vec![a.clone()]).await.expect("retry");
+        assert_eq!(
+            (again.written, again.position, again.next_expected_version),
+            (false, r.position, 0)
+        );
+    }
+}
+
+/// Many appends land in the same group commit; the failing ones (wrong
+/// version) must not take the others down, and the others must see each
+/// other's writes inside the batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_inside_a_group_commit_stay_with_their_append() {
+    let (_dir, path) = temp();
+    let store = Arc::new(SqliteStore::open(&path).expect("open"));
+    store
+        .append(
+            "taken",
+            ExpectedVersion::NoStream,
+            vec![event("A", serde_json::json!({}))],
+        )
+        .await
+        .expect("seed");
+    let barrier = Arc::new(tokio::sync::Barrier::new(200));
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let (store, barrier) = (store.clone(), barrier.clone());
+        tasks.push(tokio::spawn(async move {
+            let stream = if i % 2 == 0 {
+                format!("own-{i}")
+            } else {
+                "taken".to_string()
+            };
+            barrier.wait().await;
+            (
+                i,
+                store
+                    .append(
+                        &stream,
+                        ExpectedVersion::NoStream,
+                        vec![event("A", serde_json::json!({ "i": i }))],
+                    )
+                    .await,
+            )
+        }));
+    }
+    for t in tasks {
+        let (i, result) = t.await.expect("task");
+        if i % 2 == 0 {
+            let r = result.unwrap_or_else(|e| panic!("append {i} to its own stream failed: {e}"));
+            assert_eq!(r.next_expected_version, 0);
+        } else {
+            assert!(
+                matches!(result, Err(StoreError::WrongExpectedVersion { actual: Some(0), .. })),
+                "{result:?}"
+            );
+        }
+    }
+    assert_eq!(store.read_all(None, 1000).await.expect("read").len(), 101);
+    assert_eq!(
+        store
+            .read_stream("taken", Direction::Forwards, None, 10)
+            .await
+            .expect("read")
+            .len(),
+        1
+    );
+    store.integrity_check().await.expect("healthy");
+}
+
+#[tokio::test]
+async fn small_group_commits_still_answer_everybody() {
+    let (_dir, path) = temp();
+    let options = SqliteStoreOptions {
+        max_batch_appends: 2,
+        max_batch_events: 3,
+        ..SqliteStoreOptions::default()
+    };
+    let store = Arc::new(SqliteStore::open_with(&path, options).expect("open"));
+    let appends = (0..50).map(|i| {
+        let store = store.clone();
+        async move {
+            let events = (0..(1 + i % 3))
+                .map(|k| event("A", serde_json::json!({ "i": i, "k": k })))
+                .collect();
+            store
+                .append(&format!("s-{}", i % 5), ExpectedVersion::Any, events)
+                .await
+        }
+    });
+    let results = futures::future::join_all(appends).await;
+    for (i, r) in results.iter().enumerate() {
+        let r = r.as_ref().unwrap_or_else(|e| panic!("append {i}: {e}"));
+        assert!(r.written);
+    }
+    let report = store.integrity_check().await.expect("healthy");
+    assert_eq!(report.events, (0..50).map(|i| 1 + i % 3).sum::<u64>());
+}
+
+#[tokio::test]
+async fn subscriptions_end_with_closed_after_delivering_everything() {
+    let (_dir, path) = temp();
+    let store = SqliteStore::open(&path).expect("open");
+    for i in 0..5 {
+        store
+            .append(
+                "s",
+                ExpectedVersion::Any,
+                vec![event("A", serde_json::json!({ "i": i }))],
+            )
+            .await
+            .expect("append");
+    }
+    let mut sub = store.subscribe_all(None);
+    let first = sub.next().await.expect("an item").expect("an event");
+    assert_eq!(first.version, 0);
+    drop(store);
+    let mut versions = vec![first.version];
+    loop {
+        match sub.next().await {
+            Some(Ok(e)) => versions.push(e.version),
+            Some(Err(StoreError::Closed)) => break,
+            other => panic!("expected events then Closed, got {other:?}"),
+        }
+    }
+    assert_eq!(versions, vec![0, 1, 2, 3, 4]);
+    assert!(sub.next().await.is_none(), "the stream ends after Closed");
+}
+
+#[tokio::test]
+async fn recorded_at_never_goes_back_along_the_log() {
+    let (_dir, path) = temp();
+    let store = SqliteStore::open(&path).expect("open");
+    for i in 0..20 {
+        store
+            .append(
+                "s",
+                ExpectedVersion::Any,
+                vec![event("A", serde_json::json!({ "i": i }))],
+            )
+            .await
+            .expect("append");
+    }
+    let all = store.read_all(None, 100).await.expect("read");
+    assert!(all.windows(2).all(|w| w[0].recorded_at <= w[1].recorded_at));
+}
+
+#[tokio::test]
+async fn integrity_check_finds_a_gap_in_a_stream() {
+    let (_dir, path) = temp();
+    let store = SqliteStore::open(&path).expect("open");
+    let events = (0..5).map(|i| event("A", serde_json::json!({ "i": i }))).collect();
+    store
+        .append("s", ExpectedVersion::NoStream, events)
+        .await
+        .expect("append");
+    store.integrity_check().await.expect("healthy before");
+    drop(store);
+
+    let conn = rusqlite::Connection::open(&path).expect("raw open");
+    conn.execute("DELETE FROM events WHERE version = 2", [])
+        .expect("tamper");
+    drop(conn);
+
+    match SqliteStore::check_file(&path) {
+        Err(StoreError::Corrupt { reason, .. }) => {
+            assert!(reason.contains("stream `s`"), "{reason}")
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    let store = SqliteStore::open(&path).expect("a gap does not stop opening");
+    assert!(matches!(store.integrity_check().await, Err(StoreError::Corrupt { .. })));
+}
+
+#[tokio::test]
+async fn reads_are_limited_and_empty_where_nothing_is() {
+    let (_dir, path) = temp();
+    let store = SqliteStore::open(&path).expect("open");
+    assert!(store.read_all(None, 10).await.expect("read").is_empty());
+    let events = (0..5).map(|i| event("A", serde_json::json!({ "i": i }))).collect();
+    let r = store
+        .append("s", ExpectedVersion::NoStream, events)
+        .await
+        .expect("append");
+    assert!(store.read_all(None, 0).await.expect("read").is_empty());
+    assert!(store
+        .read_stream("s", Direction::Forwards, None, 0)
+        .await
+        .expect("read")
+        .is_empty());
+    assert_eq!(store.read_all(None, 3).await.expect("read").len(), 3);
+    assert!(store.read_all(Some(r.position), 10).await.expect("read").is_empty());
+    assert_eq!(store.read_all(Some(u64::MAX), 10).await.expect("read").len(), 0);
+    assert_eq!(
+        store
+            .read_stream("s", Direction::Backwards, Some(u64::MAX), 2)
+            .await
+            .expect("read")
+            .len(),
+        2
+    );
+}
+
+/// Big `read_all` calls are split into slices read in parallel; the slices
+/// must fit together exactly, also while writers keep appending.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn big_reads_in_parallel_slices_fit_together() {
+    let (_dir, path) = temp();
+    let options = SqliteStoreOptions {
+        read_parallelism: 4,
+        ..SqliteStoreOptions::default()
+    };
+    let store = Arc::new(SqliteStore::open_with(&path, options).expect("open"));
+    const APPENDS: usize = 60;
+    const PER_APPEND: usize = 250;
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for a in 0..APPENDS {
+                let events = (0..PER_APPEND)
+                    .map(|i| event("Bulk", serde_json::json!({ "a": a, "i": i })))
+                    .collect();
+                store
+                    .append(&format!("bulk-{}", a % 4), ExpectedVersion::Any, events)
+                    .await
+                    .expect("append");
+                tokio::task::yield_now().await;
+            }
+        })
+    };
+    // Read along while the writer runs, in big batches.
+    let total = APPENDS * PER_APPEND;
+    let mut seen = Vec::with_capacity(total);
+    let mut after = None;
+    let mut writer_done = false;
+    while seen.len() < total {
+        let batch = store.read_all(after, 10_000).await.expect("read_all");
+        if let Some(last) = batch.last() {
+            after = Some(last.position);
+        } else {
+            assert!(!writer_done, "the log ended after {} of {total} events", seen.len());
+            writer_done = writer.is_finished();
+            tokio::task::yield_now().await;
+        }
+        seen.extend(batch.into_iter().map(|e| (e.position, e.stream, e.version)));
+    }
+    writer.await.expect("writer");
+    let positions: Vec<u64> = seen.iter().map(|s| s.0).collect();
+    assert_eq!(
+        positions,
+        (1..=total as u64).collect::<Vec<_>>(),
+        "every position once, in order, dense"
+    );
+    let mut next_version = std::collections::HashMap::new();
+    for (_, stream, version) in &seen {
+        let expected = next_version.entry(stream.clone()).or_insert(0u64);
+        assert_eq!(version, expected, "stream {stream} in order");
+        *expected += 1;
+    }
+
+    let all = store.read_all(None, 20_000).await.expect("read_all");
+    assert_eq!(all.len(), total);
+    let middle = store.read_all(Some(3_000), 9_001).await.expect("read_all");
+    assert_eq!(middle.len(), 9_001);
+    assert_eq!(middle.first().map(|e| e.position), Some(3_001));
+    assert_eq!(middle.last().map(|e| e.position), Some(12_001));
+    assert!(middle.windows(2).all(|w| w[1].position == w[0].position + 1));
+}
