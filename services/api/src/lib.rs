@@ -1,1 +1,134 @@
-//! The GraphQL API (lands with the GraphQL issue).
+//! Samverkan's GraphQL API: the async-graphql schema (queries, one mutation
+//! per command, subscriptions), the authentication seam, and the axum router
+//! that serves it.
+//!
+//! ```no_run
+//! # use std::sync::Arc;
+//! # async fn example(store: Arc<dyn samverkan_eventstore::EventStore>) {
+//! use samverkan_api::{router, ApiState, DevAuthenticator};
+//! use samverkan_app::Projections;
+//!
+//! let projections = Projections::new(None);
+//! projections.start(store.clone());
+//! let app = router(ApiState::new(store, projections, Arc::new(DevAuthenticator)));
+//! # let _ = app;
+//! # }
+//! ```
+//!
+//! The guide for clients is `docs/graphql.md`; the served schema is checked
+//! in as `schema/schema.graphql`.
+
+pub mod auth;
+mod context;
+pub mod error;
+mod http;
+pub mod inputs;
+mod mutation;
+pub mod pagination;
+mod query;
+pub mod scalars;
+mod subscription;
+pub mod types;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::Schema;
+use samverkan_app::{Commands, Projections};
+use samverkan_eventstore::EventStore;
+
+pub use auth::{authorize_command, AuthError, Authenticator, CommandTarget, DevAuthenticator, Principal, Role};
+pub use context::RequestMeta;
+pub use error::{ApiError, ErrorCode};
+pub use http::router;
+pub use mutation::Mutation;
+pub use query::Query;
+pub use subscription::Subscription;
+
+/// The schema type.
+pub type ApiSchema = Schema<Query, Mutation, Subscription>;
+
+/// Limits and waits of the API.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// How long a query with `atLeastPosition` (and a mutation, before reading
+    /// the changed entity) waits for the read models.
+    pub read_wait: Duration,
+    /// How far the read models may lag the store's head for `/readyz` (as a wait).
+    pub ready_slack: Duration,
+    /// Maximum query depth (fields nested in fields).
+    pub max_depth: usize,
+    /// Maximum query complexity (number of fields, each counted once).
+    pub max_complexity: usize,
+    /// Maximum request body in bytes.
+    pub body_limit: usize,
+    /// Maximum time to answer an HTTP request.
+    pub request_timeout: Duration,
+    /// Maximum `first`/`last` of a list.
+    pub max_page_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            read_wait: Duration::from_secs(2),
+            ready_slack: Duration::from_secs(1),
+            max_depth: 16,
+            max_complexity: 2_000,
+            body_limit: 256 * 1024,
+            request_timeout: Duration::from_secs(10),
+            max_page_size: 500,
+        }
+    }
+}
+
+/// Everything the API needs, cheap to clone.
+#[derive(Clone)]
+pub struct ApiState {
+    pub store: Arc<dyn EventStore>,
+    pub commands: Commands,
+    pub projections: Arc<Projections>,
+    pub authenticator: Arc<dyn Authenticator>,
+    pub limits: Limits,
+}
+
+impl ApiState {
+    /// State over a store and running projections, with default limits.
+    pub fn new(
+        store: Arc<dyn EventStore>,
+        projections: Arc<Projections>,
+        authenticator: Arc<dyn Authenticator>,
+    ) -> Self {
+        Self {
+            commands: Commands::new(store.clone()),
+            store,
+            projections,
+            authenticator,
+            limits: Limits::default(),
+        }
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+}
+
+fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription).extension(error::ErrorCodes)
+}
+
+/// The executable schema over `state`, with depth and complexity limits.
+pub fn build_schema(state: ApiState) -> ApiSchema {
+    let limits = state.limits.clone();
+    schema_builder()
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .data(state)
+        .finish()
+}
+
+/// The schema in SDL, as checked in at `schema/schema.graphql`.
+pub fn sdl() -> String {
+    schema_builder().finish().sdl()
+}

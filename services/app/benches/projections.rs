@@ -249,6 +249,7 @@ fn generate(projects: usize, rng: &mut Rng) -> (History, Vec<MunicipalityCode>) 
                     project_period: period,
                     serves_goals: vec![],
                     eu_priorities: vec![EuPriority::Green],
+                    drafted_at: Utc::now(),
                 }
                 .into(),
             )];

@@ -36,6 +36,8 @@ pub struct ApplicationDrafted {
     pub project_period: Period,
     pub serves_goals: Vec<GoalRef>,
     pub eu_priorities: Vec<EuPriority>,
+    /// When the application was drafted (the business date reports count by).
+    pub drafted_at: DateTime<Utc>,
 }
 
 /// A consortium member is invited as co-applicant. Caused by `InviteCoApplicant`.
@@ -344,6 +346,7 @@ impl Decider for Application {
                     project_period: c.project_period,
                     serves_goals: c.serves_goals.clone(),
                     eu_priorities: eu,
+                    drafted_at: c.now,
                 }
                 .into()])
             }

@@ -1,7 +1,55 @@
-//! The `samverkan` binary (the server lands with the GraphQL API issue).
-fn main() {
-    eprintln!(
-        "samverkan: the server is not built yet; `cargo test --workspace` exercises the domain, store and projections"
-    );
-    std::process::exit(2);
+//! `samverkan`: serve the GraphQL API, load the demo data, print the schema.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use samverkan_app::Commands;
+use samverkan_server::store::{self, StoreLocation};
+use samverkan_server::{telemetry, Application, Cli, Command, Settings};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Schema => {
+            print!("{}", samverkan_api::sdl());
+            Ok(())
+        }
+        Command::Seed(data) => {
+            std::fs::create_dir_all(&data.data_dir)
+                .with_context(|| format!("cannot create the data directory {}", data.data_dir.display()))?;
+            let location = StoreLocation::parse(data.store_url.as_deref(), &data.data_dir)?;
+            let store = store::open(&location)?;
+            let summary = samverkan_app::demo::load(&Commands::new(store))
+                .await
+                .context("loading the demo data failed")?;
+            print!("{summary}");
+            Ok(())
+        }
+        Command::Serve(args) => {
+            let app = Application::build(Settings::from(args)).await?;
+            if let Some(summary) = app.demo_summary() {
+                println!(
+                    "Demo data: {} commands, {} events appended (last position {})",
+                    summary.commands, summary.events_appended, summary.last_position
+                );
+            }
+            println!("Samverkan listening on http://{}", app.local_addr());
+            println!("GraphiQL: {}", app.graphiql_url());
+            app.run_until_stopped().await
+        }
+    }
 }

@@ -36,6 +36,8 @@ pub struct Projections {
     position: watch::Sender<Option<u64>>,
     events: broadcast::Sender<Arc<TimelineEntry>>,
     snapshot_path: Option<PathBuf>,
+    /// Serializes snapshot writers (the periodic one and the one at shutdown).
+    saving: std::sync::Mutex<()>,
 }
 
 impl Projections {
@@ -50,6 +52,7 @@ impl Projections {
             position,
             events,
             snapshot_path,
+            saving: std::sync::Mutex::new(()),
         })
     }
 
@@ -145,6 +148,7 @@ impl Projections {
     /// Write the models and their checkpoint atomically (temp file + rename + fsync).
     pub fn save_snapshot(&self) -> std::io::Result<()> {
         let Some(path) = &self.snapshot_path else { return Ok(()) };
+        let _one_writer = self.saving.lock().unwrap_or_else(|p| p.into_inner());
         let tmp = path.with_extension("tmp");
         {
             let file = std::fs::File::create(&tmp)?;

@@ -498,7 +498,7 @@ impl ApplicationView {
                 serves_goals: d.serves_goals.clone(),
                 eu_priorities: d.eu_priorities.clone(),
                 status: ApplicationStatusView::Draft,
-                drafted_at: at.recorded_at,
+                drafted_at: d.drafted_at,
                 co_applicants: vec![],
                 lead_commitment: None,
                 risk_assessment: None,

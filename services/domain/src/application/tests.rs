@@ -60,6 +60,7 @@ fn drafted() -> ApplicationEvent {
         project_period: c.project_period,
         serves_goals: c.serves_goals,
         eu_priorities: c.eu_priorities,
+        drafted_at: c.now,
     }
     .into()
 }

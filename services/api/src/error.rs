@@ -1,0 +1,245 @@
+//! API errors: every error a client sees carries a stable `extensions.code`
+//! (and for `VALIDATION` an `extensions.rule`).
+//!
+//! | code              | meaning                                                        |
+//! |-------------------|----------------------------------------------------------------|
+//! | `VALIDATION`      | bad input or a broken business rule; `rule` names it           |
+//! | `NOT_FOUND`       | the addressed entity does not exist (as of the asked instant)  |
+//! | `CONFLICT`        | `expectedVersion` did not match, or the stream kept changing   |
+//! | `UNAUTHENTICATED` | no or invalid credentials                                      |
+//! | `FORBIDDEN`       | the caller's roles do not allow the command                    |
+//! | `NOT_READY`       | the read models did not reach `atLeastPosition` in time        |
+//! | `INTERNAL`        | a server-side failure (details in the server log only)         |
+//!
+//! `ApiError` deliberately does not implement `Display`: async-graphql turns
+//! every `Display` type into an error *without* a code, so the only way from
+//! an `ApiError` to a GraphQL error is the `From` impl below, which sets the
+//! code. Errors that still arrive without a code (from async-graphql itself
+//! or from a stray `?`) are classified by [`ErrorCodes`].
+
+use std::sync::Arc;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextSubscribe, NextValidation,
+};
+use async_graphql::futures_util::stream::BoxStream;
+use async_graphql::futures_util::StreamExt;
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Value, Variables};
+use samverkan_app::AppError;
+use samverkan_domain::DomainError;
+
+/// The stable error codes (`extensions.code`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    Validation,
+    NotFound,
+    Conflict,
+    Unauthenticated,
+    Forbidden,
+    NotReady,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ErrorCode::Validation => "VALIDATION",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::NotReady => "NOT_READY",
+            ErrorCode::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// An error on its way to the client.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// For `VALIDATION`: the broken rule, e.g. `negative_amount`.
+    pub rule: Option<&'static str>,
+    /// Further extensions (e.g. `position` for `NOT_READY`).
+    pub extra: Vec<(&'static str, Value)>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            rule: None,
+            extra: vec![],
+        }
+    }
+    pub fn validation(rule: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            rule: Some(rule),
+            ..Self::new(ErrorCode::Validation, message)
+        }
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self {
+            rule: Some("not_found"),
+            ..Self::new(ErrorCode::NotFound, message)
+        }
+    }
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
+    }
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Unauthenticated, message)
+    }
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Internal, message)
+    }
+    pub fn with(mut self, key: &'static str, value: impl Into<Value>) -> Self {
+        self.extra.push((key, value.into()));
+        self
+    }
+
+    /// Write code, rule and extras into a set of extensions.
+    fn write(&self, ext: &mut async_graphql::ErrorExtensionValues) {
+        ext.set("code", self.code.as_str());
+        if let Some(rule) = self.rule {
+            ext.set("rule", rule);
+        }
+        for (k, v) in &self.extra {
+            ext.set(*k, v.clone());
+        }
+    }
+
+    fn into_server_error(self, mut err: ServerError) -> ServerError {
+        err.message = self.message.clone();
+        self.write(err.extensions.get_or_insert_with(Default::default));
+        err
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(e: ApiError) -> Self {
+        let mut ext = async_graphql::ErrorExtensionValues::default();
+        e.write(&mut ext);
+        async_graphql::Error {
+            message: e.message,
+            source: None,
+            extensions: Some(ext),
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        if e.is_not_found() {
+            ApiError::not_found(e.to_string())
+        } else {
+            ApiError::validation(e.rule(), e.to_string())
+        }
+    }
+}
+
+impl From<&AppError> for ApiError {
+    fn from(e: &AppError) -> Self {
+        match e {
+            AppError::Domain(d) => d.clone().into(),
+            AppError::Conflict(m) => ApiError::new(ErrorCode::Conflict, m.clone()),
+            AppError::Decode(_) | AppError::Store(_) => {
+                tracing::error!(error = %e, "command failed in the store");
+                ApiError::internal("internal error: the event store failed; see the server log")
+            }
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError::from(&e)
+    }
+}
+
+/// Give a code to an error that has none: async-graphql's own errors (bad
+/// input values, unknown fields) and errors converted through `Display`.
+fn classify(err: ServerError) -> ServerError {
+    if err.extensions.as_ref().is_some_and(|e| e.get("code").is_some()) {
+        return err;
+    }
+    let api = if let Some(app) = err.source::<AppError>() {
+        ApiError::from(app)
+    } else if let Some(domain) = err.source::<DomainError>() {
+        ApiError::from(domain.clone())
+    } else {
+        ApiError::validation("invalid_input", err.message.clone())
+    };
+    api.into_server_error(err)
+}
+
+/// The async-graphql extension that puts a code on every error.
+pub struct ErrorCodes;
+
+impl ExtensionFactory for ErrorCodes {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ErrorCodesExtension)
+    }
+}
+
+struct ErrorCodesExtension;
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for ErrorCodesExtension {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        response.errors = response.errors.into_iter().map(classify).collect();
+        response
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        next.run(ctx, stream)
+            .map(|mut response| {
+                response.errors = response.errors.into_iter().map(classify).collect();
+                response
+            })
+            .boxed()
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        next.run(ctx, query, variables).await.map_err(|e| {
+            let msg = e.message.clone();
+            ApiError::validation("graphql_syntax", msg).into_server_error(e)
+        })
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx).await.map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| {
+                    let rule = match e.message.as_str() {
+                        "Query is nested too deep." => "query_too_deep",
+                        "Query is too complex." => "query_too_complex",
+                        _ => "graphql_validation",
+                    };
+                    let msg = e.message.clone();
+                    ApiError::validation(rule, msg).into_server_error(e)
+                })
+                .collect()
+        })
+    }
+}

@@ -1,0 +1,252 @@
+//! The axum router: GraphQL over HTTP and websockets, GraphiQL, health checks.
+//!
+//! | route              | what                                                    |
+//! |--------------------|---------------------------------------------------------|
+//! | `POST /graphql`    | queries and mutations (`application/json`)              |
+//! | `GET /graphql`     | GraphiQL; a websocket upgrade here is a subscription    |
+//! | `GET /graphql/ws`  | subscriptions (`graphql-transport-ws`, `graphql-ws`)     |
+//! | `GET /healthz`     | the process is alive                                    |
+//! | `GET /readyz`      | the store answers and the read models are caught up     |
+
+use std::time::Duration;
+
+use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql::{Data, ParseRequestError};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::{AuthError, Principal};
+use crate::context::RequestMeta;
+use crate::error::ErrorCode;
+use crate::{build_schema, ApiSchema, ApiState};
+
+/// What every handler gets.
+#[derive(Clone)]
+struct AppContext {
+    state: ApiState,
+    schema: ApiSchema,
+}
+
+/// The whole HTTP API, ready to serve (or to call with `oneshot` in tests).
+pub fn router(state: ApiState) -> Router {
+    let schema = build_schema(state.clone());
+    let limits = state.limits.clone();
+    let ctx = AppContext { state, schema };
+    Router::new()
+        .route("/graphql", get(graphiql_or_subscription).post(graphql))
+        .route("/graphql/ws", get(subscription))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(ctx)
+        .layer(RequestBodyLimitLayer::new(limits.body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// A GraphQL-shaped error body with a code.
+fn error_response(status: StatusCode, code: ErrorCode, rule: Option<&str>, message: &str) -> Response {
+    let mut extensions = json!({ "code": code.as_str() });
+    if let Some(rule) = rule {
+        extensions["rule"] = json!(rule);
+    }
+    (
+        status,
+        Json(json!({ "data": null, "errors": [{ "message": message, "extensions": extensions }] })),
+    )
+        .into_response()
+}
+
+/// Rejection of a request body that is not a GraphQL request.
+pub struct BadRequest(ParseRequestError);
+
+impl From<ParseRequestError> for BadRequest {
+    fn from(e: ParseRequestError) -> Self {
+        BadRequest(e)
+    }
+}
+
+impl IntoResponse for BadRequest {
+    fn into_response(self) -> Response {
+        match self.0 {
+            ParseRequestError::PayloadTooLarge => too_large(),
+            // The body limit cuts a body without Content-Length while it is read.
+            ParseRequestError::Io(e) if e.to_string().contains("length limit exceeded") => too_large(),
+            e => error_response(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::Validation,
+                Some("malformed_request"),
+                &format!("not a GraphQL request: {e}"),
+            ),
+        }
+    }
+}
+
+fn too_large() -> Response {
+    error_response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::Validation,
+        Some("payload_too_large"),
+        "the request body is too large",
+    )
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// Authenticate with the bearer token, if any (another scheme counts as no token).
+fn authenticate(state: &ApiState, headers: &HeaderMap) -> Result<Principal, AuthError> {
+    state.authenticator.authenticate(bearer(headers))
+}
+
+fn unauthenticated(e: &AuthError) -> Response {
+    let mut response = error_response(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::Unauthenticated,
+        None,
+        &e.to_string(),
+    );
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
+}
+
+async fn graphql(State(ctx): State<AppContext>, headers: HeaderMap, request: GraphQLRequest<BadRequest>) -> Response {
+    let principal = match authenticate(&ctx.state, &headers) {
+        Ok(p) => p,
+        Err(e) => return unauthenticated(&e),
+    };
+    let request = request
+        .into_inner()
+        .data(principal)
+        .data(RequestMeta::from_headers(&headers));
+    GraphQLResponse::from(ctx.schema.execute(request).await).into_response()
+}
+
+async fn graphiql_or_subscription(State(ctx): State<AppContext>, request: Request) -> Response {
+    let upgrade = request
+        .headers()
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    if upgrade {
+        subscription(State(ctx), request).await
+    } else {
+        Html(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql/ws")
+                .title("Samverkan GraphQL")
+                .finish(),
+        )
+        .into_response()
+    }
+}
+
+async fn subscription(State(ctx): State<AppContext>, request: Request) -> Response {
+    let (mut parts, _body) = request.into_parts();
+    let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &()).await {
+        Ok(p) => p,
+        Err(status) => {
+            return error_response(
+                status,
+                ErrorCode::Validation,
+                Some("websocket_protocol"),
+                "use the `graphql-transport-ws` (or `graphql-ws`) websocket subprotocol",
+            )
+        }
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+        Ok(u) => u,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let header_token = bearer(&parts.headers).map(str::to_string);
+    let meta = RequestMeta::from_headers(&parts.headers);
+    let AppContext { state, schema } = ctx;
+    upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
+        GraphQLWebSocket::new(socket, schema, protocol)
+            .on_connection_init(move |payload| async move {
+                // The token comes in the `connection_init` payload
+                // (`{"Authorization": "Bearer …"}` or `{"token": "…"}`),
+                // or else from the upgrade request's header.
+                let from_payload = ["Authorization", "authorization"]
+                    .iter()
+                    .find_map(|k| payload.get(*k).and_then(|v| v.as_str()))
+                    .map(|v| {
+                        v.trim()
+                            .strip_prefix("Bearer ")
+                            .or_else(|| v.trim().strip_prefix("bearer "))
+                            .unwrap_or(v.trim())
+                            .to_string()
+                    })
+                    .or_else(|| payload.get("token").and_then(|v| v.as_str()).map(str::to_string));
+                let token = from_payload.or(header_token);
+                let principal = state
+                    .authenticator
+                    .authenticate(token.as_deref())
+                    .map_err(|e| async_graphql::Error::from(crate::error::ApiError::unauthenticated(e.to_string())))?;
+                let mut data = Data::default();
+                data.insert(principal);
+                data.insert(meta);
+                Ok(data)
+            })
+            .serve()
+    })
+}
+
+async fn healthz() -> impl IntoResponse {
+    Json(json!({ "status": "alive" }))
+}
+
+/// Ready when the store answers and the read models reach the store's head
+/// within the configured slack (default 1 s).
+async fn readyz(State(ctx): State<AppContext>) -> Response {
+    let state = &ctx.state;
+    let head = match tokio::time::timeout(Duration::from_secs(2), state.store.head_position()).await {
+        Ok(Ok(head)) => head,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: the event store failed");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "store_unavailable" })),
+            )
+                .into_response();
+        }
+        Err(_) => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "store_timeout" })),
+            )
+                .into_response()
+        }
+    };
+    let caught_up = match head {
+        None => true,
+        Some(h) => state.projections.wait_for(h, state.limits.ready_slack).await,
+    };
+    let body = json!({ "head": head, "position": state.projections.position() });
+    if caught_up {
+        (StatusCode::OK, Json(json!({ "status": "ready", "log": body }))).into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "catching_up", "log": body })),
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,493 @@
+//! Queries, one part per bounded context, merged into [`Query`].
+//!
+//! Every query takes `asOf` (answer as the read models stood at that instant;
+//! default: now) and `atLeastPosition` (first wait up to 2 s until the read
+//! models include that log position, else `NOT_READY`). Lookups of one entity
+//! answer `NOT_FOUND` when it does not exist (as of `asOf`).
+
+use async_graphql::{Context, MergedObject, Object, Result};
+use samverkan_app::projections::{ApplicationFilter as AppApplicationFilter, ProjectFilter as AppProjectFilter};
+use samverkan_domain as d;
+use uuid::Uuid;
+
+use crate::context::{read, state};
+use crate::error::ApiError;
+use crate::inputs::{ApplicationFilter, ConsortiumFilter, ProjectFilter, StrategyFilter};
+use crate::pagination::{page, Page, PageArgs};
+use crate::scalars::{ConsortiumCode, CountryCode, DateTime, MunicipalityCode, Position};
+use crate::types::{
+    Application, Consortium, ConsortiumOverview, Dashboard, FollowUpReport, Municipality, Project, Strategy,
+    TimelineEntry,
+};
+
+/// Queries of the read models. Every query takes `asOf` (answer as the read
+/// models stood at that instant; default now) and `atLeastPosition` (first
+/// wait up to 2 s until the read models include that log position, else the
+/// error `NOT_READY`). Lists are cursor connections (`first`/`after`,
+/// `last`/`before`; 50 per page by default, at most 500). One-entity lookups
+/// answer `NOT_FOUND` for unknown ids.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    MunicipalityQuery,
+    ConsortiumQuery,
+    StrategyQuery,
+    ProjectQuery,
+    ApplicationQuery,
+    ReportQuery,
+);
+
+fn max_page(ctx: &Context<'_>) -> Result<usize, ApiError> {
+    Ok(state(ctx)?.limits.max_page_size)
+}
+
+fn not_found(what: &str, id: impl std::fmt::Display) -> ApiError {
+    ApiError::not_found(format!("{what} `{id}` does not exist"))
+}
+
+#[derive(Default)]
+pub struct MunicipalityQuery;
+
+#[Object]
+impl MunicipalityQuery {
+    /// One municipality.
+    async fn municipality(
+        &self,
+        ctx: &Context<'_>,
+        code: MunicipalityCode,
+        as_of: Option<DateTime>,
+        at_least_position: Option<Position>,
+    ) -> Result<Municipality> {
+        let as_of = as_of.map(|t| t.0);
+        let found = read(ctx, at_least_position, |m| {
+            m.municipality(&code.0, as_of).map(|v| Municipality::from(&v))
+        })
+        .await?;
+        Ok(found.ok_or_else(|| not_found("municipality", code.0))?)
+    }
+
+    /// All municipalities, ordered by code.
+    #[allow(clippy::too_many_arguments)]
+    async fn municipalities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only municipalities of this country.")] country: Option<CountryCode>,
+        as_of: Option<DateTime>,
+        at_least_position: Option<Position>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Municipality>> {
+        let as_of = as_of.map(|t| t.0);
+        let items = read(ctx, at_least_position, |m| {
+            m.municipality_codes()
+                .iter()
+                .filter(|c| country.as_ref().is_none_or(|k| c.country() == k.0))
+                .filter_map(|c| m.municipality(c, as_of))
+                .map(|v| (v.code.to_string(), Municipality::from(&v)))
+                .collect::<Vec<_>>()
+        })
+        .await?;
+        Ok(page(
+            items,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            max_page(ctx)?,
+        )?)
+    }
+
+    /// A municipality's dashboard: strategies in force and their follow-ups,
+    /// memberships, projects with next and overdue milestones, applications
+    /// waiting for its co-financing answer, funding, twin towns, goals.
+    async fn dashboard(
+        &self,
+        ctx: &Context<'_>,
+        municipality: MunicipalityCode,
+        as_of: Option<DateTime>,
+        at_least_position: Option<Position>,
+    ) -> Result<Dashboard> {
+        let as_of = as_of.map(|t| t.0);
+        let when = crate::context::as_of(as_of);
+        let found = read(ctx, at_least_position, |m| {
+            m.dashboard(&municipality.0, when).map(|x| Dashboard::from(&x))
+        })
+        .await?;
+        Ok(found.ok_or_else(|| not_found("municipality", municipality.0))?)
+    }
+}
+
+#[derive(Default)]
+pub struct ConsortiumQuery;
+
+#[Object]
+impl ConsortiumQuery {
+    /// One consortium.
+    async fn consortium(
+        &self,
+        ctx: &Context<'_>,
+        code: ConsortiumCode,
+        as_of: Option<DateTime>,
+        at_least_position: Option<Position>,
+    ) -> Result<Consortium> {
+        let as_of = as_of.map(|t| t.0);
+        let found = read(ctx, at_least_position, |m| {
+            m.consortium(&code.0, as_of).map(|v| Consortium::from(&v))
+        })
+        .await?;
+        Ok(found.ok_or_else(|| not_found("consortium", &code.0))?)
+    }
+
+    /// All consortia, ordered by code.
+    #[allow(clippy::too_many_arguments)]
+    async fn consortia(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ConsortiumFilter>,
+        as_of: Option<DateTime>,
+        at_least_position: Option<Position>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Consortium>> {
+        let as_of = as_of.map(|t| t.0);
+        let f = filter.unwrap_or_default();
+        let kind: Option<d::consortium::ConsortiumKind> = f.kind.map(Into::into);
+        let items = read(ctx, at_least_position, |m| {
+            m.consortium_codes()
+                .iter()
+                .filter_map(|c| m.consortium(c, as_of))
+                .filter(|c| f.member.as_ref().is_none_or(|x| c.is_member(&x.0)))
+                .filter(|c| kind.is_none_or(|k| c.kind == k))
+                .filter(|c| f.include_dissolved.unwrap_or(true) || c.dissolved_on.is_none())
+                .map(|v| (v.code.to_string(), Consortium::from(&v)))
+                .collect::<Vec<_>>()
+        })
+        .await?;
+        Ok(page(
+            items,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            max_page(ctx)?,
+        )?)
+    }
+
+    /// A consortium's overview: members, applications by status, amounts
+    /// requested and granted, each member's co-financing, success rate.
+    async fn consortium_overview(
+        &self,
+        ctx: &Context<'_>,
+        consortium: ConsortiumCode,
+        as_of: Option<DateTime>,
+        at_least_position: Option<Position>,
+    ) -> Result<ConsortiumOverview> {
+        let as_of = as_of.map(|t| t.0);
+        let when = crate::context::as_of(as_of);
+        let found = read(ctx, at_least_position, |m| {
+            m.consortium_overview(&consortium.0, when)
+                .map(|x| ConsortiumOverview::from(&x))
+        })
+        .await?;
+        Ok(found.ok_or_else(|| not_found("consortium", &consortium.0))?)
+    }
+}
+
+#[derive(Default)]
+pub struct StrategyQuery;
+
+#[Object]
+impl StrategyQuery {
+    /// One strategy document.
+    async fn strategy(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        as_of: Option<DateTime>,
+        at_least_position: Option<Position>,
+    ) -> Result<Strategy> {
+        let as_of = as_of.map(|t| t.0);
+        let found = read(ctx, at_least_position, |m| {
+            m.strategy(&d::StrategyId(id), as_of).map(|v| Strategy::from(&v))
+        })
+        .await?;
+        Ok(found.ok_or_else(|| not_found("strategy", id))?)
+    }
+
+    /// Strategy documents, ordered by municipality, title and id.
+    #[allow(clippy::too_many_arguments)]
+    async fn strategies(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<StrategyFilter>,
+        as_of: Option<DateTime>,
+        at_least_position: Option<Position>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Strategy>> {
+        let as_of = as_of.map(|t| t.0);
+        let f = filter.unwrap_or_default();
+        let range = f.valid_during.as_ref().map(|r| r.bounds()).transpose()?;
+        let status: Option<samverkan_app::projections::views::StrategyStatusView> = f.status.map(Into::into);
+        let kind: Option<d::strategy::DocumentKind> = f.kind.map(Into::into);
+        let items = read(ctx, at_least_position, |m| {
+            m.strategies_list(f.municipality.as_ref().map(|x| &x.0), as_of)
+                .into_iter()
+                .filter(|s| status.is_none_or(|st| s.status == st))
+                .filter(|s| kind.is_none_or(|k| s.kind == k))
+                .filter(|s| f.in_force_on.is_none_or(|day| s.in_force_on(day.0)))
+                .filter(|s| range.is_none_or(|(from, to)| s.validity.is_some_and(|v| v.overlaps(from, to))))
+                .map(|s| {
+                    (
+                        format!("{}\u{1f}{}\u{1f}{}", s.municipality, s.title, s.id),
+                        Strategy::from(&s),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?;
+        Ok(page(
+            items,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            max_page(ctx)?,
+        )?)
+    }
+}
+
+#[derive(Default)]
+pub struct ProjectQuery;
+
+#[Object]
+impl ProjectQuery {
+    /// One project.
+    async fn project(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        as_of: Option<DateTime>,
+        at_least_position: Option<Position>,
+    ) -> Result<Project> {
+        let as_of = as_of.map(|t| t.0);
+        let found = read(ctx, at_least_position, |m| {
+            m.project(&d::ProjectId(id), as_of).map(|v| Project::from(&v))
+        })
+        .await?;
+        Ok(found.ok_or_else(|| not_found("project", id))?)
+    }
+
+    /// Projects, ordered by start date and id.
+    #[allow(clippy::too_many_arguments)]
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ProjectFilter>,
+        as_of: Option<DateTime>,
+        at_least_position: Option<Position>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Project>> {
+        let as_of = as_of.map(|t| t.0);
+        let f = filter.unwrap_or_default();
+        let app_filter = AppProjectFilter {
+            municipality: f.municipality.map(|x| x.0),
+            consortium: f.consortium.map(|x| x.0),
+            programme: f.programme.map(Into::into),
+            status: f.status.map(Into::into),
+            period: f.active_during.as_ref().map(|r| r.bounds()).transpose()?,
+        };
+        let items = read(ctx, at_least_position, |m| {
+            m.projects(&app_filter, as_of)
+                .iter()
+                .map(|p| {
+                    (
+                        format!("{}\u{1f}{}", p.period.start.format("%Y-%m-%d"), p.id),
+                        Project::from(p),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?;
+        Ok(page(
+            items,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            max_page(ctx)?,
+        )?)
+    }
+}
+
+#[derive(Default)]
+pub struct ApplicationQuery;
+
+#[Object]
+impl ApplicationQuery {
+    /// One joint application.
+    async fn application(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        as_of: Option<DateTime>,
+        at_least_position: Option<Position>,
+    ) -> Result<Application> {
+        let as_of = as_of.map(|t| t.0);
+        let found = read(ctx, at_least_position, |m| {
+            m.application(&d::ApplicationId(id), as_of)
+                .map(|v| Application::from(&v))
+        })
+        .await?;
+        Ok(found.ok_or_else(|| not_found("application", id))?)
+    }
+
+    /// Joint applications, ordered by the time they were drafted, then id.
+    #[allow(clippy::too_many_arguments)]
+    async fn applications(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ApplicationFilter>,
+        as_of: Option<DateTime>,
+        at_least_position: Option<Position>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Application>> {
+        let as_of = as_of.map(|t| t.0);
+        let f = filter.unwrap_or_default();
+        let app_filter = AppApplicationFilter {
+            municipality: f.municipality.map(|x| x.0),
+            consortium: f.consortium.map(|x| x.0),
+            programme: f.programme.map(Into::into),
+            status: f.status.map(Into::into),
+            period: f.drafted_during.as_ref().map(|r| r.bounds()).transpose()?,
+        };
+        let items = read(ctx, at_least_position, |m| {
+            m.applications_list(&app_filter, as_of)
+                .iter()
+                .map(|a| {
+                    (
+                        format!(
+                            "{}\u{1f}{}",
+                            a.drafted_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                            a.id
+                        ),
+                        Application::from(a),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?;
+        Ok(page(
+            items,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            max_page(ctx)?,
+        )?)
+    }
+}
+
+#[derive(Default)]
+pub struct ReportQuery;
+
+#[Object]
+impl ReportQuery {
+    /// The yearly follow-up (uppföljning) of a municipality: projects active in
+    /// the year, applications, funding obtained, milestones achieved, missed
+    /// and rescheduled, strategies adopted, revised, expiring and due for
+    /// follow-up. Use `asOf` to reproduce a report as it stood on a date.
+    async fn follow_up_report(
+        &self,
+        ctx: &Context<'_>,
+        municipality: MunicipalityCode,
+        year: i32,
+        as_of: Option<DateTime>,
+        at_least_position: Option<Position>,
+    ) -> Result<FollowUpReport> {
+        let as_of = as_of.map(|t| t.0);
+        if !(1900..=2200).contains(&year) {
+            return Err(
+                ApiError::validation("invalid_year", format!("year {year} is out of range (1900–2200)")).into(),
+            );
+        }
+        let when = crate::context::as_of(as_of);
+        let found = read(ctx, at_least_position, |m| {
+            m.follow_up_report(&municipality.0, year, when)
+                .map(|x| FollowUpReport::from(&x))
+        })
+        .await?;
+        Ok(found.ok_or_else(|| not_found("municipality", municipality.0))?)
+    }
+
+    /// The history of a municipality or a consortium (give exactly one),
+    /// newest first. Pages forward only (`first`/`after`); the cursor is the
+    /// entry's log position.
+    #[allow(clippy::too_many_arguments)]
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        municipality: Option<MunicipalityCode>,
+        consortium: Option<ConsortiumCode>,
+        as_of: Option<DateTime>,
+        at_least_position: Option<Position>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<crate::pagination::ForwardPage<TimelineEntry>> {
+        let as_of = as_of.map(|t| t.0);
+        let subject = match (&municipality, &consortium) {
+            (Some(m), None) => samverkan_app::projections::municipality_subject(&m.0),
+            (None, Some(c)) => samverkan_app::projections::consortium_subject(&c.0),
+            _ => {
+                return Err(ApiError::validation(
+                    "one_subject_required",
+                    "give exactly one of `municipality` and `consortium`",
+                )
+                .into())
+            }
+        };
+        let limit = crate::pagination::page_size(first, max_page(ctx)?)?;
+        let before = crate::pagination::position_cursor(after.as_deref())?;
+        let (entries, has_more) = read(ctx, at_least_position, |m| m.timeline(&subject, before, limit, as_of)).await?;
+        let items = entries
+            .iter()
+            .map(|e| (e.position.to_string(), TimelineEntry::from(e)))
+            .collect();
+        Ok(crate::pagination::ordered_page(items, before.is_some(), has_more))
+    }
+
+    /// The log position the read models have reached (null: nothing applied yet).
+    async fn read_model_position(&self, ctx: &Context<'_>) -> Result<Option<Position>> {
+        crate::context::principal(ctx)?;
+        Ok(state(ctx)?.projections.position().map(Position))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn as_of_now_has_no_instant() {
+        assert!(crate::context::as_of(None).at.is_none());
+    }
+}

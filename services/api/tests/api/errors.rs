@@ -1,0 +1,288 @@
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::helpers::{spawn_app, TestApp};
+
+async fn assert_nothing_appended(app: &TestApp) {
+    assert_eq!(
+        app.store.head_position().await.expect("head"),
+        None,
+        "a rejected command writes nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_municipality_code_is_a_validation_error_naming_the_rule() {
+    let app = spawn_app().await;
+    // As a literal ...
+    let r = app.gql(r#"mutation { registerMunicipality(commandId: "6f1c1a52-2a55-4b8e-9a47-4a1a9b8e1c11", input: {code: "SE-14", name: "X"}) { position } }"#, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.code(), "VALIDATION");
+    assert_eq!(r.rule(), "invalid_municipality_code");
+    // ... and as a variable.
+    let r = app
+        .gql(
+            "query($c: MunicipalityCode!) { municipality(code: $c) { name } }",
+            json!({ "c": "se-1487" }),
+        )
+        .await;
+    assert_eq!(r.code(), "VALIDATION");
+    assert_eq!(r.rule(), "invalid_municipality_code");
+    assert_nothing_appended(&app).await;
+}
+
+async fn register_project(app: &TestApp, budget: Value) -> crate::helpers::Gql {
+    app.gql(
+        r#"mutation($id: UUID!, $budget: MinorUnits!) { registerProject(commandId: $id, input: {
+            title: "Avfallshantering", lead: {municipality: "SE-1487"}, partners: [{external: {name: "Chobe District Council", country: "BW"}}],
+            programme: {kind: ICLD, name: "ICLD kommunala partnerskap"},
+            financing: {budget: {amountMinor: $budget, currency: SEK}, grant: {amountMinor: 0, currency: SEK}, coFinancing: {amountMinor: 0, currency: SEK}},
+            period: {start: "2018-01-01", end: "2019-12-31"}}) { position project { financing { budget { amountMinor } } partners { participant { kind name country key } } } } }"#,
+        json!({ "id": Uuid::new_v4(), "budget": budget }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn money_must_be_a_non_negative_integer() {
+    let app = spawn_app().await;
+    let negative = register_project(&app, json!(-100)).await;
+    assert_eq!(negative.code(), "VALIDATION");
+    assert_eq!(negative.rule(), "negative_amount");
+    let float = register_project(&app, json!(10.5)).await;
+    assert_eq!(float.code(), "VALIDATION");
+    assert_eq!(float.rule(), "invalid_amount");
+    let float_text = register_project(&app, json!("10.50")).await;
+    assert_eq!(float_text.rule(), "invalid_amount");
+    let negative_text = register_project(&app, json!("-5")).await;
+    assert_eq!(negative_text.rule(), "negative_amount");
+    let too_big = register_project(&app, json!("99999999999999999999")).await;
+    assert_eq!(too_big.rule(), "amount_overflow");
+    assert_nothing_appended(&app).await;
+
+    // A literal float in the document is rejected the same way.
+    let r = app
+        .gql(
+            r#"mutation { registerProject(commandId: "0b7e2f8e-55a4-4f55-8e32-3f3c4a3a4d10", input: {title: "x", lead: {municipality: "SE-1487"},
+                programme: {kind: ICLD, name: "x"}, financing: {budget: {amountMinor: 1.5, currency: SEK}, grant: {amountMinor: 0, currency: SEK},
+                coFinancing: {amountMinor: 0, currency: SEK}}, period: {start: "2018-01-01", end: "2019-12-31"}}) { position } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.rule(), "invalid_amount");
+
+    // Large integers (more than 2^31) are fine, as numbers or strings.
+    let ok = register_project(&app, json!("150000000000")).await;
+    assert_eq!(
+        ok.data()["registerProject"]["project"]["financing"]["budget"]["amountMinor"],
+        150_000_000_000i64
+    );
+    assert_eq!(
+        ok.data()["registerProject"]["project"]["partners"][0]["participant"],
+        json!({ "kind": "EXTERNAL", "name": "Chobe District Council", "country": "BW", "key": "BW:chobe district council" })
+    );
+}
+
+#[tokio::test]
+async fn a_broken_business_rule_names_the_rule_and_writes_nothing() {
+    let app = spawn_app().await;
+    app.register("SE-1784", "Arvika").await;
+    let head = app.store.head_position().await.expect("head");
+    let r = app
+        .gql(
+            r#"mutation($id: UUID!) { signTwinTownAgreement(commandId: $id, input: {municipality: "SE-1784",
+                partner: {name: "Skive", country: "DK"}, since: "1947-01-01", decision: {body: EXECUTIVE_BOARD, date: "1947-01-01"}}) { position } }"#,
+            json!({ "id": Uuid::new_v4() }),
+        )
+        .await;
+    assert_eq!(r.code(), "VALIDATION");
+    assert_eq!(r.rule(), "twin_town_needs_council_decision");
+    assert!(r.body["errors"][0]["message"]
+        .as_str()
+        .expect("message")
+        .contains("council"));
+    assert_eq!(r.body["errors"][0]["path"], json!(["signTwinTownAgreement"]));
+    assert_eq!(app.store.head_position().await.expect("head"), head);
+
+    let bad_period = app
+        .gql(
+            r#"query { projects(filter: {activeDuring: {from: "2025-12-31", to: "2025-01-01"}}) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(bad_period.rule(), "period_ends_before_start");
+}
+
+#[tokio::test]
+async fn unknown_entities_are_not_found() {
+    let app = spawn_app().await;
+    let r = app
+        .gql(r#"query { municipality(code: "SE-9999") { name } }"#, json!({}))
+        .await;
+    assert_eq!(r.code(), "NOT_FOUND");
+    let r = app
+        .gql(
+            "query($id: UUID!) { strategy(id: $id) { title } }",
+            json!({ "id": Uuid::new_v4() }),
+        )
+        .await;
+    assert_eq!(r.code(), "NOT_FOUND");
+    let r = app
+        .gql(
+            r#"mutation($id: UUID!, $s: UUID!) { repealStrategy(commandId: $id, input: {strategyId: $s, decision: {body: COUNCIL, date: "2024-01-01"}}) { position } }"#,
+            json!({ "id": Uuid::new_v4(), "s": Uuid::new_v4() }),
+        )
+        .await;
+    assert_eq!(r.code(), "NOT_FOUND");
+    let r = app
+        .gql(r#"mutation($id: UUID!) { joinConsortium(commandId: $id, input: {consortium: "NOPE", municipality: "SE-1487", joinedOn: "2020-01-01"}) { position } }"#, json!({ "id": Uuid::new_v4() }))
+        .await;
+    assert_eq!(r.code(), "NOT_FOUND");
+    assert_nothing_appended(&app).await;
+}
+
+#[tokio::test]
+async fn malformed_values_and_documents_are_validation_errors() {
+    let app = spawn_app().await;
+    let cases = [
+        (
+            r#"query { dashboard(municipality: "SE-1487", asOf: "yesterday") { today } }"#,
+            "invalid_datetime",
+        ),
+        (
+            r#"query { strategies(filter: {inForceOn: "2024-13-01"}) { totalCount } }"#,
+            "invalid_date",
+        ),
+        (r#"query { strategy(id: "not-a-uuid") { title } }"#, "invalid_input"),
+        (
+            r#"query { projects(filter: {status: FINISHED}) { totalCount } }"#,
+            "graphql_validation",
+        ),
+        (
+            r#"query { municipalities { edges { node { nonsense } } } }"#,
+            "graphql_validation",
+        ),
+        (r#"query { municipalities { "#, "graphql_syntax"),
+        (
+            r#"query { municipalities(first: 100000) { totalCount } }"#,
+            "page_too_large",
+        ),
+        (
+            r#"query { municipalities(after: "zz") { totalCount } }"#,
+            "invalid_cursor",
+        ),
+        (r#"query { timeline { edges { cursor } } }"#, "one_subject_required"),
+        (
+            r#"query { timeline(municipality: "SE-1487", consortium: "V6") { edges { cursor } } }"#,
+            "one_subject_required",
+        ),
+        (
+            r#"query { followUpReport(municipality: "SE-1487", year: 99999) { year } }"#,
+            "invalid_year",
+        ),
+        (
+            r#"query { readModelPosition(atLeastPosition: -1) }"#,
+            "graphql_validation",
+        ),
+        (
+            r#"query { municipality(code: "SE-1487", atLeastPosition: -1) { name } }"#,
+            "invalid_position",
+        ),
+    ];
+    for (query, rule) in cases {
+        let r = app.gql(query, json!({})).await;
+        assert_eq!(r.status, StatusCode::OK, "{query}");
+        assert_eq!(r.code(), "VALIDATION", "{query}: {:#}", r.body);
+        assert_eq!(r.rule(), rule, "{query}: {:#}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn the_depth_limit_rejects_deeply_nested_queries() {
+    let app = spawn_app().await;
+    let mut query = String::from("name");
+    for _ in 0..20 {
+        query = format!("ofType {{ {query} }}");
+    }
+    let r = app
+        .gql(&format!("query {{ __type(name: \"Money\") {{ {query} }} }}"), json!({}))
+        .await;
+    assert_eq!(r.code(), "VALIDATION");
+    assert_eq!(r.rule(), "query_too_deep");
+}
+
+#[tokio::test]
+async fn the_complexity_limit_rejects_huge_queries() {
+    let app = spawn_app().await;
+    let fields: Vec<String> = (0..2100).map(|i| format!("a{i}: readModelPosition")).collect();
+    let r = app.gql(&format!("query {{ {} }}", fields.join(" ")), json!({})).await;
+    assert_eq!(r.rule(), "query_too_complex");
+}
+
+#[tokio::test]
+async fn graphiql_introspection_fits_the_limits() {
+    let app = spawn_app().await;
+    // The introspection query GraphiQL sends (TypeRef nested 9 levels).
+    let type_ref = "kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }";
+    let query = format!(
+        "query IntrospectionQuery {{ __schema {{ queryType {{ name }} mutationType {{ name }} subscriptionType {{ name }}
+           types {{ kind name description specifiedByURL
+             fields(includeDeprecated: true) {{ name description args {{ name description type {{ {type_ref} }} defaultValue }} type {{ {type_ref} }} isDeprecated deprecationReason }}
+             inputFields {{ name description type {{ {type_ref} }} defaultValue }}
+             interfaces {{ {type_ref} }} enumValues(includeDeprecated: true) {{ name description isDeprecated deprecationReason }} possibleTypes {{ {type_ref} }} }}
+           directives {{ name description locations args {{ name description type {{ {type_ref} }} defaultValue }} }} }} }}"
+    );
+    let r = app.gql(&query, json!({})).await;
+    assert!(r.data()["__schema"]["types"].as_array().is_some_and(|t| t.len() > 50));
+}
+
+#[tokio::test]
+async fn waiting_for_a_position_the_read_models_do_not_reach_is_not_ready() {
+    let app = spawn_app().await;
+    let r = app
+        .gql(
+            r#"query { municipalities(atLeastPosition: 1000000) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.code(), "NOT_READY");
+}
+
+#[tokio::test]
+async fn bodies_that_are_not_graphql_requests_are_rejected_without_a_500() {
+    let app = spawn_app().await;
+    let request = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{not json"))
+        .expect("request");
+    let (status, body) = app.request(request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body: Value = serde_json::from_slice(&body).expect("JSON error body");
+    assert_eq!(
+        body["errors"][0]["extensions"],
+        json!({ "code": "VALIDATION", "rule": "malformed_request" })
+    );
+
+    let huge = json!({ "query": format!("query {{ readModelPosition }} # {}", "x".repeat(300 * 1024)) }).to_string();
+    let request = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_LENGTH, huge.len())
+        .body(Body::from(huge.clone()))
+        .expect("request");
+    let (status, _) = app.request(request).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Without Content-Length the limit applies while reading.
+    let request = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(huge))
+        .expect("request");
+    let (status, body) = app.request(request).await;
+    assert_eq!(
+        status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+}

@@ -1,0 +1,11 @@
+//! In-process API tests: the real router (`samverkan_api::router`) called
+//! with `oneshot`, over a real SQLite store in a temporary directory, real
+//! command handling, read models and process manager.
+
+mod helpers;
+
+mod auth;
+mod errors;
+mod mutations;
+mod queries;
+mod schema;

@@ -1,0 +1,11 @@
+//! The `samverkan` binary's library: command line, wiring of the concrete
+//! store, read models, process manager and API, and the server's life cycle.
+//! Tests start the real server with [`Application::build`] on port 0.
+
+pub mod cli;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+
+pub use cli::{Cli, Command, DataArgs, ServeArgs};
+pub use startup::{Application, Settings};

@@ -1,0 +1,272 @@
+//! Build and run the server: open the store, start the read models (from
+//! their snapshot), the snapshotter and the process manager, optionally load
+//! the demo, bind the listener, serve until SIGTERM/SIGINT, save a snapshot.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use axum::Router;
+use samverkan_api::{ApiState, Authenticator, DevAuthenticator};
+use samverkan_app::demo::DemoSummary;
+use samverkan_app::{Commands, ProcessManager, Projections};
+use samverkan_eventstore::EventStore;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::cli::ServeArgs;
+use crate::store::{self, StoreLocation};
+
+/// The projection snapshot in the data directory.
+pub const SNAPSHOT_FILE: &str = "projections.snapshot.json";
+/// The process manager's checkpoint in the data directory.
+pub const PROCESS_CHECKPOINT_FILE: &str = "process-manager.checkpoint";
+
+/// How the server is set up.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub store_url: Option<String>,
+    /// `host:port`; port 0 picks a free port.
+    pub listen: String,
+    pub demo: bool,
+    pub insecure_dev_auth: bool,
+    /// How often the read models are snapshotted (when they changed).
+    pub snapshot_every: Duration,
+    /// How long in-flight requests get to finish after a shutdown signal.
+    pub shutdown_grace: Duration,
+}
+
+impl From<ServeArgs> for Settings {
+    fn from(a: ServeArgs) -> Self {
+        Settings {
+            data_dir: a.data.data_dir,
+            store_url: a.data.store_url,
+            listen: a.listen,
+            demo: a.demo,
+            insecure_dev_auth: a.insecure_dev_auth,
+            snapshot_every: Duration::from_secs(10),
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A built server, bound to its port, not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    router: Router,
+    projections: Arc<Projections>,
+    background: Vec<JoinHandle<()>>,
+    demo: Option<DemoSummary>,
+    shutdown_grace: Duration,
+    signals: Signals,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let authenticator: Arc<dyn Authenticator> = if settings.insecure_dev_auth {
+            tracing::warn!("INSECURE: --insecure-dev-auth is on: every request is treated as the administrator `dev`");
+            Arc::new(DevAuthenticator)
+        } else {
+            bail!("--insecure-dev-auth=false needs a real authenticator, which this build does not have yet");
+        };
+        // Install the signal handlers first: a SIGTERM right after start must
+        // shut down cleanly, not kill the process.
+        let signals = Signals::install()?;
+
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
+        let location = StoreLocation::parse(settings.store_url.as_deref(), &settings.data_dir)?;
+        tracing::info!(store = %location.describe(), "opening the event store");
+        let store = store::open(&location)?;
+        let commands = Commands::new(store.clone());
+
+        let listener = TcpListener::bind(&settings.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let local_addr = listener.local_addr()?;
+
+        let projections = Projections::new(Some(settings.data_dir.join(SNAPSHOT_FILE)));
+        let mut background = vec![follow_log(projections.clone(), store.clone())];
+        background.push(projections.start_snapshots(settings.snapshot_every));
+        background.push(
+            ProcessManager::new(commands.clone(), Some(settings.data_dir.join(PROCESS_CHECKPOINT_FILE)))
+                .start(store.clone()),
+        );
+
+        let demo = if settings.demo {
+            let summary = samverkan_app::demo::load(&commands)
+                .await
+                .context("loading the demo data failed")?;
+            tracing::info!(
+                commands = summary.commands,
+                appended = summary.events_appended,
+                "demo data loaded"
+            );
+            settle(store.as_ref(), &projections).await;
+            Some(summary)
+        } else {
+            None
+        };
+
+        let state = ApiState::new(store, projections.clone(), authenticator);
+        Ok(Self {
+            listener,
+            local_addr,
+            router: samverkan_api::router(state),
+            projections,
+            background,
+            demo,
+            shutdown_grace: settings.shutdown_grace,
+            signals,
+        })
+    }
+
+    /// The bound address (the real port when asked for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr.port()
+    }
+
+    /// Where GraphiQL (and `POST` for queries) is served.
+    pub fn graphiql_url(&self) -> String {
+        format!("http://{}/graphql", self.local_addr)
+    }
+
+    /// What `--demo` loaded.
+    pub fn demo_summary(&self) -> Option<&DemoSummary> {
+        self.demo.as_ref()
+    }
+
+    /// Serve until SIGTERM or SIGINT.
+    pub async fn run_until_stopped(mut self) -> anyhow::Result<()> {
+        let signals = std::mem::replace(&mut self.signals, Signals::none());
+        self.run_until(signals.recv()).await
+    }
+
+    /// Serve until `shutdown` completes; then stop accepting connections,
+    /// give in-flight requests the grace period, save a snapshot.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+        let server = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
+            let _ = stop_rx.wait_for(|stop| *stop).await;
+        });
+        let grace = self.shutdown_grace;
+        let deadline = async move {
+            shutdown.await;
+            tracing::info!("shutting down");
+            let _ = stop_tx.send(true);
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            served = server => served.context("the HTTP server failed")?,
+            () = deadline => tracing::warn!("connections still open after the grace period; stopping anyway"),
+        }
+        for task in &self.background {
+            task.abort();
+        }
+        let projections = self.projections.clone();
+        match tokio::task::spawn_blocking(move || projections.save_snapshot()).await {
+            Ok(Ok(())) => tracing::info!(position = ?self.projections.position(), "projection snapshot saved"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not save the projection snapshot"),
+            Err(e) => tracing::warn!(error = %e, "the snapshot task failed"),
+        }
+        Ok(())
+    }
+}
+
+/// Follow the global log into the read models; if the store's subscription
+/// fails, log it and resubscribe from the checkpoint after a pause.
+fn follow_log(projections: Arc<Projections>, store: Arc<dyn EventStore>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match projections.start(store.clone()).await {
+                Ok(Ok(())) => tracing::warn!("the event log subscription ended; resubscribing"),
+                Ok(Err(e)) => tracing::error!(error = %e, "the read models stopped following the log; resubscribing"),
+                Err(e) => tracing::error!(error = %e, "the projection task failed; restarting"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    })
+}
+
+/// Wait (bounded) until the log stops growing and the read models include it,
+/// so that the demo (and the projects the process manager derives from it)
+/// are visible when the server announces itself.
+async fn settle(store: &dyn EventStore, projections: &Projections) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let mut last = None;
+    while tokio::time::Instant::now() < deadline {
+        let head = match store.head_position().await {
+            Ok(h) => h,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the head of the log");
+                return;
+            }
+        };
+        if let Some(h) = head {
+            projections.wait_for(h, Duration::from_secs(5)).await;
+        }
+        if head == last {
+            return;
+        }
+        last = head;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    tracing::warn!("the read models did not settle within 30 s; serving anyway");
+}
+
+/// SIGTERM and SIGINT, installed at build time.
+struct Signals {
+    #[cfg(unix)]
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    #[cfg(unix)]
+    fn install() -> anyhow::Result<Self> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let term = signal(SignalKind::terminate()).context("cannot install the SIGTERM handler")?;
+        let int = signal(SignalKind::interrupt()).context("cannot install the SIGINT handler")?;
+        Ok(Self {
+            streams: Some((term, int)),
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn install() -> anyhow::Result<Self> {
+        Ok(Self {})
+    }
+
+    fn none() -> Self {
+        Self {
+            #[cfg(unix)]
+            streams: None,
+        }
+    }
+
+    #[cfg(unix)]
+    async fn recv(self) {
+        match self.streams {
+            Some((mut term, mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => tracing::info!("SIGTERM received"),
+                    _ = int.recv() => tracing::info!("SIGINT received"),
+                }
+            }
+            None => std::future::pending().await,
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn recv(self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

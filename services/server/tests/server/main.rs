@@ -1,0 +1,10 @@
+//! Tests of the `samverkan` binary: the real executable started on port 0
+//! with its own data directory, and `Application::build` in process.
+
+mod helpers;
+
+mod cli;
+mod follow_up_script;
+mod in_process;
+mod serve;
+mod subscriptions;

@@ -1,0 +1,75 @@
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::helpers::{data, spawn};
+
+#[tokio::test]
+async fn serve_answers_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = spawn(dir.path(), &[]);
+    assert!(server.url.starts_with("http://127.0.0.1:"), "{}", server.url);
+    assert!(!server.url.contains(":0/"), "the real port is printed: {}", server.url);
+
+    let health = reqwest::get(format!("{}/healthz", server.base))
+        .await
+        .expect("GET /healthz");
+    assert_eq!(health.status(), 200);
+
+    let registered = server
+        .gql(
+            "mutation($id: UUID!) { registerMunicipality(commandId: $id, input: {code: \"SE-1487\", name: \"Vänersborg\"}) { position version } }",
+            json!({ "id": Uuid::new_v4() }),
+        )
+        .await;
+    let position = data(&registered)["registerMunicipality"]["position"].clone();
+    let answer = server
+        .gql(
+            "query($p: Position) { municipality(code: \"SE-1487\", atLeastPosition: $p) { name } }",
+            json!({ "p": position }),
+        )
+        .await;
+    assert_eq!(data(&answer)["municipality"]["name"], "Vänersborg");
+
+    let ready = reqwest::get(format!("{}/readyz", server.base))
+        .await
+        .expect("GET /readyz");
+    assert_eq!(ready.status(), 200);
+    let graphiql = reqwest::get(&server.url).await.expect("GET /graphql");
+    assert_eq!(graphiql.status(), 200);
+    assert!(graphiql.text().await.expect("html").contains("graphiql"));
+
+    let stderr = server.stderr_text();
+    let status = server.terminate();
+    assert!(status.success(), "exit status {status:?}; stderr:\n{stderr}");
+    assert!(
+        dir.path().join("projections.snapshot.json").exists(),
+        "a snapshot is saved on shutdown"
+    );
+    assert!(dir.path().join("events.sqlite").exists());
+}
+
+#[tokio::test]
+async fn demo_data_loads_once_and_survives_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let query =
+        "{ municipalities(first: 100) { totalCount } consortia { edges { node { code } } } strategies { totalCount } }";
+
+    let first = spawn(dir.path(), &["--demo"]);
+    let out = first.stdout_text();
+    assert!(out.contains("Demo data:"), "{out}");
+    assert!(!out.contains(" 0 events appended"), "the first load appends: {out}");
+    let before: Value = first.gql(query, json!({})).await;
+    let counts = data(&before).clone();
+    assert!(counts["municipalities"]["totalCount"].as_u64().expect("count") >= 3);
+    assert!(first.terminate().success());
+
+    let second = spawn(dir.path(), &["--demo"]);
+    let out = second.stdout_text();
+    assert!(
+        out.contains(" 0 events appended"),
+        "loading twice changes nothing: {out}"
+    );
+    let after: Value = second.gql(query, json!({})).await;
+    assert_eq!(data(&after), &counts);
+    assert!(second.terminate().success());
+}
