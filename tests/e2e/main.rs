@@ -8,3 +8,4 @@ mod follow_up_script;
 mod in_process;
 mod serve;
 mod subscriptions;
+mod v6_flow;

@@ -1,0 +1,429 @@
+//! The story the issue asks for, against the real binary: a V6 coordinator
+//! drafts a joint application, invites members, members commit co-financing
+//! (or decline), a benefit-and-risk assessment is recorded, the application is
+//! submitted and approved, a project appears on each partner's dashboard, a
+//! subscriber sees the events live, bad input answers with the right codes
+//! and changes nothing, and a restart keeps everything.
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::Message;
+use uuid::Uuid;
+
+use crate::helpers::{data, spawn, Server};
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Run a mutation with a fresh command id; returns `data.<field>`.
+async fn mutate(server: &Server, field: &str, input_type: &str, input: Value, selection: &str) -> Value {
+    let query = format!(
+        "mutation($id: UUID!, $input: {input_type}!) {{ {field}(commandId: $id, input: $input) {{ position {selection} }} }}"
+    );
+    let body = server
+        .gql(&query, json!({ "id": Uuid::new_v4(), "input": input }))
+        .await;
+    data(&body)[field].clone()
+}
+
+/// Run a mutation expected to fail; returns the first error's extensions.
+async fn refused(server: &Server, field: &str, input_type: &str, input: Value, expected_version: Option<i64>) -> Value {
+    let query = format!(
+        "mutation($id: UUID!, $v: Int, $input: {input_type}!) {{ {field}(commandId: $id, expectedVersion: $v, input: $input) {{ position }} }}"
+    );
+    let body = server
+        .gql(
+            &query,
+            json!({ "id": Uuid::new_v4(), "v": expected_version, "input": input }),
+        )
+        .await;
+    let errors = body["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("expected an error, got {body:#}"));
+    errors[0]["extensions"].clone()
+}
+
+async fn position(server: &Server) -> Value {
+    data(&server.gql("{ readModelPosition }", json!({})).await)["readModelPosition"].clone()
+}
+
+async fn head_events(server: &Server) -> u64 {
+    // The log head as the read models see it, once they are caught up.
+    let p = position(server).await;
+    p.as_u64()
+        .or_else(|| p.as_str().and_then(|s| s.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn money(units: i64) -> Value {
+    json!({ "amountMinor": units * 100, "currency": "SEK" })
+}
+
+fn decision(case: &str) -> Value {
+    json!({ "body": "EXECUTIVE_BOARD", "date": "2026-03-01", "paragraph": "§ 31", "caseNumber": case })
+}
+
+async fn connect(url: &str) -> Socket {
+    let mut request = url.into_client_request().expect("ws request");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("websocket connects");
+    socket
+        .send(Message::Text(
+            json!({ "type": "connection_init", "payload": {} }).to_string().into(),
+        ))
+        .await
+        .expect("send init");
+    let ack = next(&mut socket).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack:#}");
+    socket
+}
+
+async fn next(socket: &mut Socket) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(15), socket.next())
+            .await
+            .expect("a websocket message within 15 s")
+            .expect("socket open")
+            .expect("frame");
+        if let Message::Text(text) = message {
+            return serde_json::from_str(text.as_str()).expect("JSON message");
+        }
+    }
+}
+
+async fn dashboard_projects(server: &Server, municipality: &str) -> Vec<(String, String)> {
+    let body = server
+        .gql(
+            "query($m: MunicipalityCode!) { dashboard(municipality: $m) { projects { role project { title fromApplication } } } }",
+            json!({ "m": municipality }),
+        )
+        .await;
+    data(&body)["dashboard"]["projects"]
+        .as_array()
+        .expect("projects")
+        .iter()
+        .map(|l| {
+            (
+                l["project"]["title"].as_str().unwrap_or_default().to_string(),
+                l["role"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = spawn(dir.path(), &[]);
+
+    // Municipalities and the V6 consortium.
+    for (code, name) in [
+        ("SE-1494", "Lidköping"),
+        ("SE-1495", "Skara"),
+        ("SE-1470", "Vara"),
+        ("SE-1471", "Götene"),
+        ("SE-1487", "Vänersborg"),
+    ] {
+        mutate(
+            &server,
+            "registerMunicipality",
+            "RegisterMunicipalityInput",
+            json!({ "code": code, "name": name }),
+            "",
+        )
+        .await;
+    }
+    mutate(
+        &server,
+        "formConsortium",
+        "FormConsortiumInput",
+        json!({ "code": "V6", "name": "V6 Västra Skaraborg", "kind": "REGIONAL_COOPERATION", "purpose": "Turism, miljö, lönecenter och gemensamt inköp", "formedOn": "2010-01-01" }),
+        "",
+    )
+    .await;
+    for code in ["SE-1494", "SE-1495", "SE-1470", "SE-1471"] {
+        mutate(
+            &server,
+            "joinConsortium",
+            "JoinConsortiumInput",
+            json!({ "consortium": "V6", "municipality": code, "joinedOn": "2010-01-01" }),
+            "",
+        )
+        .await;
+    }
+
+    // A subscriber follows V6 live from here on.
+    let mut socket = connect(&format!("{}/graphql/ws", server.base.replacen("http", "ws", 1))).await;
+    socket
+        .send(Message::Text(
+            json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { events(consortium: \"V6\") { position eventType actor summary } }" } })
+                .to_string()
+                .into(),
+        ))
+        .await
+        .expect("subscribe");
+
+    // The coordinator drafts the application and invites members.
+    let draft = mutate(
+        &server,
+        "draftApplication",
+        "DraftApplicationInput",
+        json!({
+            "consortium": "V6",
+            "title": "Hållbar besöksnäring i Västra Skaraborg",
+            "programme": { "kind": "INTERREG", "name": "Interreg Europe" },
+            "call": "Fifth call",
+            "leadApplicant": "SE-1494",
+            "deadline": "2099-02-15T23:59:59Z",
+            "totalBudget": money(3_000_000),
+            "requested": money(2_400_000),
+            "projectPeriod": { "start": "2027-01-01", "end": "2029-12-31" },
+            "euPriorities": ["GREEN"]
+        }),
+        "application { id status }",
+    )
+    .await;
+    let app = draft["application"]["id"].as_str().expect("application id").to_string();
+    assert_eq!(draft["application"]["status"], "DRAFT");
+    for code in ["SE-1495", "SE-1470"] {
+        mutate(
+            &server,
+            "inviteCoApplicant",
+            "InviteCoApplicantInput",
+            json!({ "applicationId": app, "municipality": code }),
+            "",
+        )
+        .await;
+    }
+
+    // Skara's action list holds the application until it answers.
+    let action = server
+        .gql(
+            "{ dashboard(municipality: \"SE-1495\") { actionList { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(data(&action)["dashboard"]["actionList"][0]["id"], app.as_str());
+
+    // Submitting now breaks a rule and writes nothing.
+    let before = head_events(&server).await;
+    let err = refused(
+        &server,
+        "submitApplication",
+        "SubmitApplicationInput",
+        json!({ "applicationId": app }),
+        None,
+    )
+    .await;
+    assert_eq!(err["code"], "VALIDATION");
+    assert_eq!(err["rule"], "co_applicants_not_answered");
+    assert_eq!(head_events(&server).await, before);
+
+    // Members answer: Skara and the lead commit (amounts beyond 2^31 minor units), Vara declines.
+    mutate(&server, "commitCoFinancing", "CommitCoFinancingInput", json!({ "applicationId": app, "municipality": "SE-1495", "amount": money(300_000), "decision": decision("KS 2026/41") }), "").await;
+    mutate(&server, "commitCoFinancing", "CommitCoFinancingInput", json!({ "applicationId": app, "municipality": "SE-1494", "amount": money(30_000_000), "decision": decision("KS 2026/12") }), "").await;
+    mutate(
+        &server,
+        "declineCoFinancing",
+        "DeclineCoFinancingInput",
+        json!({ "applicationId": app, "municipality": "SE-1470", "reason": "Ingen budget 2027" }),
+        "",
+    )
+    .await;
+    let action = server
+        .gql(
+            "{ dashboard(municipality: \"SE-1495\") { actionList { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(data(&action)["dashboard"]["actionList"], json!([]));
+
+    // Still no benefit-and-risk assessment: refused.
+    let err = refused(
+        &server,
+        "submitApplication",
+        "SubmitApplicationInput",
+        json!({ "applicationId": app }),
+        None,
+    )
+    .await;
+    assert_eq!(err["rule"], "risk_assessment_missing");
+
+    mutate(
+        &server,
+        "recordRiskAssessment",
+        "RecordRiskAssessmentInput",
+        json!({ "applicationId": app, "benefits": "Fler besökare året runt", "risks": "Personalomsättning", "democracyAndHumanRights": "Alla partner är svenska kommuner med demokratiskt styre", "assessedOn": "2026-03-02" }),
+        "",
+    )
+    .await;
+    mutate(
+        &server,
+        "submitApplication",
+        "SubmitApplicationInput",
+        json!({ "applicationId": app }),
+        "",
+    )
+    .await;
+    let approved = mutate(
+        &server,
+        "approveApplication",
+        "ApproveApplicationInput",
+        json!({ "applicationId": app, "granted": money(2_000_000), "decidedOn": "2026-11-20", "decisionReference": "JEMS-IE-0042" }),
+        "application { status projectId granted { amountMinor currency } }",
+    )
+    .await;
+    assert_eq!(approved["application"]["status"], "APPROVED");
+    let project_id = approved["application"]["projectId"]
+        .as_str()
+        .expect("project id")
+        .to_string();
+
+    // The process manager registers the project: it appears on the lead's and the committed partner's dashboards.
+    let mut found = false;
+    for _ in 0..100 {
+        let lead = dashboard_projects(&server, "SE-1494").await;
+        let skara = dashboard_projects(&server, "SE-1495").await;
+        if lead
+            .iter()
+            .any(|(t, r)| t == "Hållbar besöksnäring i Västra Skaraborg" && r == "LEAD")
+            && skara
+                .iter()
+                .any(|(t, r)| t == "Hållbar besöksnäring i Västra Skaraborg" && r == "PARTNER")
+        {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(found, "the project never appeared on the dashboards");
+    assert!(
+        dashboard_projects(&server, "SE-1470").await.is_empty(),
+        "Vara declined and is no partner"
+    );
+    let project = server
+        .gql("query($id: UUID!) { project(id: $id) { financing { grant { amountMinor } coFinancing { amountMinor } } } }", json!({ "id": project_id }))
+        .await;
+    let financing = &data(&project)["project"]["financing"];
+    assert_eq!(
+        financing["grant"]["amountMinor"].to_string().trim_matches('"'),
+        (2_000_000i64 * 100).to_string()
+    );
+    assert_eq!(
+        financing["coFinancing"]["amountMinor"].to_string().trim_matches('"'),
+        (30_300_000i64 * 100).to_string()
+    );
+
+    // The subscriber saw the story live, in order, ending with the registered project.
+    let mut seen: Vec<String> = vec![];
+    let mut last_position = 0u64;
+    while !seen.iter().any(|t| t == "ProjectRegistered") {
+        let message = next(&mut socket).await;
+        assert_eq!(message["type"], "next", "{message:#}");
+        let entry = &message["payload"]["data"]["events"];
+        let p = entry["position"]
+            .as_u64()
+            .or_else(|| entry["position"].as_str().and_then(|s| s.parse().ok()))
+            .expect("position");
+        assert!(p > last_position, "events arrive in log order");
+        last_position = p;
+        seen.push(entry["eventType"].as_str().unwrap_or_default().to_string());
+    }
+    for expected in [
+        "ApplicationDrafted",
+        "CoApplicantInvited",
+        "CoFinancingCommitted",
+        "CoFinancingDeclined",
+        "RiskAssessmentRecorded",
+        "ApplicationSubmitted",
+        "ApplicationApproved",
+        "ProjectRegistered",
+    ] {
+        assert!(
+            seen.iter().any(|t| t == expected),
+            "subscriber missed {expected}: {seen:?}"
+        );
+    }
+
+    // Bad input: clear codes, nothing written.
+    let before = head_events(&server).await;
+    let err = refused(
+        &server,
+        "joinConsortium",
+        "JoinConsortiumInput",
+        json!({ "consortium": "V6", "municipality": "SE-99", "joinedOn": "2024-01-01" }),
+        None,
+    )
+    .await;
+    assert_eq!(err["code"], "VALIDATION");
+    let err = refused(&server, "commitCoFinancing", "CommitCoFinancingInput", json!({ "applicationId": app, "municipality": "SE-1495", "amount": { "amountMinor": -5, "currency": "SEK" }, "decision": decision("x") }), None).await;
+    assert_eq!(err["code"], "VALIDATION");
+    let err = refused(&server, "commitCoFinancing", "CommitCoFinancingInput", json!({ "applicationId": app, "municipality": "SE-1495", "amount": { "amountMinor": 10.5, "currency": "SEK" }, "decision": decision("x") }), None).await;
+    assert_eq!(err["code"], "VALIDATION");
+    let err = refused(
+        &server,
+        "joinConsortium",
+        "JoinConsortiumInput",
+        json!({ "consortium": "V6", "municipality": "SE-1494", "joinedOn": "2024-01-01" }),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (err["code"].as_str(), err["rule"].as_str()),
+        (Some("VALIDATION"), Some("already_member"))
+    );
+    let err = refused(
+        &server,
+        "submitApplication",
+        "SubmitApplicationInput",
+        json!({ "applicationId": Uuid::new_v4() }),
+        None,
+    )
+    .await;
+    assert_eq!(err["code"], "NOT_FOUND");
+    let err = refused(
+        &server,
+        "joinConsortium",
+        "JoinConsortiumInput",
+        json!({ "consortium": "V6", "municipality": "SE-1487", "joinedOn": "2024-01-01" }),
+        Some(0),
+    )
+    .await;
+    assert_eq!(err["code"], "CONFLICT");
+    let malformed = reqwest::Client::new()
+        .post(&server.url)
+        .header("content-type", "application/json")
+        .body("{ not json")
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(malformed.status().as_u16(), 400);
+    assert_eq!(head_events(&server).await, before, "refused commands wrote nothing");
+
+    // A restart keeps everything.
+    let head = head_events(&server).await;
+    drop(socket);
+    assert!(server.terminate().success(), "clean exit on SIGTERM");
+    let server = spawn(dir.path(), &[]);
+    assert!(dashboard_projects(&server, "SE-1495")
+        .await
+        .iter()
+        .any(|(t, _)| t == "Hållbar besöksnäring i Västra Skaraborg"));
+    let body = server
+        .gql(
+            "query($id: UUID!) { application(id: $id) { status coApplicants { municipality } } }",
+            json!({ "id": app }),
+        )
+        .await;
+    assert_eq!(data(&body)["application"]["status"], "APPROVED");
+    assert_eq!(head_events(&server).await, head);
+    assert!(server.terminate().success());
+}
