@@ -329,9 +329,9 @@ fn generate(projects: usize, rng: &mut Rng) -> (History, Vec<MunicipalityCode>) 
             }
             .into(),
         )];
-        for k in 0..12u32 {
+        for k in 0..19u32 {
             let mid = MilestoneId::parse(&format!("M{k}")).expect("m");
-            let due = date(year, 1 + k % 12, 15);
+            let due = date(year + (k / 12) as i32, 1 + k % 12, 15);
             ev.push(AnyEvent::Project(
                 MilestonePlanned {
                     project: id,
@@ -362,7 +362,7 @@ fn generate(projects: usize, rng: &mut Rng) -> (History, Vec<MunicipalityCode>) 
                     }
                     .into(),
                 ));
-            } else if k < 10 {
+            } else if k < 16 {
                 ev.push(AnyEvent::Project(
                     MilestoneAchieved {
                         project: id,

@@ -245,12 +245,18 @@ pub fn apply_recorded(models: &mut ReadModels, e: &RecordedEvent) -> Option<Arc<
 /// Rebuild all read models from the whole log. Reading and decoding run
 /// ahead of applying (a small pipeline), so both cores work.
 pub async fn rebuild(store: &dyn EventStore) -> Result<ReadModels, StoreError> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<RecordedEvent>, Vec<Result<AnyEvent, EventDecodeError>>)>(4);
+    type Decoded = Vec<Result<AnyEvent, EventDecodeError>>;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<RecordedEvent>, Decoded)>(4);
     let applier = tokio::task::spawn_blocking(move || {
         let mut models = ReadModels::default();
         while let Some((batch, decoded)) = rx.blocking_recv() {
+            // The reader decoded the first part of the batch; decode the rest here.
+            let split = decoded.len();
             for (e, event) in batch.iter().zip(decoded) {
                 apply_decoded(&mut models, e, event);
+            }
+            for e in &batch[split..] {
+                apply_recorded(&mut models, e);
             }
         }
         models
@@ -260,8 +266,11 @@ pub async fn rebuild(store: &dyn EventStore) -> Result<ReadModels, StoreError> {
         let batch = store.read_all(after, 8192).await?;
         let Some(last) = batch.last() else { break };
         after = Some(last.position);
+        // Balance the two stages: reading costs about as much as applying, so
+        // this stage also decodes a share of each batch.
         let (batch, decoded) = tokio::task::spawn_blocking(move || {
-            let decoded = batch
+            let split = batch.len() * 2 / 5;
+            let decoded: Decoded = batch[..split]
                 .iter()
                 .map(|e| AnyEvent::decode(&e.event_type, e.schema_version, &e.data))
                 .collect();

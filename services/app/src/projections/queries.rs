@@ -355,18 +355,18 @@ impl ReadModels {
         let projects_all = self.projects_of(code, when.at);
         let mut funding: BTreeMap<(i32, ProgrammeKind, Currency), (i64, i64)> = BTreeMap::new();
         let mut projects = vec![];
-        for p in &projects_all {
+        for p in projects_all {
             let g = p.financing.grant;
             funding
                 .entry((p.period.start.year(), p.programme.kind, g.currency))
                 .or_default()
                 .0 += g.amount_minor;
-            let (next, overdue) = milestone_lines(p, today);
+            let (next, overdue) = milestone_lines(&p, today);
             projects.push(ProjectLine {
                 role: p.role_of(code).unwrap_or("partner").to_string(),
                 next_milestone: next,
                 overdue_milestones: overdue,
-                project: p.clone(),
+                project: p,
             });
         }
         projects.sort_by(|a, b| {
@@ -401,8 +401,9 @@ impl ReadModels {
         let mut goals = vec![];
         for s in in_force.iter().map(|l| &l.strategy) {
             for goal in &s.content.goals {
-                let projects = projects_all
+                let projects = projects
                     .iter()
+                    .map(|l| &l.project)
                     .filter(|p| p.serves_goals.iter().any(|g| g.strategy == s.id && g.goal == goal.id))
                     .map(|p| (p.id, p.title.clone()))
                     .collect();
