@@ -2,15 +2,27 @@
 //! is given: `SAMVERKAN_KURRENTDB_URL=kurrentdb://localhost:2113?tls=false
 //! cargo test -p samverkan-eventstore --features kurrentdb --test kurrentdb_conformance`.
 //! Every run uses fresh (uuid-named) streams, so a shared server is fine.
-#![cfg(feature = "kurrentdb")]
 
-use std::sync::Arc;
+#[cfg(not(feature = "kurrentdb"))]
+#[test]
+fn kurrentdb_conformance() {
+    match std::env::var("SAMVERKAN_KURRENTDB_URL") {
+        Ok(_) => panic!(
+            "SAMVERKAN_KURRENTDB_URL is set but this test binary was built without the `kurrentdb` feature: \
+             run `cargo test --workspace --features samverkan-eventstore/kurrentdb`"
+        ),
+        Err(_) => println!("skipped: SAMVERKAN_KURRENTDB_URL not set (and built without the kurrentdb feature)"),
+    }
+}
 
-use samverkan_eventstore::conformance;
-use samverkan_eventstore::KurrentStore;
-
+#[cfg(feature = "kurrentdb")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kurrentdb_conformance() {
+    use std::sync::Arc;
+
+    use samverkan_eventstore::conformance;
+    use samverkan_eventstore::KurrentStore;
+
     let Ok(url) = std::env::var("SAMVERKAN_KURRENTDB_URL") else {
         println!("skipped: SAMVERKAN_KURRENTDB_URL not set");
         return;
