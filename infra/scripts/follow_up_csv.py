@@ -5,8 +5,14 @@ Every seed strategy asks for a yearly report to the executive board
 ("uppföljning ... återrapporteras årligen till kommunstyrelsen"). This script
 asks the Samverkan GraphQL API for it and prints one table:
 
+    export SAMVERKAN_TOKEN=$(samverkan token --role reader --municipality SE-1494)
     python3 infra/scripts/follow_up_csv.py --url http://127.0.0.1:8080/graphql \
         --municipality SE-1494 --year 2025 > uppfoljning-2025.csv
+
+Every request needs a bearer token (`--token` or the environment variable
+SAMVERKAN_TOKEN): any role may read the report; a development token comes from
+`samverkan token`, a production one from the municipality's identity provider.
+The token is sent only in the Authorization header and never printed.
 
 Rows (column `section`):
   project             projects (lead or partner) active some time in the year,
@@ -232,7 +238,8 @@ def main(argv=None):
     parser.add_argument("--url", default=os.environ.get("SAMVERKAN_URL", "http://127.0.0.1:8080/graphql"),
                         help="GraphQL endpoint (env SAMVERKAN_URL)")
     parser.add_argument("--token", default=os.environ.get("SAMVERKAN_TOKEN"),
-                        help="bearer token (env SAMVERKAN_TOKEN)")
+                        help="bearer token (env SAMVERKAN_TOKEN; prefer the environment: "
+                             "command lines are visible to other users)")
     parser.add_argument("--municipality", required=True, help="municipality code, e.g. SE-1494")
     parser.add_argument("--year", required=True, type=int, help="the year followed up, e.g. 2025")
     parser.add_argument("--as-of", dest="as_of", default=None,
@@ -240,6 +247,9 @@ def main(argv=None):
     parser.add_argument("--page-size", dest="page_size", type=int, default=50, help="projects per request")
     args = parser.parse_args(argv)
 
+    if not args.token:
+        print("follow_up_csv: no token: pass --token or set SAMVERKAN_TOKEN "
+              "(e.g. `samverkan token --role reader`)", file=sys.stderr)
     writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
     try:
         collected = list(rows(args))

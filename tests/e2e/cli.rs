@@ -63,9 +63,31 @@ fn bad_configuration_is_a_clear_error_not_a_panic() {
         assert!(!err.contains("secret"), "credentials are never printed: {err}");
     }
 
-    let out = run(&["--insecure-dev-auth=false"]);
+    // Unusable keys: a clear error, and never the secret itself.
+    let missing = dir.path().join("no-such-secret");
+    let out = run(&["--jwt-hs256-secret-file", missing.to_str().expect("path")]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("authenticator"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the HS256 secret file"));
+    let short = dir.path().join("short-secret");
+    std::fs::write(&short, "hunter2-hunter2\n").expect("write");
+    let out = run(&["--jwt-hs256-secret-file", short.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("at least 32"), "{err}");
+    assert!(!err.contains("hunter2"), "secrets are never printed: {err}");
+    let private = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../api/tests/fixtures/rsa-test-private.pem"
+    );
+    let out = run(&["--jwt-public-key-pem", private]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("private key"));
+    let out = run(&["--jwks-file", private]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a JWKS document"));
+    // The insecure mode is an explicit opt-in that excludes real keys.
+    let out = run(&["--insecure-dev-auth", "--jwt-hs256-secret-file", "x"]);
+    assert_eq!(out.status.code(), Some(2));
 
     let out = Command::new(BIN)
         .args(["serve", "--listen", "not an address"])
@@ -76,4 +98,59 @@ fn bad_configuration_is_a_clear_error_not_a_panic() {
         .expect("run");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot listen on"));
+}
+
+#[test]
+fn token_mints_development_tokens_with_the_local_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token = |args: &[&str]| {
+        Command::new(BIN)
+            .arg("token")
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .env("RUST_LOG", "off")
+            .env_remove("SAMVERKAN_JWT_HS256_SECRET_FILE")
+            .output()
+            .expect("run samverkan token")
+    };
+    let out = token(&["--role", "officer", "--municipality", "SE-1494", "--subject", "alice"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let jwt = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert_eq!(jwt.split('.').count(), 3, "{jwt}");
+    // The key is created on first use, readable by its owner only.
+    let key = dir.path().join("dev-jwt.key");
+    assert!(key.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).expect("key").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    for args in [
+        &["--role", "admin"][..],
+        &["--role", "coordinator", "--consortium", "V6"],
+        &["--role", "reader"],
+        &["--role", "reader", "--municipality", "SE-1487", "--ttl-hours", "1"],
+    ] {
+        let out = token(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for (args, message) in [
+        (&["--role", "officer"][..], "needs --municipality"),
+        (&["--role", "coordinator"], "needs --consortium"),
+        (
+            &["--role", "officer", "--municipality", "Lidköping"],
+            "not a municipality code",
+        ),
+        (&["--role", "admin", "--consortium", "V6"], "admin token has no"),
+    ] {
+        let out = token(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(message), "{args:?}");
+    }
 }

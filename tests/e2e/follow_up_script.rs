@@ -9,13 +9,18 @@ const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../infra/scripts/f
 const HEADER: &str =
     "section,id,title,role,status,programme,period_start,period_end,date,currency,budget,grant,co_financing,note";
 
-fn run(url: &str, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new("python3")
+fn run(url: &str, token: Option<&str>, args: &[&str]) -> (bool, String, String) {
+    let mut command = Command::new("python3");
+    command
         .arg(SCRIPT)
         .args(["--url", url])
         .args(args)
-        .output()
-        .expect("python3 runs (it exists on the CI machine)");
+        .env_remove("SAMVERKAN_TOKEN");
+    if let Some(t) = token {
+        // Through the environment, as a scheduled job would (`--token` also works).
+        command.env("SAMVERKAN_TOKEN", t);
+    }
+    let out = command.output().expect("python3 runs (it exists on the CI machine)");
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -28,7 +33,16 @@ async fn the_follow_up_script_prints_the_yearly_report_as_csv() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = spawn(dir.path(), &["--demo"]);
 
-    let (ok, csv, err) = run(&server.url, &["--municipality", "SE-1494", "--year", "2025"]);
+    // The report needs a token: any role may read it (here a reader of Lidköping).
+    let (ok, _, err) = run(&server.url, None, &["--municipality", "SE-1494", "--year", "2025"]);
+    assert!(!ok);
+    assert!(err.contains("UNAUTHENTICATED"), "{err}");
+    let reader = server.token("reader", Some("SE-1494"));
+    let (ok, csv, err) = run(
+        &server.url,
+        Some(&reader),
+        &["--municipality", "SE-1494", "--year", "2025"],
+    );
     assert!(ok, "{err}");
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.first().copied(), Some(HEADER));
@@ -48,9 +62,20 @@ async fn the_follow_up_script_prints_the_yearly_report_as_csv() {
             .await;
         data(&r);
     }
+    let officer = server.token("officer", Some("SE-1494"));
     let (ok, csv, err) = run(
         &server.url,
-        &["--municipality", "SE-1494", "--year", "2025", "--page-size", "1"],
+        None,
+        &[
+            "--token",
+            &officer,
+            "--municipality",
+            "SE-1494",
+            "--year",
+            "2025",
+            "--page-size",
+            "1",
+        ],
     );
     assert!(ok, "{err}");
     let projects: Vec<&str> = csv.lines().filter(|l| l.starts_with("project,")).collect();
@@ -71,6 +96,7 @@ async fn the_follow_up_script_prints_the_yearly_report_as_csv() {
     // As of a date before the demo was loaded nothing existed yet.
     let (ok, _, err) = run(
         &server.url,
+        Some(&reader),
         &[
             "--municipality",
             "SE-1494",
@@ -83,7 +109,11 @@ async fn the_follow_up_script_prints_the_yearly_report_as_csv() {
     assert!(!ok);
     assert!(err.contains("NOT_FOUND"), "{err}");
 
-    let (ok, _, err) = run(&server.url, &["--municipality", "SE-14", "--year", "2025"]);
+    let (ok, _, err) = run(
+        &server.url,
+        Some(&reader),
+        &["--municipality", "SE-14", "--year", "2025"],
+    );
     assert!(!ok);
     assert!(err.contains("VALIDATION/invalid_municipality_code"), "{err}");
     assert!(server.terminate().success());

@@ -1,5 +1,5 @@
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -19,6 +19,47 @@ pub struct Server {
     /// Everything printed on stdout so far.
     pub stdout: Arc<Mutex<Vec<String>>>,
     pub stderr: Arc<Mutex<String>>,
+    /// The data directory (it holds the development key `dev-jwt.key`).
+    pub data_dir: PathBuf,
+    /// The HS256 secret file the server was started with, if any.
+    pub secret_file: Option<PathBuf>,
+    /// An administrator token (subject `dev-admin`) that [`Server::gql`]
+    /// sends; `None` when the server cannot verify HS256 tokens minted here
+    /// (public keys only, or `--insecure-dev-auth`).
+    pub admin_token: Option<String>,
+}
+
+/// The value of `--flag value` or `--flag=value` among `args`.
+fn flag_value(args: &[&str], flag: &str) -> Option<String> {
+    let prefix = format!("{flag}=");
+    args.iter().enumerate().find_map(|(i, a)| {
+        if *a == flag {
+            args.get(i + 1).map(|v| v.to_string())
+        } else {
+            a.strip_prefix(&prefix).map(str::to_string)
+        }
+    })
+}
+
+/// `samverkan token --data-dir <dir> [--jwt-hs256-secret-file <file>] <args>`:
+/// a token minted with the server's HS256 key.
+pub fn mint_token(data_dir: &Path, secret_file: Option<&Path>, args: &[&str]) -> String {
+    let mut command = Command::new(BIN);
+    command.arg("token").arg("--data-dir").arg(data_dir).args(args);
+    if let Some(file) = secret_file {
+        command.arg("--jwt-hs256-secret-file").arg(file);
+    }
+    let out = command
+        .env("RUST_LOG", "off")
+        .env_remove("SAMVERKAN_JWT_HS256_SECRET_FILE")
+        .output()
+        .expect("run samverkan token");
+    assert!(
+        out.status.success(),
+        "samverkan token {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 fn drain_lines(out: impl Read + Send + 'static, tx: Option<mpsc::Sender<String>>, sink: Arc<Mutex<Vec<String>>>) {
@@ -37,12 +78,19 @@ fn drain_lines(out: impl Read + Send + 'static, tx: Option<mpsc::Sender<String>>
 /// Start `samverkan serve --listen 127.0.0.1:0 --data-dir <dir> <extra>` and
 /// wait for it to print its GraphiQL URL.
 pub fn spawn(dir: &Path, extra: &[&str]) -> Server {
+    spawn_with_env(dir, extra, &[])
+}
+
+/// [`spawn`] with extra environment variables (set after the defaults, so
+/// `RUST_LOG` can be overridden).
+pub fn spawn_with_env(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir)
         .args(extra)
         .env("RUST_LOG", "warn")
         .env_remove("SAMVERKAN_STORE_URL")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -85,12 +133,23 @@ pub fn spawn(dir: &Path, extra: &[&str]) -> Server {
         }
     };
     let base = url.strip_suffix("/graphql").expect("URL ends in /graphql").to_string();
+    let secret_file = flag_value(extra, "--jwt-hs256-secret-file").map(PathBuf::from);
+    let only_public_keys = secret_file.is_none()
+        && (flag_value(extra, "--jwt-public-key-pem").is_some() || flag_value(extra, "--jwks-file").is_some());
+    let insecure = extra
+        .iter()
+        .any(|a| *a == "--insecure-dev-auth" || *a == "--insecure-dev-auth=true");
+    let admin_token =
+        (!only_public_keys && !insecure).then(|| mint_token(dir, secret_file.as_deref(), &["--role", "admin"]));
     Server {
         child,
         url,
         base,
         stdout,
         stderr,
+        data_dir: dir.to_path_buf(),
+        secret_file,
+        admin_token,
     }
 }
 
@@ -128,17 +187,49 @@ impl Server {
         self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
-    /// POST a GraphQL request; returns the JSON body.
+    /// POST a GraphQL request as the administrator; returns the JSON body.
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
-        reqwest::Client::new()
-            .post(&self.url)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
+        self.post(
+            self.admin_token.as_deref(),
+            json!({ "query": query, "variables": variables }),
+        )
+        .await
+        .1
+    }
+
+    /// POST a GraphQL request with `token` as the bearer; returns the JSON body.
+    pub async fn gql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        self.post(Some(token), json!({ "query": query, "variables": variables }))
             .await
-            .expect("POST /graphql")
-            .json()
-            .await
-            .expect("JSON answer")
+            .1
+    }
+
+    /// POST a JSON body with an optional bearer token; returns status and JSON body.
+    pub async fn post(&self, token: Option<&str>, body: Value) -> (u16, Value) {
+        let mut request = reqwest::Client::new().post(&self.url).json(&body);
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        let response = request.send().await.expect("POST /graphql");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON answer"))
+    }
+
+    /// A token the server accepts, minted by `samverkan token` with the
+    /// server's HS256 key: `role` is `admin`, `reader`, `officer` (scope: a
+    /// municipality) or `coordinator` (scope: a consortium); readers may
+    /// have a municipality.
+    pub fn token(&self, role: &str, scope: Option<&str>) -> String {
+        let mut args = vec!["--role", role];
+        if let Some(scope) = scope {
+            args.push(if role == "coordinator" {
+                "--consortium"
+            } else {
+                "--municipality"
+            });
+            args.push(scope);
+        }
+        mint_token(&self.data_dir, self.secret_file.as_deref(), &args)
     }
 }
 

@@ -6,6 +6,8 @@ mod helpers;
 mod cli;
 mod follow_up_script;
 mod in_process;
+mod security;
 mod serve;
 mod subscriptions;
+mod telemetry;
 mod v6_flow;

@@ -61,6 +61,52 @@ async fn demo_data_loads_once_and_survives_a_restart() {
     let before: Value = first.gql(query, json!({})).await;
     let counts = data(&before).clone();
     assert!(counts["municipalities"]["totalCount"].as_u64().expect("count") >= 3);
+
+    // The demo prints a V6 coordinator's and a Lidköping officer's token, and a curl example.
+    let printed = |label: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix(label))
+            .map(|t| t.trim().to_string())
+            .unwrap_or_else(|| panic!("no `{label}` line: {out}"))
+    };
+    let coordinator = printed("Coordinator token (V6):");
+    let officer = printed("Officer token (SE-1494):");
+    assert!(out.contains("curl"), "{out}");
+    let dashboard = first
+        .gql_as(
+            &officer,
+            r#"{ dashboard(municipality: "SE-1494") { municipality { name } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data(&dashboard)["dashboard"]["municipality"]["name"], "Lidköping");
+    let sign = r#"mutation($id: UUID!, $m: MunicipalityCode!) { signTwinTownAgreement(commandId: $id, input: {municipality: $m,
+        partner: {name: "Testort", country: "FI"}, since: "2020-01-01", decision: {body: COUNCIL, date: "2020-01-01"}}) { position } }"#;
+    let forbidden = first
+        .gql_as(&officer, sign, json!({ "id": Uuid::new_v4(), "m": "SE-1487" }))
+        .await;
+    assert_eq!(
+        forbidden["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{forbidden:#}"
+    );
+    let forbidden = first
+        .gql_as(&coordinator, sign, json!({ "id": Uuid::new_v4(), "m": "SE-1494" }))
+        .await;
+    assert_eq!(
+        forbidden["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{forbidden:#}"
+    );
+    let overview = first
+        .gql_as(
+            &coordinator,
+            r#"{ consortiumOverview(consortium: "V6") { consortium { name } } }"#,
+            json!({}),
+        )
+        .await;
+    data(&overview);
+    let (status, anonymous) = first.post(None, json!({ "query": query })).await;
+    assert_eq!(status, 401);
+    assert_eq!(anonymous["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
     assert!(first.terminate().success());
 
     let second = spawn(dir.path(), &["--demo"]);
@@ -71,5 +117,10 @@ async fn demo_data_loads_once_and_survives_a_restart() {
     );
     let after: Value = second.gql(query, json!({})).await;
     assert_eq!(data(&after), &counts);
+    // The development key is kept: tokens of the first run still work.
+    let again = second
+        .gql_as(&officer, r#"{ municipality(code: "SE-1494") { name } }"#, json!({}))
+        .await;
+    assert_eq!(data(&again)["municipality"]["name"], "Lidköping");
     assert!(second.terminate().success());
 }

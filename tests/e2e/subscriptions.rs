@@ -9,15 +9,16 @@ use uuid::Uuid;
 
 use crate::helpers::{data, spawn};
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(url: &str) -> Socket {
+/// Open a `graphql-transport-ws` connection (without `connection_init`).
+pub async fn open(url: &str) -> Socket {
     let mut request = url.into_client_request().expect("ws request");
     request.headers_mut().insert(
         "Sec-WebSocket-Protocol",
         HeaderValue::from_static("graphql-transport-ws"),
     );
-    let (mut socket, response) = tokio_tungstenite::connect_async(request)
+    let (socket, response) = tokio_tungstenite::connect_async(request)
         .await
         .expect("websocket connects");
     assert_eq!(
@@ -27,16 +28,22 @@ async fn connect(url: &str) -> Socket {
             .and_then(|v| v.to_str().ok()),
         Some("graphql-transport-ws")
     );
+    socket
+}
+
+/// Open a connection and authenticate with `token` in `connection_init`.
+pub async fn connect(url: &str, token: &str) -> Socket {
+    let mut socket = open(url).await;
     send(
         &mut socket,
-        json!({ "type": "connection_init", "payload": { "Authorization": "Bearer anything" } }),
+        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } }),
     )
     .await;
     assert_eq!(next(&mut socket).await["type"], "connection_ack");
     socket
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Message::Text(message.to_string().into()))
         .await
@@ -44,7 +51,7 @@ async fn send(socket: &mut Socket, message: Value) {
 }
 
 /// The next JSON message (pings are answered by the library).
-async fn next(socket: &mut Socket) -> Value {
+pub async fn next(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await
@@ -63,10 +70,11 @@ async fn subscriptions_stream_timeline_entries_and_dashboards() {
     let server = spawn(dir.path(), &[]);
     let ws_base = server.base.replacen("http://", "ws://", 1);
 
-    let mut events = connect(&format!("{ws_base}/graphql/ws")).await;
+    let admin = server.admin_token.clone().expect("admin token");
+    let mut events = connect(&format!("{ws_base}/graphql/ws"), &admin).await;
     send(&mut events, json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { events(municipality: \"SE-1487\") { eventType position subjects actor } }" } })).await;
     // The same path as GraphiQL also upgrades.
-    let mut dashboards = connect(&format!("{ws_base}/graphql")).await;
+    let mut dashboards = connect(&format!("{ws_base}/graphql"), &admin).await;
     send(&mut dashboards, json!({ "id": "d", "type": "subscribe", "payload": { "query": "subscription { dashboardChanged(municipality: \"SE-1487\") { municipality { name } twinTowns { partner { name } } } }" } })).await;
     // A bad subscription is an error message, not a dropped connection.
     send(
@@ -97,7 +105,7 @@ async fn subscriptions_stream_timeline_entries_and_dashboards() {
     assert_eq!(entry["eventType"], "MunicipalityRegistered");
     assert_eq!(entry["position"], position);
     assert_eq!(entry["subjects"], json!(["municipality:SE-1487"]));
-    assert_eq!(entry["actor"], "dev");
+    assert_eq!(entry["actor"], "dev-admin");
     let dashboard = next(&mut dashboards).await;
     assert_eq!(
         dashboard["payload"]["data"]["dashboardChanged"]["municipality"]["name"],

@@ -3,7 +3,10 @@
 //! (or decline), a benefit-and-risk assessment is recorded, the application is
 //! submitted and approved, a project appears on each partner's dashboard, a
 //! subscriber sees the events live, bad input answers with the right codes
-//! and changes nothing, and a restart keeps everything.
+//! and changes nothing, and a restart keeps everything. Every step is taken
+//! with the token of the role that owns it: the administrator registers
+//! municipalities and forms V6, the V6 coordinator runs membership and the
+//! application, each officer answers for their own municipality only.
 
 use std::time::Duration;
 
@@ -18,24 +21,51 @@ use crate::helpers::{data, spawn, Server};
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// Run a mutation with a fresh command id; returns `data.<field>`.
+/// Run a mutation as the administrator with a fresh command id; returns `data.<field>`.
 async fn mutate(server: &Server, field: &str, input_type: &str, input: Value, selection: &str) -> Value {
+    let admin = server.admin_token.clone().expect("admin token");
+    mutate_as(server, &admin, field, input_type, input, selection).await
+}
+
+/// Run a mutation with `token`'s role; returns `data.<field>`.
+async fn mutate_as(
+    server: &Server,
+    token: &str,
+    field: &str,
+    input_type: &str,
+    input: Value,
+    selection: &str,
+) -> Value {
     let query = format!(
         "mutation($id: UUID!, $input: {input_type}!) {{ {field}(commandId: $id, input: $input) {{ position {selection} }} }}"
     );
     let body = server
-        .gql(&query, json!({ "id": Uuid::new_v4(), "input": input }))
+        .gql_as(token, &query, json!({ "id": Uuid::new_v4(), "input": input }))
         .await;
     data(&body)[field].clone()
 }
 
-/// Run a mutation expected to fail; returns the first error's extensions.
+/// Run a mutation as the administrator, expected to fail; returns the first error's extensions.
 async fn refused(server: &Server, field: &str, input_type: &str, input: Value, expected_version: Option<i64>) -> Value {
+    let admin = server.admin_token.clone().expect("admin token");
+    refused_as(server, &admin, field, input_type, input, expected_version).await
+}
+
+/// Run a mutation with `token`'s role, expected to fail; returns the first error's extensions.
+async fn refused_as(
+    server: &Server,
+    token: &str,
+    field: &str,
+    input_type: &str,
+    input: Value,
+    expected_version: Option<i64>,
+) -> Value {
     let query = format!(
         "mutation($id: UUID!, $v: Int, $input: {input_type}!) {{ {field}(commandId: $id, expectedVersion: $v, input: $input) {{ position }} }}"
     );
     let body = server
-        .gql(
+        .gql_as(
+            token,
             &query,
             json!({ "id": Uuid::new_v4(), "v": expected_version, "input": input }),
         )
@@ -66,7 +96,7 @@ fn decision(case: &str) -> Value {
     json!({ "body": "EXECUTIVE_BOARD", "date": "2026-03-01", "paragraph": "§ 31", "caseNumber": case })
 }
 
-async fn connect(url: &str) -> Socket {
+async fn connect(url: &str, token: &str) -> Socket {
     let mut request = url.into_client_request().expect("ws request");
     request.headers_mut().insert(
         "Sec-WebSocket-Protocol",
@@ -77,7 +107,9 @@ async fn connect(url: &str) -> Socket {
         .expect("websocket connects");
     socket
         .send(Message::Text(
-            json!({ "type": "connection_init", "payload": {} }).to_string().into(),
+            json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } })
+                .to_string()
+                .into(),
         ))
         .await
         .expect("send init");
@@ -149,9 +181,15 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
         "",
     )
     .await;
+    // The V6 office runs the consortium; each municipality acts for itself.
+    let coordinator = server.token("coordinator", Some("V6"));
+    let lidkoping = server.token("officer", Some("SE-1494"));
+    let skara = server.token("officer", Some("SE-1495"));
+    let vara = server.token("officer", Some("SE-1470"));
     for code in ["SE-1494", "SE-1495", "SE-1470", "SE-1471"] {
-        mutate(
+        mutate_as(
             &server,
+            &coordinator,
             "joinConsortium",
             "JoinConsortiumInput",
             json!({ "consortium": "V6", "municipality": code, "joinedOn": "2010-01-01" }),
@@ -161,7 +199,11 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
     }
 
     // A subscriber follows V6 live from here on.
-    let mut socket = connect(&format!("{}/graphql/ws", server.base.replacen("http", "ws", 1))).await;
+    let mut socket = connect(
+        &format!("{}/graphql/ws", server.base.replacen("http", "ws", 1)),
+        &coordinator,
+    )
+    .await;
     socket
         .send(Message::Text(
             json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { events(consortium: \"V6\") { position eventType actor summary } }" } })
@@ -172,8 +214,9 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
         .expect("subscribe");
 
     // The coordinator drafts the application and invites members.
-    let draft = mutate(
+    let draft = mutate_as(
         &server,
+        &coordinator,
         "draftApplication",
         "DraftApplicationInput",
         json!({
@@ -194,8 +237,9 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
     let app = draft["application"]["id"].as_str().expect("application id").to_string();
     assert_eq!(draft["application"]["status"], "DRAFT");
     for code in ["SE-1495", "SE-1470"] {
-        mutate(
+        mutate_as(
             &server,
+            &coordinator,
             "inviteCoApplicant",
             "InviteCoApplicantInput",
             json!({ "applicationId": app, "municipality": code }),
@@ -206,17 +250,37 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
 
     // Skara's action list holds the application until it answers.
     let action = server
-        .gql(
+        .gql_as(
+            &skara,
             "{ dashboard(municipality: \"SE-1495\") { actionList { id } } }",
             json!({}),
         )
         .await;
     assert_eq!(data(&action)["dashboard"]["actionList"][0]["id"], app.as_str());
+    // The draft is the parties' business: Vänersborg's officer (outside V6) does not see it.
+    let vanersborg = server.token("officer", Some("SE-1487"));
+    let outside = server
+        .gql_as(
+            &vanersborg,
+            "query($id: UUID!) { application(id: $id) { status } }",
+            json!({ "id": app }),
+        )
+        .await;
+    assert_eq!(outside["errors"][0]["extensions"]["code"], "FORBIDDEN", "{outside:#}");
+    let outside = server
+        .gql_as(
+            &vanersborg,
+            "{ dashboard(municipality: \"SE-1495\") { actionList { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(data(&outside)["dashboard"]["actionList"], json!([]));
 
     // Submitting now breaks a rule and writes nothing.
     let before = head_events(&server).await;
-    let err = refused(
+    let err = refused_as(
         &server,
+        &coordinator,
         "submitApplication",
         "SubmitApplicationInput",
         json!({ "applicationId": app }),
@@ -227,11 +291,52 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
     assert_eq!(err["rule"], "co_applicants_not_answered");
     assert_eq!(head_events(&server).await, before);
 
-    // Members answer: Skara and the lead commit (amounts beyond 2^31 minor units), Vara declines.
-    mutate(&server, "commitCoFinancing", "CommitCoFinancingInput", json!({ "applicationId": app, "municipality": "SE-1495", "amount": money(300_000), "decision": decision("KS 2026/41") }), "").await;
-    mutate(&server, "commitCoFinancing", "CommitCoFinancingInput", json!({ "applicationId": app, "municipality": "SE-1494", "amount": money(30_000_000), "decision": decision("KS 2026/12") }), "").await;
-    mutate(
+    // Nobody answers for another municipality: not Lidköping's officer for
+    // Skara, not the coordinator; an ARKO coordinator cannot touch V6's
+    // application. Refusals write nothing.
+    let skara_commitment = json!({ "applicationId": app, "municipality": "SE-1495", "amount": money(300_000), "decision": decision("KS 2026/41") });
+    let arko = server.token("coordinator", Some("ARKO"));
+    for (token, who) in [
+        (&lidkoping, "Lidköping's officer"),
+        (&coordinator, "the V6 coordinator"),
+    ] {
+        let err = refused_as(
+            &server,
+            token,
+            "commitCoFinancing",
+            "CommitCoFinancingInput",
+            skara_commitment.clone(),
+            None,
+        )
+        .await;
+        assert_eq!(err["code"], "FORBIDDEN", "{who}");
+    }
+    let err = refused_as(
         &server,
+        &arko,
+        "inviteCoApplicant",
+        "InviteCoApplicantInput",
+        json!({ "applicationId": app, "municipality": "SE-1471" }),
+        None,
+    )
+    .await;
+    assert_eq!(err["code"], "FORBIDDEN");
+    assert_eq!(head_events(&server).await, before);
+
+    // Members answer: Skara and the lead commit (amounts beyond 2^31 minor units), Vara declines.
+    mutate_as(
+        &server,
+        &skara,
+        "commitCoFinancing",
+        "CommitCoFinancingInput",
+        skara_commitment,
+        "",
+    )
+    .await;
+    mutate_as(&server, &lidkoping, "commitCoFinancing", "CommitCoFinancingInput", json!({ "applicationId": app, "municipality": "SE-1494", "amount": money(30_000_000), "decision": decision("KS 2026/12") }), "").await;
+    mutate_as(
+        &server,
+        &vara,
         "declineCoFinancing",
         "DeclineCoFinancingInput",
         json!({ "applicationId": app, "municipality": "SE-1470", "reason": "Ingen budget 2027" }),
@@ -239,7 +344,8 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
     )
     .await;
     let action = server
-        .gql(
+        .gql_as(
+            &skara,
             "{ dashboard(municipality: \"SE-1495\") { actionList { id } } }",
             json!({}),
         )
@@ -247,8 +353,9 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
     assert_eq!(data(&action)["dashboard"]["actionList"], json!([]));
 
     // Still no benefit-and-risk assessment: refused.
-    let err = refused(
+    let err = refused_as(
         &server,
+        &coordinator,
         "submitApplication",
         "SubmitApplicationInput",
         json!({ "applicationId": app }),
@@ -257,24 +364,27 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
     .await;
     assert_eq!(err["rule"], "risk_assessment_missing");
 
-    mutate(
+    mutate_as(
         &server,
+        &coordinator,
         "recordRiskAssessment",
         "RecordRiskAssessmentInput",
         json!({ "applicationId": app, "benefits": "Fler besökare året runt", "risks": "Personalomsättning", "democracyAndHumanRights": "Alla partner är svenska kommuner med demokratiskt styre", "assessedOn": "2026-03-02" }),
         "",
     )
     .await;
-    mutate(
+    mutate_as(
         &server,
+        &coordinator,
         "submitApplication",
         "SubmitApplicationInput",
         json!({ "applicationId": app }),
         "",
     )
     .await;
-    let approved = mutate(
+    let approved = mutate_as(
         &server,
+        &coordinator,
         "approveApplication",
         "ApproveApplicationInput",
         json!({ "applicationId": app, "granted": money(2_000_000), "decidedOn": "2026-11-20", "decisionReference": "JEMS-IE-0042" }),

@@ -2,12 +2,13 @@
 //!
 //! The API never decides *how* a caller proves who they are: an
 //! [`Authenticator`] held in the [`ApiState`](crate::ApiState) turns the
-//! request's bearer token into a [`Principal`] (or refuses). Every mutation
+//! request's bearer token into a [`Principal`] (or refuses). The server uses
+//! the [`JwtAuthenticator`](crate::jwt::JwtAuthenticator). Every mutation
 //! then calls [`authorize_command`] with the [`CommandTarget`] it touches;
 //! the role that allowed the command is recorded in the events' metadata.
+//! Reads of draft applications are decided by [`may_read_draft`].
 //!
-//! Until the JWT issue lands, the server ships only the [`DevAuthenticator`]
-//! (`--insecure-dev-auth`), which treats every request as an administrator.
+//! The whole matrix is in `docs/security.md`.
 
 use std::fmt;
 
@@ -27,8 +28,10 @@ pub enum Role {
     /// Acts for one municipality: its twin towns, strategy documents, its own
     /// co-financing answers and the projects it leads.
     Officer(MunicipalityCode),
-    /// Reads only (optionally one municipality's data; read scoping comes with
-    /// the authentication issue).
+    /// Reads only. Public records (municipalities, strategies, consortia,
+    /// projects, submitted applications) are open to every role; a reader of
+    /// one municipality also sees the draft applications that municipality
+    /// leads or is invited to, like its officers.
     Reader(Option<MunicipalityCode>),
 }
 
@@ -75,9 +78,10 @@ pub trait Authenticator: Send + Sync + 'static {
     fn authenticate(&self, bearer: Option<&str>) -> Result<Principal, AuthError>;
 }
 
-/// **INSECURE — development only.** Accepts every request, with or without a
-/// token, as the administrator `dev`. Selected by `samverkan serve
-/// --insecure-dev-auth` (the default until real authentication lands).
+/// **INSECURE — development and in-process tests only.** Accepts every
+/// request, with or without a token, as the administrator `dev`. The server
+/// uses it only with the explicit opt-in `samverkan serve --insecure-dev-auth`
+/// (off by default).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DevAuthenticator;
 
@@ -95,25 +99,30 @@ impl Authenticator for DevAuthenticator {
 pub enum CommandTarget {
     /// Registering a municipality: administrators only.
     RegisterMunicipality(MunicipalityCode),
-    /// A decision of one municipality (twin towns, strategy documents).
+    /// A decision of one municipality (twin towns, strategy documents): its officers.
     Municipality(MunicipalityCode),
-    /// Forming or running a consortium (coordinator, dissolution).
+    /// Forming a new consortium: administrators only.
+    FormConsortium(ConsortiumCode),
+    /// Running a consortium (coordinator, dissolution): its coordinator.
     Consortium(ConsortiumCode),
-    /// Joining or leaving: the consortium's coordinator or the municipality itself.
+    /// A municipality joins or leaves: the consortium's coordinator.
     Membership {
         consortium: ConsortiumCode,
         municipality: MunicipalityCode,
     },
-    /// A project: officers of the lead municipality, the coordinator of the
-    /// consortium it belongs to.
+    /// A project: officers of the lead municipality (`lead`); the coordinator
+    /// of the consortium that runs it (`consortium`: set when the project came
+    /// from that consortium's joint application, or when its lead is not a
+    /// municipality).
     Project {
         lead: Option<MunicipalityCode>,
         consortium: Option<ConsortiumCode>,
     },
-    /// A joint application: its consortium's coordinator.
+    /// A joint application (draft, invitations, risk assessment, submission,
+    /// the funder's decision, withdrawal): its consortium's coordinator.
     Application { consortium: ConsortiumCode },
-    /// A co-applicant's own answer (co-financing commitment or refusal): the
-    /// municipality itself or the consortium's coordinator recording it.
+    /// A co-applicant's (or the lead's) own answer: a co-financing commitment
+    /// or refusal. Only the officers of that municipality decide it.
     CoFinancing {
         consortium: ConsortiumCode,
         municipality: MunicipalityCode,
@@ -123,44 +132,77 @@ pub enum CommandTarget {
     Unknown,
 }
 
+/// Whether `role` alone allows a command on `target`.
+pub fn role_allows(role: &Role, target: &CommandTarget) -> bool {
+    use CommandTarget as T;
+    match (role, target) {
+        (Role::Admin, _) => true,
+        (Role::Reader(_), _) => false,
+        (_, T::Unknown) => true,
+        (Role::Officer(m), T::Municipality(t)) => m == t,
+        (Role::Officer(m), T::Project { lead, .. }) => lead.as_ref() == Some(m),
+        (Role::Officer(m), T::CoFinancing { municipality, .. }) => m == municipality,
+        (Role::Coordinator(c), T::Consortium(t)) => c == t,
+        (Role::Coordinator(c), T::Membership { consortium, .. }) => c == consortium,
+        (Role::Coordinator(c), T::Project { consortium, .. }) => consortium.as_ref() == Some(c),
+        (Role::Coordinator(c), T::Application { consortium }) => c == consortium,
+        (
+            Role::Officer(_),
+            T::RegisterMunicipality(_)
+            | T::FormConsortium(_)
+            | T::Consortium(_)
+            | T::Membership { .. }
+            | T::Application { .. },
+        ) => false,
+        (
+            Role::Coordinator(_),
+            T::RegisterMunicipality(_) | T::FormConsortium(_) | T::Municipality(_) | T::CoFinancing { .. },
+        ) => false,
+    }
+}
+
 /// The one place write permissions are decided. Returns the role that allows
 /// the command (recorded as `actor_role`), or `FORBIDDEN`.
 pub fn authorize_command<'p>(principal: &'p Principal, target: &CommandTarget) -> Result<&'p Role, ApiError> {
-    let allowed = |role: &Role| -> bool {
-        match (role, target) {
-            (Role::Admin, _) => true,
-            (Role::Reader(_), _) => false,
-            (_, CommandTarget::RegisterMunicipality(_)) => false,
-            (_, CommandTarget::Unknown) => true,
-            (Role::Officer(m), CommandTarget::Municipality(t)) => m == t,
-            (Role::Coordinator(c), CommandTarget::Consortium(t)) => c == t,
-            (Role::Coordinator(c), CommandTarget::Membership { consortium, .. }) => c == consortium,
-            (Role::Officer(m), CommandTarget::Membership { municipality, .. }) => m == municipality,
-            (Role::Officer(m), CommandTarget::Project { lead, .. }) => lead.as_ref() == Some(m),
-            (Role::Coordinator(c), CommandTarget::Project { consortium, .. }) => consortium.as_ref() == Some(c),
-            (Role::Coordinator(c), CommandTarget::Application { consortium }) => c == consortium,
-            (Role::Coordinator(c), CommandTarget::CoFinancing { consortium, .. }) => c == consortium,
-            (Role::Officer(m), CommandTarget::CoFinancing { municipality, .. }) => m == municipality,
-            (Role::Officer(_), CommandTarget::Consortium(_) | CommandTarget::Application { .. }) => false,
-            (Role::Coordinator(_), CommandTarget::Municipality(_)) => false,
-        }
-    };
     // Prefer the most specific role so the metadata says why the command was allowed.
-    let specific = principal.roles.iter().find(|r| !matches!(r, Role::Admin) && allowed(r));
+    let specific = principal
+        .roles
+        .iter()
+        .find(|r| !matches!(r, Role::Admin) && role_allows(r, target));
     specific
-        .or_else(|| principal.roles.iter().find(|r| allowed(r)))
+        .or_else(|| principal.roles.iter().find(|r| role_allows(r, target)))
         .ok_or_else(|| ApiError::forbidden(format!("`{}` may not do this: {}", principal.subject, describe(target))))
+}
+
+/// Whether `principal` may read a joint application that has not been
+/// submitted (a draft, or withdrawn as a draft): administrators, the
+/// consortium's coordinator, and officers (and readers) of the lead
+/// applicant or of an invited co-applicant. Submitted applications are
+/// public records.
+pub fn may_read_draft(
+    principal: &Principal,
+    consortium: &ConsortiumCode,
+    lead: &MunicipalityCode,
+    invited: &[MunicipalityCode],
+) -> bool {
+    principal.roles.iter().any(|role| match role {
+        Role::Admin => true,
+        Role::Coordinator(c) => c == consortium,
+        Role::Officer(m) | Role::Reader(Some(m)) => m == lead || invited.contains(m),
+        Role::Reader(None) => false,
+    })
 }
 
 fn describe(target: &CommandTarget) -> String {
     match target {
         CommandTarget::RegisterMunicipality(m) => format!("registering municipality {m} needs an administrator"),
         CommandTarget::Municipality(m) => format!("needs an officer of {m}"),
+        CommandTarget::FormConsortium(c) => format!("forming consortium {c} needs an administrator"),
         CommandTarget::Consortium(c) => format!("needs the coordinator of {c}"),
         CommandTarget::Membership {
             consortium,
             municipality,
-        } => format!("needs the coordinator of {consortium} or an officer of {municipality}"),
+        } => format!("{municipality} joins or leaves {consortium} through the coordinator of {consortium}"),
         CommandTarget::Project { lead, consortium } => {
             let mut who = vec![];
             if let Some(m) = lead {
@@ -176,10 +218,9 @@ fn describe(target: &CommandTarget) -> String {
             }
         }
         CommandTarget::Application { consortium } => format!("needs the coordinator of {consortium}"),
-        CommandTarget::CoFinancing {
-            consortium,
-            municipality,
-        } => format!("needs an officer of {municipality} or the coordinator of {consortium}"),
+        CommandTarget::CoFinancing { municipality, .. } => {
+            format!("only an officer of {municipality} answers for {municipality}")
+        }
         CommandTarget::Unknown => "needs a role that may write".to_string(),
     }
 }
@@ -216,24 +257,25 @@ mod tests {
         let p = who(vec![Role::Officer(m("SE-1487"))]);
         assert!(authorize_command(&p, &CommandTarget::Municipality(m("SE-1487"))).is_ok());
         assert!(authorize_command(&p, &CommandTarget::Municipality(m("SE-1494"))).is_err());
-        assert!(authorize_command(
-            &p,
-            &CommandTarget::CoFinancing {
-                consortium: c("V6"),
-                municipality: m("SE-1487")
-            }
-        )
-        .is_ok());
-        assert!(authorize_command(
-            &p,
-            &CommandTarget::CoFinancing {
-                consortium: c("V6"),
-                municipality: m("SE-1494")
-            }
-        )
-        .is_err());
+        let answer = |x: &str| CommandTarget::CoFinancing {
+            consortium: c("V6"),
+            municipality: m(x),
+        };
+        assert!(authorize_command(&p, &answer("SE-1487")).is_ok());
+        assert!(authorize_command(&p, &answer("SE-1494")).is_err());
         assert!(authorize_command(&p, &CommandTarget::RegisterMunicipality(m("SE-1487"))).is_err());
         assert!(authorize_command(&p, &CommandTarget::Application { consortium: c("V6") }).is_err());
+        let membership = CommandTarget::Membership {
+            consortium: c("V6"),
+            municipality: m("SE-1487"),
+        };
+        assert!(authorize_command(&p, &membership).is_err());
+        let project = |lead: &str, consortium: Option<&str>| CommandTarget::Project {
+            lead: Some(m(lead)),
+            consortium: consortium.map(c),
+        };
+        assert!(authorize_command(&p, &project("SE-1487", None)).is_ok());
+        assert!(authorize_command(&p, &project("SE-1494", Some("V6"))).is_err());
     }
 
     #[test]
@@ -255,6 +297,39 @@ mod tests {
         )
         .is_ok());
         assert!(authorize_command(&p, &CommandTarget::Municipality(m("SE-1494"))).is_err());
+        assert!(authorize_command(&p, &CommandTarget::Consortium(c("V6"))).is_ok());
+        assert!(authorize_command(&p, &CommandTarget::FormConsortium(c("V6"))).is_err());
+        assert!(authorize_command(
+            &p,
+            &CommandTarget::Membership {
+                consortium: c("V6"),
+                municipality: m("SE-1494")
+            }
+        )
+        .is_ok());
+        // A coordinator collects answers but never gives one for a member.
+        assert!(authorize_command(
+            &p,
+            &CommandTarget::CoFinancing {
+                consortium: c("V6"),
+                municipality: m("SE-1494")
+            }
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn drafts_are_read_by_the_parties_only() {
+        let invited = [m("SE-1487")];
+        let read = |roles| may_read_draft(&who(roles), &c("V6"), &m("SE-1494"), &invited);
+        assert!(read(vec![Role::Admin]));
+        assert!(read(vec![Role::Coordinator(c("V6"))]));
+        assert!(read(vec![Role::Officer(m("SE-1494"))]));
+        assert!(read(vec![Role::Officer(m("SE-1487"))]));
+        assert!(read(vec![Role::Reader(Some(m("SE-1487")))]));
+        assert!(!read(vec![Role::Reader(None)]));
+        assert!(!read(vec![Role::Coordinator(c("ARKO"))]));
+        assert!(!read(vec![Role::Officer(m("SE-1784"))]));
     }
 
     #[test]

@@ -216,10 +216,22 @@ impl Extension for ErrorCodesExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables).await.map_err(|e| {
+        let document = next.run(ctx, query, variables).await.map_err(|e| {
             let msg = e.message.clone();
-            ApiError::validation("graphql_syntax", msg).into_server_error(e)
-        })
+            // The parser refuses documents nested deeper than it recurses.
+            let rule = if msg.contains("recursion depth") || msg.contains("recursion limit") {
+                "query_too_deep"
+            } else {
+                "graphql_syntax"
+            };
+            ApiError::validation(rule, msg).into_server_error(e)
+        })?;
+        // Introspection escapes the complexity limit: cap it here.
+        crate::introspection::check(&document).map_err(|e| {
+            let err = ServerError::new(e.message.clone(), None);
+            e.into_server_error(err)
+        })?;
+        Ok(document)
     }
 
     async fn validation(

@@ -11,8 +11,8 @@
 use std::time::Duration;
 
 use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
-use async_graphql::{Data, ParseRequestError};
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use async_graphql::ParseRequestError;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -22,7 +22,6 @@ use axum::{Json, Router};
 use serde_json::json;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::auth::{AuthError, Principal};
 use crate::context::RequestMeta;
@@ -52,7 +51,8 @@ pub fn router(state: ApiState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(crate::telemetry::http_metrics))
+        .layer(crate::telemetry::trace_layer())
 }
 
 /// A GraphQL-shaped error body with a code.
@@ -160,53 +160,29 @@ async fn graphiql_or_subscription(State(ctx): State<AppContext>, request: Reques
 
 async fn subscription(State(ctx): State<AppContext>, request: Request) -> Response {
     let (mut parts, _body) = request.into_parts();
-    let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &()).await {
-        Ok(p) => p,
-        Err(status) => {
-            return error_response(
-                status,
-                ErrorCode::Validation,
-                Some("websocket_protocol"),
-                "use the `graphql-transport-ws` (or `graphql-ws`) websocket subprotocol",
-            )
-        }
+    let Some(protocol) = crate::ws::protocol(&parts.headers) else {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::Validation,
+            Some("websocket_protocol"),
+            "use the `graphql-transport-ws` (or `graphql-ws`) websocket subprotocol",
+        );
     };
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
         Ok(u) => u,
         Err(rejection) => return rejection.into_response(),
     };
+    // The token comes in the `connection_init` payload, or else from the
+    // upgrade request's header (see `ws.rs`).
     let header_token = bearer(&parts.headers).map(str::to_string);
     let meta = RequestMeta::from_headers(&parts.headers);
     let AppContext { state, schema } = ctx;
-    upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
-        GraphQLWebSocket::new(socket, schema, protocol)
-            .on_connection_init(move |payload| async move {
-                // The token comes in the `connection_init` payload
-                // (`{"Authorization": "Bearer …"}` or `{"token": "…"}`),
-                // or else from the upgrade request's header.
-                let from_payload = ["Authorization", "authorization"]
-                    .iter()
-                    .find_map(|k| payload.get(*k).and_then(|v| v.as_str()))
-                    .map(|v| {
-                        v.trim()
-                            .strip_prefix("Bearer ")
-                            .or_else(|| v.trim().strip_prefix("bearer "))
-                            .unwrap_or(v.trim())
-                            .to_string()
-                    })
-                    .or_else(|| payload.get("token").and_then(|v| v.as_str()).map(str::to_string));
-                let token = from_payload.or(header_token);
-                let principal = state
-                    .authenticator
-                    .authenticate(token.as_deref())
-                    .map_err(|e| async_graphql::Error::from(crate::error::ApiError::unauthenticated(e.to_string())))?;
-                let mut data = Data::default();
-                data.insert(principal);
-                data.insert(meta);
-                Ok(data)
-            })
-            .serve()
-    })
+    let max = state.limits.ws_max_message_bytes;
+    upgrade
+        .max_message_size(max)
+        .max_frame_size(max)
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| crate::ws::serve(socket, schema, protocol, state, header_token, meta))
 }
 
 async fn healthz() -> impl IntoResponse {

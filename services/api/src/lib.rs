@@ -5,12 +5,14 @@
 //! ```no_run
 //! # use std::sync::Arc;
 //! # async fn example(store: Arc<dyn samverkan_eventstore::EventStore>) {
-//! use samverkan_api::{router, ApiState, DevAuthenticator};
+//! use samverkan_api::{router, ApiState, JwtAuthenticator, Secret};
 //! use samverkan_app::Projections;
 //!
 //! let projections = Projections::new(None);
 //! projections.start(store.clone());
-//! let app = router(ApiState::new(store, projections, Arc::new(DevAuthenticator)));
+//! let secret = Secret::new(std::fs::read("hs256.key").unwrap());
+//! let auth = JwtAuthenticator::hs256(&secret, "samverkan", "samverkan").unwrap();
+//! let app = router(ApiState::new(store, projections, Arc::new(auth)));
 //! # let _ = app;
 //! # }
 //! ```
@@ -23,12 +25,17 @@ mod context;
 pub mod error;
 mod http;
 pub mod inputs;
+mod introspection;
+pub mod jwt;
 mod mutation;
 pub mod pagination;
 mod query;
 pub mod scalars;
 mod subscription;
+pub mod telemetry;
 pub mod types;
+mod visibility;
+mod ws;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,10 +44,13 @@ use async_graphql::Schema;
 use samverkan_app::{Commands, Projections};
 use samverkan_eventstore::EventStore;
 
-pub use auth::{authorize_command, AuthError, Authenticator, CommandTarget, DevAuthenticator, Principal, Role};
+pub use auth::{
+    authorize_command, may_read_draft, AuthError, Authenticator, CommandTarget, DevAuthenticator, Principal, Role,
+};
 pub use context::RequestMeta;
 pub use error::{ApiError, ErrorCode};
 pub use http::router;
+pub use jwt::{JwtAuthenticator, Secret, TokenSpec};
 pub use mutation::Mutation;
 pub use query::Query;
 pub use subscription::Subscription;
@@ -66,6 +76,12 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// Maximum `first`/`last` of a list.
     pub max_page_size: usize,
+    /// Maximum size of one websocket message (and frame) in bytes.
+    pub ws_max_message_bytes: usize,
+    /// Maximum number of subscriptions running at once on one websocket connection.
+    pub ws_max_subscriptions: usize,
+    /// How long a websocket may stay open without a successful `connection_init`.
+    pub ws_init_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -78,6 +94,9 @@ impl Default for Limits {
             body_limit: 256 * 1024,
             request_timeout: Duration::from_secs(10),
             max_page_size: 500,
+            ws_max_message_bytes: 64 * 1024,
+            ws_max_subscriptions: 32,
+            ws_init_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -115,7 +134,10 @@ impl ApiState {
 }
 
 fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
-    Schema::build(Query::default(), Mutation::default(), Subscription).extension(error::ErrorCodes)
+    Schema::build(Query::default(), Mutation::default(), Subscription)
+        // Outermost, so that it sees the final errors (with their codes).
+        .extension(telemetry::GraphqlTelemetry)
+        .extension(error::ErrorCodes)
 }
 
 /// The executable schema over `state`, with depth and complexity limits.

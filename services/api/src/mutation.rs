@@ -158,7 +158,8 @@ fn prepare<'a>(
             actor: Some(who.subject.clone()),
             actor_role: Some(role.to_string()),
             correlation_id: meta.and_then(|m| m.correlation_id),
-            trace_id: meta.and_then(|m| m.trace_id.clone()),
+            // The exported trace's id when tracing is on, else the caller's `traceparent`.
+            trace_id: crate::telemetry::current_trace_id().or_else(|| meta.and_then(|m| m.trace_id.clone())),
         },
     ))
 }
@@ -227,12 +228,22 @@ async fn strategy_target(ctx: &Context<'_>, id: &d::StrategyId) -> Result<Comman
 
 async fn project_target(ctx: &Context<'_>, id: &d::ProjectId) -> Result<CommandTarget, ApiError> {
     Ok(match creation_event::<ProjectAggregate>(ctx, id).await? {
-        Some(ProjectEvent::ProjectRegistered(e)) => CommandTarget::Project {
-            lead: e.lead.municipality().cloned(),
-            consortium: e.consortium,
-        },
+        Some(ProjectEvent::ProjectRegistered(e)) => project_owners(&e.lead, e.consortium, e.from_application.is_some()),
         _ => CommandTarget::Unknown,
     })
+}
+
+/// Who runs a project: the officers of its lead municipality, and the
+/// coordinator of its consortium when the project came from that consortium's
+/// joint application or its lead is not a municipality.
+fn project_owners(
+    lead: &d::project::Participant,
+    consortium: Option<d::ConsortiumCode>,
+    from_application: bool,
+) -> CommandTarget {
+    let lead = lead.municipality().cloned();
+    let consortium = consortium.filter(|_| from_application || lead.is_none());
+    CommandTarget::Project { lead, consortium }
 }
 
 async fn application_target(
@@ -407,7 +418,7 @@ impl ConsortiumMutation {
             ctx,
             code.clone(),
             command,
-            CommandTarget::Consortium(code),
+            CommandTarget::FormConsortium(code),
             command_id,
             expected_version,
         )
@@ -715,10 +726,7 @@ impl ProjectMutation {
         let id = d::ProjectId(new_id(input.project_id, command_id, b"project"));
         let lead = input.lead.to_domain();
         let consortium = input.consortium.map(|c| c.0);
-        let target = CommandTarget::Project {
-            lead: lead.municipality().cloned(),
-            consortium: consortium.clone(),
-        };
+        let target = project_owners(&lead, consortium.clone(), false);
         let command = ProjectCommand::Register(Box::new(RegisterProject {
             project: id,
             title: input.title,

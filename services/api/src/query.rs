@@ -10,7 +10,7 @@ use samverkan_app::projections::{ApplicationFilter as AppApplicationFilter, Proj
 use samverkan_domain as d;
 use uuid::Uuid;
 
-use crate::context::{read, state};
+use crate::context::{principal, read, state};
 use crate::error::ApiError;
 use crate::inputs::{ApplicationFilter, ConsortiumFilter, ProjectFilter, StrategyFilter};
 use crate::pagination::{page, Page, PageArgs};
@@ -19,6 +19,7 @@ use crate::types::{
     Application, Consortium, ConsortiumOverview, Dashboard, FollowUpReport, Municipality, Project, Strategy,
     TimelineEntry,
 };
+use crate::visibility::Viewer;
 
 /// Queries of the read models. Every query takes `asOf` (answer as the read
 /// models stood at that instant; default now) and `atLeastPosition` (first
@@ -112,8 +113,12 @@ impl MunicipalityQuery {
     ) -> Result<Dashboard> {
         let as_of = as_of.map(|t| t.0);
         let when = crate::context::as_of(as_of);
+        let viewer = Viewer::new(principal(ctx)?);
         let found = read(ctx, at_least_position, |m| {
-            m.dashboard(&municipality.0, when).map(|x| Dashboard::from(&x))
+            m.dashboard(&municipality.0, when).map(|mut x| {
+                viewer.dashboard(m, &mut x, when.at);
+                Dashboard::from(&x)
+            })
         })
         .await?;
         Ok(found.ok_or_else(|| not_found("municipality", municipality.0))?)
@@ -191,9 +196,12 @@ impl ConsortiumQuery {
     ) -> Result<ConsortiumOverview> {
         let as_of = as_of.map(|t| t.0);
         let when = crate::context::as_of(as_of);
+        let viewer = Viewer::new(principal(ctx)?);
         let found = read(ctx, at_least_position, |m| {
-            m.consortium_overview(&consortium.0, when)
-                .map(|x| ConsortiumOverview::from(&x))
+            m.consortium_overview(&consortium.0, when).map(|mut x| {
+                viewer.overview(m, &mut x);
+                ConsortiumOverview::from(&x)
+            })
         })
         .await?;
         Ok(found.ok_or_else(|| not_found("consortium", &consortium.0))?)
@@ -350,12 +358,21 @@ impl ApplicationQuery {
         at_least_position: Option<Position>,
     ) -> Result<Application> {
         let as_of = as_of.map(|t| t.0);
+        let viewer = Viewer::new(principal(ctx)?);
         let found = read(ctx, at_least_position, |m| {
             m.application(&d::ApplicationId(id), as_of)
-                .map(|v| Application::from(&v))
+                .map(|v| viewer.may_see(m, &v).then(|| Application::from(&v)))
         })
         .await?;
-        Ok(found.ok_or_else(|| not_found("application", id))?)
+        match found {
+            None => Err(not_found("application", id).into()),
+            Some(None) => Err(ApiError::forbidden(format!(
+                "application `{id}` is a draft: until it is submitted only its consortium's coordinator, \
+                 the lead applicant and the invited co-applicants see it"
+            ))
+            .into()),
+            Some(Some(a)) => Ok(a),
+        }
     }
 
     /// Joint applications, ordered by the time they were drafted, then id.
@@ -380,9 +397,11 @@ impl ApplicationQuery {
             status: f.status.map(Into::into),
             period: f.drafted_during.as_ref().map(|r| r.bounds()).transpose()?,
         };
+        let viewer = Viewer::new(principal(ctx)?);
         let items = read(ctx, at_least_position, |m| {
             m.applications_list(&app_filter, as_of)
                 .iter()
+                .filter(|a| viewer.may_see(m, a))
                 .map(|a| {
                     (
                         format!(
@@ -433,9 +452,12 @@ impl ReportQuery {
             );
         }
         let when = crate::context::as_of(as_of);
+        let viewer = Viewer::new(principal(ctx)?);
         let found = read(ctx, at_least_position, |m| {
-            m.follow_up_report(&municipality.0, year, when)
-                .map(|x| FollowUpReport::from(&x))
+            m.follow_up_report(&municipality.0, year, when).map(|mut x| {
+                viewer.report(m, &mut x);
+                FollowUpReport::from(&x)
+            })
         })
         .await?;
         Ok(found.ok_or_else(|| not_found("municipality", municipality.0))?)
@@ -469,7 +491,11 @@ impl ReportQuery {
         };
         let limit = crate::pagination::page_size(first, max_page(ctx)?)?;
         let before = crate::pagination::position_cursor(after.as_deref())?;
-        let (entries, has_more) = read(ctx, at_least_position, |m| m.timeline(&subject, before, limit, as_of)).await?;
+        let viewer = Viewer::new(principal(ctx)?);
+        let (entries, has_more) = read(ctx, at_least_position, |m| {
+            viewer.timeline(m, &subject, before, limit, as_of)
+        })
+        .await?;
         let items = entries
             .iter()
             .map(|e| (e.position.to_string(), TimelineEntry::from(e)))
@@ -479,7 +505,7 @@ impl ReportQuery {
 
     /// The log position the read models have reached (null: nothing applied yet).
     async fn read_model_position(&self, ctx: &Context<'_>) -> Result<Option<Position>> {
-        crate::context::principal(ctx)?;
+        principal(ctx)?;
         Ok(state(ctx)?.projections.position().map(Position))
     }
 }

@@ -1,5 +1,8 @@
 //! Subscriptions (websocket, `graphql-transport-ws` or `graphql-ws`), fed by
-//! the projections' broadcast of applied events.
+//! the projections' broadcast of applied events. The read rules apply to
+//! every item sent (entries of hidden draft applications are left out), and a
+//! connection holds at most [`Limits::ws_max_subscriptions`](crate::Limits)
+//! subscriptions at once.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -11,13 +14,50 @@ use samverkan_app::projections::{consortium_subject, municipality_subject, AsOf,
 use samverkan_app::Projections;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::broadcast::Receiver;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::auth::Principal;
 use crate::context::{principal, state};
 use crate::error::{ApiError, ErrorCode};
 use crate::scalars::{ConsortiumCode, MunicipalityCode};
 use crate::types::{Dashboard, TimelineEntry};
+use crate::visibility::Viewer;
 
 pub struct Subscription;
+
+/// The subscription slots of one websocket connection (put in the
+/// connection's data when it is initialised).
+#[derive(Clone)]
+pub(crate) struct SubscriptionSlots {
+    slots: Arc<Semaphore>,
+    max: usize,
+}
+
+impl SubscriptionSlots {
+    pub(crate) fn new(max: usize) -> Self {
+        Self {
+            slots: Arc::new(Semaphore::new(max)),
+            max,
+        }
+    }
+}
+
+/// Take a slot for a new subscription; it is given back when the
+/// subscription's stream is dropped (completed by the client or the server).
+fn take_slot(ctx: &Context<'_>) -> Result<Option<OwnedSemaphorePermit>, ApiError> {
+    let Some(s) = ctx.data_opt::<SubscriptionSlots>() else {
+        return Ok(None);
+    };
+    s.slots.clone().try_acquire_owned().map(Some).map_err(|_| {
+        ApiError::validation(
+            "too_many_subscriptions",
+            format!(
+                "this connection already has {} subscriptions (the most allowed); complete one first",
+                s.max
+            ),
+        )
+    })
+}
 
 fn lagged(skipped: u64) -> async_graphql::Error {
     ApiError::new(
@@ -39,7 +79,7 @@ impl Subscription {
         municipality: Option<MunicipalityCode>,
         consortium: Option<ConsortiumCode>,
     ) -> Result<impl Stream<Item = Result<TimelineEntry>>> {
-        principal(ctx)?;
+        let who = principal(ctx)?.clone();
         let mut subjects = HashSet::new();
         if let Some(m) = &municipality {
             subjects.insert(municipality_subject(&m.0));
@@ -52,15 +92,29 @@ impl Subscription {
                 ApiError::validation("one_subject_required", "give `municipality`, `consortium` or both").into(),
             );
         }
-        let rx = state(ctx)?.projections.subscribe();
-        Ok(stream::unfold((rx, subjects), |(mut rx, subjects)| async move {
+        let slot = take_slot(ctx)?;
+        let projections = state(ctx)?.projections.clone();
+        let rx = projections.subscribe();
+        let feed = Feed {
+            rx,
+            projections,
+            who,
+            _slot: slot,
+        };
+        Ok(stream::unfold((feed, subjects), |(mut feed, subjects)| async move {
             loop {
-                match rx.recv().await {
+                match feed.rx.recv().await {
                     Ok(entry) if entry.subjects.iter().any(|s| subjects.contains(s)) => {
-                        return Some((Ok(TimelineEntry::from(entry.as_ref())), (rx, subjects)))
+                        let visible = {
+                            let models = feed.projections.read();
+                            Viewer::new(&feed.who).may_see_entry(&models, &entry)
+                        };
+                        if visible {
+                            return Some((Ok(TimelineEntry::from(entry.as_ref())), (feed, subjects)));
+                        }
                     }
                     Ok(_) => continue,
-                    Err(RecvError::Lagged(n)) => return Some((Err(lagged(n)), (rx, subjects))),
+                    Err(RecvError::Lagged(n)) => return Some((Err(lagged(n)), (feed, subjects))),
                     Err(RecvError::Closed) => return None,
                 }
             }
@@ -75,27 +129,42 @@ impl Subscription {
         ctx: &Context<'_>,
         municipality: MunicipalityCode,
     ) -> Result<impl Stream<Item = Result<Dashboard>>> {
-        principal(ctx)?;
-        let state = state(ctx)?;
-        let projections = state.projections.clone();
+        let who = principal(ctx)?.clone();
+        let slot = take_slot(ctx)?;
+        let projections = state(ctx)?.projections.clone();
         let rx = projections.subscribe();
         let subject = municipality_subject(&municipality.0);
         let code = municipality.0;
-        Ok(stream::unfold((rx, projections), move |(mut rx, projections)| {
+        let feed = Feed {
+            rx,
+            projections,
+            who,
+            _slot: slot,
+        };
+        Ok(stream::unfold(feed, move |mut feed| {
             let subject = subject.clone();
             async move {
                 loop {
-                    if !next_concerning(&mut rx, &subject).await {
+                    if !next_concerning(&mut feed.rx, &subject).await {
                         return None;
                     }
-                    let dashboard = dashboard_now(&projections, &code);
+                    let dashboard = dashboard_now(&feed.projections, &code, &feed.who);
                     if let Some(d) = dashboard {
-                        return Some((Ok(d), (rx, projections)));
+                        return Some((Ok(d), feed));
                     }
                 }
             }
         }))
     }
+}
+
+/// What a subscription's stream holds: the feed, the caller (read rules are
+/// applied per item) and its connection slot.
+struct Feed {
+    rx: Receiver<Arc<Applied>>,
+    projections: Arc<Projections>,
+    who: Principal,
+    _slot: Option<OwnedSemaphorePermit>,
 }
 
 /// Wait for an entry concerning `subject` (a lag counts: something may have
@@ -118,9 +187,14 @@ async fn next_concerning(rx: &mut Receiver<Arc<Applied>>, subject: &str) -> bool
     }
 }
 
-fn dashboard_now(projections: &Projections, code: &samverkan_domain::MunicipalityCode) -> Option<Dashboard> {
+fn dashboard_now(
+    projections: &Projections,
+    code: &samverkan_domain::MunicipalityCode,
+    who: &Principal,
+) -> Option<Dashboard> {
     let models = projections.read();
-    models
-        .dashboard(code, AsOf::now(Utc::now()))
-        .map(|d| Dashboard::from(&d))
+    models.dashboard(code, AsOf::now(Utc::now())).map(|mut d| {
+        Viewer::new(who).dashboard(&models, &mut d, None);
+        Dashboard::from(&d)
+    })
 }

@@ -1,5 +1,7 @@
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
+use opentelemetry::metrics::Counter;
+use opentelemetry::KeyValue;
 use samverkan_domain::application::{Application, ApplicationCommand};
 use samverkan_domain::consortium::Consortium;
 use samverkan_domain::{Aggregate, ApplicationId, ConsortiumCode, DomainError, DomainEvent};
@@ -9,6 +11,26 @@ use uuid::Uuid;
 /// How many times a command is re-decided on fresh state after a version conflict.
 const MAX_ATTEMPTS: usize = 16;
 const READ_BATCH: usize = 1024;
+
+/// `samverkan.commands`: handled commands by type and outcome. Taken from the
+/// global meter provider on first use (a no-op when none is installed).
+static COMMANDS: LazyLock<Counter<u64>> = LazyLock::new(|| {
+    opentelemetry::global::meter("samverkan")
+        .u64_counter("samverkan.commands")
+        .with_description("Commands handled, by command type and outcome")
+        .build()
+});
+
+/// The outcome label of a handled command (metrics and the `command` span).
+fn outcome_label(result: &Result<CommandOutcome, AppError>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(AppError::Conflict(_)) => "conflict",
+        Err(AppError::Domain(DomainError::NotFound { .. })) => "not_found",
+        Err(AppError::Domain(_)) => "validation",
+        Err(AppError::Decode(_) | AppError::Store(_)) => "error",
+    }
+}
 
 /// Who sends a command and in which conversation.
 #[derive(Debug, Clone, Default)]
@@ -152,8 +174,46 @@ impl Commands {
     /// - A retry with the same command id appends nothing and returns the same outcome.
     /// - On a version conflict the command is re-decided on fresh state (unless the
     ///   caller pinned `expected_version`, which then is a `Conflict`).
-    #[tracing::instrument(name = "command", skip_all, fields(command = A::command_name(&command), stream = %A::stream_name(id)))]
+    ///
+    /// Runs in a `command` span (command type, stream, command id, outcome,
+    /// events appended) and counts `samverkan.commands{command, outcome}`.
+    #[tracing::instrument(
+        name = "command",
+        skip_all,
+        fields(
+            command = A::command_name(&command),
+            stream = %A::stream_name(id),
+            command.id = %ctx.command_id,
+            outcome = tracing::field::Empty,
+            appended = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+        )
+    )]
     pub async fn execute<A: Aggregate>(
+        &self,
+        id: &A::Id,
+        command: A::Command,
+        ctx: &CommandContext,
+    ) -> Result<CommandOutcome, AppError> {
+        let name = A::command_name(&command);
+        let result = self.decide_and_append::<A>(id, command, ctx).await;
+        let outcome = outcome_label(&result);
+        let span = tracing::Span::current();
+        span.record("outcome", outcome);
+        match &result {
+            Ok(o) => {
+                span.record("appended", o.appended as i64);
+            }
+            Err(AppError::Decode(_) | AppError::Store(_)) => {
+                span.record("otel.status_code", "ERROR");
+            }
+            Err(_) => {}
+        }
+        COMMANDS.add(1, &[KeyValue::new("command", name), KeyValue::new("outcome", outcome)]);
+        result
+    }
+
+    async fn decide_and_append<A: Aggregate>(
         &self,
         id: &A::Id,
         command: A::Command,

@@ -82,6 +82,11 @@ impl ProcessManager {
         self.register_project(approved.application, recorded).await
     }
 
+    #[tracing::instrument(
+        name = "process.register_project",
+        skip_all,
+        fields(application = %application, position = recorded.position as i64, caused_by.trace_id = recorded.metadata.trace_id.as_deref())
+    )]
     async fn register_project(&self, application: ApplicationId, recorded: &RecordedEvent) -> Result<(), AppError> {
         let (state, _) = self.commands.load::<Application>(&application).await?;
         let (Some(drafted), Some(approved)) = (state.drafted.clone(), approved_of(&state)) else {

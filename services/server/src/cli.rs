@@ -1,9 +1,9 @@
-//! The command line: `samverkan serve | seed | schema`. Every flag can also
-//! be set through an environment variable (`SAMVERKAN_…`).
+//! The command line: `samverkan serve | seed | schema | token`. Every flag
+//! can also be set through an environment variable (`SAMVERKAN_…`).
 
 use std::path::PathBuf;
 
-use clap::{ArgAction, Args, Parser, Subcommand};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 /// Samverkan: an event-sourced backend for municipalities collaborating across borders.
 #[derive(Debug, Parser)]
@@ -21,6 +21,9 @@ pub enum Command {
     Seed(DataArgs),
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Mint a development token (HS256) with the locally configured key:
+    /// `<data-dir>/dev-jwt.key` (created if missing) or `--jwt-hs256-secret-file`.
+    Token(TokenArgs),
 }
 
 /// Where the data lives.
@@ -51,18 +54,109 @@ pub struct ServeArgs {
     #[arg(long, env = "SAMVERKAN_DEMO")]
     pub demo: bool,
 
-    /// INSECURE: treat every request as the administrator `dev`. On by default
-    /// until real authentication lands; `--insecure-dev-auth=false` turns it off.
+    #[command(flatten)]
+    pub auth: AuthArgs,
+
+    /// INSECURE, development only: no authentication at all, every request is
+    /// the administrator `dev`. Off by default; cannot be combined with JWT keys.
     #[arg(
         long,
         env = "SAMVERKAN_INSECURE_DEV_AUTH",
-        default_value_t = true,
+        default_value_t = false,
         action = ArgAction::Set,
         num_args = 0..=1,
         require_equals = true,
-        default_missing_value = "true"
+        default_missing_value = "true",
+        conflicts_with_all = ["jwt_hs256_secret_file", "jwt_public_key_pem", "jwks_file"]
     )]
     pub insecure_dev_auth: bool,
+
+    /// Log lines on stderr: `human` or `json` (one object per line, with the
+    /// request's `trace_id`). Traces and metrics: see docs/operations.md.
+    #[arg(long, env = "SAMVERKAN_LOG_FORMAT", value_enum, default_value_t = crate::telemetry::LogFormat::Human)]
+    pub log_format: crate::telemetry::LogFormat,
+}
+
+/// How bearer tokens (JWTs) are verified. With no key given, the server uses
+/// (creating it on first start) the development HS256 key
+/// `<data-dir>/dev-jwt.key`. Several kinds of key may be given together.
+#[derive(Debug, Clone, Args)]
+pub struct AuthArgs {
+    /// HS256: a file holding the shared secret (at least 32 bytes; surrounding
+    /// whitespace is ignored).
+    #[arg(long, env = "SAMVERKAN_JWT_HS256_SECRET_FILE")]
+    pub jwt_hs256_secret_file: Option<PathBuf>,
+
+    /// RS256/ES256: a PEM file with one or more public keys (`PUBLIC KEY`;
+    /// RSA keys verify RS256, EC P-256 keys ES256).
+    #[arg(long, env = "SAMVERKAN_JWT_PUBLIC_KEY_PEM")]
+    pub jwt_public_key_pem: Option<PathBuf>,
+
+    /// RS256/ES256: a JWKS file (`{"keys":[…]}`, as an identity provider
+    /// publishes it), read at start; the token's `kid` selects the key.
+    #[arg(long, env = "SAMVERKAN_JWKS_FILE")]
+    pub jwks_file: Option<PathBuf>,
+
+    /// The issuer (`iss`) tokens must name.
+    #[arg(long, env = "SAMVERKAN_JWT_ISSUER", default_value = "samverkan")]
+    pub jwt_issuer: String,
+
+    /// The audience (`aud`) tokens must name.
+    #[arg(long, env = "SAMVERKAN_JWT_AUDIENCE", default_value = "samverkan")]
+    pub jwt_audience: String,
+}
+
+/// A role a development token grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// Everything.
+    Admin,
+    /// Runs one consortium (`--consortium`).
+    Coordinator,
+    /// Acts for one municipality (`--municipality`).
+    Officer,
+    /// Reads (optionally as one municipality: `--municipality`).
+    Reader,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TokenArgs {
+    /// The role the token grants.
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+
+    /// The municipality of an officer (or a reader), e.g. `SE-1494`.
+    #[arg(long)]
+    pub municipality: Option<String>,
+
+    /// The consortium of a coordinator, e.g. `V6`.
+    #[arg(long)]
+    pub consortium: Option<String>,
+
+    /// The token's subject (`sub`), recorded as the actor of every event it
+    /// causes; default `dev-<role>[-<scope>]`.
+    #[arg(long)]
+    pub subject: Option<String>,
+
+    /// How long the token is valid, in hours.
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=24 * 366))]
+    pub ttl_hours: u64,
+
+    /// Data directory holding the development key `dev-jwt.key`.
+    #[arg(long, env = "SAMVERKAN_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Sign with this HS256 secret instead of the data directory's development key.
+    #[arg(long, env = "SAMVERKAN_JWT_HS256_SECRET_FILE")]
+    pub jwt_hs256_secret_file: Option<PathBuf>,
+
+    /// The issuer (`iss`) to write.
+    #[arg(long, env = "SAMVERKAN_JWT_ISSUER", default_value = "samverkan")]
+    pub jwt_issuer: String,
+
+    /// The audience (`aud`) to write.
+    #[arg(long, env = "SAMVERKAN_JWT_AUDIENCE", default_value = "samverkan")]
+    pub jwt_audience: String,
 }
 
 #[cfg(test)]
@@ -84,7 +178,10 @@ mod tests {
         };
         assert_eq!(a.listen, "127.0.0.1:8080");
         assert_eq!(a.data.data_dir, PathBuf::from("./data"));
-        assert!(a.insecure_dev_auth && !a.demo && a.data.store_url.is_none());
+        assert!(!a.insecure_dev_auth && !a.demo && a.data.store_url.is_none());
+        assert_eq!(a.auth.jwt_issuer, "samverkan");
+        assert_eq!(a.auth.jwt_audience, "samverkan");
+        assert!(a.auth.jwt_hs256_secret_file.is_none() && a.auth.jwt_public_key_pem.is_none());
 
         let cli = Cli::try_parse_from([
             "samverkan",
@@ -92,7 +189,7 @@ mod tests {
             "--listen",
             "127.0.0.1:0",
             "--demo",
-            "--insecure-dev-auth=false",
+            "--insecure-dev-auth",
             "--data-dir",
             "/tmp/x",
         ])
@@ -100,7 +197,40 @@ mod tests {
         let Command::Serve(a) = cli.command else {
             panic!("serve")
         };
-        assert!(a.demo && !a.insecure_dev_auth);
+        assert!(a.demo && a.insecure_dev_auth);
         assert_eq!(a.listen, "127.0.0.1:0");
+
+        // The insecure mode and real keys exclude each other.
+        assert!(Cli::try_parse_from([
+            "samverkan",
+            "serve",
+            "--insecure-dev-auth",
+            "--jwt-hs256-secret-file",
+            "/tmp/k"
+        ])
+        .is_err());
+    }
+
+    #[test]
+    fn token_flags() {
+        let cli = Cli::try_parse_from([
+            "samverkan",
+            "token",
+            "--role",
+            "officer",
+            "--municipality",
+            "SE-1494",
+            "--ttl-hours",
+            "2",
+        ])
+        .unwrap();
+        let Command::Token(t) = cli.command else {
+            panic!("token")
+        };
+        assert_eq!(t.role, RoleArg::Officer);
+        assert_eq!(t.municipality.as_deref(), Some("SE-1494"));
+        assert_eq!(t.ttl_hours, 2);
+        assert!(Cli::try_parse_from(["samverkan", "token", "--role", "king"]).is_err());
+        assert!(Cli::try_parse_from(["samverkan", "token", "--role", "admin", "--ttl-hours", "0"]).is_err());
     }
 }

@@ -3,9 +3,11 @@
 //! Tests start the real server with [`Application::build`] on port 0.
 
 pub mod cli;
+pub mod keys;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
 
-pub use cli::{Cli, Command, DataArgs, ServeArgs};
+pub use cli::{AuthArgs, Cli, Command, DataArgs, ServeArgs, TokenArgs};
+pub use keys::AuthSettings;
 pub use startup::{Application, Settings};

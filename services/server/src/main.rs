@@ -6,20 +6,23 @@ use anyhow::Context;
 use clap::Parser;
 use samverkan_app::Commands;
 use samverkan_server::store::{self, StoreLocation};
-use samverkan_server::{telemetry, Application, Cli, Command, Settings};
+use samverkan_server::{keys, telemetry, Application, Cli, Command, Settings};
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    telemetry::init();
-    match run(cli).await {
+    let telemetry = telemetry::init_for(&cli.command);
+    let code = match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
-    }
+    };
+    // Export what is still buffered (spans, the last metrics).
+    telemetry.shutdown_async().await;
+    code
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -46,10 +49,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     "Demo data: {} commands, {} events appended (last position {})",
                     summary.commands, summary.events_appended, summary.last_position
                 );
+                print_demo_tokens(&app)?;
             }
             println!("Samverkan listening on http://{}", app.local_addr());
             println!("GraphiQL: {}", app.graphiql_url());
             app.run_until_stopped().await
         }
+        Command::Token(args) => {
+            println!("{}", keys::mint_cli(&args)?);
+            Ok(())
+        }
     }
+}
+
+/// `serve --demo`: tokens to try the API with (development key only).
+fn print_demo_tokens(app: &Application) -> anyhow::Result<()> {
+    let Some(minter) = app.minter() else {
+        println!("Tokens: use your identity provider's (the server verifies RS256/ES256 only)");
+        return Ok(());
+    };
+    for (label, token) in keys::demo_tokens(minter)? {
+        println!("{label}: {token}");
+    }
+    println!(
+        "Try: curl -s {} -H \"Authorization: Bearer $TOKEN\" -H 'content-type: application/json' \\\n  -d '{{\"query\":\"{{ dashboard(municipality: \\\"SE-1494\\\") {{ municipality {{ name }} actionList {{ title }} }} }}\"}}'",
+        app.graphiql_url()
+    );
+    println!("More tokens: samverkan token --role officer --municipality SE-1487 (same --data-dir)");
+    Ok(())
 }

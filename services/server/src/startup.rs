@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use axum::Router;
-use samverkan_api::{ApiState, Authenticator, DevAuthenticator};
+use samverkan_api::ApiState;
 use samverkan_app::demo::DemoSummary;
 use samverkan_app::{Commands, ProcessManager, Projections};
 use samverkan_eventstore::EventStore;
@@ -18,6 +18,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::cli::ServeArgs;
+use crate::keys::AuthSettings;
 use crate::store::{self, StoreLocation};
 
 /// The projection snapshot in the data directory.
@@ -33,7 +34,8 @@ pub struct Settings {
     /// `host:port`; port 0 picks a free port.
     pub listen: String,
     pub demo: bool,
-    pub insecure_dev_auth: bool,
+    /// How bearer tokens are verified (default: the development key in the data directory).
+    pub auth: AuthSettings,
     /// How often the read models are snapshotted (when they changed).
     pub snapshot_every: Duration,
     /// How long in-flight requests get to finish after a shutdown signal.
@@ -47,7 +49,7 @@ impl From<ServeArgs> for Settings {
             store_url: a.data.store_url,
             listen: a.listen,
             demo: a.demo,
-            insecure_dev_auth: a.insecure_dev_auth,
+            auth: AuthSettings::from_args(a.auth, a.insecure_dev_auth),
             snapshot_every: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(10),
         }
@@ -62,18 +64,16 @@ pub struct Application {
     projections: Arc<Projections>,
     background: Vec<JoinHandle<()>>,
     demo: Option<DemoSummary>,
+    /// Mints tokens when the server verifies with a shared secret it knows.
+    minter: Option<crate::keys::Minter>,
     shutdown_grace: Duration,
     signals: Signals,
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let authenticator: Arc<dyn Authenticator> = if settings.insecure_dev_auth {
-            tracing::warn!("INSECURE: --insecure-dev-auth is on: every request is treated as the administrator `dev`");
-            Arc::new(DevAuthenticator)
-        } else {
-            bail!("--insecure-dev-auth=false needs a real authenticator, which this build does not have yet");
-        };
+        let auth = crate::keys::setup(&settings.auth, &settings.data_dir)?;
+        let authenticator = auth.authenticator;
         // Install the signal handlers first: a SIGTERM right after start must
         // shut down cleanly, not kill the process.
         let signals = Signals::install()?;
@@ -93,6 +93,9 @@ impl Application {
         let projections = Projections::new(Some(settings.data_dir.join(SNAPSHOT_FILE)));
         let mut background = vec![follow_log(projections.clone(), store.clone())];
         background.push(projections.start_snapshots(settings.snapshot_every));
+        if crate::telemetry::metrics_exported() {
+            background.push(projections.start_metrics(store.clone(), Duration::from_secs(1)));
+        }
         background.push(
             ProcessManager::new(commands.clone(), Some(settings.data_dir.join(PROCESS_CHECKPOINT_FILE)))
                 .start(store.clone()),
@@ -121,6 +124,7 @@ impl Application {
             projections,
             background,
             demo,
+            minter: auth.minter,
             shutdown_grace: settings.shutdown_grace,
             signals,
         })
@@ -143,6 +147,12 @@ impl Application {
     /// What `--demo` loaded.
     pub fn demo_summary(&self) -> Option<&DemoSummary> {
         self.demo.as_ref()
+    }
+
+    /// Mints tokens the server accepts, when it verifies with an HS256 secret
+    /// (the development key or `--jwt-hs256-secret-file`).
+    pub fn minter(&self) -> Option<&crate::keys::Minter> {
+        self.minter.as_ref()
     }
 
     /// Serve until SIGTERM or SIGINT.

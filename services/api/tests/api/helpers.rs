@@ -4,7 +4,8 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use samverkan_api::{router, ApiState, Authenticator, DevAuthenticator, Limits};
+use samverkan_api::jwt::mint_hs256;
+use samverkan_api::{router, ApiState, Authenticator, JwtAuthenticator, Limits, Role, Secret, TokenSpec};
 use samverkan_app::{Commands, ProcessManager, Projections};
 use samverkan_eventstore::{EventStore, SqliteStore};
 use serde_json::{json, Value};
@@ -14,13 +15,48 @@ use uuid::Uuid;
 pub struct TestApp {
     pub router: Router,
     pub store: Arc<dyn EventStore>,
+    /// The administrator token `gql` and `post_json` send.
+    pub admin: String,
     _dir: tempfile::TempDir,
 }
 
+/// The HS256 secret of the test apps (issuer and audience `samverkan`).
+pub const TEST_SECRET: &[u8] = b"test-secret-test-secret-test-secret-0123456789";
+
+/// A token of `subject` with `roles`, signed with [`TEST_SECRET`].
+pub fn token(subject: &str, roles: Vec<Role>) -> String {
+    mint_hs256(&Secret::new(TEST_SECRET), &TokenSpec::new(subject, roles)).expect("mint a token")
+}
+
+pub fn officer(m: &str) -> String {
+    token(
+        &format!("officer-{m}"),
+        vec![Role::Officer(
+            samverkan_domain::MunicipalityCode::parse(m).expect("code"),
+        )],
+    )
+}
+
+pub fn coordinator(c: &str) -> String {
+    token(
+        &format!("coordinator-{c}"),
+        vec![Role::Coordinator(
+            samverkan_domain::ConsortiumCode::parse(c).expect("code"),
+        )],
+    )
+}
+
+pub fn reader(m: Option<&str>) -> String {
+    let scope = m.map(|m| samverkan_domain::MunicipalityCode::parse(m).expect("code"));
+    token(&format!("reader-{}", m.unwrap_or("all")), vec![Role::Reader(scope)])
+}
+
 /// A fresh app with its own store, read models and process manager, and the
-/// development authenticator (everyone is admin).
+/// real JWT authenticator (HS256 with [`TEST_SECRET`]); `gql` calls as the
+/// administrator `test-admin`.
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(Arc::new(DevAuthenticator)).await
+    let auth = JwtAuthenticator::hs256(&Secret::new(TEST_SECRET), "samverkan", "samverkan").expect("authenticator");
+    spawn_app_with(Arc::new(auth)).await
 }
 
 pub async fn spawn_app_with(authenticator: Arc<dyn Authenticator>) -> TestApp {
@@ -38,6 +74,7 @@ pub async fn spawn_app_with(authenticator: Arc<dyn Authenticator>) -> TestApp {
     TestApp {
         router: router(state),
         store,
+        admin: token("test-admin", vec![Role::Admin]),
         _dir: dir,
     }
 }
@@ -87,7 +124,18 @@ impl TestApp {
         (status, bytes.to_vec())
     }
 
+    /// POST as the administrator, unless `headers` hold an `authorization`.
     pub async fn post_json(&self, body: Value, headers: &[(&str, &str)]) -> Gql {
+        let admin = format!("Bearer {}", self.admin);
+        let mut all = headers.to_vec();
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("authorization")) {
+            all.push(("authorization", &admin));
+        }
+        self.post_raw(body, &all).await
+    }
+
+    /// POST with exactly these headers (no token unless given).
+    pub async fn post_raw(&self, body: Value, headers: &[(&str, &str)]) -> Gql {
         let mut builder = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
         for (k, v) in headers {
             builder = builder.header(*k, *v);
@@ -103,6 +151,21 @@ impl TestApp {
     pub async fn gql(&self, query: &str, variables: Value) -> Gql {
         self.post_json(json!({ "query": query, "variables": variables }), &[])
             .await
+    }
+
+    /// A GraphQL request with `token` as the bearer.
+    pub async fn gql_as(&self, token: &str, query: &str, variables: Value) -> Gql {
+        let bearer = format!("Bearer {token}");
+        self.post_raw(
+            json!({ "query": query, "variables": variables }),
+            &[("authorization", &bearer)],
+        )
+        .await
+    }
+
+    /// The store's head position.
+    pub async fn head(&self) -> Option<u64> {
+        self.store.head_position().await.expect("head")
     }
 
     /// Register a municipality; returns the mutation's `position`.

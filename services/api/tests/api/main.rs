@@ -4,8 +4,11 @@
 
 mod helpers;
 
+mod hostile;
+
 mod auth;
 mod errors;
 mod mutations;
 mod queries;
 mod schema;
+mod security;

@@ -113,7 +113,7 @@ async fn events_record_actor_role_correlation_and_trace() {
         .await
         .expect("read");
     let meta = &events[0].metadata;
-    assert_eq!(meta.actor.as_deref(), Some("dev"));
+    assert_eq!(meta.actor.as_deref(), Some("test-admin"));
     assert_eq!(meta.actor_role.as_deref(), Some("admin"));
     assert_eq!(meta.trace_id.as_deref(), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
     assert_eq!(meta.correlation_id, Some(correlation));

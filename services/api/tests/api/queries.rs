@@ -162,7 +162,7 @@ async fn reports_dashboards_and_timelines_answer() {
     let t1 = app.gql(r#"query { timeline(municipality: "SE-1494", first: 2) { pageInfo { hasNextPage endCursor } edges { node { eventType position actor } } } }"#, json!({})).await;
     let page = &t1.data()["timeline"];
     assert_eq!(page["edges"][0]["node"]["eventType"], "MilestoneAchieved");
-    assert_eq!(page["edges"][0]["node"]["actor"], "dev");
+    assert_eq!(page["edges"][0]["node"]["actor"], "test-admin");
     assert_eq!(page["pageInfo"]["hasNextPage"], true);
     let t2 = app
         .gql("query($after: String) { timeline(municipality: \"SE-1494\", first: 100, after: $after) { pageInfo { hasNextPage } edges { node { eventType } } } }", json!({ "after": page["pageInfo"]["endCursor"] }))

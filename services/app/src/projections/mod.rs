@@ -67,10 +67,13 @@ impl Projections {
     }
 
     /// Wait until the models include `position` (read-your-writes); `false` on timeout.
+    #[tracing::instrument(name = "projection.wait", skip_all, fields(position = position as i64, reached = tracing::field::Empty))]
     pub async fn wait_for(&self, position: u64, timeout: Duration) -> bool {
         let mut rx = self.position.subscribe();
         let reached = async move { rx.wait_for(|p| p.is_some_and(|p| p >= position)).await.is_ok() };
-        matches!(tokio::time::timeout(timeout, reached).await, Ok(true))
+        let reached = matches!(tokio::time::timeout(timeout, reached).await, Ok(true));
+        tracing::Span::current().record("reached", reached);
+        reached
     }
 
     /// Live feed of applied events (for GraphQL subscriptions).
@@ -78,8 +81,16 @@ impl Projections {
         self.events.subscribe()
     }
 
-    /// Apply a batch of recorded events (in log order).
+    /// Apply a batch of recorded events (in log order), in a
+    /// `projection.apply` span (batch size, first and last position).
     pub fn apply_batch(&self, batch: &[RecordedEvent]) {
+        let _span = tracing::info_span!(
+            "projection.apply",
+            batch.size = batch.len() as i64,
+            position.first = batch.first().map(|e| e.position as i64),
+            position.last = batch.last().map(|e| e.position as i64),
+        )
+        .entered();
         // Decode outside the lock: readers keep reading meanwhile.
         let decoded = decode_batch(batch);
         let mut entries = Vec::with_capacity(batch.len());
@@ -122,6 +133,46 @@ impl Projections {
                 this.apply_batch(&batch);
             }
             Ok(())
+        })
+    }
+
+    /// Report the read models' metrics while the task runs:
+    /// `samverkan.projection.lag` (positions between the head of the log and
+    /// the models, sampled every `every`) and `samverkan.subscriptions.live`
+    /// (GraphQL subscriptions following the models). Start it only when a
+    /// meter provider is installed: it asks the store for its head.
+    pub fn start_metrics(self: &Arc<Self>, store: Arc<dyn EventStore>, every: Duration) -> tokio::task::JoinHandle<()> {
+        let meter = opentelemetry::global::meter("samverkan");
+        let lag = meter
+            .u64_gauge("samverkan.projection.lag")
+            .with_description(
+                "Events in the log that the read models have not applied yet (head position minus model position)",
+            )
+            .build();
+        let weak = Arc::downgrade(self);
+        let live = meter
+            .i64_observable_up_down_counter("samverkan.subscriptions.live")
+            .with_description("Live GraphQL subscriptions following the read models")
+            .with_callback(move |observer| {
+                if let Some(this) = weak.upgrade() {
+                    let n = i64::try_from(this.events.receiver_count()).unwrap_or(i64::MAX);
+                    observer.observe(n, &[]);
+                }
+            })
+            .build();
+        let this = self.clone();
+        tokio::spawn(async move {
+            let _live = live;
+            loop {
+                match store.head_position().await {
+                    Ok(head) => {
+                        let behind = head.unwrap_or(0).saturating_sub(this.position().unwrap_or(0));
+                        lag.record(behind, &[]);
+                    }
+                    Err(e) => tracing::debug!(error = %e, "projection lag: cannot read the head of the log"),
+                }
+                tokio::time::sleep(every).await;
+            }
         })
     }
 

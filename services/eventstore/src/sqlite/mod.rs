@@ -207,6 +207,12 @@ async fn blocking<R: Send + 'static>(
 
 #[async_trait::async_trait]
 impl EventStore for SqliteStore {
+    // Spans carry the stream and counts, never event bodies or metadata.
+    #[tracing::instrument(
+        name = "eventstore.append",
+        skip_all,
+        fields(stream = stream, events = events.len() as i64, expected = ?expected, position = tracing::field::Empty)
+    )]
     async fn append(
         &self,
         stream: &str,
@@ -224,9 +230,18 @@ impl EventStore for SqliteStore {
                 reply,
             })
             .map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        let result = answer.await.map_err(|_| StoreError::Closed)?;
+        if let Ok(r) = &result {
+            tracing::Span::current().record("position", r.position as i64);
+        }
+        result
     }
 
+    #[tracing::instrument(
+        name = "eventstore.read_stream",
+        skip_all,
+        fields(stream = stream, direction = ?direction, from = from.map(|f| f as i64), max = max as i64, read = tracing::field::Empty)
+    )]
     async fn read_stream(
         &self,
         stream: &str,
@@ -236,13 +251,23 @@ impl EventStore for SqliteStore {
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         let shared = self.inner.shared.clone();
         let stream = stream.to_owned();
-        blocking(move || reader::read_stream(&shared.pool, &stream, direction, from, max)).await
+        let events = blocking(move || reader::read_stream(&shared.pool, &stream, direction, from, max)).await?;
+        tracing::Span::current().record("read", events.len() as i64);
+        Ok(events)
     }
 
+    #[tracing::instrument(
+        name = "eventstore.read_all",
+        skip_all,
+        fields(after = after.map(|a| a as i64), max = max as i64, read = tracing::field::Empty)
+    )]
     async fn read_all(&self, after: Option<u64>, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         let shared = self.inner.shared.clone();
         let head = *shared.head.borrow();
-        blocking(move || reader::read_all(&shared.pool, after, max, head, shared.read_parallelism)).await
+        let events =
+            blocking(move || reader::read_all(&shared.pool, after, max, head, shared.read_parallelism)).await?;
+        tracing::Span::current().record("read", events.len() as i64);
+        Ok(events)
     }
 
     async fn head_position(&self) -> Result<Option<u64>, StoreError> {

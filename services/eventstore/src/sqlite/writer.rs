@@ -10,6 +10,10 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use opentelemetry::metrics::{Counter, Histogram};
+use opentelemetry::KeyValue;
 
 use rusqlite::{Connection, OptionalExtension};
 use tokio::sync::{oneshot, watch};
@@ -74,9 +78,86 @@ fn to_u64(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
+/// The writer's instruments, from the global meter provider in force when
+/// the store opens (no-ops when none is installed).
+struct WriterMetrics {
+    /// `samverkan.store.appends{result}`: appends by result (`written`,
+    /// `duplicate`: an idempotent retry, `refused`: wrong version or id
+    /// conflict, `failed`).
+    appends: Counter<u64>,
+    /// `samverkan.store.events`: events written.
+    events: Counter<u64>,
+    /// `samverkan.store.batch_size`: appends per group commit.
+    batch_size: Histogram<u64>,
+    /// `samverkan.store.commit.duration`: seconds per group commit (fsync included).
+    commit_duration: Histogram<f64>,
+}
+
+impl WriterMetrics {
+    fn new() -> Self {
+        let meter = opentelemetry::global::meter("samverkan");
+        Self {
+            appends: meter
+                .u64_counter("samverkan.store.appends")
+                .with_description("Appends to the embedded event store, by result")
+                .build(),
+            events: meter
+                .u64_counter("samverkan.store.events")
+                .with_description("Events written to the embedded event store")
+                .build(),
+            batch_size: meter
+                .u64_histogram("samverkan.store.batch_size")
+                .with_description("Appends per group commit of the embedded event store")
+                .with_boundaries(vec![
+                    1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0, 4096.0,
+                ])
+                .build(),
+            commit_duration: meter
+                .f64_histogram("samverkan.store.commit.duration")
+                .with_unit("s")
+                .with_description("Time of one group commit of the embedded event store, fsync included")
+                .with_boundaries(vec![
+                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+                ])
+                .build(),
+        }
+    }
+
+    fn record(&self, batch: &[AppendRequest], results: &[Result<AppendResult, StoreError>], took: Duration) {
+        let (mut written, mut duplicate, mut refused, mut failed, mut events) = (0u64, 0u64, 0u64, 0u64, 0u64);
+        for (req, result) in batch.iter().zip(results) {
+            match result {
+                Ok(r) if r.written => {
+                    written += 1;
+                    events += req.events.len() as u64;
+                }
+                Ok(_) => duplicate += 1,
+                Err(StoreError::WrongExpectedVersion { .. } | StoreError::IdConflict { .. }) => refused += 1,
+                Err(_) => failed += 1,
+            }
+        }
+        for (result, n) in [
+            ("written", written),
+            ("duplicate", duplicate),
+            ("refused", refused),
+            ("failed", failed),
+        ] {
+            if n > 0 {
+                self.appends.add(n, &[KeyValue::new("result", result)]);
+            }
+        }
+        if events > 0 {
+            self.events.add(events, &[]);
+        }
+        self.batch_size.record(batch.len() as u64, &[]);
+        self.commit_duration.record(took.as_secs_f64(), &[]);
+    }
+}
+
 impl Writer {
     /// Serves appends until every sender is gone.
     pub(crate) fn run(mut self, rx: mpsc::Receiver<AppendRequest>) {
+        let metrics = WriterMetrics::new();
         let mut batch: Vec<AppendRequest> = Vec::new();
         while let Ok(first) = rx.recv() {
             let mut events = first.events.len();
@@ -90,7 +171,9 @@ impl Writer {
                     Err(_) => break,
                 }
             }
+            let started = Instant::now();
             let results = self.commit_batch(&batch);
+            metrics.record(&batch, &results, started.elapsed());
             for (req, result) in batch.drain(..).zip(results) {
                 // The caller may have given up (dropped its future); the
                 // append is durable all the same.

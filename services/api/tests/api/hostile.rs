@@ -1,0 +1,134 @@
+//! Hostile input: costly, deep or abusive documents, malformed bodies and
+//! unauthenticated probing get clear errors and leave the store untouched.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::helpers::{officer, spawn_app, TestApp};
+
+async fn assert_untouched(app: &TestApp, head: Option<u64>, why: &str) {
+    assert_eq!(app.head().await, head, "{why}: the store is untouched");
+}
+
+#[tokio::test]
+async fn introspection_needs_a_token_and_is_capped() {
+    let app = spawn_app().await;
+    let anonymous = app
+        .post_raw(json!({ "query": "{ __schema { types { name } } }" }), &[])
+        .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(anonymous.code(), "UNAUTHENTICATED");
+
+    // Any authenticated caller may introspect (GraphiQL needs it; the schema
+    // is public in `schema/schema.graphql`) …
+    let r = app
+        .gql_as(&officer("SE-1494"), "{ __schema { types { name } } }", json!({}))
+        .await;
+    assert!(r.data()["__schema"]["types"].as_array().is_some_and(|t| !t.is_empty()));
+    // … within the same cost limits as every query: many aliased copies of
+    // the schema are too complex, deeply nested type references too deep.
+    let copies: Vec<String> = (0..200)
+        .map(|i| format!("s{i}: __schema {{ types {{ name fields {{ name args {{ name }} type {{ name }} }} }} }}"))
+        .collect();
+    let r = app.gql(&format!("{{ {} }}", copies.join(" ")), json!({})).await;
+    assert_eq!(r.rule(), "introspection_too_costly", "{:#}", r.body);
+    let r = app
+        .gql(
+            "{ a: __schema { types { name } } b: __type(name: \"Money\") { name } }",
+            json!({}),
+        )
+        .await;
+    r.data();
+    for levels in [10, 40] {
+        let mut nested = String::from("name");
+        for _ in 0..levels {
+            nested = format!("fields {{ type {{ {nested} }} }}");
+        }
+        let r = app
+            .gql(&format!("{{ __schema {{ types {{ {nested} }} }} }}"), json!({}))
+            .await;
+        assert_eq!(r.rule(), "query_too_deep", "{levels}: {:#}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn abusive_documents_are_refused_before_anything_runs() {
+    let app = spawn_app().await;
+    app.register("SE-1494", "Lidköping").await;
+    let head = app.head().await;
+
+    // A thousand aliased writes in one document: too complex, nothing runs.
+    let writes: Vec<String> = (0..1100)
+        .map(|i| format!("w{i}: signTwinTownAgreement(commandId: $id, input: $in) {{ position }}"))
+        .collect();
+    let input = json!({ "municipality": "SE-1494", "partner": { "name": "P", "country": "FI" }, "since": "1990-01-01",
+        "decision": { "body": "COUNCIL", "date": "1990-01-01" } });
+    let r = app
+        .gql(
+            &format!(
+                "mutation($id: UUID!, $in: SignTwinTownAgreementInput!) {{ {} }}",
+                writes.join(" ")
+            ),
+            json!({ "id": Uuid::new_v4(), "in": input }),
+        )
+        .await;
+    assert_eq!(r.rule(), "query_too_complex", "{:#}", r.body);
+    assert_untouched(&app, head, "aliased writes").await;
+
+    // Fragment cycles and unknown operations are validation errors.
+    let cycle = "query { municipalities { ...A } } fragment A on MunicipalityConnection { ...B } fragment B on MunicipalityConnection { ...A }";
+    assert_eq!(app.gql(cycle, json!({})).await.code(), "VALIDATION");
+    let r = app
+        .post_json(
+            json!({ "query": "query A { readModelPosition }", "operationName": "B" }),
+            &[],
+        )
+        .await;
+    assert_eq!(r.code(), "VALIDATION");
+    // Deeply nested brackets do not overflow the parser's stack.
+    let deep = format!("{{ municipalities {} }}", "{ edges ".repeat(5000));
+    let r = app.gql(&deep, json!({})).await;
+    assert_eq!(r.code(), "VALIDATION", "{:#}", r.body);
+    assert_untouched(&app, head, "invalid documents").await;
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_clear_errors() {
+    let app = spawn_app().await;
+    let admin = format!("Bearer {}", app.admin);
+    let post = |body: Body, content_type: &'static str| {
+        Request::post("/graphql")
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::AUTHORIZATION, admin.as_str())
+            .body(body)
+            .expect("request")
+    };
+    for (body, why) in [
+        ("{not json", "broken JSON"),
+        ("[]", "a batch"),
+        ("[{\"query\": \"{ readModelPosition }\"}]", "a batch"),
+        ("{\"query\": 42}", "query not a string"),
+        ("{\"variables\": {}}", "no query"),
+        ("\u{0}\u{1}", "binary"),
+        ("", "empty"),
+    ] {
+        let (status, bytes) = app.request(post(Body::from(body), "application/json")).await;
+        assert!(
+            status == StatusCode::BAD_REQUEST || status == StatusCode::OK,
+            "{why}: {status}"
+        );
+        let v: Value = serde_json::from_slice(&bytes).expect("a JSON error");
+        assert_eq!(v["errors"][0]["extensions"]["code"], "VALIDATION", "{why}: {v}");
+        assert!(v["data"].is_null(), "{why}: {v}");
+    }
+    let r = app
+        .post_json(
+            json!({ "query": "{ readModelPosition }", "variables": "not an object" }),
+            &[],
+        )
+        .await;
+    assert!(r.status.is_client_error() || r.code() == "VALIDATION", "{:#}", r.body);
+    assert_untouched(&app, None, "malformed bodies").await;
+}
