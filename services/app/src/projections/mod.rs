@@ -320,7 +320,7 @@ pub async fn rebuild(store: &dyn EventStore) -> Result<ReadModels, StoreError> {
         // Balance the two stages: reading costs about as much as applying, so
         // this stage also decodes a share of each batch.
         let (batch, decoded) = tokio::task::spawn_blocking(move || {
-            let split = batch.len() * 2 / 5;
+            let split = batch.len() / 4;
             let decoded: Decoded = batch[..split]
                 .iter()
                 .map(|e| AnyEvent::decode(&e.event_type, e.schema_version, &e.data))
