@@ -119,6 +119,10 @@ pub mod ids {
         ProjectId::from_name("arko-interreg-granslos-kompetens-norsk-del")
     }
     /// Vänersborg, Erasmus+ KA220 with Herning and Lich (EUR lump sum).
+    pub fn v6_skills_project() -> ProjectId {
+        ProjectId::from_name("v6-esf-kompetensforsorjning")
+    }
+
     pub fn erasmus_project() -> ProjectId {
         ProjectId::from_name("vanersborg-erasmus-ka220-digital-inkludering")
     }
@@ -1433,6 +1437,43 @@ impl Loader<'_> {
                 Step::Achieve("m2-partnermote-herning", day!("2026-04-22")),
             ],
             "Erasmus+ KA220 2025–2027 with Herning and Lich; m3 overdue, m4 next",
+        )
+        .await?;
+
+        // A V6 project led by Lidköping, active 2024–2026, so that Lidköping's
+        // and its partners' yearly follow-ups have a running project.
+        // Illustrative; serves Lidköping's goal on external funding.
+        let lidkoping = ids::lidkoping_strategy_2020();
+        self.project(
+            RegisterProject {
+                project: ids::v6_skills_project(),
+                title: "Kompetensförsörjning i Västra Skaraborg".into(),
+                lead: member(codes::LIDKOPING)?,
+                partners: vec![member(codes::GOTENE)?, member(codes::SKARA)?],
+                programme: Programme {
+                    kind: ProgrammeKind::EsfPlus,
+                    name: "ESF+ Programområde A".into(),
+                },
+                financing: Financing {
+                    budget: money(4_800_000, Currency::SEK)?,
+                    grant: money(3_600_000, Currency::SEK)?,
+                    co_financing: money(1_200_000, Currency::SEK)?,
+                },
+                period: period(day!("2024-09-01"), day!("2026-12-31"))?,
+                serves_goals: vec![goal_ref(lidkoping, "extern-finansiering")?],
+                eu_priorities: vec![EuPriority::Inclusive],
+                from_application: None,
+                consortium: Some(consortium(codes::V6)?),
+            },
+            &[
+                Step::Plan("m1-kartlaggning", "Kartläggning av kompetensbehov", day!("2025-03-31")),
+                Step::Plan("m2-utbildningar", "Första utbildningsomgången", day!("2025-09-30")),
+                Step::Plan("m3-slutkonferens", "Slutkonferens i Lidköping", day!("2026-12-10")),
+                Step::Achieve("m1-kartlaggning", day!("2025-03-28")),
+                Step::Reschedule("m2-utbildningar", day!("2025-11-15"), "Upphandlingen försenad"),
+                Step::Achieve("m2-utbildningar", day!("2025-11-14")),
+            ],
+            "ESF+ 2024–2026 led by Lidköping with Götene and Skara; m3 next",
         )
         .await?;
         Ok(())

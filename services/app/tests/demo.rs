@@ -212,6 +212,18 @@ async fn demo_tells_the_seeds_story() {
         ApplicationStatus::Withdrawn
     );
 
+    // A V6 project led by Lidköping runs through 2025 with Götene and Skara.
+    let (skills, _) = commands
+        .load::<Project>(&ids::v6_skills_project())
+        .await
+        .expect("project");
+    assert_eq!(skills.status, ProjectStatus::Active);
+    assert!(skills.partners.contains_key("SE-1471") && skills.partners.contains_key("SE-1495"));
+    assert_eq!(
+        skills.milestones[&ms("m2-utbildningar")].status,
+        MilestoneStatus::Achieved
+    );
+
     // Projects: the shoreline project is completed; the ARKO project has an
     // achieved, a cancelled and open milestones due in 2026–2027.
     let (shoreline, _) = commands
