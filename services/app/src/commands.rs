@@ -283,7 +283,8 @@ impl Commands {
                     continue;
                 }
                 Err(e) => {
-                    if let Some(outcome) = self.find_previous(&stream, ctx.command_id).await? {
+                    // A concurrent retry of the same command may have won the race.
+                    if let (_, _, Some(outcome)) = self.load_checking::<A>(id, Some(ctx.command_id)).await? {
                         return Ok(outcome);
                     }
                     return Err(e.into());
@@ -293,44 +294,6 @@ impl Commands {
         Err(AppError::Conflict(format!(
             "stream `{stream}` kept changing; gave up after {MAX_ATTEMPTS} attempts"
         )))
-    }
-
-    /// Was a command (by its first event id) already applied to the stream?
-    async fn find_previous(&self, stream: &str, command_id: Uuid) -> Result<Option<CommandOutcome>, AppError> {
-        let first_id = event_id(command_id, 0);
-        let mut from = 0u64;
-        let mut found: Option<CommandOutcome> = None;
-        loop {
-            let batch = self
-                .store
-                .read_stream(stream, Direction::Forwards, Some(from), READ_BATCH)
-                .await?;
-            let n = batch.len();
-            for e in &batch {
-                from = e.version + 1;
-                match &mut found {
-                    None if e.id == first_id => {
-                        found = Some(CommandOutcome {
-                            stream: stream.to_string(),
-                            version: e.version,
-                            position: e.position,
-                            appended: 0,
-                            event_types: vec![e.event_type.clone()],
-                        });
-                    }
-                    Some(f) if e.id == event_id(command_id, f.event_types.len()) => {
-                        f.version = e.version;
-                        f.position = e.position;
-                        f.event_types.push(e.event_type.clone());
-                    }
-                    Some(_) => return Ok(found),
-                    None => {}
-                }
-            }
-            if n < READ_BATCH {
-                return Ok(found);
-            }
-        }
     }
 
     /// Commands on joint applications that need the consortium's current

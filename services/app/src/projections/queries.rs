@@ -247,16 +247,18 @@ fn milestone_lines(p: &ProjectView, today: NaiveDate) -> (Option<MilestoneView>,
     (next, overdue)
 }
 
-fn programme_year_lines(lines: &mut BTreeMap<(i32, ProgrammeKind, Currency), (i64, i64)>) -> Vec<FundingLine> {
+fn programme_year_lines(lines: BTreeMap<(i32, ProgrammeKind, Currency), (i64, i64)>) -> Vec<FundingLine> {
     lines
-        .iter()
-        .map(|((year, programme, currency), (g, c))| FundingLine {
-            year: *year,
-            programme: *programme,
-            currency: *currency,
-            granted_minor: *g,
-            co_financing_minor: *c,
-        })
+        .into_iter()
+        .map(
+            |((year, programme, currency), (granted_minor, co_financing_minor))| FundingLine {
+                year,
+                programme,
+                currency,
+                granted_minor,
+                co_financing_minor,
+            },
+        )
         .collect()
 }
 
@@ -424,7 +426,7 @@ impl ReadModels {
             memberships,
             projects,
             action_list,
-            funding: programme_year_lines(&mut funding),
+            funding: programme_year_lines(funding),
             twin_towns,
             goals,
         })
@@ -623,7 +625,7 @@ impl ReadModels {
             year,
             projects_active: active,
             applications,
-            funding_obtained: programme_year_lines(&mut funding),
+            funding_obtained: programme_year_lines(funding),
             milestones_achieved: achieved,
             milestones_missed: missed,
             milestones_rescheduled: rescheduled,
