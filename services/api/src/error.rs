@@ -20,7 +20,8 @@
 use std::sync::Arc;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextSubscribe, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest, NextSubscribe,
+    NextValidation,
 };
 use async_graphql::futures_util::stream::BoxStream;
 use async_graphql::futures_util::StreamExt;
@@ -207,6 +208,27 @@ impl Extension for ErrorCodesExtension {
                 response
             })
             .boxed()
+    }
+
+    /// Parse the document here, and bound what it may cost, before
+    /// async-graphql's own checks walk it: they expand every fragment spread
+    /// again (a fragment bomb would keep them busy for minutes).
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: async_graphql::Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<async_graphql::Request> {
+        let defaults = crate::Limits::default();
+        let limits = ctx.data_opt::<crate::ApiState>().map_or(&defaults, |s| &s.limits);
+        // A syntax error is reported (with its rule) by `parse_query` below.
+        if let Ok(document) = request.parsed_query() {
+            crate::document::check(document, limits.max_complexity, limits.max_mutations).map_err(|e| {
+                let err = ServerError::new(e.message.clone(), None);
+                e.into_server_error(err)
+            })?;
+        }
+        next.run(ctx, request).await
     }
 
     async fn parse_query(

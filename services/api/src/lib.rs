@@ -22,6 +22,7 @@
 
 pub mod auth;
 mod context;
+mod document;
 pub mod error;
 mod http;
 pub mod inputs;
@@ -70,6 +71,8 @@ pub struct Limits {
     pub max_depth: usize,
     /// Maximum query complexity (number of fields, each counted once).
     pub max_complexity: usize,
+    /// Maximum number of mutation fields (commands) in one request.
+    pub max_mutations: usize,
     /// Maximum request body in bytes.
     pub body_limit: usize,
     /// Maximum time to answer an HTTP request.
@@ -91,6 +94,7 @@ impl Default for Limits {
             ready_slack: Duration::from_secs(1),
             max_depth: 16,
             max_complexity: 2_000,
+            max_mutations: 25,
             body_limit: 256 * 1024,
             request_timeout: Duration::from_secs(10),
             max_page_size: 500,

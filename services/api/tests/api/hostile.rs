@@ -132,3 +132,90 @@ async fn malformed_bodies_are_clear_errors() {
     assert!(r.status.is_client_error() || r.code() == "VALIDATION", "{:#}", r.body);
     assert_untouched(&app, None, "malformed bodies").await;
 }
+
+/// The outside attack's shape: each fragment spreads the previous one twice,
+/// thirty levels deep (2³⁰ fields once expanded) in under 2 KB. It is refused
+/// from a linear count before validation expands anything; the timeout only
+/// keeps a regression from hanging the suite (it took 17–60 s).
+#[tokio::test]
+async fn a_fragment_bomb_is_refused_before_validation() {
+    let app = spawn_app().await;
+    app.register("SE-1494", "Lidköping").await;
+    let head = app.head().await;
+    // Thirty levels on the root type, within the parser's recursion limit.
+    let mut doc = String::from("query Bomb { ...F29 }\n");
+    doc.push_str("fragment F0 on Query { readModelPosition }\n");
+    for i in 1..=29 {
+        doc.push_str(&format!("fragment F{i} on Query {{ ...F{p} ...F{p} }}\n", p = i - 1));
+    }
+    assert!(doc.len() < 2_000, "{} bytes", doc.len());
+    for token in [app.admin.clone(), crate::helpers::reader(None)] {
+        let r = tokio::time::timeout(std::time::Duration::from_secs(10), app.gql_as(&token, &doc, json!({})))
+            .await
+            .expect("the bomb is answered without expanding it");
+        assert_eq!(r.code(), "VALIDATION", "{:#}", r.body);
+        assert_eq!(r.rule(), "query_too_complex", "{:#}", r.body);
+        let message = r.body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("fragments are expanded"), "{message}");
+        assert!(r.body.get("data").is_none_or(Value::is_null), "{:#}", r.body);
+    }
+    // The same shape nested in a mutation's answer.
+    let mut bomb = String::from(
+        "mutation { m: registerMunicipality(commandId: \"6f2c1f64-2b4e-4a43-9d39-3b7a9b6c2b11\", input: {code: \"SE-1487\", name: \"V\"}) { municipality { ...F26 } } }\n",
+    );
+    bomb.push_str("fragment F0 on Municipality { code name }\n");
+    for i in 1..=26 {
+        bomb.push_str(&format!(
+            "fragment F{i} on Municipality {{ ...F{p} ...F{p} }}\n",
+            p = i - 1
+        ));
+    }
+    let r = tokio::time::timeout(std::time::Duration::from_secs(10), app.gql(&bomb, json!({})))
+        .await
+        .expect("answered");
+    assert_eq!(r.rule(), "query_too_complex", "{:#}", r.body);
+    assert_untouched(&app, head, "fragment bomb").await;
+}
+
+/// Exactly a thousand aliased mutations fit the complexity limit (two fields
+/// each) but are far more commands than a request may run.
+#[tokio::test]
+async fn a_thousand_aliased_mutations_are_refused() {
+    let app = spawn_app().await;
+    app.register("SE-1494", "Lidköping").await;
+    let head = app.head().await;
+    let input = json!({ "municipality": "SE-1494", "partner": { "name": "P", "country": "FI" }, "since": "1990-01-01",
+        "decision": { "body": "COUNCIL", "date": "1990-01-01" } });
+    for count in [1000, 26] {
+        let writes: Vec<String> = (0..count)
+            .map(|i| format!("w{i}: signTwinTownAgreement(commandId: $id, input: $in) {{ position }}"))
+            .collect();
+        let r = app
+            .gql(
+                &format!(
+                    "mutation($id: UUID!, $in: SignTwinTownAgreementInput!) {{ {} }}",
+                    writes.join(" ")
+                ),
+                json!({ "id": Uuid::new_v4(), "in": input }),
+            )
+            .await;
+        assert_eq!(r.code(), "VALIDATION", "{count}: {:#}", r.body);
+        assert_eq!(r.rule(), "too_many_mutations", "{count}: {:#}", r.body);
+        assert_untouched(&app, head, "aliased writes").await;
+    }
+    // Up to the limit, a request may run several commands.
+    let writes: Vec<String> = ["SE-1487", "SE-1488", "SE-1489"]
+        .iter()
+        .map(|code| {
+            format!(
+                "w{n}: registerMunicipality(commandId: \"{id}\", input: {{code: \"{code}\", name: \"M\"}}) {{ position }}",
+                n = &code[3..],
+                id = Uuid::new_v4()
+            )
+        })
+        .collect();
+    let r = app
+        .gql(&format!("mutation {{ {} }}", writes.join(" ")), json!({}))
+        .await;
+    assert!(r.body.get("errors").is_none(), "{:#}", r.body);
+}

@@ -1,0 +1,216 @@
+//! What a document may cost, checked right after parsing and before
+//! async-graphql validates it.
+//!
+//! async-graphql's validation and complexity rules expand fragments each time
+//! they are spread, so a small document whose fragments spread each other
+//! twice, thirty levels deep, asks them for 2³⁰ fields and keeps a worker
+//! busy for a minute. Here every fragment is counted once (memoised), so the
+//! check is linear in the document's size, and a document is refused when its
+//! fully expanded selections exceed the complexity limit — the complexity rule
+//! would refuse it anyway, only much later.
+//!
+//! The same walk counts the root fields of mutations: each is a command, and a
+//! request runs at most [`crate::Limits::max_mutations`] of them.
+
+use std::collections::HashMap;
+
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+
+use crate::error::ApiError;
+
+/// Size of a selection set with its fragments expanded.
+#[derive(Debug, Clone, Copy, Default)]
+struct Size {
+    /// Fields selected, at any depth.
+    fields: u64,
+    /// Selections of any kind (fields, spreads, inline fragments) a walk visits.
+    selections: u64,
+    /// Root fields (the commands of a mutation).
+    roots: u64,
+}
+
+impl Size {
+    fn add(self, other: Size) -> Size {
+        Size {
+            fields: self.fields.saturating_add(other.fields),
+            selections: self.selections.saturating_add(other.selections),
+            roots: self.roots.saturating_add(other.roots),
+        }
+    }
+}
+
+/// Counts of one document, every fragment counted once.
+struct Counter<'d> {
+    doc: &'d ExecutableDocument,
+    /// Size per fragment, once computed.
+    memo: HashMap<&'d str, Size>,
+    /// Fragments being expanded, to find cycles.
+    expanding: Vec<&'d str>,
+    /// The first fragment found spreading itself.
+    cycle: Option<&'d str>,
+}
+
+impl<'d> Counter<'d> {
+    fn new(doc: &'d ExecutableDocument) -> Self {
+        Self {
+            doc,
+            memo: HashMap::new(),
+            expanding: Vec::new(),
+            cycle: None,
+        }
+    }
+
+    fn set(&mut self, set: &'d SelectionSet) -> Size {
+        let mut total = Size::default();
+        for item in &set.items {
+            let here = match &item.node {
+                Selection::Field(f) => {
+                    let inner = self.set(&f.node.selection_set.node);
+                    Size {
+                        fields: inner.fields.saturating_add(1),
+                        selections: inner.selections.saturating_add(1),
+                        roots: 1,
+                    }
+                }
+                Selection::InlineFragment(i) => {
+                    let inner = self.set(&i.node.selection_set.node);
+                    Size {
+                        selections: inner.selections.saturating_add(1),
+                        ..inner
+                    }
+                }
+                Selection::FragmentSpread(s) => {
+                    let inner = self.fragment(s.node.fragment_name.node.as_str());
+                    Size {
+                        selections: inner.selections.saturating_add(1),
+                        ..inner
+                    }
+                }
+            };
+            total = total.add(here);
+        }
+        total
+    }
+
+    fn fragment(&mut self, name: &'d str) -> Size {
+        if let Some(size) = self.memo.get(name) {
+            return *size;
+        }
+        if self.expanding.contains(&name) {
+            self.cycle.get_or_insert(name);
+            return Size::default();
+        }
+        let Some((key, fragment)) = self.doc.fragments.iter().find(|(n, _)| n.as_str() == name) else {
+            // Unknown: validation reports it.
+            return Size::default();
+        };
+        self.expanding.push(key.as_str());
+        let size = self.set(&fragment.node.selection_set.node);
+        self.expanding.pop();
+        self.memo.insert(key.as_str(), size);
+        size
+    }
+}
+
+fn shown(n: u64) -> String {
+    if n == u64::MAX {
+        "more than 18 quintillion".to_string()
+    } else {
+        n.to_string()
+    }
+}
+
+/// Refuse a document with a fragment that spreads itself, one that selects
+/// more than `max_fields` fields (or visits ten times as many selections) once
+/// its fragments are expanded, or a mutation that runs more than
+/// `max_mutations` commands.
+pub(crate) fn check(doc: &ExecutableDocument, max_fields: usize, max_mutations: usize) -> Result<(), ApiError> {
+    let mut counter = Counter::new(doc);
+    // Every fragment, also those no operation uses (validation walks them too).
+    for (name, _) in doc.fragments.iter() {
+        counter.fragment(name.as_str());
+    }
+    if let Some(name) = counter.cycle {
+        return Err(ApiError::validation(
+            "fragment_cycle",
+            format!("fragment `{name}` spreads itself (directly or through other fragments)"),
+        ));
+    }
+    let max_selections = (max_fields as u64).saturating_mul(10);
+    for (_, op) in doc.operations.iter() {
+        let size = counter.set(&op.node.selection_set.node);
+        if size.fields > max_fields as u64 || size.selections > max_selections {
+            return Err(ApiError::validation(
+                "query_too_complex",
+                format!(
+                    "the document selects {} fields ({} selections) once its fragments are expanded; at most {max_fields} fields are allowed per request",
+                    shown(size.fields),
+                    shown(size.selections)
+                ),
+            ));
+        }
+        if op.node.ty == OperationType::Mutation && size.roots > max_mutations as u64 {
+            return Err(ApiError::validation(
+                "too_many_mutations",
+                format!(
+                    "the document runs {} mutations; at most {max_mutations} are allowed per request",
+                    size.roots
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::parser::parse_query;
+
+    use super::*;
+
+    fn bomb(levels: usize) -> String {
+        let mut doc = String::from("query { municipalities { edges { node { ...F0 } } } }\n");
+        doc.push_str("fragment F0 on Municipality { code name }\n");
+        for i in 1..=levels {
+            doc.push_str(&format!(
+                "fragment F{i} on Municipality {{ ...F{p} ...F{p} }}\n",
+                p = i - 1
+            ));
+        }
+        doc.replace("...F0 } } } }", &format!("...F{levels} }} }} }} }}"))
+    }
+
+    #[test]
+    fn a_fragment_bomb_is_counted_without_expanding_it() {
+        let doc = parse_query(bomb(64)).unwrap();
+        let err = check(&doc, 2000, 20).unwrap_err();
+        assert_eq!(err.rule, Some("query_too_complex"));
+        let small = parse_query(bomb(3)).unwrap();
+        check(&small, 2000, 20).unwrap();
+        // Spreads of unknown fragments select nothing but still multiply.
+        let mut doc = String::from("query { ...F40 }\nfragment F0 on Query { ...X ...X }\n");
+        for i in 1..=40 {
+            doc.push_str(&format!("fragment F{i} on Query {{ ...F{p} ...F{p} }}\n", p = i - 1));
+        }
+        let err = check(&parse_query(doc).unwrap(), 2000, 20).unwrap_err();
+        assert_eq!(err.rule, Some("query_too_complex"));
+    }
+
+    #[test]
+    fn mutations_are_counted_through_fragments() {
+        let fields: Vec<String> = (0..5).map(|i| format!("m{i}: registerMunicipality")).collect();
+        let doc = format!(
+            "mutation {{ ...A ...A }} fragment A on Mutation {{ {} }}",
+            fields.join(" ")
+        );
+        let doc = parse_query(doc).unwrap();
+        assert!(check(&doc, 2000, 10).is_ok());
+        assert_eq!(check(&doc, 2000, 9).unwrap_err().rule, Some("too_many_mutations"));
+        // A cycle is refused at once, however it branches.
+        let cycle = parse_query(
+            "mutation { ...A } fragment A on Mutation { x ...B ...B } fragment B on Mutation { ...A ...A }",
+        )
+        .unwrap();
+        assert_eq!(check(&cycle, 2000, 1000).unwrap_err().rule, Some("fragment_cycle"));
+    }
+}
