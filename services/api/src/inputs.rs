@@ -25,7 +25,7 @@ pub struct MoneyInput {
 
 impl MoneyInput {
     pub fn to_domain(&self) -> Result<d::Money, ApiError> {
-        Ok(d::Money::new(self.amount_minor.0, self.currency.into())?)
+        Ok(d::Money::for_command(self.amount_minor.amount(), self.currency.into())?)
     }
 }
 

@@ -111,14 +111,24 @@ impl From<NaiveDate> for Date {
     }
 }
 
-/// Money in minor units (öre, øre, cent): a non-negative 64-bit integer.
+/// Money in minor units (öre, øre, cent). Inputs are non-negative 64-bit
+/// integers; outputs may be totals, which are 128-bit and never wrap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct MinorUnits(pub i64);
+pub struct MinorUnits(pub i128);
 
-/// An amount in minor units (1 SEK = 100 öre): a non-negative integer up to
-/// 2^63−1, written as a JSON number (`150000000000`) or a string of digits
-/// (`"150000000000"`, for clients whose numbers are doubles). Returned as a
-/// JSON number. Fractions, exponents and negative amounts are rejected.
+impl MinorUnits {
+    /// The amount of one command (inputs are parsed within 64 bits).
+    pub fn amount(&self) -> i64 {
+        i64::try_from(self.0).unwrap_or(i64::MAX)
+    }
+}
+
+/// An amount in minor units (1 SEK = 100 öre): a non-negative integer,
+/// written as a JSON number (`150000000000`) or a string of digits
+/// (`"150000000000"`, for clients whose numbers are doubles). Fractions,
+/// exponents and negative amounts are rejected; one command carries at most
+/// 10^15 (rule `amount_too_large`). Returned as a JSON number; a total beyond
+/// 2^63−1 (sums never wrap) is returned as a string of digits.
 #[Scalar(name = "MinorUnits")]
 impl ScalarType for MinorUnits {
     fn parse(value: Value) -> InputValueResult<Self> {
@@ -143,7 +153,10 @@ impl ScalarType for MinorUnits {
         }
     }
     fn to_value(&self) -> Value {
-        Value::Number(Number::from(self.0))
+        match i64::try_from(self.0) {
+            Ok(i) => Value::Number(Number::from(i)),
+            Err(_) => Value::String(self.0.to_string()),
+        }
     }
 }
 
@@ -151,7 +164,7 @@ fn non_negative(i: i64) -> InputValueResult<MinorUnits> {
     if i < 0 {
         Err(domain(DomainError::NegativeAmount { amount_minor: i }))
     } else {
-        Ok(MinorUnits(i))
+        Ok(MinorUnits(i128::from(i)))
     }
 }
 

@@ -210,15 +210,20 @@ pub struct Money {
 impl From<&d::Money> for Money {
     fn from(m: &d::Money) -> Self {
         Money {
-            amount_minor: MinorUnits(m.amount_minor),
+            amount_minor: MinorUnits(i128::from(m.amount_minor)),
             currency: m.currency.into(),
             formatted: m.to_string(),
         }
     }
 }
 
-pub(crate) fn money(amount_minor: i64, currency: d::Currency) -> Money {
-    Money::from(&d::Money { amount_minor, currency })
+/// A total of one currency (128-bit, never wrapped).
+pub(crate) fn money(total_minor: i128, currency: d::Currency) -> Money {
+    Money {
+        amount_minor: MinorUnits(total_minor),
+        currency: currency.into(),
+        formatted: d::format_total(total_minor, currency),
+    }
 }
 
 pub(crate) fn amounts(a: &v::Amounts) -> Vec<Money> {

@@ -19,7 +19,7 @@ use samverkan_app::projections::{
     ApplicationFilter, ConsortiumOverview, Dashboard, FollowUpReport, Subject, TimelineEntry,
 };
 use samverkan_app::ReadModels;
-use samverkan_domain::{ApplicationId, Currency, MunicipalityCode, ProgrammeKind};
+use samverkan_domain::{add_to_total, ApplicationId, Currency, MunicipalityCode, ProgrammeKind};
 
 use crate::auth::{may_read_draft, Principal};
 
@@ -86,18 +86,24 @@ impl<'p> Viewer<'p> {
         for line in &d.projects {
             let p = &line.project;
             let g = p.financing.grant;
-            funding
-                .entry((p.period.start.year(), p.programme.kind, g.currency))
-                .or_default()
-                .0 += g.amount_minor;
+            add_to_total(
+                &mut funding
+                    .entry((p.period.start.year(), p.programme.kind, g.currency))
+                    .or_default()
+                    .0,
+                g.amount_minor,
+            );
         }
         for a in applications.iter().filter(|a| self.may_see(models, a)) {
             for (m, money, decision) in a.commitments() {
                 if m == &code && a.status != ApplicationStatusView::Withdrawn {
-                    funding
-                        .entry((decision.date.year(), a.programme.kind, money.currency))
-                        .or_default()
-                        .1 += money.amount_minor;
+                    add_to_total(
+                        &mut funding
+                            .entry((decision.date.year(), a.programme.kind, money.currency))
+                            .or_default()
+                            .1,
+                        money.amount_minor,
+                    );
                 }
             }
         }
@@ -157,12 +163,18 @@ impl<'p> Viewer<'p> {
         for a in &r.applications {
             if let (Some(g), Some(d)) = (&a.granted, a.decided_on) {
                 if d.year() == year {
-                    funding.entry((year, a.programme.kind, g.currency)).or_default().0 += g.amount_minor;
+                    add_to_total(
+                        &mut funding.entry((year, a.programme.kind, g.currency)).or_default().0,
+                        g.amount_minor,
+                    );
                 }
             }
             for (m, money, decision) in a.commitments() {
                 if m == &code && decision.date.year() == year && a.status != ApplicationStatusView::Withdrawn {
-                    funding.entry((year, a.programme.kind, money.currency)).or_default().1 += money.amount_minor;
+                    add_to_total(
+                        &mut funding.entry((year, a.programme.kind, money.currency)).or_default().1,
+                        money.amount_minor,
+                    );
                 }
             }
         }
@@ -213,7 +225,7 @@ impl<'p> Viewer<'p> {
     }
 }
 
-type Lines = BTreeMap<(i32, ProgrammeKind, Currency), (i64, i64)>;
+type Lines = BTreeMap<(i32, ProgrammeKind, Currency), (i128, i128)>;
 
 fn lines(map: &Lines) -> Vec<FundingLine> {
     map.iter()

@@ -574,7 +574,7 @@ async fn follow_up_report_counts_strategies_and_applications() {
     assert_eq!(r2026.applications[0].status, ApplicationStatusView::Approved);
     assert_eq!(r2026.projects_active.len(), 1);
     assert_eq!(r2026.projects_per_focus_area.get("Extern finansiering"), Some(&1));
-    let obtained: i64 = r2026.funding_obtained.iter().map(|f| f.granted_minor).sum();
+    let obtained: i128 = r2026.funding_obtained.iter().map(|f| f.granted_minor).sum();
     assert_eq!(obtained, 700_000 * 100);
     // 2025 reported, so the next yearly follow-up covers 2026 and is due 2027-03-31.
     let dash = models

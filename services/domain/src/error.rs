@@ -28,6 +28,8 @@ pub enum DomainError {
     InvalidAmount { value: String },
     #[error("amount is too large")]
     AmountOverflow,
+    #[error("an amount of {amount_minor} minor units is more than a command may carry (at most {max})")]
+    AmountTooLarge { amount_minor: i64, max: i64 },
     #[error("currency mismatch: expected {expected}, got {found}")]
     CurrencyMismatch { expected: Currency, found: Currency },
     #[error("`{field}` must not be blank")]
@@ -164,6 +166,7 @@ impl DomainError {
             NegativeAmount { .. } => "negative_amount",
             InvalidAmount { .. } => "invalid_amount",
             AmountOverflow => "amount_overflow",
+            AmountTooLarge { .. } => "amount_too_large",
             CurrencyMismatch { .. } => "currency_mismatch",
             BlankField { .. } => "blank_field",
             PeriodEndsBeforeStart { .. } => "period_ends_before_start",

@@ -28,7 +28,7 @@ pub use event::{AnyEvent, DomainEvent, EventDecodeError, EventSpec};
 pub use ids::{
     ApplicationId, ConsortiumCode, CountryCode, GoalId, MilestoneId, MunicipalityCode, ProjectId, StrategyId,
 };
-pub use money::{Currency, Money};
+pub use money::{add_to_total, format_total, Currency, Money, MAX_AMOUNT_MINOR};
 pub use values::{Decision, DecisionBody, Period, Programme, ProgrammeKind};
 
 /// Macro helper: ensure a string field is not blank.

@@ -73,7 +73,39 @@ impl TryFrom<RawMoney> for Money {
     }
 }
 
+/// The largest amount one command may carry: 10^15 minor units (ten thousand
+/// billion kronor, far beyond any public budget). Commands above it are
+/// refused with `amount_too_large`; events already stored decode whatever
+/// their amount.
+pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000_000;
+
+/// Add an amount to a total of one currency. Totals are 128-bit: every
+/// stored amount is below 2^63, so even 2^64 of them cannot overflow a
+/// total; the addition is checked all the same (it would stop at the
+/// largest total rather than wrap).
+pub fn add_to_total(total: &mut i128, amount_minor: i64) {
+    *total = total.checked_add(i128::from(amount_minor)).unwrap_or(i128::MAX);
+}
+
+/// A total as text, like [`Money`]'s `Display`: `1500.50 SEK`.
+pub fn format_total(total: i128, currency: Currency) -> String {
+    let sign = if total < 0 { "-" } else { "" };
+    let abs = total.unsigned_abs();
+    format!("{sign}{}.{:02} {currency}", abs / 100, abs % 100)
+}
+
 impl Money {
+    /// Money for a command: as [`Money::new`], and at most [`MAX_AMOUNT_MINOR`].
+    pub fn for_command(amount_minor: i64, currency: Currency) -> Result<Self, DomainError> {
+        if amount_minor > MAX_AMOUNT_MINOR {
+            return Err(DomainError::AmountTooLarge {
+                amount_minor,
+                max: MAX_AMOUNT_MINOR,
+            });
+        }
+        Self::new(amount_minor, currency)
+    }
+
     pub fn new(amount_minor: i64, currency: Currency) -> Result<Self, DomainError> {
         if amount_minor < 0 {
             return Err(DomainError::NegativeAmount { amount_minor });
@@ -185,6 +217,31 @@ mod tests {
         assert!(Money::parse_decimal("1.005", Currency::EUR).is_err());
         assert!(Money::parse_decimal("-3", Currency::EUR).is_err());
         assert!(Money::parse_decimal("1e3", Currency::EUR).is_err());
+    }
+
+    #[test]
+    fn commands_carry_at_most_the_maximum_and_totals_never_wrap() {
+        assert!(Money::for_command(MAX_AMOUNT_MINOR, Currency::SEK).is_ok());
+        assert!(matches!(
+            Money::for_command(MAX_AMOUNT_MINOR + 1, Currency::SEK),
+            Err(DomainError::AmountTooLarge { .. })
+        ));
+        // Stored events decode whatever their amount.
+        assert!(Money::new(i64::MAX, Currency::DKK).is_ok());
+        let mut total = 0i128;
+        for _ in 0..10_000 {
+            add_to_total(&mut total, MAX_AMOUNT_MINOR);
+        }
+        assert_eq!(total, 10_000 * i128::from(MAX_AMOUNT_MINOR));
+        assert!(total > i128::from(i64::MAX));
+        add_to_total(&mut total, i64::MAX);
+        add_to_total(&mut total, i64::MAX);
+        assert_eq!(total, 10_000 * i128::from(MAX_AMOUNT_MINOR) + 2 * i128::from(i64::MAX));
+        assert_eq!(format_total(123_456, Currency::DKK), "1234.56 DKK");
+        assert_eq!(
+            format_total(2 * i128::from(i64::MAX), Currency::EUR),
+            "184467440737095516.14 EUR"
+        );
     }
 
     #[test]

@@ -286,3 +286,90 @@ async fn bodies_that_are_not_graphql_requests_are_rejected_without_a_500() {
         String::from_utf8_lossy(&body)
     );
 }
+
+/// One command carries at most 10^15 minor units; totals are 128-bit and
+/// never wrap, even over amounts recorded before the cap existed (the outside
+/// attack stored amounts near 2^63 and wrapped a partner's dashboard to
+/// "0.-2 DKK").
+#[tokio::test]
+async fn money_is_capped_per_command_and_totals_never_wrap() {
+    use samverkan_app::{CommandContext, Commands};
+    use samverkan_domain::project::{Financing, Participant, Project, ProjectCommand, RegisterProject};
+    use samverkan_domain::{Currency, Money, MunicipalityCode, Period, Programme, ProgrammeKind, ProjectId};
+
+    let app = spawn_app().await;
+    app.register("SE-1487", "Vänersborg").await;
+    app.register("SE-1494", "Lidköping").await;
+    let head = app.head().await;
+    let over = register_project(&app, json!((samverkan_domain::MAX_AMOUNT_MINOR + 1).to_string())).await;
+    assert_eq!(over.code(), "VALIDATION");
+    assert_eq!(over.rule(), "amount_too_large", "{:#}", over.body);
+    assert_eq!(app.head().await, head, "nothing appended");
+    let at = register_project(&app, json!(samverkan_domain::MAX_AMOUNT_MINOR)).await;
+    assert_eq!(
+        at.data()["registerProject"]["project"]["financing"]["budget"]["amountMinor"],
+        json!(samverkan_domain::MAX_AMOUNT_MINOR)
+    );
+
+    // Amounts near 2^63 as the store may already hold them, naming Lidköping
+    // as a partner of three projects led by Vänersborg.
+    let commands = Commands::new(app.store.clone());
+    let huge = Money::new(i64::MAX, Currency::DKK).expect("money");
+    for _ in 0..3 {
+        let id = ProjectId::new(Uuid::new_v4());
+        let register = RegisterProject {
+            project: id,
+            title: "Stora pengar".into(),
+            lead: Participant::Municipality {
+                code: MunicipalityCode::parse("SE-1487").expect("code"),
+            },
+            partners: vec![Participant::Municipality {
+                code: MunicipalityCode::parse("SE-1494").expect("code"),
+            }],
+            programme: Programme {
+                kind: ProgrammeKind::Interreg,
+                name: "Interreg".into(),
+            },
+            financing: Financing {
+                budget: huge,
+                grant: huge,
+                co_financing: Money::zero(Currency::DKK),
+            },
+            period: Period {
+                start: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
+                end: chrono::NaiveDate::from_ymd_opt(2027, 12, 31),
+            },
+            serves_goals: vec![],
+            eu_priorities: vec![],
+            from_application: None,
+            consortium: None,
+        };
+        commands
+            .execute::<Project>(
+                &id,
+                ProjectCommand::Register(Box::new(register)),
+                &CommandContext::new(Uuid::new_v4()),
+            )
+            .await
+            .expect("registered");
+    }
+    let position = app.head().await.expect("head");
+    for code in ["SE-1494", "SE-1487"] {
+        let r = app
+            .gql(
+                "query($m: MunicipalityCode!, $p: Position) { dashboard(municipality: $m, atLeastPosition: $p) { funding { year currency granted { amountMinor formatted } } } }",
+                json!({ "m": code, "p": position }),
+            )
+            .await;
+        let lines = r.data()["dashboard"]["funding"].as_array().expect("lines").clone();
+        let dkk: Vec<&Value> = lines.iter().filter(|l| l["currency"] == "DKK").collect();
+        assert_eq!(dkk.len(), 1, "{code}: {lines:#?}");
+        let exact = 3 * i128::from(i64::MAX);
+        assert_eq!(dkk[0]["granted"]["amountMinor"], json!(exact.to_string()), "{code}");
+        assert_eq!(
+            dkk[0]["granted"]["formatted"],
+            json!(format!("{}.{:02} DKK", exact / 100, exact % 100)),
+            "{code}"
+        );
+    }
+}

@@ -9,7 +9,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use samverkan_domain::project::EuPriority;
 use samverkan_domain::strategy::{FollowUpCadence, Goal};
 use samverkan_domain::{
-    ApplicationId, ConsortiumCode, Currency, MunicipalityCode, ProgrammeKind, ProjectId, StrategyId,
+    add_to_total, ApplicationId, ConsortiumCode, Currency, MunicipalityCode, ProgrammeKind, ProjectId, StrategyId,
 };
 use serde::Serialize;
 
@@ -71,10 +71,10 @@ pub struct FundingLine {
     pub year: i32,
     pub programme: ProgrammeKind,
     pub currency: Currency,
-    /// External funding granted (minor units).
-    pub granted_minor: i64,
-    /// Own co-financing committed (minor units).
-    pub co_financing_minor: i64,
+    /// External funding granted (minor units; 128-bit, a total never wraps).
+    pub granted_minor: i128,
+    /// Own co-financing committed (minor units; 128-bit).
+    pub co_financing_minor: i128,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -247,7 +247,7 @@ fn milestone_lines(p: &ProjectView, today: NaiveDate) -> (Option<MilestoneView>,
     (next, overdue)
 }
 
-fn programme_year_lines(lines: BTreeMap<(i32, ProgrammeKind, Currency), (i64, i64)>) -> Vec<FundingLine> {
+fn programme_year_lines(lines: BTreeMap<(i32, ProgrammeKind, Currency), (i128, i128)>) -> Vec<FundingLine> {
     lines
         .into_iter()
         .map(
@@ -355,14 +355,17 @@ impl ReadModels {
         }
 
         let projects_all = self.projects_of(code, when.at);
-        let mut funding: BTreeMap<(i32, ProgrammeKind, Currency), (i64, i64)> = BTreeMap::new();
+        let mut funding: BTreeMap<(i32, ProgrammeKind, Currency), (i128, i128)> = BTreeMap::new();
         let mut projects = vec![];
         for p in projects_all {
             let g = p.financing.grant;
-            funding
-                .entry((p.period.start.year(), p.programme.kind, g.currency))
-                .or_default()
-                .0 += g.amount_minor;
+            add_to_total(
+                &mut funding
+                    .entry((p.period.start.year(), p.programme.kind, g.currency))
+                    .or_default()
+                    .0,
+                g.amount_minor,
+            );
             let (next, overdue) = milestone_lines(&p, today);
             projects.push(ProjectLine {
                 role: p.role_of(code).unwrap_or("partner").to_string(),
@@ -383,10 +386,13 @@ impl ReadModels {
         for a in &applications {
             for (m, money, decision) in a.commitments() {
                 if m == code && a.status != ApplicationStatusView::Withdrawn {
-                    funding
-                        .entry((decision.date.year(), a.programme.kind, money.currency))
-                        .or_default()
-                        .1 += money.amount_minor;
+                    add_to_total(
+                        &mut funding
+                            .entry((decision.date.year(), a.programme.kind, money.currency))
+                            .or_default()
+                            .1,
+                        money.amount_minor,
+                    );
                 }
             }
         }
@@ -582,16 +588,22 @@ impl ReadModels {
                     || a.decided_on.is_some_and(in_year)
             })
             .collect();
-        let mut funding: BTreeMap<(i32, ProgrammeKind, Currency), (i64, i64)> = BTreeMap::new();
+        let mut funding: BTreeMap<(i32, ProgrammeKind, Currency), (i128, i128)> = BTreeMap::new();
         for a in &applications {
             if let (Some(g), Some(d)) = (&a.granted, a.decided_on) {
                 if in_year(d) {
-                    funding.entry((year, a.programme.kind, g.currency)).or_default().0 += g.amount_minor;
+                    add_to_total(
+                        &mut funding.entry((year, a.programme.kind, g.currency)).or_default().0,
+                        g.amount_minor,
+                    );
                 }
             }
             for (m, money, decision) in a.commitments() {
                 if m == code && in_year(decision.date) && a.status != ApplicationStatusView::Withdrawn {
-                    funding.entry((year, a.programme.kind, money.currency)).or_default().1 += money.amount_minor;
+                    add_to_total(
+                        &mut funding.entry((year, a.programme.kind, money.currency)).or_default().1,
+                        money.amount_minor,
+                    );
                 }
             }
         }

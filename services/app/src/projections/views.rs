@@ -591,9 +591,10 @@ impl ApplicationView {
     }
 }
 
-/// Sums of money per currency (never mixed).
-pub type Amounts = BTreeMap<samverkan_domain::Currency, i64>;
+/// Sums of money per currency (never mixed), 128-bit: they cannot wrap
+/// (see [`samverkan_domain::add_to_total`]).
+pub type Amounts = BTreeMap<samverkan_domain::Currency, i128>;
 
 pub fn add(amounts: &mut Amounts, money: &Money) {
-    *amounts.entry(money.currency).or_insert(0) += money.amount_minor;
+    samverkan_domain::add_to_total(amounts.entry(money.currency).or_insert(0), money.amount_minor);
 }
