@@ -135,7 +135,9 @@ pub fn spawn_with_env(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Serve
     let base = url.strip_suffix("/graphql").expect("URL ends in /graphql").to_string();
     let secret_file = flag_value(extra, "--jwt-hs256-secret-file").map(PathBuf::from);
     let only_public_keys = secret_file.is_none()
-        && (flag_value(extra, "--jwt-public-key-pem").is_some() || flag_value(extra, "--jwks-file").is_some());
+        && ["--jwt-public-key-pem", "--jwks-file", "--jwks-url", "--oidc-issuer"]
+            .iter()
+            .any(|f| flag_value(extra, f).is_some());
     let insecure = extra
         .iter()
         .any(|a| *a == "--insecure-dev-auth" || *a == "--insecure-dev-auth=true");

@@ -6,6 +6,7 @@ mod helpers;
 mod cli;
 mod follow_up_script;
 mod in_process;
+mod jwks;
 mod security;
 mod serve;
 mod subscriptions;

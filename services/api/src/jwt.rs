@@ -17,7 +17,8 @@
 //! issuer, audience, expiry and not-before are checked (30 s leeway).
 
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, JwkSet, KeyAlgorithm, PublicKeyUse};
@@ -253,6 +254,90 @@ impl VerificationKey {
     }
 }
 
+/// The keys of an identity provider's JWKS, fetched from its URL and replaced
+/// while the server runs (by a background task of the server; this type does
+/// no I/O). Verification reads the current set without blocking on the
+/// network; a token naming a `kid` the set lacks asks the task for an early
+/// refresh, at most once per `min_refresh_gap` however many such tokens come.
+pub struct RemoteKeys {
+    origin: String,
+    keys: RwLock<Arc<Vec<VerificationKey>>>,
+    min_refresh_gap: Duration,
+    last_request: Mutex<Option<Instant>>,
+    wake: tokio::sync::Notify,
+}
+
+impl fmt::Debug for RemoteKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoteKeys")
+            .field("origin", &self.origin)
+            .field("keys", &self.current())
+            .field("min_refresh_gap", &self.min_refresh_gap)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RemoteKeys {
+    /// A key set (initially `keys`) from `origin` (the JWKS URL, for logs and
+    /// errors) whose unknown-`kid` refreshes are at least `min_refresh_gap` apart.
+    pub fn new(origin: impl Into<String>, keys: Vec<VerificationKey>, min_refresh_gap: Duration) -> Arc<Self> {
+        Arc::new(Self {
+            origin: origin.into(),
+            keys: RwLock::new(Arc::new(keys)),
+            min_refresh_gap,
+            last_request: Mutex::new(None),
+            wake: tokio::sync::Notify::new(),
+        })
+    }
+
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The keys in force.
+    pub fn current(&self) -> Arc<Vec<VerificationKey>> {
+        match self.keys.read() {
+            Ok(k) => k.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Put a freshly fetched set in force (the previous one is dropped whole:
+    /// a key the provider no longer publishes stops verifying).
+    pub fn replace(&self, keys: Vec<VerificationKey>) {
+        let keys = Arc::new(keys);
+        match self.keys.write() {
+            Ok(mut k) => *k = keys,
+            Err(poisoned) => *poisoned.into_inner() = keys,
+        }
+    }
+
+    /// Ask for an early refresh (a token named an unknown `kid`). Returns
+    /// whether the refresher was woken: `false` when the last request was
+    /// less than the minimum gap ago.
+    pub fn request_refresh(&self) -> bool {
+        let now = Instant::now();
+        let mut last = match self.last_request.lock() {
+            Ok(l) => l,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if last.is_some_and(|t| now.duration_since(t) < self.min_refresh_gap) {
+            return false;
+        }
+        *last = Some(now);
+        drop(last);
+        // Stores a permit if the refresher is busy: the request is not lost,
+        // and requests made meanwhile collapse into it.
+        self.wake.notify_one();
+        true
+    }
+
+    /// Resolves when an early refresh has been requested (for the refresher).
+    pub async fn refresh_requested(&self) {
+        self.wake.notified().await;
+    }
+}
+
 /// One entry of the `roles` claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleClaim {
@@ -370,9 +455,11 @@ fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
-/// Verifies bearer JWTs against configured keys, issuer and audience.
+/// Verifies bearer JWTs against configured keys (fixed ones, and those of an
+/// identity provider's JWKS URL kept current by the server), issuer and audience.
 pub struct JwtAuthenticator {
     keys: Vec<VerificationKey>,
+    remote: Option<Arc<RemoteKeys>>,
     issuer: String,
     audience: String,
 }
@@ -381,6 +468,7 @@ impl fmt::Debug for JwtAuthenticator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JwtAuthenticator")
             .field("keys", &self.keys)
+            .field("remote", &self.remote)
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
             .finish()
@@ -398,9 +486,26 @@ impl JwtAuthenticator {
         }
         Ok(Self {
             keys,
+            remote: None,
             issuer: issuer.into(),
             audience: audience.into(),
         })
+    }
+
+    /// Fixed `keys` (possibly none) and the keys of an identity provider's
+    /// JWKS URL, whose set may change while the server runs.
+    pub fn with_remote(
+        keys: Vec<VerificationKey>,
+        remote: Arc<RemoteKeys>,
+        issuer: impl Into<String>,
+        audience: impl Into<String>,
+    ) -> Self {
+        Self {
+            keys,
+            remote: Some(remote),
+            issuer: issuer.into(),
+            audience: audience.into(),
+        }
     }
 
     /// HS256 with one shared secret.
@@ -408,8 +513,14 @@ impl JwtAuthenticator {
         Self::new(vec![VerificationKey::hs256(secret)?], issuer, audience)
     }
 
+    /// The fixed keys (not those of a JWKS URL: see [`Self::remote`]).
     pub fn keys(&self) -> &[VerificationKey] {
         &self.keys
+    }
+
+    /// The identity provider's key set, when a JWKS URL is configured.
+    pub fn remote(&self) -> Option<&Arc<RemoteKeys>> {
+        self.remote.as_ref()
     }
 
     pub fn issuer(&self) -> &str {
@@ -439,9 +550,19 @@ impl JwtAuthenticator {
         }
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| invalid("malformed token or unsupported algorithm (`alg: none` is never accepted)"))?;
-        let candidates: Vec<&VerificationKey> = self
-            .keys
-            .iter()
+        let remote = self.remote.as_ref().map(|r| r.current());
+        let all = || self.keys.iter().chain(remote.iter().flat_map(|r| r.iter()));
+        if let (Some(kid), Some(r)) = (&header.kid, &self.remote) {
+            if !all().any(|k| k.kid.as_deref() == Some(kid.as_str())) && r.request_refresh() {
+                // This request is answered with the keys in force; the
+                // refreshed set serves the next ones.
+                tracing::info!(
+                    jwks = r.origin(),
+                    "a token names an unknown key id; refreshing the JWKS"
+                );
+            }
+        }
+        let candidates: Vec<&VerificationKey> = all()
             .filter(|k| k.alg == header.alg)
             .filter(|k| match (&header.kid, &k.kid) {
                 (Some(a), Some(b)) => a == b,
@@ -449,7 +570,8 @@ impl JwtAuthenticator {
             })
             .collect();
         if candidates.is_empty() {
-            let known = self.keys.iter().any(|k| k.alg == header.alg);
+            let known = all().any(|k| k.alg == header.alg)
+                || (self.remote.is_some() && matches!(header.alg, Algorithm::RS256 | Algorithm::ES256));
             return Err(if known {
                 invalid("the token's key id (`kid`) is not one of the configured keys")
             } else {

@@ -67,7 +67,7 @@ pub struct ServeArgs {
         num_args = 0..=1,
         require_equals = true,
         default_missing_value = "true",
-        conflicts_with_all = ["jwt_hs256_secret_file", "jwt_public_key_pem", "jwks_file"]
+        conflicts_with_all = ["jwt_hs256_secret_file", "jwt_public_key_pem", "jwks_file", "jwks_url", "oidc_issuer"]
     )]
     pub insecure_dev_auth: bool,
 
@@ -97,9 +97,37 @@ pub struct AuthArgs {
     #[arg(long, env = "SAMVERKAN_JWKS_FILE")]
     pub jwks_file: Option<PathBuf>,
 
-    /// The issuer (`iss`) tokens must name.
-    #[arg(long, env = "SAMVERKAN_JWT_ISSUER", default_value = "samverkan")]
-    pub jwt_issuer: String,
+    /// RS256/ES256: the JWKS URL of an identity provider. The keys are fetched
+    /// at start (the server does not start without them), refreshed every
+    /// `--jwks-refresh-secs` and early when a token names an unknown `kid`;
+    /// if the provider is down, the cached keys stay in force.
+    #[arg(long, env = "SAMVERKAN_JWKS_URL", conflicts_with = "oidc_issuer")]
+    pub jwks_url: Option<String>,
+
+    /// RS256/ES256: an OpenID Connect issuer URL. Its JWKS URL is read from
+    /// `<issuer>/.well-known/openid-configuration` at start (then as
+    /// `--jwks-url`), and tokens must name it as `iss` unless `--jwt-issuer`
+    /// says otherwise.
+    #[arg(long, env = "SAMVERKAN_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+
+    /// The longest time between two fetches of the JWKS URL, in seconds
+    /// (sooner if the provider's `Cache-Control: max-age` says so, but not
+    /// more often than once a minute).
+    #[arg(long, env = "SAMVERKAN_JWKS_REFRESH_SECS", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..=7 * 24 * 3600))]
+    pub jwks_refresh_secs: u64,
+
+    /// The shortest time between two early fetches caused by tokens naming
+    /// an unknown `kid`, in seconds (so that made-up `kid`s cannot make the
+    /// server hammer the provider).
+    #[arg(long, env = "SAMVERKAN_JWKS_MIN_REFRESH_GAP_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=24 * 3600))]
+    pub jwks_min_refresh_gap_secs: u64,
+
+    /// The issuer (`iss`) tokens must name (default: the `--oidc-issuer`, else `samverkan`).
+    #[arg(long, env = "SAMVERKAN_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
 
     /// The audience (`aud`) tokens must name.
     #[arg(long, env = "SAMVERKAN_JWT_AUDIENCE", default_value = "samverkan")]
@@ -179,8 +207,10 @@ mod tests {
         assert_eq!(a.listen, "127.0.0.1:8080");
         assert_eq!(a.data.data_dir, PathBuf::from("./data"));
         assert!(!a.insecure_dev_auth && !a.demo && a.data.store_url.is_none());
-        assert_eq!(a.auth.jwt_issuer, "samverkan");
+        assert_eq!(a.auth.jwt_issuer, None);
         assert_eq!(a.auth.jwt_audience, "samverkan");
+        assert!(a.auth.jwks_url.is_none() && a.auth.oidc_issuer.is_none());
+        assert_eq!((a.auth.jwks_refresh_secs, a.auth.jwks_min_refresh_gap_secs), (300, 30));
         assert!(a.auth.jwt_hs256_secret_file.is_none() && a.auth.jwt_public_key_pem.is_none());
 
         let cli = Cli::try_parse_from([
@@ -209,6 +239,44 @@ mod tests {
             "/tmp/k"
         ])
         .is_err());
+        assert!(Cli::try_parse_from([
+            "samverkan",
+            "serve",
+            "--insecure-dev-auth",
+            "--jwks-url",
+            "http://idp/keys"
+        ])
+        .is_err());
+        // One identity provider: a JWKS URL or an OIDC issuer.
+        assert!(Cli::try_parse_from([
+            "samverkan",
+            "serve",
+            "--jwks-url",
+            "http://idp/keys",
+            "--oidc-issuer",
+            "http://idp"
+        ])
+        .is_err());
+        let cli = Cli::try_parse_from([
+            "samverkan",
+            "serve",
+            "--oidc-issuer",
+            "https://login.example.se/tenant/v2.0",
+            "--jwks-refresh-secs",
+            "60",
+            "--jwks-min-refresh-gap-secs",
+            "1",
+        ])
+        .unwrap();
+        let Command::Serve(a) = cli.command else {
+            panic!("serve")
+        };
+        assert_eq!(
+            a.auth.oidc_issuer.as_deref(),
+            Some("https://login.example.se/tenant/v2.0")
+        );
+        assert_eq!((a.auth.jwks_refresh_secs, a.auth.jwks_min_refresh_gap_secs), (60, 1));
+        assert!(Cli::try_parse_from(["samverkan", "serve", "--jwks-refresh-secs", "0"]).is_err());
     }
 
     #[test]

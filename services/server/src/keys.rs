@@ -15,8 +15,10 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use samverkan_api::jwt::{mint_hs256, RoleClaim, VerificationKey};
 use samverkan_api::{Authenticator, DevAuthenticator, JwtAuthenticator, Role, Secret, TokenSpec};
+use tokio::task::JoinHandle;
 
 use crate::cli::{AuthArgs, RoleArg, TokenArgs};
+use crate::jwks::{JwksSettings, KeySource};
 
 /// The development HS256 key, created in the data directory on first start.
 pub const DEV_KEY_FILE: &str = "dev-jwt.key";
@@ -30,6 +32,8 @@ pub struct AuthSettings {
     pub public_key_pem: Option<PathBuf>,
     /// JWKS file of RS256/ES256 public keys.
     pub jwks_file: Option<PathBuf>,
+    /// An identity provider's JWKS URL (or OIDC issuer), kept current.
+    pub jwks: Option<JwksSettings>,
     pub issuer: String,
     pub audience: String,
     /// INSECURE: accept everyone as the administrator `dev`.
@@ -43,6 +47,7 @@ impl Default for AuthSettings {
             hs256_secret_file: None,
             public_key_pem: None,
             jwks_file: None,
+            jwks: None,
             issuer: samverkan_api::jwt::DEFAULT_ISSUER.to_string(),
             audience: samverkan_api::jwt::DEFAULT_AUDIENCE.to_string(),
             insecure_dev_auth: false,
@@ -52,11 +57,25 @@ impl Default for AuthSettings {
 
 impl AuthSettings {
     pub fn from_args(a: AuthArgs, insecure_dev_auth: bool) -> Self {
+        let source = match (a.jwks_url, a.oidc_issuer.clone()) {
+            (Some(url), _) => Some(KeySource::JwksUrl(url)),
+            (None, Some(issuer)) => Some(KeySource::OidcIssuer(issuer)),
+            (None, None) => None,
+        };
         Self {
             hs256_secret_file: a.jwt_hs256_secret_file,
             public_key_pem: a.jwt_public_key_pem,
             jwks_file: a.jwks_file,
-            issuer: a.jwt_issuer,
+            jwks: source.map(|source| JwksSettings {
+                source,
+                refresh_every: Duration::from_secs(a.jwks_refresh_secs),
+                min_refresh_gap: Duration::from_secs(a.jwks_min_refresh_gap_secs),
+            }),
+            // An OIDC issuer is the expected `iss` unless --jwt-issuer says otherwise.
+            issuer: a
+                .jwt_issuer
+                .or(a.oidc_issuer)
+                .unwrap_or_else(|| samverkan_api::jwt::DEFAULT_ISSUER.to_string()),
             audience: a.jwt_audience,
             insecure_dev_auth,
         }
@@ -102,11 +121,13 @@ impl Minter {
     }
 }
 
-/// The authenticator the server uses, and a minter when it verifies with a
-/// shared secret it knows.
+/// The authenticator the server uses, a minter when it verifies with a
+/// shared secret it knows, and the task that keeps an identity provider's
+/// keys current (with `--jwks-url` or `--oidc-issuer`).
 pub struct AuthSetup {
     pub authenticator: Arc<dyn Authenticator>,
     pub minter: Option<Minter>,
+    pub refresher: Option<JoinHandle<()>>,
 }
 
 /// Read an HS256 secret file (surrounding whitespace is not part of the secret).
@@ -177,8 +198,10 @@ pub fn dev_key(data_dir: &Path) -> anyhow::Result<(Secret, bool)> {
     }
 }
 
-/// Build the authenticator from the settings (see [`AuthSettings`]).
-pub fn setup(settings: &AuthSettings, data_dir: &Path) -> anyhow::Result<AuthSetup> {
+/// Build the authenticator from the settings (see [`AuthSettings`]). With a
+/// JWKS URL, its keys are fetched now (an error if the provider cannot be
+/// reached) and a task is started that keeps them current.
+pub async fn setup(settings: &AuthSettings, data_dir: &Path) -> anyhow::Result<AuthSetup> {
     if settings.insecure_dev_auth {
         tracing::warn!(
             "INSECURE: --insecure-dev-auth is on: no authentication, every request is the administrator `dev`"
@@ -186,6 +209,7 @@ pub fn setup(settings: &AuthSettings, data_dir: &Path) -> anyhow::Result<AuthSet
         return Ok(AuthSetup {
             authenticator: Arc::new(DevAuthenticator),
             minter: None,
+            refresher: None,
         });
     }
     let mut keys = vec![];
@@ -207,7 +231,11 @@ pub fn setup(settings: &AuthSettings, data_dir: &Path) -> anyhow::Result<AuthSet
         }
         keys.extend(found);
     }
-    if keys.is_empty() {
+    let provider = match &settings.jwks {
+        Some(jwks) => Some(crate::jwks::start(jwks).await?),
+        None => None,
+    };
+    if keys.is_empty() && provider.is_none() {
         let (secret, created) = dev_key(data_dir)?;
         let path = data_dir.join(DEV_KEY_FILE);
         if created {
@@ -215,7 +243,7 @@ pub fn setup(settings: &AuthSettings, data_dir: &Path) -> anyhow::Result<AuthSet
         }
         tracing::info!(
             file = %path.display(),
-            "verifying tokens with the development HS256 key; configure --jwt-public-key-pem or --jwks-file for an identity provider"
+            "verifying tokens with the development HS256 key; configure --oidc-issuer, --jwks-url, --jwks-file or --jwt-public-key-pem for an identity provider"
         );
         keys.push(VerificationKey::hs256(&secret)?);
         minter = Some(Minter::new(secret, &settings.issuer, &settings.audience));
@@ -223,10 +251,17 @@ pub fn setup(settings: &AuthSettings, data_dir: &Path) -> anyhow::Result<AuthSet
     for key in &keys {
         tracing::info!(algorithm = ?key.algorithm(), kid = key.kid(), source = key.origin(), "token verification key");
     }
-    let authenticator = JwtAuthenticator::new(keys, &settings.issuer, &settings.audience)?;
+    let (authenticator, refresher) = match provider {
+        Some(p) => (
+            JwtAuthenticator::with_remote(keys, p.keys, &settings.issuer, &settings.audience),
+            Some(p.refresher),
+        ),
+        None => (JwtAuthenticator::new(keys, &settings.issuer, &settings.audience)?, None),
+    };
     Ok(AuthSetup {
         authenticator: Arc::new(authenticator),
         minter,
+        refresher,
     })
 }
 

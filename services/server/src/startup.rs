@@ -72,7 +72,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let auth = crate::keys::setup(&settings.auth, &settings.data_dir)?;
+        let auth = crate::keys::setup(&settings.auth, &settings.data_dir).await?;
         let authenticator = auth.authenticator;
         // Install the signal handlers first: a SIGTERM right after start must
         // shut down cleanly, not kill the process.
@@ -92,6 +92,7 @@ impl Application {
 
         let projections = Projections::new(Some(settings.data_dir.join(SNAPSHOT_FILE)));
         let mut background = vec![follow_log(projections.clone(), store.clone())];
+        background.extend(auth.refresher);
         background.push(projections.start_snapshots(settings.snapshot_every));
         if crate::telemetry::metrics_exported() {
             background.push(projections.start_metrics(store.clone(), Duration::from_secs(1)));

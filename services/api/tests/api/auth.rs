@@ -2,10 +2,11 @@
 //! refused with `UNAUTHENTICATED` while the store stays untouched.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::StatusCode;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use samverkan_api::jwt::{Claims, RoleClaim, VerificationKey};
+use samverkan_api::jwt::{Claims, RemoteKeys, RoleClaim, VerificationKey};
 use samverkan_api::JwtAuthenticator;
 use samverkan_eventstore::Direction;
 use serde_json::{json, Value};
@@ -303,6 +304,60 @@ async fn jwks_keys_are_selected_by_kid() {
         let r = app.gql_as(&bad, "{ municipalities { totalCount } }", json!({})).await;
         assert_eq!(r.code(), "UNAUTHENTICATED", "{why}");
     }
+}
+
+/// A key set from a JWKS URL (filled here by hand as the server's refresher
+/// does): replaced in place, and a token with an unknown `kid` asks for a
+/// refresh, at most once per gap, while it is itself refused.
+#[tokio::test]
+async fn jwks_url_keys_are_replaced_in_place_and_unknown_kids_ask_for_a_bounded_refresh() {
+    let (a, _) = VerificationKey::from_jwks(&fixture("jwks-test.json"), "idp").expect("jwks");
+    let remote = RemoteKeys::new("http://idp.test/keys", a, Duration::from_secs(3600));
+    let auth = JwtAuthenticator::with_remote(vec![], remote.clone(), "samverkan", "samverkan");
+    let app = spawn_app_with(Arc::new(auth)).await;
+    let with_kid = |kid: &str, pem: &str| {
+        let mut h = Header::new(Algorithm::RS256);
+        h.kid = Some(kid.to_string());
+        sign(
+            &admin_claims(),
+            h,
+            &EncodingKey::from_rsa_pem(&fixture(pem)).expect("rsa private"),
+        )
+    };
+    let (token_a, token_b) = (
+        with_kid("rsa-1", "rsa-test-private.pem"),
+        with_kid("rsa-2", "rsa-other-private.pem"),
+    );
+    let query = "{ municipalities { totalCount } }";
+    app.gql_as(&token_a, query, json!({})).await.data();
+    let requested = || tokio::time::timeout(Duration::from_millis(200), remote.refresh_requested());
+    assert!(requested().await.is_err(), "a known kid asks for nothing");
+
+    // The provider rotated: a token with the new kid is refused now and asks for a refresh …
+    let r = app.gql_as(&token_b, query, json!({})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"));
+    assert!(requested().await.is_ok(), "an unknown kid asks for a refresh");
+    // … but a flood of made-up kids within the gap asks for no more.
+    for i in 0..20 {
+        let r = app
+            .gql_as(
+                &with_kid(&format!("garbage-{i}"), "rsa-test-private.pem"),
+                query,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.code(), "UNAUTHENTICATED");
+    }
+    assert!(requested().await.is_err(), "refresh requests are rate-limited");
+
+    // The refreshed set replaces the old one whole: B verifies, A no longer does.
+    let (b, _) = VerificationKey::from_jwks(&fixture("jwks-other.json"), "idp").expect("jwks");
+    remote.replace(b);
+    app.gql_as(&token_b, query, json!({})).await.data();
+    let r = app.gql_as(&token_a, query, json!({})).await;
+    assert_eq!(r.code(), "UNAUTHENTICATED", "a removed key no longer verifies");
+    let r = app.gql_as(&hs256(&admin_claims()), query, json!({})).await;
+    assert_eq!(r.code(), "UNAUTHENTICATED", "no HS256 key is configured");
 }
 
 #[test]
