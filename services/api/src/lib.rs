@@ -23,6 +23,7 @@
 pub mod auth;
 mod context;
 pub mod error;
+mod graphiql;
 mod http;
 pub mod inputs;
 mod introspection;
