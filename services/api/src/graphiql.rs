@@ -112,7 +112,10 @@ fn serve(asset: &'static Asset) -> Response {
 pub(crate) fn page() -> Response {
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE)),
             (
                 header::CONTENT_SECURITY_POLICY,

@@ -88,10 +88,7 @@ async fn graphiql_page_references_only_same_origin_assets() {
     let (headers, html) = page(&app).await;
     assert_eq!(headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
 
-    assert!(
-        !html.contains("://"),
-        "the page names no other origin (no CDN): {html}"
-    );
+    assert!(!html.contains("://"), "the page names no other origin (no CDN): {html}");
     let refs = references(&html);
     assert!(refs.len() >= 5, "scripts, styles and licences: {refs:?}");
     for r in &refs {
@@ -178,7 +175,10 @@ async fn graphiql_assets_are_served_from_the_binary() {
             assert_eq!(&actual, sum, "{path} has the SHA-256 SHA256SUMS records");
             checked += 1;
         } else {
-            assert!(file.starts_with("samverkan-"), "only Samverkan's own files are not in SHA256SUMS: {file}");
+            assert!(
+                file.starts_with("samverkan-"),
+                "only Samverkan's own files are not in SHA256SUMS: {file}"
+            );
             assert_eq!(cache, "no-cache", "{path}");
         }
     }
