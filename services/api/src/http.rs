@@ -4,19 +4,20 @@
 //! |--------------------|---------------------------------------------------------|
 //! | `POST /graphql`    | queries and mutations (`application/json`)              |
 //! | `GET /graphql`     | GraphiQL; a websocket upgrade here is a subscription    |
+//! | `GET /graphql/assets/…` | GraphiQL's embedded scripts and styles (`graphiql.rs`) |
 //! | `GET /graphql/ws`  | subscriptions (`graphql-transport-ws`, `graphql-ws`)     |
 //! | `GET /healthz`     | the process is alive                                    |
 //! | `GET /readyz`      | the store answers and the read models are caught up     |
 
 use std::time::Duration;
 
-use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::ParseRequestError;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
@@ -43,6 +44,7 @@ pub fn router(state: ApiState) -> Router {
     Router::new()
         .route("/graphql", get(graphiql_or_subscription).post(graphql))
         .route("/graphql/ws", get(subscription))
+        .merge(crate::graphiql::asset_routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(ctx)
@@ -147,14 +149,7 @@ async fn graphiql_or_subscription(State(ctx): State<AppContext>, request: Reques
     if upgrade {
         subscription(State(ctx), request).await
     } else {
-        Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql/ws")
-                .title("Samverkan GraphQL")
-                .finish(),
-        )
-        .into_response()
+        crate::graphiql::page()
     }
 }
 

@@ -24,6 +24,7 @@ pub mod auth;
 mod context;
 mod document;
 pub mod error;
+mod graphiql;
 mod http;
 pub mod inputs;
 mod introspection;

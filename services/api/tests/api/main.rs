@@ -8,6 +8,7 @@ mod hostile;
 
 mod auth;
 mod errors;
+mod graphiql;
 mod mutations;
 mod queries;
 mod schema;
