@@ -27,6 +27,14 @@ Rows (column `section`):
                       year, and those due for follow-up
 
 Amounts are exact decimals made from integer minor units (never floats).
+
+Cells are safe to open in a spreadsheet program: a text cell (every column but
+the amounts) that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+(or a full-width `＝ ＋ － ＠`) would be read as a formula, so it is written with
+a leading single quote (`'=HYPERLINK(...)`), as OWASP's advice on CSV
+injection says. The amount columns (`budget`, `grant`, `co_financing`) are made
+by this script from integers and stay numbers. A program reading the CSV as
+data should strip one leading `'` from such text cells.
 `--as-of` reproduces the report as the API knew it at that instant.
 Only the Python 3 standard library is used.
 """
@@ -45,6 +53,13 @@ COLUMNS = [
 ]
 
 MONEY = "amountMinor currency"
+
+# Made by this script (`decimal`) from integer minor units: numbers, never text
+# from the API, so they are written as they are (an amount stays numeric).
+NUMERIC_COLUMNS = frozenset(["budget", "grant", "co_financing"])
+# What makes a spreadsheet program read a cell as a formula (OWASP: CSV
+# injection), with the full-width forms some versions also accept.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 PROJECTS = """
 query Projects($filter: ProjectFilter, $first: Int, $after: String, $asOf: DateTime, $m: MunicipalityCode!) {
@@ -125,6 +140,14 @@ def decimal(minor):
     sign = "-" if minor < 0 else ""
     whole, cents = divmod(abs(int(minor)), 100)
     return "%s%d.%02d" % (sign, whole, cents)
+
+
+def cell(column, value):
+    """A CSV cell: text from the API that would start a formula gets a leading `'`."""
+    text = "" if value is None else str(value)
+    if column not in NUMERIC_COLUMNS and text.startswith(FORMULA_START):
+        return "'" + text
+    return text
 
 
 def amount(money):
@@ -258,7 +281,7 @@ def main(argv=None):
         return 1
     writer.writeheader()
     for row in collected:
-        writer.writerow({k: row.get(k, "") for k in COLUMNS})
+        writer.writerow({k: cell(k, row.get(k, "")) for k in COLUMNS})
     return 0
 
 

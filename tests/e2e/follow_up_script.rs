@@ -118,3 +118,62 @@ async fn the_follow_up_script_prints_the_yearly_report_as_csv() {
     assert!(err.contains("VALIDATION/invalid_municipality_code"), "{err}");
     assert!(server.terminate().success());
 }
+
+#[tokio::test]
+async fn the_follow_up_script_neutralises_cells_a_spreadsheet_would_read_as_formulas() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = spawn(dir.path(), &["--demo"]);
+
+    // Titles are free text: whoever may register a project can write one
+    // that a spreadsheet program would run as a formula.
+    let titles = [
+        r#"=HYPERLINK("https://example.invalid/x","klicka här")"#,
+        "+1",
+        "-2+3",
+        "@SUM(A1:A9)",
+    ];
+    for title in titles {
+        let r = server
+            .gql(
+                r#"mutation($id: UUID!, $title: String!) { registerProject(commandId: $id, input: {
+                    title: $title, lead: {municipality: "SE-1494"}, programme: {kind: ERASMUS_PLUS, name: "=1+1"},
+                    financing: {budget: {amountMinor: 150050, currency: EUR}, grant: {amountMinor: 0, currency: EUR}, coFinancing: {amountMinor: 0, currency: EUR}},
+                    period: {start: "2025-03-01", end: "2026-02-28"}}) { position } }"#,
+                json!({ "id": Uuid::new_v4(), "title": title }),
+            )
+            .await;
+        data(&r);
+    }
+    let reader = server.token("reader", Some("SE-1494"));
+    let (ok, csv, err) = run(
+        &server.url,
+        Some(&reader),
+        &["--municipality", "SE-1494", "--year", "2025"],
+    );
+    assert!(ok, "{err}");
+    let projects: Vec<&str> = csv.lines().filter(|l| l.starts_with("project,")).collect();
+    // Each title is written with a leading quote (the CSV quoting of `"` and
+    // `,` is the csv module's); the programme name too; the amounts stay numbers.
+    for cell in [
+        r#","'=HYPERLINK(""https://example.invalid/x"",""klicka här"")",lead,active,ERASMUS_PLUS: =1+1,"#,
+        ",'+1,lead,",
+        ",'-2+3,lead,",
+        ",'@SUM(A1:A9),lead,",
+    ] {
+        let line = projects
+            .iter()
+            .find(|l| l.contains(cell))
+            .unwrap_or_else(|| panic!("no project row with {cell}:\n{csv}"));
+        assert!(line.contains(",EUR,1500.50,0.00,0.00,"), "{line}");
+    }
+    for line in csv.lines() {
+        for field in line.split(',') {
+            let field = field.trim_start_matches('"');
+            assert!(
+                !field.starts_with(['=', '+', '@']),
+                "a cell starts a formula: {field} in {line}"
+            );
+        }
+    }
+    assert!(server.terminate().success());
+}

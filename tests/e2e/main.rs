@@ -4,6 +4,7 @@
 mod helpers;
 
 mod cli;
+mod files;
 mod follow_up_script;
 mod in_process;
 mod jwks;

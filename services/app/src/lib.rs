@@ -5,6 +5,7 @@
 
 mod commands;
 pub mod demo;
+mod files;
 mod process;
 pub mod projections;
 

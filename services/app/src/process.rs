@@ -35,7 +35,10 @@ impl ProcessManager {
     fn save_checkpoint(&self, position: u64) {
         if let Some(path) = &self.checkpoint_path {
             let tmp = path.with_extension("tmp");
-            if let Err(e) = std::fs::write(&tmp, position.to_string()).and_then(|_| std::fs::rename(&tmp, path)) {
+            let written = crate::files::create_private(&tmp)
+                .and_then(|mut file| std::io::Write::write_all(&mut file, position.to_string().as_bytes()))
+                .and_then(|()| std::fs::rename(&tmp, path));
+            if let Err(e) = written {
                 tracing::warn!(error = %e, "could not save process manager checkpoint");
             }
         }

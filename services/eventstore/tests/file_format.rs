@@ -228,3 +228,51 @@ fn a_directory_is_not_ours() {
     let dir = tempfile::tempdir().expect("temp dir");
     assert!(matches!(SqliteStore::open(dir.path()), Err(StoreError::NotOurs { .. })));
 }
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).expect("stat").permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+fn side(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    p.into()
+}
+
+/// The file, its WAL and its shared memory are the owner's only (whatever
+/// the umask: SQLite gives the side files the main file's mode).
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_store_and_its_side_files_are_private() {
+    let (_dir, path) = temp();
+    let store = SqliteStore::open(&path).expect("create store");
+    store
+        .append("s", ExpectedVersion::NoStream, vec![event("E", serde_json::json!({}))])
+        .await
+        .expect("append");
+    for file in [path.clone(), side(&path, "-wal"), side(&path, "-shm")] {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+}
+
+/// A store of ours left readable by others (an older version, a copy) is
+/// made private when opened; a file that is not ours is not touched at all.
+#[cfg(unix)]
+#[tokio::test]
+async fn an_open_store_file_is_made_private_and_a_foreign_one_is_not_touched() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_dir, path) = temp();
+    make_store(&path, 1).await;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    drop(SqliteStore::open(&path).expect("open"));
+    assert_eq!(mode(&path), 0o600);
+
+    let (_dir, foreign) = temp();
+    std::fs::write(&foreign, b"not a store").expect("write");
+    std::fs::set_permissions(&foreign, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    assert!(SqliteStore::open(&foreign).is_err());
+    assert_eq!(mode(&foreign), 0o644);
+}

@@ -175,7 +175,7 @@ pub fn dev_key(data_dir: &Path) -> anyhow::Result<(Secret, bool)> {
     if path.exists() {
         return Ok((read_secret(&path)?, false));
     }
-    fs::create_dir_all(data_dir).with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+    crate::datadir::create(data_dir)?;
     let secret = Secret::generate();
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);

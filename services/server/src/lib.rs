@@ -3,6 +3,7 @@
 //! Tests start the real server with [`Application::build`] on port 0.
 
 pub mod cli;
+pub mod datadir;
 pub mod jwks;
 pub mod keys;
 pub mod startup;

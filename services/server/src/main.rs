@@ -32,8 +32,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed(data) => {
-            std::fs::create_dir_all(&data.data_dir)
-                .with_context(|| format!("cannot create the data directory {}", data.data_dir.display()))?;
+            samverkan_server::datadir::prepare(&data.data_dir)?;
             let location = StoreLocation::parse(data.store_url.as_deref(), &data.data_dir)?;
             let store = store::open(&location)?;
             let summary = samverkan_app::demo::load(&Commands::new(store))

@@ -78,8 +78,7 @@ impl Application {
         // shut down cleanly, not kill the process.
         let signals = Signals::install()?;
 
-        std::fs::create_dir_all(&settings.data_dir)
-            .with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
+        crate::datadir::prepare(&settings.data_dir)?;
         let location = StoreLocation::parse(settings.store_url.as_deref(), &settings.data_dir)?;
         tracing::info!(store = %location.describe(), "opening the event store");
         let store = store::open(&location)?;

@@ -63,8 +63,7 @@ pub fn open(location: &StoreLocation) -> anyhow::Result<Arc<dyn EventStore>> {
     match location {
         StoreLocation::Sqlite(path) => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create the directory {}", dir.display()))?;
+                crate::datadir::create(dir)?;
             }
             let store =
                 SqliteStore::open(path).with_context(|| format!("cannot open the event store {}", path.display()))?;

@@ -196,13 +196,14 @@ impl Projections {
         })
     }
 
-    /// Write the models and their checkpoint atomically (temp file + rename + fsync).
+    /// Write the models and their checkpoint atomically (temp file + rename +
+    /// fsync); the file is the owner's only (mode `0600`).
     pub fn save_snapshot(&self) -> std::io::Result<()> {
         let Some(path) = &self.snapshot_path else { return Ok(()) };
         let _one_writer = self.saving.lock().unwrap_or_else(|p| p.into_inner());
         let tmp = path.with_extension("tmp");
         {
-            let file = std::fs::File::create(&tmp)?;
+            let file = crate::files::create_private(&tmp)?;
             let mut w = std::io::BufWriter::new(&file);
             let models = self.read();
             serde_json::to_writer(

@@ -101,9 +101,59 @@ pub(crate) fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
 }
 
 fn wal_path(path: &Path) -> std::path::PathBuf {
+    sibling(path, "-wal")
+}
+
+fn sibling(path: &Path, suffix: &str) -> std::path::PathBuf {
     let mut p = path.as_os_str().to_owned();
-    p.push("-wal");
+    p.push(suffix);
     p.into()
+}
+
+/// The store's files are for its owner only: a missing file is created here
+/// with mode `0600` before SQLite opens it (SQLite then gives the `-wal`,
+/// `-shm` and `-journal` files it creates the main file's mode, whatever the
+/// umask), and an existing file of ours that the group or others may read,
+/// with its `-wal` and `-shm`, is tightened to the owner's bits (with a
+/// warning). Called only after [`inspect`] found the file to be ours or new.
+#[cfg(unix)]
+fn make_private(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+
+    let backend = |p: &Path, e: std::io::Error| StoreError::Backend(format!("{}: {e}", path_str(p)));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(backend(path, e)),
+    }
+    for file in [path.to_path_buf(), sibling(path, "-wal"), sibling(path, "-shm")] {
+        let mode = match std::fs::metadata(&file) {
+            Ok(meta) => meta.permissions().mode(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(backend(&file, e)),
+        };
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode & 0o700))
+                .map_err(|e| backend(&file, e))?;
+            tracing::warn!(
+                file = %file.display(),
+                was = format!("{:04o}", mode & 0o7777),
+                now = format!("{:04o}", mode & 0o700),
+                "the event store file was readable by other users; made it private"
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn make_private(_path: &Path) -> Result<(), StoreError> {
+    Ok(())
 }
 
 /// Looks at `path` without changing a byte of it.
@@ -227,6 +277,7 @@ fn table_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 /// Opens (creating or migrating if need be) the writer connection.
 pub(crate) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     let state = inspect(path)?;
+    make_private(path)?;
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
