@@ -15,6 +15,7 @@
 use std::collections::HashMap;
 
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::{Value as ConstValue, Variables};
 
 use crate::error::ApiError;
 
@@ -157,6 +158,114 @@ pub(crate) fn check(doc: &ExecutableDocument, max_fields: usize, max_mutations: 
                     size.roots
                 ),
             ));
+        }
+    }
+    Ok(())
+}
+
+/// Most bytes in one string of an input (a title, a description, a code).
+pub const MAX_INPUT_STRING_BYTES: usize = 16 * 1024;
+/// Most items in one list of an input (topics, goals, partners).
+pub const MAX_INPUT_LIST_ITEMS: usize = 1_000;
+
+/// The first input value over a limit, as an error.
+fn input_error(path: &str, what: InputExcess) -> ApiError {
+    match what {
+        InputExcess::String(bytes) => ApiError::validation(
+            "input_too_long",
+            format!(
+                "the input `{path}` is {bytes} bytes long; a string may hold at most {MAX_INPUT_STRING_BYTES} bytes"
+            ),
+        ),
+        InputExcess::List(items) => ApiError::validation(
+            "input_too_many_items",
+            format!("the input `{path}` has {items} items; a list may hold at most {MAX_INPUT_LIST_ITEMS}"),
+        ),
+    }
+}
+
+enum InputExcess {
+    String(usize),
+    List(usize),
+}
+
+fn const_excess(value: &ConstValue, path: &mut String) -> Option<InputExcess> {
+    match value {
+        ConstValue::String(s) if s.len() > MAX_INPUT_STRING_BYTES => Some(InputExcess::String(s.len())),
+        ConstValue::List(items) if items.len() > MAX_INPUT_LIST_ITEMS => Some(InputExcess::List(items.len())),
+        ConstValue::List(items) => items.iter().find_map(|v| const_excess(v, path)),
+        ConstValue::Object(fields) => fields.iter().find_map(|(k, v)| {
+            let len = path.len();
+            path.push('.');
+            path.push_str(bounded_name(k.as_str()));
+            let found = const_excess(v, path);
+            if found.is_none() {
+                path.truncate(len);
+            }
+            found
+        }),
+        _ => None,
+    }
+}
+
+/// Names come from the client: keep them short in messages.
+fn bounded_name(name: &str) -> &str {
+    match name.char_indices().nth(64) {
+        Some((i, _)) => &name[..i],
+        None => name,
+    }
+}
+
+fn arguments_excess(set: &SelectionSet) -> Option<(String, InputExcess)> {
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(f) => {
+                for (name, value) in &f.node.arguments {
+                    let mut path = bounded_name(name.node.as_str()).to_string();
+                    // Variables inside are checked on their own.
+                    let literal = value
+                        .node
+                        .clone()
+                        .into_const_with(|_| Ok::<_, std::convert::Infallible>(ConstValue::Null));
+                    let Ok(literal) = literal;
+                    if let Some(found) = const_excess(&literal, &mut path) {
+                        return Some((path, found));
+                    }
+                }
+                if let Some(found) = arguments_excess(&f.node.selection_set.node) {
+                    return Some(found);
+                }
+            }
+            Selection::InlineFragment(i) => {
+                if let Some(found) = arguments_excess(&i.node.selection_set.node) {
+                    return Some(found);
+                }
+            }
+            // Fragments are walked once each, below.
+            Selection::FragmentSpread(_) => {}
+        }
+    }
+    None
+}
+
+/// Refuse a request whose inputs (variables or literal arguments) hold a
+/// string over [`MAX_INPUT_STRING_BYTES`] or a list over
+/// [`MAX_INPUT_LIST_ITEMS`], before anything runs.
+pub(crate) fn check_inputs(doc: &ExecutableDocument, variables: &Variables) -> Result<(), ApiError> {
+    for (name, value) in variables.iter() {
+        let mut path = format!("${}", bounded_name(name.as_str()));
+        if let Some(found) = const_excess(value, &mut path) {
+            return Err(input_error(&path, found));
+        }
+    }
+    let sets = doc
+        .operations
+        .iter()
+        .map(|(_, op)| &op.node.selection_set.node)
+        .chain(doc.fragments.values().map(|f| &f.node.selection_set.node));
+    for set in sets {
+        if let Some((path, found)) = arguments_excess(set) {
+            return Err(input_error(&path, found));
         }
     }
     Ok(())

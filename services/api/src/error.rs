@@ -177,6 +177,43 @@ fn classify(err: ServerError) -> ServerError {
     api.into_server_error(err)
 }
 
+/// Longest error message sent (bytes); longer ones are cut at a character
+/// boundary with `…`: messages may quote the client's input.
+pub const MAX_ERROR_MESSAGE_BYTES: usize = 512;
+/// Most errors in one response; the rest are counted in a last error.
+pub const MAX_ERRORS: usize = 50;
+
+/// Code every error, and keep the answer small: a response is never much
+/// larger than its request because every field quoted the same big input.
+fn bounded(errors: Vec<ServerError>) -> Vec<ServerError> {
+    let total = errors.len();
+    let mut out: Vec<ServerError> = errors
+        .into_iter()
+        .take(MAX_ERRORS)
+        .map(|e| {
+            let mut e = classify(e);
+            if e.message.len() > MAX_ERROR_MESSAGE_BYTES {
+                let mut end = MAX_ERROR_MESSAGE_BYTES;
+                while !e.message.is_char_boundary(end) {
+                    end -= 1;
+                }
+                e.message.truncate(end);
+                e.message.push('…');
+            }
+            e
+        })
+        .collect();
+    if total > MAX_ERRORS {
+        let more = ApiError::validation(
+            "too_many_errors",
+            format!("{} more errors were left out of this response", total - MAX_ERRORS),
+        );
+        let err = ServerError::new(more.message.clone(), None);
+        out.push(more.into_server_error(err));
+    }
+    out
+}
+
 /// The async-graphql extension that puts a code on every error.
 pub struct ErrorCodes;
 
@@ -192,7 +229,7 @@ struct ErrorCodesExtension;
 impl Extension for ErrorCodesExtension {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
-        response.errors = response.errors.into_iter().map(classify).collect();
+        response.errors = bounded(response.errors);
         response
     }
 
@@ -204,7 +241,7 @@ impl Extension for ErrorCodesExtension {
     ) -> BoxStream<'s, Response> {
         next.run(ctx, stream)
             .map(|mut response| {
-                response.errors = response.errors.into_iter().map(classify).collect();
+                response.errors = bounded(response.errors);
                 response
             })
             .boxed()
@@ -222,8 +259,15 @@ impl Extension for ErrorCodesExtension {
         let defaults = crate::Limits::default();
         let limits = ctx.data_opt::<crate::ApiState>().map_or(&defaults, |s| &s.limits);
         // A syntax error is reported (with its rule) by `parse_query` below.
-        if let Ok(document) = request.parsed_query() {
-            crate::document::check(document, limits.max_complexity, limits.max_mutations).map_err(|e| {
+        let variables = std::mem::take(&mut request.variables);
+        let checked = match request.parsed_query() {
+            Ok(document) => crate::document::check(document, limits.max_complexity, limits.max_mutations)
+                .and_then(|()| crate::document::check_inputs(document, &variables)),
+            Err(_) => Ok(()),
+        };
+        request.variables = variables;
+        {
+            checked.map_err(|e| {
                 let err = ServerError::new(e.message.clone(), None);
                 e.into_server_error(err)
             })?;

@@ -219,3 +219,84 @@ async fn a_thousand_aliased_mutations_are_refused() {
         .await;
     assert!(r.body.get("errors").is_none(), "{:#}", r.body);
 }
+
+/// Strings and lists inside inputs are bounded (a 250 KB title and 40,000
+/// topics were stored verbatim), and an error answer stays smaller than a
+/// request that makes every field quote a large input.
+#[tokio::test]
+async fn inputs_are_bounded_and_errors_stay_small() {
+    let app = spawn_app().await;
+    app.register("SE-1494", "Lidköping").await;
+    let head = app.head().await;
+    let long = "x".repeat(250_000);
+    // As a variable and as a literal argument.
+    let r = app
+        .gql(
+            "mutation($id: UUID!, $name: String!) { registerMunicipality(commandId: $id, input: {code: \"SE-1487\", name: $name}) { position } }",
+            json!({ "id": Uuid::new_v4(), "name": long }),
+        )
+        .await;
+    assert_eq!(r.rule(), "input_too_long", "{:#}", r.body);
+    let message = r.body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("$name") && message.contains("16384"), "{message}");
+    let r = app
+        .gql(
+            &format!(
+                "mutation {{ registerMunicipality(commandId: \"{}\", input: {{code: \"SE-1487\", name: \"{long}\"}}) {{ position }} }}",
+                Uuid::new_v4()
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.rule(), "input_too_long", "{:#}", r.body);
+    let topics: Vec<String> = (0..25_000).map(|i| format!("{i}")).collect();
+    let r = app
+        .gql(
+            r#"mutation($id: UUID!, $topics: [String!]!) { draftStrategy(commandId: $id, input: {municipality: "SE-1494", title: "T", kind: STRATEGY,
+                owner: "KS", responsibleRole: "R", followUpCadence: YEARLY, content: {focusAreas: [], topics: $topics}}) { position } }"#,
+            json!({ "id": Uuid::new_v4(), "topics": topics }),
+        )
+        .await;
+    assert_eq!(r.rule(), "input_too_many_items", "{:#}", r.body);
+    assert_untouched(&app, head, "oversized inputs").await;
+    // At the limits, the same inputs are taken.
+    let r = app
+        .gql(
+            "mutation($id: UUID!, $name: String!) { registerMunicipality(commandId: $id, input: {code: \"SE-1487\", name: $name}) { position } }",
+            json!({ "id": Uuid::new_v4(), "name": "x".repeat(16 * 1024) }),
+        )
+        .await;
+    assert!(r.body.get("errors").is_none(), "{:#}", r.body);
+
+    // Sixty fields each quoting a 4 KB bad code: the answer is far smaller
+    // than the request, and says how many errors it left out.
+    let bad = "Z".repeat(4_000);
+    let fields: Vec<String> = (0..60)
+        .map(|i| format!("m{i}: municipality(code: \"{bad}\") {{ name }}"))
+        .collect();
+    let query = format!("{{ {} }}", fields.join(" "));
+    let request_bytes = query.len();
+    let body = json!({ "query": query }).to_string();
+    let admin = format!("Bearer {}", app.admin);
+    let (_, bytes) = app
+        .request(
+            Request::post("/graphql")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::AUTHORIZATION, admin.as_str())
+                .body(Body::from(body))
+                .expect("request"),
+        )
+        .await;
+    assert!(
+        bytes.len() < request_bytes / 4,
+        "{} bytes answered {} bytes",
+        bytes.len(),
+        request_bytes
+    );
+    let answer: Value = serde_json::from_slice(&bytes).expect("JSON");
+    let errors = answer["errors"].as_array().expect("errors");
+    assert!(errors.iter().all(|e| e["extensions"]["code"].is_string()), "{answer:#}");
+    assert!(errors
+        .iter()
+        .all(|e| e["message"].as_str().is_some_and(|m| m.len() <= 520)));
+}
