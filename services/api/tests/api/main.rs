@@ -9,6 +9,7 @@ mod hostile;
 mod auth;
 mod errors;
 mod mutations;
+mod over_http;
 mod queries;
 mod schema;
 mod security;
