@@ -25,8 +25,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
-use async_graphql::{Value, Variables};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType};
+use async_graphql::{ServerError, Value, Variables};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Query, Request};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -233,15 +233,42 @@ fn map_param(
     }
 }
 
-/// Whether the operation a document selects is a mutation.
-fn selects_mutation(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
-    let ty = match (&document.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next().map(|op| op.node.ty),
+/// The operation a document selects (by `operationName`, or its only one).
+fn selected_operation<'d>(
+    document: &'d ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<&'d OperationDefinition> {
+    match (&document.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(&op.node),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next().map(|op| &op.node),
         (DocumentOperations::Multiple(_), None) => None,
-    };
-    ty == Some(OperationType::Mutation)
+    }
+}
+
+/// Variables of a non-null type without a default that the request does
+/// not give: a variable coercion failure, so a request error (async-graphql
+/// would only notice during execution, when a resolver reads the variable).
+fn missing_variables(operation: &OperationDefinition, variables: &Variables) -> Vec<ServerError> {
+    operation
+        .variable_definitions
+        .iter()
+        .filter(|d| d.node.default_value().is_none())
+        // (an explicit null is a validation error: "Invalid value for argument")
+        .filter(|d| variables.get(&d.node.name.node).is_none())
+        .map(|d| {
+            let message = format!(
+                "Variable \"${}\" of required type \"{}\" was not provided.",
+                d.node.name.node, d.node.var_type.node
+            );
+            let mut error = ServerError::new(message, Some(d.pos));
+            let mut ext = async_graphql::ErrorExtensionValues::default();
+            ext.set("code", ErrorCode::Validation.as_str());
+            ext.set("rule", "invalid_input");
+            error.extensions = Some(ext);
+            error
+        })
+        .collect()
 }
 
 /// `POST /graphql`.
@@ -310,13 +337,11 @@ pub(crate) async fn get(ctx: AppContext, request: Request) -> Response {
         Ok(p) => p,
         Err(e) => return with_media(unauthenticated(&e), media),
     };
-    // A document that does not parse is answered by the execution below (as
-    // a `graphql_syntax` error).
     let document = async_graphql::parser::parse_query(&params.query).ok();
-    if document
+    let operation = document
         .as_ref()
-        .is_some_and(|d| selects_mutation(d, params.operation_name.as_deref()))
-    {
+        .and_then(|d| selected_operation(d, params.operation_name.as_deref()));
+    if operation.is_some_and(|op| op.ty == OperationType::Mutation) {
         let mut response = reject(
             media,
             StatusCode::METHOD_NOT_ALLOWED,
@@ -346,28 +371,44 @@ async fn execute(
     params: Params,
     document: Option<ExecutableDocument>,
 ) -> Response {
-    let started = Arc::new(ExecutionStarted::default());
-    let mut request = async_graphql::Request::new(params.query)
-        .data(principal)
-        .data(RequestMeta::from_headers(headers))
-        .data(started.clone());
-    if let Some(name) = params.operation_name {
-        request = request.operation_name(name);
-    }
-    if let Some(variables) = params.variables {
-        request = request.variables(Variables::from_json(serde_json::Value::Object(variables)));
-    }
-    if let Some(extensions) = params.extensions {
-        for (k, v) in extensions {
-            let v = Value::from_json(v).unwrap_or(Value::Null);
-            request.extensions.0.insert(k, v);
+    let variables = params
+        .variables
+        .map(|v| Variables::from_json(serde_json::Value::Object(v)))
+        .unwrap_or_default();
+    // Parsed here to check the variables before execution (and then handed
+    // over, not parsed twice); a document that does not parse is answered by
+    // async-graphql (a `graphql_syntax` error).
+    let document = document.or_else(|| async_graphql::parser::parse_query(&params.query).ok());
+    let missing = document
+        .as_ref()
+        .and_then(|d| selected_operation(d, params.operation_name.as_deref()))
+        .map(|op| missing_variables(op, &variables))
+        .unwrap_or_default();
+    let (response, executed) = if !missing.is_empty() {
+        (async_graphql::Response::from_errors(missing), false)
+    } else {
+        let started = Arc::new(ExecutionStarted::default());
+        let mut request = async_graphql::Request::new(params.query)
+            .variables(variables)
+            .data(principal)
+            .data(RequestMeta::from_headers(headers))
+            .data(started.clone());
+        if let Some(name) = params.operation_name {
+            request = request.operation_name(name);
         }
-    }
-    if let Some(document) = document {
-        request.set_parsed_query(document);
-    }
-    let response = ctx.schema.execute(request).await;
-    let executed = started.0.load(Ordering::SeqCst);
+        if let Some(extensions) = params.extensions {
+            for (k, v) in extensions {
+                let v = Value::from_json(v).unwrap_or(Value::Null);
+                request.extensions.0.insert(k, v);
+            }
+        }
+        if let Some(document) = document {
+            request.set_parsed_query(document);
+        }
+        let response = ctx.schema.execute(request).await;
+        let executed = started.0.load(Ordering::SeqCst);
+        (response, executed)
+    };
 
     let status = if executed || media == MediaType::Json {
         StatusCode::OK

@@ -148,6 +148,19 @@ async fn requests_that_are_not_executed_are_400_under_graphql_response_json_and_
             json!({ "query": "query CoerceFailure($id: ID!) { __typename }", "variables": { "id": null } }),
             "graphql_validation",
         ),
+        // A required variable not given, or of the wrong type.
+        (
+            json!({ "query": "query($name: String!) { __type(name: $name) { name } }" }),
+            "invalid_input",
+        ),
+        (
+            json!({ "query": "query($name: String!) { __type(name: $name) { name } }", "variables": { "name": null } }),
+            "graphql_validation",
+        ),
+        (
+            json!({ "query": "query($name: String!) { __type(name: $name) { name } }", "variables": { "name": 5 } }),
+            "graphql_validation",
+        ),
         (
             json!({ "query": "query A { __typename } query B { __typename }" }),
             "invalid_input",
@@ -251,6 +264,7 @@ async fn null_and_map_parameters_are_accepted() {
         json!({ "query": "{ __typename }", "extensions": { "some": "value" } }),
         json!({ "query": "query Query { __typename }", "operationName": "Query" }),
         json!({ "query": "query Type($name: String!) { __type(name: $name) { name } }", "variables": { "name": "Money" } }),
+        json!({ "query": "query Type($name: String! = \"Money\") { __type(name: $name) { name } }" }),
     ] {
         for accept in [Some(JSON), Some(GQL_JSON)] {
             let r = post(&app, accept, body.clone()).await;
