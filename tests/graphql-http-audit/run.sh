@@ -20,7 +20,7 @@ if (( node_major < 18 )); then
 fi
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 
-data="$(mktemp -d)"
+data="$(mktemp -d "${TMPDIR:-/tmp}/samverkan-audit.XXXXXX")"
 log="$data/serve.log"
 server=""
 cleanup() {
@@ -38,7 +38,7 @@ server=$!
 # Port 0: the server prints the address it got.
 base=""
 for _ in $(seq 1 300); do
-  base="$(sed -n 's|^Samverkan listening on \(http://[^ ]*\)$|\1|p' "$log")"
+  base="$(sed -n 's|^Samverkan listening on \(http://[^ ]*\)$|\1|p' "$log" 2>/dev/null || true)"
   [[ -n "$base" ]] && break
   if ! kill -0 "$server" 2>/dev/null; then
     cat "$log" >&2
