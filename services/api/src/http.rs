@@ -3,20 +3,22 @@
 //! | route              | what                                                    |
 //! |--------------------|---------------------------------------------------------|
 //! | `POST /graphql`    | queries and mutations (`application/json`)              |
-//! | `GET /graphql`     | GraphiQL; a websocket upgrade here is a subscription    |
+//! | `GET /graphql`     | GraphiQL; with `?query=`, a query; a websocket upgrade  |
+//! |                    | here is a subscription                                  |
 //! | `GET /graphql/assets/…` | GraphiQL's embedded scripts and styles (`graphiql.rs`) |
 //! | `GET /graphql/ws`  | subscriptions (`graphql-transport-ws`, `graphql-ws`)     |
 //! | `GET /healthz`     | the process is alive                                    |
 //! | `GET /readyz`      | the store answers and the read models are caught up     |
+//!
+//! GraphQL over HTTP (media types, status codes, parameters): see `over_http`.
 
 use std::time::Duration;
 
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql::ParseRequestError;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -28,6 +30,9 @@ use crate::auth::{AuthError, Principal};
 use crate::context::RequestMeta;
 use crate::error::ErrorCode;
 use crate::{build_schema, ApiSchema, ApiState};
+
+mod over_http;
+pub(crate) use over_http::MarkExecution;
 
 /// What every handler gets.
 #[derive(Clone)]
@@ -49,6 +54,10 @@ pub fn router(state: ApiState) -> Router {
         .route("/readyz", get(readyz))
         .with_state(ctx)
         .layer(RequestBodyLimitLayer::new(limits.body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            limits.body_limit,
+            declared_body_limit,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
@@ -57,7 +66,8 @@ pub fn router(state: ApiState) -> Router {
         .layer(crate::telemetry::trace_layer())
 }
 
-/// A GraphQL-shaped error body with a code.
+/// A GraphQL-shaped error body with a code, for a request that was not
+/// executed (so without `data`).
 fn error_response(status: StatusCode, code: ErrorCode, rule: Option<&str>, message: &str) -> Response {
     let mut extensions = json!({ "code": code.as_str() });
     if let Some(rule) = rule {
@@ -65,34 +75,24 @@ fn error_response(status: StatusCode, code: ErrorCode, rule: Option<&str>, messa
     }
     (
         status,
-        Json(json!({ "data": null, "errors": [{ "message": message, "extensions": extensions }] })),
+        Json(json!({ "errors": [{ "message": message, "extensions": extensions }] })),
     )
         .into_response()
 }
 
-/// Rejection of a request body that is not a GraphQL request.
-pub struct BadRequest(ParseRequestError);
-
-impl From<ParseRequestError> for BadRequest {
-    fn from(e: ParseRequestError) -> Self {
-        BadRequest(e)
+/// A body whose declared `Content-Length` is over the limit gets the JSON 413
+/// (`RequestBodyLimitLayer` would answer it in plain text); a body without one
+/// is cut by that layer while it is read.
+async fn declared_body_limit(State(limit): State<usize>, request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large();
     }
-}
-
-impl IntoResponse for BadRequest {
-    fn into_response(self) -> Response {
-        match self.0 {
-            ParseRequestError::PayloadTooLarge => too_large(),
-            // The body limit cuts a body without Content-Length while it is read.
-            ParseRequestError::Io(e) if e.to_string().contains("length limit exceeded") => too_large(),
-            e => error_response(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::Validation,
-                Some("malformed_request"),
-                &format!("not a GraphQL request: {e}"),
-            ),
-        }
-    }
+    next.run(request).await
 }
 
 fn too_large() -> Response {
@@ -128,16 +128,8 @@ fn unauthenticated(e: &AuthError) -> Response {
     response
 }
 
-async fn graphql(State(ctx): State<AppContext>, headers: HeaderMap, request: GraphQLRequest<BadRequest>) -> Response {
-    let principal = match authenticate(&ctx.state, &headers) {
-        Ok(p) => p,
-        Err(e) => return unauthenticated(&e),
-    };
-    let request = request
-        .into_inner()
-        .data(principal)
-        .data(RequestMeta::from_headers(&headers));
-    GraphQLResponse::from(ctx.schema.execute(request).await).into_response()
+async fn graphql(State(ctx): State<AppContext>, request: Request) -> Response {
+    over_http::post(ctx, request).await
 }
 
 async fn graphiql_or_subscription(State(ctx): State<AppContext>, request: Request) -> Response {
@@ -148,6 +140,8 @@ async fn graphiql_or_subscription(State(ctx): State<AppContext>, request: Reques
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
     if upgrade {
         subscription(State(ctx), request).await
+    } else if over_http::is_graphql_get(&request) {
+        over_http::get(ctx, request).await
     } else {
         crate::graphiql::page()
     }

@@ -143,6 +143,8 @@ fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscriptio
         // Outermost, so that it sees the final errors (with their codes).
         .extension(telemetry::GraphqlTelemetry)
         .extension(error::ErrorCodes)
+        // Tells the HTTP handler whether the request got as far as execution.
+        .extension(http::MarkExecution)
 }
 
 /// The executable schema over `state`, with depth and complexity limits.

@@ -10,6 +10,7 @@ mod auth;
 mod errors;
 mod graphiql;
 mod mutations;
+mod over_http;
 mod queries;
 mod schema;
 mod security;
