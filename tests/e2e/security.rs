@@ -332,3 +332,92 @@ async fn identity_provider_keys_verify_and_secrets_stay_out_of_the_logs() {
     );
     assert!(server.terminate().success());
 }
+
+/// A websocket does not outlive its token: when the `exp` of the token given
+/// in `connection_init` passes (with the 30 s leeway HTTP allows too), the
+/// server closes the socket with `4403`, as HTTP would answer `401`.
+#[tokio::test]
+async fn a_websocket_is_closed_when_its_token_expires() {
+    use samverkan_api::jwt::{mint_hs256_claims, Secret};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = spawn(dir.path(), &[]);
+    let url = ws(&server);
+    let key = std::fs::read_to_string(dir.path().join("dev-jwt.key")).expect("the development key");
+    let secret = Secret::new(key.trim().as_bytes().to_vec());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    // Expired 27 s ago: still inside the leeway for a few seconds more.
+    let mut claims = TokenSpec::new("short-lived", vec![Role::Reader(None)]).claims();
+    claims.exp = Some(now - 27);
+    claims.nbf = Some(now - 60);
+    let token = mint_hs256_claims(&secret, &claims).expect("mint");
+    let started = std::time::Instant::now();
+    let mut socket = connect(&url, &token).await;
+    send(
+        &mut socket,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { events(consortium: \"V6\") { position } }" } }),
+    )
+    .await;
+    let (code, reason) = closed(&mut socket).await;
+    assert_eq!(code, 4403, "{reason}");
+    assert!(reason.contains("expired"), "{reason}");
+    assert!(started.elapsed() >= Duration::from_secs(1), "closed at once: {reason}");
+    // HTTP refuses the same token by now.
+    let (status, _) = server
+        .post(Some(&token), json!({ "query": "{ readModelPosition }" }))
+        .await;
+    assert_eq!(status, 401);
+    // A token valid for a day keeps its socket open meanwhile.
+    let long = server.token("reader", None);
+    let mut open_socket = connect(&url, &long).await;
+    send(&mut open_socket, json!({ "type": "ping" })).await;
+    let pong = next(&mut open_socket).await;
+    assert_eq!(pong["type"], "pong", "{pong}");
+    assert!(server.terminate().success());
+}
+
+/// At every log level, the websocket library's frame logging never shows a
+/// token: a `connection_init` frame carries it, and at `trace` the library
+/// prints frames whole.
+#[tokio::test]
+async fn websocket_tokens_stay_out_of_trace_logs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = spawn_with_env(dir.path(), &[], &[("RUST_LOG", "trace")]);
+    let token = server.token("reader", None);
+    let signature = token.rsplit('.').next().expect("signature").to_string();
+    let mut socket = connect(&ws(&server), &token).await;
+    send(
+        &mut socket,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { events(consortium: \"V6\") { position } }" } }),
+    )
+    .await;
+    send(&mut socket, json!({ "type": "ping" })).await;
+    assert_eq!(next(&mut socket).await["type"], "pong");
+    let _ = socket.close(None).await;
+    // A legacy connection with the token on the upgrade request too.
+    let mut request = ws(&server).as_str().into_client_request().expect("request");
+    request
+        .headers_mut()
+        .insert("Sec-WebSocket-Protocol", HeaderValue::from_static("graphql-ws"));
+    request.headers_mut().insert(
+        "Authorization",
+        HeaderValue::from_str(&format!("Bearer {token}")).expect("header"),
+    );
+    let (mut legacy, _) = tokio_tungstenite::connect_async(request).await.expect("connects");
+    legacy
+        .send(Message::Text(
+            json!({ "type": "connection_init", "payload": { "token": token } })
+                .to_string()
+                .into(),
+        ))
+        .await
+        .expect("send");
+    assert_eq!(next(&mut legacy).await["type"], "connection_ack");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let logs = format!("{}\n{}", server.stderr_text(), server.stdout_text());
+    assert!(server.terminate().success());
+    assert!(logs.contains("TRACE"), "the server logged at trace");
+    assert!(!logs.contains(&signature), "a token reached the log:\n{logs}");
+}

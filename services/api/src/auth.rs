@@ -54,6 +54,10 @@ pub struct Principal {
     /// Stable identifier of the caller (the token's `sub`), recorded as `actor`.
     pub subject: String,
     pub roles: Vec<Role>,
+    /// When the credentials stop being valid (the token's `exp`, with the
+    /// leeway), in seconds since the Unix epoch; `None`: never. A websocket
+    /// opened with them is closed then (`4403`), as HTTP would answer `401`.
+    pub expires_at: Option<u64>,
 }
 
 impl Principal {
@@ -90,6 +94,7 @@ impl Authenticator for DevAuthenticator {
         Ok(Principal {
             subject: "dev".to_string(),
             roles: vec![Role::Admin],
+            expires_at: None,
         })
     }
 }
@@ -239,6 +244,7 @@ mod tests {
         Principal {
             subject: "t".into(),
             roles,
+            expires_at: None,
         }
     }
 

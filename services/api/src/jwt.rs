@@ -444,6 +444,8 @@ impl Claims {
         Ok(Principal {
             subject: subject.to_string(),
             roles,
+            // HTTP refuses the token once `now - leeway > exp` (whole seconds).
+            expires_at: self.exp.map(|exp| exp.saturating_add(LEEWAY_SECS + 1)),
         })
     }
 }
@@ -672,9 +674,18 @@ pub fn mint_hs256(secret: &Secret, spec: &TokenSpec) -> Result<String, KeyError>
     if spec.roles.is_empty() {
         return Err(KeyError::Mint("a token needs at least one role".into()));
     }
+    mint_hs256_claims(secret, &spec.claims())
+}
+
+/// Mint an HS256 token with exactly these claims (tests: tokens about to
+/// expire, odd claims).
+pub fn mint_hs256_claims(secret: &Secret, claims: &Claims) -> Result<String, KeyError> {
+    if secret.len() < MIN_SECRET_BYTES {
+        return Err(KeyError::WeakSecret(secret.len()));
+    }
     jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
-        &spec.claims(),
+        claims,
         &EncodingKey::from_secret(secret.expose()),
     )
     .map_err(|e| KeyError::Mint(e.to_string()))

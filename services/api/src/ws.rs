@@ -9,6 +9,7 @@
 //! | a message larger than the limit                 | `1009` `message too large …`      | same                                |
 //! | a message that is not JSON of the protocol      | `4400` `invalid message: …`       | same                                |
 //! | more subscriptions than allowed on a connection | error item (`too_many_subscriptions`), the connection stays | same |
+//! | the token of `connection_init` expires (`exp` + leeway) | `4403` `Forbidden: UNAUTHENTICATED: the token has expired` | same |
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -106,13 +107,19 @@ pub(crate) async fn serve(
     };
 
     let refused = Arc::new(AtomicBool::new(false));
+    // When the token of `connection_init` expires (seconds since the epoch).
+    let expires_at: Arc<Mutex<Option<u64>>> = Arc::new(Mutex::new(None));
     let on_init = {
         let refused = refused.clone();
+        let expires_at = expires_at.clone();
         let max_subscriptions = limits.ws_max_subscriptions;
         move |payload: serde_json::Value| async move {
             let token = token_from_payload(&payload).or(header_token);
             match state.authenticator.authenticate(token.as_deref()) {
                 Ok(principal) => {
+                    if let Ok(mut e) = expires_at.lock() {
+                        *e = principal.expires_at;
+                    }
                     let mut data = Data::default();
                     data.insert(principal);
                     data.insert(meta);
@@ -132,9 +139,26 @@ pub(crate) async fn serve(
 
     let deadline = tokio::time::Instant::now() + limits.ws_init_timeout;
     let mut acknowledged = false;
+    let mut expiry: Option<tokio::time::Instant> = None;
     loop {
         let next = if acknowledged {
-            messages.next().await
+            let Some(at) = expiry else {
+                // Never expires (development authenticator).
+                let Some(message) = messages.next().await else { break };
+                if !forward(&mut sink, message, &mut acknowledged).await {
+                    return;
+                }
+                continue;
+            };
+            tokio::select! {
+                next = messages.next() => next,
+                () = tokio::time::sleep_until(at) => {
+                    tracing::debug!("websocket closed: its token expired");
+                    let _ = sink.send(close(4403, "Forbidden: UNAUTHENTICATED: the token has expired")).await;
+                    let _ = sink.close().await;
+                    return;
+                }
+            }
         } else {
             match tokio::time::timeout_at(deadline, messages.next()).await {
                 Ok(next) => next,
@@ -145,18 +169,13 @@ pub(crate) async fn serve(
             }
         };
         let Some(message) = next else { break };
-        let outgoing = match message {
-            WsMessage::Text(text) => {
-                if !acknowledged && text.contains("\"connection_ack\"") {
-                    acknowledged = true;
-                }
-                Message::Text(legacy_error_with_code(text).into())
-            }
-            WsMessage::Close(code, reason) => translate_close(code, &reason),
-        };
-        let closing = matches!(outgoing, Message::Close(_));
-        if sink.send(outgoing).await.is_err() || closing {
+        let was_acknowledged = acknowledged;
+        if !forward(&mut sink, message, &mut acknowledged).await {
             return;
+        }
+        if acknowledged && !was_acknowledged {
+            let at = expires_at.lock().ok().and_then(|e| *e);
+            expiry = at.map(instant_of);
         }
     }
 
@@ -182,6 +201,35 @@ pub(crate) async fn serve(
         let _ = sink.send(frame).await;
     }
     let _ = sink.close().await;
+}
+
+/// Send one message of async-graphql's to the client; `false` when the
+/// connection is done (closed, or the client is gone).
+async fn forward(
+    sink: &mut futures::stream::SplitSink<WebSocket, Message>,
+    message: WsMessage,
+    acknowledged: &mut bool,
+) -> bool {
+    let outgoing = match message {
+        WsMessage::Text(text) => {
+            if !*acknowledged && text.contains("\"connection_ack\"") {
+                *acknowledged = true;
+            }
+            Message::Text(legacy_error_with_code(text).into())
+        }
+        WsMessage::Close(code, reason) => translate_close(code, &reason),
+    };
+    let closing = matches!(outgoing, Message::Close(_));
+    sink.send(outgoing).await.is_ok() && !closing
+}
+
+/// The runtime instant of a time in seconds since the Unix epoch.
+fn instant_of(epoch_secs: u64) -> tokio::time::Instant {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let left = std::time::Duration::from_secs(epoch_secs).saturating_sub(now);
+    tokio::time::Instant::now() + left
 }
 
 /// async-graphql closes with `1002` for several reasons; give each the code

@@ -233,7 +233,10 @@ pub fn init(format: LogFormat, export: bool) -> Telemetry {
         );
     }
     // A subscriber installed already (tests) stays.
-    let _ = tracing_subscriber::registry().with(layers).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(layers)
+        .with(filter_fn(|m| !carries_payloads(m)))
+        .try_init();
     for p in problems {
         tracing::error!("{p}");
     }
@@ -249,6 +252,18 @@ pub fn init(format: LogFormat, export: bool) -> Telemetry {
         tracer_provider,
         meter_provider,
     }
+}
+
+/// Events that print websocket frames and messages as they travel: a
+/// `connection_init` frame holds the bearer token. They are dropped before
+/// any layer sees them, whatever `RUST_LOG` says (the libraries log through
+/// the `log` crate, bridged into tracing, at `trace` and `debug`).
+fn carries_payloads(m: &tracing::Metadata<'_>) -> bool {
+    let target = m.target();
+    let library = ["tungstenite", "tokio_tungstenite"]
+        .iter()
+        .any(|t| target == *t || target.strip_prefix(t).is_some_and(|rest| rest.starts_with("::")));
+    library && *m.level() >= tracing::Level::DEBUG
 }
 
 /// The log layer: `RUST_LOG` (default `info`); the HTTP request span is
