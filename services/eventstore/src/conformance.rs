@@ -716,7 +716,10 @@ pub async fn event_ids_unique_across_the_store(store: Store, ns: &str) {
 
     let found = store.find_event(first[1].id).await.expect("find_event");
     let found = found.expect("find_event finds a stored event by id");
-    assert_eq!((found.stream.as_str(), found.version, found.id), (one.as_str(), 1, first[1].id));
+    assert_eq!(
+        (found.stream.as_str(), found.version, found.id),
+        (one.as_str(), 1, first[1].id)
+    );
     assert_eq!(found.position, r1.position);
     assert_eq!(store.find_event(Uuid::new_v4()).await.expect("find_event"), None);
 
@@ -724,7 +727,11 @@ pub async fn event_ids_unique_across_the_store(store: Store, ns: &str) {
     let fresh = event("B", serde_json::json!({"n": 3}));
     for (what, expected, events) in [
         ("the same append", ExpectedVersion::NoStream, first.clone()),
-        ("its second event", ExpectedVersion::NoStream, vec![fresh.clone(), first[1].clone()]),
+        (
+            "its second event",
+            ExpectedVersion::NoStream,
+            vec![fresh.clone(), first[1].clone()],
+        ),
         ("any version", ExpectedVersion::Any, vec![first[0].clone()]),
     ] {
         match store.append(&other, expected, events).await {
@@ -735,14 +742,20 @@ pub async fn event_ids_unique_across_the_store(store: Store, ns: &str) {
             other => panic!("{what}: an id stored in another stream must be DuplicateEventId, got {other:?}"),
         }
     }
-    assert!(whole_stream(&store, &other).await.is_empty(), "nothing written to the other stream");
+    assert!(
+        whole_stream(&store, &other).await.is_empty(),
+        "nothing written to the other stream"
+    );
 
     // ... and on a stream that exists.
     let r2 = store
         .append(&other, ExpectedVersion::NoStream, vec![fresh.clone()])
         .await
         .expect("a fresh id is fine");
-    match store.append(&other, ExpectedVersion::Exact(0), vec![first[0].clone()]).await {
+    match store
+        .append(&other, ExpectedVersion::Exact(0), vec![first[0].clone()])
+        .await
+    {
         Err(StoreError::DuplicateEventId { id, stream }) => assert_eq!((id, stream), (first[0].id, one.clone())),
         other => panic!("an id stored in another stream must be DuplicateEventId, got {other:?}"),
     }

@@ -283,8 +283,14 @@ async fn a_format_1_file_is_migrated_and_keeps_its_events() {
 
     let store = SqliteStore::open(&path).expect("open migrates");
     let old = store.find_event(reused).await.expect("find").expect("the old event");
-    assert_eq!((old.stream.as_str(), old.metadata.actor.as_deref()), ("old-1", Some("user:a")));
-    assert_eq!(old.metadata.command_fingerprint, None, "older events have no fingerprint");
+    assert_eq!(
+        (old.stream.as_str(), old.metadata.actor.as_deref()),
+        ("old-1", Some("user:a"))
+    );
+    assert_eq!(
+        old.metadata.command_fingerprint, None,
+        "older events have no fingerprint"
+    );
     let mut new = event("New", serde_json::json!({}));
     new.metadata.command_fingerprint = Some("sha256:00".into());
     store

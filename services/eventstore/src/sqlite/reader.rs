@@ -292,9 +292,7 @@ pub(crate) fn find_event(pool: &ReadPool, id: uuid::Uuid) -> Result<Option<Recor
             path: pool.path().display().to_string(),
             reason: format!("unreadable event row: {e}"),
         };
-        let mut rows = stmt
-            .query([id.as_bytes().as_slice()])
-            .map_err(|e| pool.sql_err(e))?;
+        let mut rows = stmt.query([id.as_bytes().as_slice()]).map_err(|e| pool.sql_err(e))?;
         match rows.next().map_err(|e| pool.sql_err(e))? {
             Some(row) => {
                 let stream = get_str(row, 14).map_err(unreadable)?;
