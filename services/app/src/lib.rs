@@ -8,6 +8,6 @@ pub mod demo;
 mod process;
 pub mod projections;
 
-pub use commands::{AppError, CommandContext, CommandOutcome, Commands};
+pub use commands::{event_id, fingerprint, AppError, CommandContext, CommandOutcome, Commands};
 pub use process::ProcessManager;
 pub use projections::{Projections, ReadModels};
