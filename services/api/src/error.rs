@@ -1,11 +1,13 @@
 //! API errors: every error a client sees carries a stable `extensions.code`
-//! (and for `VALIDATION` an `extensions.rule`).
+//! (and for `VALIDATION` an `extensions.rule`; some others carry one too).
 //!
 //! | code              | meaning                                                        |
 //! |-------------------|----------------------------------------------------------------|
 //! | `VALIDATION`      | bad input or a broken business rule; `rule` names it           |
 //! | `NOT_FOUND`       | the addressed entity does not exist (as of the asked instant)  |
-//! | `CONFLICT`        | `expectedVersion` did not match, or the stream kept changing   |
+//! | `CONFLICT`        | `expectedVersion` did not match, or the stream kept changing;  |
+//! |                   | rule `command_id_reused`: the command id was used for another  |
+//! |                   | command                                                        |
 //! | `UNAUTHENTICATED` | no or invalid credentials                                      |
 //! | `FORBIDDEN`       | the caller's roles do not allow the command                    |
 //! | `NOT_READY`       | the read models did not reach `atLeastPosition` in time        |
@@ -61,7 +63,8 @@ impl ErrorCode {
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
-    /// For `VALIDATION`: the broken rule, e.g. `negative_amount`.
+    /// For `VALIDATION`: the broken rule, e.g. `negative_amount`; for
+    /// `CONFLICT`: `command_id_reused` when the command id was used for another command.
     pub rule: Option<&'static str>,
     /// Further extensions (e.g. `position` for `NOT_READY`).
     pub extra: Vec<(&'static str, Value)>,
@@ -147,6 +150,10 @@ impl From<&AppError> for ApiError {
         match e {
             AppError::Domain(d) => d.clone().into(),
             AppError::Conflict(m) => ApiError::new(ErrorCode::Conflict, m.clone()),
+            AppError::CommandIdReused(m) => ApiError {
+                rule: Some("command_id_reused"),
+                ..ApiError::new(ErrorCode::Conflict, m.clone())
+            },
             AppError::Decode(_) | AppError::Store(_) => {
                 tracing::error!(error = %e, "command failed in the store");
                 ApiError::internal("internal error: the event store failed; see the server log")

@@ -5,7 +5,10 @@ use opentelemetry::KeyValue;
 use samverkan_domain::application::{Application, ApplicationCommand};
 use samverkan_domain::consortium::Consortium;
 use samverkan_domain::{Aggregate, ApplicationId, ConsortiumCode, DomainError, DomainEvent};
-use samverkan_eventstore::{Direction, EventMetadata, EventStore, ExpectedVersion, NewEvent, StoreError};
+use samverkan_eventstore::{
+    Direction, EventMetadata, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError,
+};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// How many times a command is re-decided on fresh state after a version conflict.
@@ -25,7 +28,7 @@ static COMMANDS: LazyLock<Counter<u64>> = LazyLock::new(|| {
 fn outcome_label(result: &Result<CommandOutcome, AppError>) -> &'static str {
     match result {
         Ok(_) => "ok",
-        Err(AppError::Conflict(_)) => "conflict",
+        Err(AppError::Conflict(_) | AppError::CommandIdReused(_)) => "conflict",
         Err(AppError::Domain(DomainError::NotFound { .. })) => "not_found",
         Err(AppError::Domain(_)) => "validation",
         Err(AppError::Decode(_) | AppError::Store(_)) => "error",
@@ -79,6 +82,10 @@ pub enum AppError {
     Domain(#[from] DomainError),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The command id was already used for a different command (on this or
+    /// another stream); nothing was appended. A plain sentence.
+    #[error("{0}")]
+    CommandIdReused(String),
     #[error("stored event could not be read: {0}")]
     Decode(String),
     #[error(transparent)]
@@ -91,6 +98,10 @@ impl From<StoreError> for AppError {
             StoreError::WrongExpectedVersion { .. } | StoreError::IdConflict { .. } => {
                 AppError::Conflict(e.to_string())
             }
+            // Event ids are derived from command ids.
+            StoreError::DuplicateEventId { .. } => {
+                AppError::CommandIdReused(format!("{e}: its command id was already used for a different command"))
+            }
             other => AppError::Store(other),
         }
     }
@@ -99,6 +110,36 @@ impl From<StoreError> for AppError {
 /// Deterministic event id: the n-th event of a command.
 pub fn event_id(command_id: Uuid, index: usize) -> Uuid {
     Uuid::new_v5(&command_id, format!("event-{index}").as_bytes())
+}
+
+/// The command's fingerprint, stored with its events: SHA-256 over the
+/// command's name, its target stream and its canonical JSON (serde of the
+/// domain command: fields in declaration order, sets and maps ordered; what
+/// the server fills in, like `now`, is skipped). Same command, same
+/// fingerprint: that is how a retry is told from another command sent under
+/// a used command id.
+pub fn fingerprint<A: Aggregate>(id: &A::Id, command: &A::Command) -> String {
+    let mut hash = Sha256::new();
+    hash.update(b"samverkan-command-v1\n");
+    hash.update(A::command_name(command).as_bytes());
+    hash.update(b"\n");
+    hash.update(A::stream_name(id).as_bytes());
+    hash.update(b"\n");
+    match serde_json::to_vec(command) {
+        Ok(json) => hash.update(&json),
+        // Not expected (no map with non-string keys in a command); still deterministic.
+        Err(_) => hash.update(format!("{command:?}").as_bytes()),
+    }
+    format!("sha256:{:x}", hash.finalize())
+}
+
+/// The answer to a command id used before for a different command.
+fn reused(command_id: Uuid, earlier: &RecordedEvent) -> AppError {
+    AppError::CommandIdReused(format!(
+        "command id {command_id} was already used for a different command (it recorded {} on `{}`); \
+         send every new command with a new command id",
+        earlier.event_type, earlier.stream
+    ))
 }
 
 /// The command handler.
@@ -122,12 +163,14 @@ impl Commands {
         Ok((state, version))
     }
 
-    /// Fold the stream and, while at it, notice whether `command_id` already
-    /// wrote events there (an idempotent retry).
+    /// Fold the stream and, while at it, notice whether the command
+    /// (`(command id, fingerprint)`) already wrote events there: the same
+    /// fingerprint (or none, on events recorded before fingerprints) is an
+    /// idempotent retry, another one is [`AppError::CommandIdReused`].
     async fn load_checking<A: Aggregate>(
         &self,
         id: &A::Id,
-        command_id: Option<Uuid>,
+        command: Option<(Uuid, &str)>,
     ) -> Result<(A::State, Option<u64>, Option<CommandOutcome>), AppError> {
         let stream = A::stream_name(id);
         let mut state = A::State::default();
@@ -146,9 +189,17 @@ impl Commands {
                 state = A::evolve(state, &event);
                 version = Some(recorded.version);
                 from = recorded.version + 1;
-                if let Some(cid) = command_id {
+                if let Some((cid, fingerprint)) = command {
                     let index = previous.as_ref().map_or(0, |p| p.event_types.len());
                     if recorded.id == event_id(cid, index) {
+                        if recorded
+                            .metadata
+                            .command_fingerprint
+                            .as_deref()
+                            .is_some_and(|stored| stored != fingerprint)
+                        {
+                            return Err(reused(cid, &recorded));
+                        }
                         let p = previous.get_or_insert_with(|| CommandOutcome {
                             stream: stream.clone(),
                             version: 0,
@@ -171,7 +222,9 @@ impl Commands {
 
     /// Handle one command: load, decide, append at the expected version.
     ///
-    /// - A retry with the same command id appends nothing and returns the same outcome.
+    /// - A retry (same command id, same command) appends nothing and returns the same outcome.
+    /// - The same command id with a different command, on this stream or any
+    ///   other, is [`AppError::CommandIdReused`]; nothing is appended.
     /// - On a version conflict the command is re-decided on fresh state (unless the
     ///   caller pinned `expected_version`, which then is a `Conflict`).
     ///
@@ -220,10 +273,21 @@ impl Commands {
         ctx: &CommandContext,
     ) -> Result<CommandOutcome, AppError> {
         let stream = A::stream_name(id);
+        let fingerprint = fingerprint::<A>(id, &command);
+        let check = Some((ctx.command_id, fingerprint.as_str()));
         for attempt in 0..MAX_ATTEMPTS {
-            let (state, version, previous) = self.load_checking::<A>(id, Some(ctx.command_id)).await?;
+            let (state, version, previous) = self.load_checking::<A>(id, check).await?;
             if let Some(outcome) = previous {
                 return Ok(outcome);
+            }
+            if attempt == 0 {
+                // Used on another stream? (Even if this command would append
+                // nothing or be refused; the append below checks it again.)
+                if let Some(earlier) = self.store.find_event(event_id(ctx.command_id, 0)).await? {
+                    if earlier.stream != stream {
+                        return Err(reused(ctx.command_id, &earlier));
+                    }
+                }
             }
             let decided = A::decide(&state, &command);
             let events = match decided {
@@ -259,6 +323,7 @@ impl Commands {
                         causation_id: Some(ctx.command_id),
                         correlation_id: Some(ctx.correlation_id.unwrap_or(ctx.command_id)),
                         trace_id: ctx.trace_id.clone(),
+                        command_fingerprint: Some(fingerprint.clone()),
                     },
                 })
                 .collect();
@@ -284,8 +349,16 @@ impl Commands {
                 }
                 Err(e) => {
                     // A concurrent retry of the same command may have won the race.
-                    if let (_, _, Some(outcome)) = self.load_checking::<A>(id, Some(ctx.command_id)).await? {
+                    if let (_, _, Some(outcome)) = self.load_checking::<A>(id, check).await? {
                         return Ok(outcome);
+                    }
+                    if let StoreError::DuplicateEventId { stream: other, .. } = &e {
+                        // Used on another stream meanwhile.
+                        return Err(AppError::CommandIdReused(format!(
+                            "command id {} was already used for a different command (on `{other}`); \
+                             send every new command with a new command id",
+                            ctx.command_id
+                        )));
                     }
                     return Err(e.into());
                 }
@@ -349,5 +422,69 @@ fn add_id<I: std::fmt::Display>(err: DomainError, id: &I) -> DomainError {
             id: id.to_string(),
         },
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use samverkan_domain::application::Application;
+    use samverkan_domain::municipality::{Municipality, MunicipalityCommand};
+    use samverkan_domain::MunicipalityCode;
+
+    use super::*;
+
+    fn register(code: &str, name: &str) -> (MunicipalityCode, MunicipalityCommand) {
+        let code = MunicipalityCode::parse(code).expect("code");
+        (
+            code,
+            MunicipalityCommand::Register {
+                code,
+                name: name.into(),
+                code_valid_from: None,
+            },
+        )
+    }
+
+    #[test]
+    fn the_fingerprint_covers_type_target_and_input() {
+        let (c, cmd) = register("SE-1487", "Vänersborg");
+        let f = fingerprint::<Municipality>(&c, &cmd);
+        assert!(f.starts_with("sha256:") && f.len() == 7 + 64, "{f}");
+        assert_eq!(f, fingerprint::<Municipality>(&c, &cmd.clone()), "stable");
+        let (_, renamed) = register("SE-1487", "Trollhättan");
+        assert_ne!(f, fingerprint::<Municipality>(&c, &renamed), "input");
+        let (other, _) = register("SE-1488", "Vänersborg");
+        assert_ne!(f, fingerprint::<Municipality>(&other, &cmd), "target");
+        let end = MunicipalityCommand::EndTwinTownAgreement {
+            partner_key: String::new(),
+            ended_on: chrono::NaiveDate::MIN,
+            decision: serde_json::from_value(serde_json::json!({"body": "council", "date": "2020-01-01"}))
+                .unwrap_or_else(|_| panic!("a decision")),
+        };
+        assert_ne!(f, fingerprint::<Municipality>(&c, &end), "type");
+    }
+
+    #[test]
+    fn what_the_server_fills_in_is_not_fingerprinted() {
+        let id = ApplicationId::from_name("fingerprint-test");
+        let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().expect("instant");
+        let submit = |now| ApplicationCommand::Submit { now };
+        assert_eq!(
+            fingerprint::<Application>(&id, &submit(at("2025-01-01T00:00:00Z"))),
+            fingerprint::<Application>(&id, &submit(at("2025-01-01T00:00:07Z"))),
+            "a retry seconds later is the same command"
+        );
+        let invite = |members: &[&str]| ApplicationCommand::Invite {
+            municipality: MunicipalityCode::parse("SE-1487").expect("code"),
+            consortium_members: members
+                .iter()
+                .map(|m| MunicipalityCode::parse(m).expect("code"))
+                .collect(),
+        };
+        assert_eq!(
+            fingerprint::<Application>(&id, &invite(&[])),
+            fingerprint::<Application>(&id, &invite(&["SE-1487", "SE-1488"])),
+            "members come from the consortium's stream, not the caller"
+        );
     }
 }

@@ -9,6 +9,6 @@ mod files;
 mod process;
 pub mod projections;
 
-pub use commands::{AppError, CommandContext, CommandOutcome, Commands};
+pub use commands::{event_id, fingerprint, AppError, CommandContext, CommandOutcome, Commands};
 pub use process::ProcessManager;
 pub use projections::{Projections, ReadModels};

@@ -137,6 +137,9 @@ impl ProcessManager {
             Ok(_) => Ok(()),
             // Registered already (e.g. by hand before the approval was replayed): done.
             Err(AppError::Domain(DomainError::AlreadyExists { .. })) => Ok(()),
+            // This command id (derived from the application) registered the
+            // project before, from details that have changed since: done.
+            Err(AppError::CommandIdReused(_)) => Ok(()),
             Err(e) => Err(e),
         }
     }

@@ -153,12 +153,13 @@ pub fn project_id_for(application: ApplicationId) -> ProjectId {
     ProjectId(uuid::Uuid::new_v5(&application.0, b"project"))
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct DraftApplication {
     pub application: ApplicationId,
     pub consortium: ConsortiumCode,
     /// Current members of the consortium, filled in by the command handler
-    /// from the consortium's stream (not by the caller).
+    /// from the consortium's stream (not by the caller; not fingerprinted).
+    #[serde(skip)]
     pub consortium_members: BTreeSet<MunicipalityCode>,
     pub title: String,
     pub programme: Programme,
@@ -170,16 +171,19 @@ pub struct DraftApplication {
     pub project_period: Period,
     pub serves_goals: Vec<GoalRef>,
     pub eu_priorities: Vec<EuPriority>,
-    /// The instant the command is decided (the deadline must lie ahead).
+    /// The instant the command is decided (the deadline must lie ahead);
+    /// set by the server, so not fingerprinted.
+    #[serde(skip)]
     pub now: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub enum ApplicationCommand {
     Draft(Box<DraftApplication>),
     /// `consortium_members` is filled by the command handler from the consortium's stream.
     Invite {
         municipality: MunicipalityCode,
+        #[serde(skip)]
         consortium_members: BTreeSet<MunicipalityCode>,
     },
     CommitCoFinancing {
@@ -198,6 +202,8 @@ pub enum ApplicationCommand {
         assessed_on: NaiveDate,
     },
     Submit {
+        /// Set by the server: not fingerprinted.
+        #[serde(skip)]
         now: DateTime<Utc>,
     },
     Approve {

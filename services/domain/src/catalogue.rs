@@ -95,7 +95,8 @@ pub fn markdown() -> String {
          Every event is stored as readable JSON (the fields below) in the stream of its\n\
          aggregate (`<aggregate>-<id>`), with an envelope holding its type name, schema\n\
          version, stream version, global position, recorded time and metadata (actor,\n\
-         actor role, correlation id, causation id = the command id, trace id). The JSON\n\
+         actor role, correlation id, causation id = the command id, trace id, command\n\
+         fingerprint). The JSON\n\
          Schema of each event is in `schema/events/<Type>.json`. Older schema versions\n\
          are upcast on read (see `MunicipalityRegistered` v1 → v2); events newer than the\n\
          running build are refused by the aggregates and skipped by projections.\n\n\

@@ -88,7 +88,7 @@ domain_events!(
     }
 );
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub enum ConsortiumCommand {
     Form {
         code: ConsortiumCode,

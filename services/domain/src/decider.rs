@@ -6,7 +6,11 @@ use crate::{DomainError, DomainEvent};
 /// facts that already happened and therefore never fails.
 pub trait Decider {
     type State: Default + Clone + std::fmt::Debug + Send + Sync;
-    type Command: std::fmt::Debug + Send + Sync;
+    /// `Serialize` gives the command's canonical form for its fingerprint
+    /// (how a reused command id is told from a retry); fields the server
+    /// fills in rather than the caller (`now`, derived member lists) are
+    /// `#[serde(skip)]`ped, so a retry fingerprints the same.
+    type Command: std::fmt::Debug + serde::Serialize + Send + Sync;
     type Event: DomainEvent;
 
     fn decide(state: &Self::State, command: &Self::Command) -> Result<Vec<Self::Event>, DomainError>;

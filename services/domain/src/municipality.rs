@@ -87,7 +87,7 @@ domain_events!(
     }
 );
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub enum MunicipalityCommand {
     Register {
         code: MunicipalityCode,

@@ -213,7 +213,7 @@ impl ProjectEvent {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RegisterProject {
     pub project: ProjectId,
     pub title: String,
@@ -228,7 +228,7 @@ pub struct RegisterProject {
     pub consortium: Option<crate::ConsortiumCode>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub enum ProjectCommand {
     Register(Box<RegisterProject>),
     PlanMilestone {

@@ -151,7 +151,7 @@ domain_events!(
     }
 );
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub enum StrategyCommand {
     Draft {
         strategy: StrategyId,

@@ -91,6 +91,7 @@ fn metadata() -> EventMetadata {
         causation_id: Some(Uuid::new_v4()),
         correlation_id: Some(Uuid::new_v4()),
         trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".into()),
+        command_fingerprint: Some(format!("sha256:{}", "ab".repeat(32))),
     }
 }
 

@@ -361,6 +361,13 @@ impl EventStore for KurrentStore {
         Ok(out)
     }
 
+    /// KurrentDB keeps event ids unique per stream only and has no index by
+    /// event id (short of scanning `$all`): this backend cannot find an
+    /// event by id and answers `None`. See `docs/eventstore.md`.
+    async fn find_event(&self, _id: uuid::Uuid) -> Result<Option<RecordedEvent>, StoreError> {
+        Ok(None)
+    }
+
     async fn head_position(&self) -> Result<Option<u64>, StoreError> {
         let options = ReadAllOptions::default()
             .position(StreamPosition::End)

@@ -42,6 +42,11 @@ pub struct EventMetadata {
     /// W3C trace id (32 hex chars) of the request that appended the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
+    /// A hash of the command that caused the event (its type, target and
+    /// input): tells a retry of that command from another command sent
+    /// under the same command id. Absent on events recorded before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command_fingerprint: Option<String>,
 }
 
 /// An event to append.
@@ -99,6 +104,10 @@ pub enum StoreError {
     },
     #[error("event ids conflict with different events already in stream `{stream}`")]
     IdConflict { stream: String },
+    /// An event id of the append is already stored in another stream:
+    /// event ids are unique across the whole store.
+    #[error("event id {id} is already stored in another stream, `{stream}`")]
+    DuplicateEventId { id: Uuid, stream: String },
     #[error("invalid append: {0}")]
     InvalidAppend(String),
     #[error("the store file {path} is not a Samverkan event store: {reason}")]
@@ -119,6 +128,9 @@ pub trait EventStore: Send + Sync + 'static {
     /// Append `events` to `stream` if the stream is at `expected`. All or nothing.
     /// If the events' ids are already in the stream at that place, nothing is
     /// written and the original result is returned with `written = false`.
+    /// An id stored in another stream is refused with
+    /// [`StoreError::DuplicateEventId`] (event ids are unique across the
+    /// store; see `docs/eventstore.md` for the KurrentDB backend's limit).
     async fn append(
         &self,
         stream: &str,
@@ -139,6 +151,10 @@ pub trait EventStore: Send + Sync + 'static {
     /// Read up to `max` events of the global log with position strictly after `after`
     /// (`None`: from the start), in position order.
     async fn read_all(&self, after: Option<u64>, max: usize) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// The event with this id, in whichever stream it is. The KurrentDB
+    /// backend has no index by event id and always answers `None`.
+    async fn find_event(&self, id: Uuid) -> Result<Option<RecordedEvent>, StoreError>;
 
     /// The position of the newest event in the log, if any.
     async fn head_position(&self) -> Result<Option<u64>, StoreError>;

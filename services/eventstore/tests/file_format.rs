@@ -276,3 +276,88 @@ async fn an_open_store_file_is_made_private_and_a_foreign_one_is_not_touched() {
     assert!(SqliteStore::open(&foreign).is_err());
     assert_eq!(mode(&foreign), 0o644);
 }
+
+/// The schema of format 1, as that format's builds wrote it (frozen here:
+/// the migration must keep taking such files forward).
+const FORMAT_1_SCHEMA: &str = r#"
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE streams (stream_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+    CREATE TABLE events (
+        position       INTEGER PRIMARY KEY,
+        stream_id      INTEGER NOT NULL REFERENCES streams (stream_id),
+        version        INTEGER NOT NULL CHECK (version >= 0),
+        event_id       BLOB    NOT NULL CHECK (length(event_id) = 16),
+        event_type     TEXT    NOT NULL,
+        schema_version INTEGER NOT NULL,
+        data           BLOB    NOT NULL,
+        actor          TEXT,
+        actor_role     TEXT,
+        causation_id   BLOB,
+        correlation_id BLOB,
+        trace_id       TEXT,
+        recorded_at    INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX events_by_stream ON events (stream_id, version);
+    CREATE INDEX events_by_id ON events (event_id);
+    INSERT INTO meta (key, value) VALUES ('application', 'samverkan-eventstore');
+"#;
+
+/// A format-1 file, one id in two streams (as the command-id reuse bug
+/// could leave it), opens, is migrated to the current format and keeps its
+/// events (with no command fingerprint); new events carry theirs, and the
+/// reused id is refused from now on.
+#[tokio::test]
+async fn a_format_1_file_is_migrated_and_keeps_its_events() {
+    let (_dir, path) = temp();
+    let reused = uuid::Uuid::new_v4();
+    {
+        let conn = rusqlite::Connection::open(&path).expect("raw open");
+        conn.execute_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID}; BEGIN; {FORMAT_1_SCHEMA}
+             INSERT INTO streams (name) VALUES ('old-1'), ('old-2');
+             PRAGMA user_version = 1; COMMIT;"
+        ))
+        .expect("format 1 schema");
+        for (stream_id, actor) in [(1, "user:a"), (2, "user:b")] {
+            conn.execute(
+                "INSERT INTO events (stream_id, version, event_id, event_type, schema_version, data, actor, recorded_at)
+                 VALUES (?1, 0, ?2, 'Old', 1, '{}', ?3, 1700000000000000)",
+                rusqlite::params![stream_id, reused.as_bytes().as_slice(), actor],
+            )
+            .expect("old event");
+        }
+    }
+    SqliteStore::check_file(&path).expect("a format-1 file is healthy as it is");
+
+    let store = SqliteStore::open(&path).expect("open migrates");
+    let old = store.find_event(reused).await.expect("find").expect("the old event");
+    assert_eq!(
+        (old.stream.as_str(), old.metadata.actor.as_deref()),
+        ("old-1", Some("user:a"))
+    );
+    assert_eq!(
+        old.metadata.command_fingerprint, None,
+        "older events have no fingerprint"
+    );
+    let mut new = event("New", serde_json::json!({}));
+    new.metadata.command_fingerprint = Some("sha256:00".into());
+    store
+        .append("old-1", ExpectedVersion::Exact(0), vec![new.clone()])
+        .await
+        .expect("append after migration");
+    let got = store.find_event(new.id).await.expect("find").expect("the new event");
+    assert_eq!(got.metadata, new.metadata);
+    let mut again = event("New", serde_json::json!({}));
+    again.id = reused;
+    match store.append("old-3", ExpectedVersion::NoStream, vec![again]).await {
+        Err(StoreError::DuplicateEventId { id, .. }) => assert_eq!(id, reused),
+        other => panic!("expected DuplicateEventId, got {other:?}"),
+    }
+    let report = store.integrity_check().await.expect("healthy after migration");
+    assert_eq!((report.events, report.streams), (3, 2));
+    drop(store);
+
+    let conn = rusqlite::Connection::open(&path).expect("raw open");
+    let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("pragma");
+    assert_eq!(version, FORMAT_VERSION);
+}

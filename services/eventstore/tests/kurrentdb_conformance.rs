@@ -28,5 +28,8 @@ async fn kurrentdb_conformance() {
         return;
     };
     let store = KurrentStore::connect(&url).expect("connect to KurrentDB");
-    conformance::run_all(Arc::new(store)).await;
+    // KurrentDB keeps event ids unique per stream only and cannot look an
+    // event up by id: the store-wide case is skipped (docs/eventstore.md,
+    // "Event ids").
+    conformance::run_all_except(Arc::new(store), &["event_ids_unique_across_the_store"]).await;
 }

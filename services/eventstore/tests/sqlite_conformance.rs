@@ -30,6 +30,7 @@ case!(global_order);
 case!(subscription_sees_everything_once);
 case!(subscription_from_the_middle);
 case!(metadata_round_trip);
+case!(event_ids_unique_across_the_store);
 case!(invalid_appends);
 
 /// All cases against one shared store, as they run against a shared server.

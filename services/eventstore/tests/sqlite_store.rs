@@ -73,13 +73,12 @@ async fn ids_already_in_the_stream_but_not_first_conflict() {
         Err(StoreError::IdConflict { stream }) => assert_eq!(stream, "s"),
         other => panic!("expected IdConflict, got {other:?}"),
     }
-    // The same id in another stream is another event.
-    let r = store
-        .append("t", ExpectedVersion::NoStream, vec![a])
-        .await
-        .expect("other stream");
-    assert!(r.written);
-    assert_eq!(store.read_all(None, 10).await.expect("read").len(), 2);
+    // The same id in another stream is refused: ids are unique store-wide.
+    match store.append("t", ExpectedVersion::NoStream, vec![a.clone()]).await {
+        Err(StoreError::DuplicateEventId { id, stream }) => assert_eq!((id, stream.as_str()), (a.id, "s")),
+        other => panic!("expected DuplicateEventId, got {other:?}"),
+    }
+    assert_eq!(store.read_all(None, 10).await.expect("read").len(), 1);
 }
 
 #[tokio::test]

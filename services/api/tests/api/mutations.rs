@@ -249,3 +249,108 @@ async fn a_joint_application_goes_from_draft_to_an_approved_project() {
     assert_eq!(project["roleOf"], "PARTNER");
     assert_eq!(project["consortium"], "V6");
 }
+
+/// Registers a project led by SE-1494 with SE-1495 (both registered, in V6);
+/// returns its id.
+async fn project(app: &crate::helpers::TestApp, title: &str) -> serde_json::Value {
+    let r = app
+        .gql(
+            r#"mutation($id: UUID!, $title: String!) { registerProject(commandId: $id, input: {title: $title, lead: {municipality: "SE-1494"},
+                partners: [{municipality: "SE-1495"}], programme: {kind: ERASMUS_PLUS, name: "Erasmus+ KA220"}, consortium: "V6",
+                financing: {budget: {amountMinor: 25000000, currency: EUR}, grant: {amountMinor: 20000000, currency: EUR}, coFinancing: {amountMinor: 5000000, currency: EUR}},
+                period: {start: "2025-01-01", end: "2026-12-31"}, euPriorities: [DIGITAL]}) { project { id } } }"#,
+            json!({ "id": Uuid::new_v4(), "title": title }),
+        )
+        .await;
+    r.data()["registerProject"]["project"]["id"].clone()
+}
+
+const PLAN: &str = r#"mutation($id: UUID!, $p: UUID!, $title: String!) { planMilestone(commandId: $id, input: {projectId: $p, milestoneId: "M1", title: $title, due: "2025-03-01"}) { position version appended eventTypes } }"#;
+const CANCEL: &str = r#"mutation($id: UUID!, $p: UUID!) { cancelMilestone(commandId: $id, input: {projectId: $p, milestoneId: "M1", reason: "Inställt"}) { position appended eventTypes } }"#;
+
+fn assert_reused(r: &crate::helpers::Gql, command_id: Uuid) {
+    assert_eq!(r.code(), "CONFLICT", "{:#}", r.body);
+    assert_eq!(r.rule(), "command_id_reused", "{:#}", r.body);
+    let message = r.body["errors"][0]["message"].as_str().expect("message");
+    assert!(
+        message.contains(&format!(
+            "command id {command_id} was already used for a different command"
+        )),
+        "{message}"
+    );
+    assert!(r.body["data"].is_null(), "no payload: {:#}", r.body);
+}
+
+#[tokio::test]
+async fn a_command_id_reused_for_another_command_is_a_conflict_on_any_stream() {
+    let app = spawn_app().await;
+    for (code, name) in [("SE-1494", "Lidköping"), ("SE-1495", "Skara")] {
+        app.register(code, name).await;
+    }
+    app.consortium("V6", &["SE-1494", "SE-1495"]).await;
+    let (p1, p2) = (
+        project(&app, "Digitala skolor").await,
+        project(&app, "Gröna parker").await,
+    );
+
+    let id = Uuid::new_v4();
+    let first = app.gql(PLAN, json!({ "id": id, "p": p1, "title": "Kick-off" })).await;
+    let first = first.data()["planMilestone"].clone();
+    assert_eq!(
+        (first["appended"].clone(), first["eventTypes"].clone()),
+        (json!(1), json!(["MilestonePlanned"]))
+    );
+    let head = app.head().await;
+
+    // Another command under the same id, on the same stream.
+    let cancel = app.gql(CANCEL, json!({ "id": id, "p": p1 })).await;
+    assert_reused(&cancel, id);
+    assert_eq!(app.head().await, head, "nothing appended");
+    // The same command type with another input is another command too.
+    let retitled = app.gql(PLAN, json!({ "id": id, "p": p1, "title": "Start" })).await;
+    assert_reused(&retitled, id);
+    assert_eq!(app.head().await, head, "nothing appended");
+
+    let milestones = app
+        .gql(
+            "query($p: UUID!, $at: Position) { project(id: $p, atLeastPosition: $at) { milestones { id title status } } }",
+            json!({ "p": p1, "at": first["position"] }),
+        )
+        .await;
+    assert_eq!(
+        milestones.data()["project"]["milestones"],
+        json!([{ "id": "M1", "title": "Kick-off", "status": "PLANNED" }]),
+        "the milestone stays planned"
+    );
+
+    // The very same command again is a retry: the first answer, nothing new.
+    let retry = app.gql(PLAN, json!({ "id": id, "p": p1, "title": "Kick-off" })).await;
+    let retry = &retry.data()["planMilestone"];
+    assert_eq!(retry["position"], first["position"]);
+    assert_eq!(retry["version"], first["version"]);
+    assert_eq!(retry["appended"], 0);
+    assert_eq!(retry["eventTypes"], json!(["MilestonePlanned"]));
+    assert_eq!(app.head().await, head, "nothing appended");
+
+    // The same id on another project's stream: the same command there...
+    let elsewhere = app.gql(PLAN, json!({ "id": id, "p": p2, "title": "Kick-off" })).await;
+    assert_reused(&elsewhere, id);
+    // ... and one that would be refused there anyway (no milestone M1).
+    let elsewhere = app.gql(CANCEL, json!({ "id": id, "p": p2 })).await;
+    assert_reused(&elsewhere, id);
+    assert_eq!(app.head().await, head, "nothing appended");
+    let p2_milestones = app
+        .gql(
+            "query($p: UUID!) { project(id: $p) { milestones { id } } }",
+            json!({ "p": p2 }),
+        )
+        .await;
+    assert_eq!(p2_milestones.data()["project"]["milestones"], json!([]));
+
+    // A new id for the cancellation works as before.
+    let cancelled = app.gql(CANCEL, json!({ "id": Uuid::new_v4(), "p": p1 })).await;
+    assert_eq!(
+        cancelled.data()["cancelMilestone"]["eventTypes"],
+        json!(["MilestoneCancelled"])
+    );
+}

@@ -14,7 +14,7 @@ use crate::StoreError;
 pub const APPLICATION_ID: i32 = 0x5356_4B45;
 
 /// The file format this build writes (`PRAGMA user_version`).
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// `MIGRATIONS[n]` takes a file from format `n` to format `n + 1`; format 0
 /// is the empty file. Each runs inside the transaction that also bumps
@@ -52,6 +52,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX events_by_id ON events (event_id);
 
     INSERT INTO meta (key, value) VALUES ('application', 'samverkan-eventstore');
+    "#,
+    // 1 -> 2: the command fingerprint of each event (NULL for older events).
+    // Event ids are unique across the store from here on, but the writer
+    // checks that (on `events_by_id`) rather than a UNIQUE index: files of
+    // format 1 may already hold one id in two streams, and must still open.
+    r#"
+    ALTER TABLE events ADD COLUMN command_fingerprint TEXT;
     "#,
 ];
 

@@ -270,6 +270,14 @@ impl EventStore for SqliteStore {
         Ok(events)
     }
 
+    #[tracing::instrument(name = "eventstore.find_event", skip_all, fields(found = tracing::field::Empty))]
+    async fn find_event(&self, id: uuid::Uuid) -> Result<Option<RecordedEvent>, StoreError> {
+        let shared = self.inner.shared.clone();
+        let event = blocking(move || reader::find_event(&shared.pool, id)).await?;
+        tracing::Span::current().record("found", event.is_some());
+        Ok(event)
+    }
+
     async fn head_position(&self) -> Result<Option<u64>, StoreError> {
         // The writer publishes the head after each commit, before answering
         // the appenders: this is never behind an acknowledged append.

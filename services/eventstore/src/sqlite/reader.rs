@@ -19,7 +19,7 @@ use crate::{Direction, EventMetadata, RecordedEvent, StoreError};
 /// them. The stream's name is looked up apart (once per stream and query):
 /// cheaper than joining `streams` on every row.
 const EVENT_COLUMNS: &str = "e.position, e.stream_id, e.version, e.event_id, e.event_type, e.schema_version, e.data, \
-     e.actor, e.actor_role, e.causation_id, e.correlation_id, e.trace_id, e.recorded_at";
+     e.actor, e.actor_role, e.causation_id, e.correlation_id, e.trace_id, e.recorded_at, e.command_fingerprint";
 
 pub(crate) struct ReadPool {
     path: PathBuf,
@@ -120,6 +120,7 @@ fn row_to_event(row: &Row<'_>, stream: String) -> rusqlite::Result<RecordedEvent
             causation_id: get_opt_uuid(row, 9)?,
             correlation_id: get_opt_uuid(row, 10)?,
             trace_id: get_opt_str(row, 11)?,
+            command_fingerprint: get_opt_str(row, 13)?,
         },
         recorded_at: DateTime::from_timestamp_micros(recorded_at)
             .ok_or_else(|| bad_column(12, "recorded_at out of range"))?,
@@ -277,6 +278,31 @@ fn read_range(pool: &ReadPool, after: u64, upto: u64, max: usize) -> Result<Vec<
     })
 }
 
+/// The event with id `id`, in whichever stream (the first, should a file of
+/// format 1 hold the id twice).
+pub(crate) fn find_event(pool: &ReadPool, id: uuid::Uuid) -> Result<Option<RecordedEvent>, StoreError> {
+    pool.with_conn(|conn| {
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT {EVENT_COLUMNS}, s.name FROM events e JOIN streams s ON s.stream_id = e.stream_id
+                 WHERE e.event_id = ?1 ORDER BY e.position LIMIT 1"
+            ))
+            .map_err(|e| pool.sql_err(e))?;
+        let unreadable = |e: rusqlite::Error| StoreError::Corrupt {
+            path: pool.path().display().to_string(),
+            reason: format!("unreadable event row: {e}"),
+        };
+        let mut rows = stmt.query([id.as_bytes().as_slice()]).map_err(|e| pool.sql_err(e))?;
+        match rows.next().map_err(|e| pool.sql_err(e))? {
+            Some(row) => {
+                let stream = get_str(row, 14).map_err(unreadable)?;
+                row_to_event(row, stream).map(Some).map_err(unreadable)
+            }
+            None => Ok(None),
+        }
+    })
+}
+
 pub(crate) fn read_stream(
     pool: &ReadPool,
     stream: &str,
@@ -331,8 +357,10 @@ pub(crate) fn integrity_check(conn: &Connection, path: &Path) -> Result<Integrit
         problems.push(format!("application id is {app_id:#010x}, not {APPLICATION_ID:#010x}"));
     }
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?;
-    if version != i64::from(FORMAT_VERSION) {
-        problems.push(format!("format version is {version}, not {FORMAT_VERSION}"));
+    // An older format is healthy too (`check_file` does not migrate); the
+    // store migrates it when it opens the file for writing.
+    if !(1..=i64::from(FORMAT_VERSION)).contains(&version) {
+        problems.push(format!("format version is {version}, not 1..={FORMAT_VERSION}"));
     }
 
     let orphans: i64 = conn

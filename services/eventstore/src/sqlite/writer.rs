@@ -57,7 +57,8 @@ pub(crate) struct StreamState {
 
 /// Why an append failed, seen from the transaction.
 enum Failure {
-    /// Refused before writing anything (wrong version, id conflict).
+    /// Refused before writing anything (wrong version, id conflict, id
+    /// stored in another stream).
     Refused(StoreError),
     /// SQLite failed; the savepoint is rolled back, or the whole
     /// transaction is gone if SQLite rolled it back itself.
@@ -82,8 +83,8 @@ fn to_u64(n: i64) -> u64 {
 /// the store opens (no-ops when none is installed).
 struct WriterMetrics {
     /// `samverkan.store.appends{result}`: appends by result (`written`,
-    /// `duplicate`: an idempotent retry, `refused`: wrong version or id
-    /// conflict, `failed`).
+    /// `duplicate`: an idempotent retry, `refused`: wrong version, id
+    /// conflict or an id stored in another stream, `failed`).
     appends: Counter<u64>,
     /// `samverkan.store.events`: events written.
     events: Counter<u64>,
@@ -132,7 +133,11 @@ impl WriterMetrics {
                     events += req.events.len() as u64;
                 }
                 Ok(_) => duplicate += 1,
-                Err(StoreError::WrongExpectedVersion { .. } | StoreError::IdConflict { .. }) => refused += 1,
+                Err(
+                    StoreError::WrongExpectedVersion { .. }
+                    | StoreError::IdConflict { .. }
+                    | StoreError::DuplicateEventId { .. },
+                ) => refused += 1,
                 Err(_) => failed += 1,
             }
         }
@@ -330,6 +335,9 @@ impl Writer {
                 return Ok(done);
             }
         }
+        // None of our ids is in this stream (or that was a retry or an
+        // `IdConflict` above); one in any other stream is refused.
+        self.refuse_ids_stored_elsewhere(req)?;
 
         let current = state.and_then(|s| s.version);
         let ok = match req.expected {
@@ -359,8 +367,9 @@ impl Writer {
 
         let mut insert = conn.prepare_cached(
             "INSERT INTO events (stream_id, version, event_id, event_type, schema_version, data,
-                                 actor, actor_role, causation_id, correlation_id, trace_id, recorded_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                 actor, actor_role, causation_id, correlation_id, trace_id, recorded_at,
+                                 command_fingerprint)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )?;
         for (i, e) in req.events.iter().enumerate() {
             let m = &e.metadata;
@@ -377,6 +386,7 @@ impl Writer {
                 m.correlation_id.as_ref().map(|u| u.as_bytes().as_slice()),
                 m.trace_id,
                 now,
+                m.command_fingerprint,
             ])?;
         }
         let position = to_u64(conn.last_insert_rowid());
@@ -393,6 +403,26 @@ impl Writer {
             position,
             written: true,
         })
+    }
+
+    /// Event ids are unique across the store: refuses the append if one of
+    /// its ids is stored in any stream (the caller has made sure it is not
+    /// in the append's own stream). Runs inside the append's transaction,
+    /// which holds the write lock, so no other append can slip in between.
+    fn refuse_ids_stored_elsewhere(&self, req: &AppendRequest) -> Result<(), Failure> {
+        let mut lookup = self.conn.prepare_cached(
+            "SELECT s.name FROM events e JOIN streams s ON s.stream_id = e.stream_id
+             WHERE e.event_id = ?1 LIMIT 1",
+        )?;
+        for e in &req.events {
+            if let Some(stream) = lookup
+                .query_row([e.id.as_bytes().as_slice()], |r| r.get::<_, String>(0))
+                .optional()?
+            {
+                return Err(Failure::Refused(StoreError::DuplicateEventId { id: e.id, stream }));
+            }
+        }
+        Ok(())
     }
 
     /// Idempotency: if the first event id is already in the stream and the
