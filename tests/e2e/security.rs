@@ -421,3 +421,79 @@ async fn websocket_tokens_stay_out_of_trace_logs() {
     assert!(logs.contains("TRACE"), "the server logged at trace");
     assert!(!logs.contains(&signature), "a token reached the log:\n{logs}");
 }
+
+/// `dashboardChanged` is no side channel: a draft the subscriber may not see
+/// changes nothing it sees, so nothing is pushed for it; the next push is
+/// the next change the subscriber can see.
+#[tokio::test]
+async fn dashboard_pushes_say_nothing_about_hidden_drafts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = spawn(dir.path(), &[]);
+    let url = ws(&server);
+    for (code, name) in [("SE-1494", "Lidköping"), ("SE-1784", "Arvika")] {
+        data(
+            &server
+                .gql(
+                    "mutation($id: UUID!, $c: MunicipalityCode!, $n: String!) { registerMunicipality(commandId: $id, input: {code: $c, name: $n}) { position } }",
+                    json!({ "id": Uuid::new_v4(), "c": code, "n": name }),
+                )
+                .await,
+        );
+    }
+    data(&server.gql(r#"mutation($id: UUID!) { formConsortium(commandId: $id, input: {code: "V6", name: "V6", kind: REGIONAL_COOPERATION, purpose: "Samverkan", formedOn: "2010-01-01"}) { position } }"#, json!({ "id": Uuid::new_v4() })).await);
+    let coordinator = server.token("coordinator", Some("V6"));
+    data(
+        &server
+            .gql_as(
+                &coordinator,
+                r#"mutation($id: UUID!) { joinConsortium(commandId: $id, input: {consortium: "V6", municipality: "SE-1494", joinedOn: "2010-01-01"}) { position } }"#,
+                json!({ "id": Uuid::new_v4() }),
+            )
+            .await,
+    );
+    // Arvika's officer watches Lidköping's dashboard (public, drafts hidden).
+    let outsider = server.token("officer", Some("SE-1784"));
+    let mut watcher = connect(&url, &outsider).await;
+    send(
+        &mut watcher,
+        json!({ "id": "d", "type": "subscribe", "payload": { "query": "subscription { dashboardChanged(municipality: \"SE-1494\") { twinTowns { partner { name } } } }" } }),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let draft = server
+        .gql_as(
+            &coordinator,
+            r#"mutation($id: UUID!) { draftApplication(commandId: $id, input: {consortium: "V6", title: "Hemlig",
+                programme: {kind: INTERREG, name: "Interreg"}, call: "1", leadApplicant: "SE-1494", deadline: "2099-01-01T00:00:00Z",
+                totalBudget: {amountMinor: 1000, currency: SEK}, requested: {amountMinor: 500, currency: SEK},
+                projectPeriod: {start: "2099-02-01", end: "2100-01-31"}}) { application { id } } }"#,
+            json!({ "id": Uuid::new_v4() }),
+        )
+        .await;
+    let id = data(&draft)["draftApplication"]["application"]["id"].clone();
+    data(
+        &server
+            .gql_as(
+                &coordinator,
+                r#"mutation($id: UUID!, $a: UUID!) { recordRiskAssessment(commandId: $id, input: {applicationId: $a, benefits: "b", risks: "r", democracyAndHumanRights: "d", assessedOn: "2025-01-01"}) { position } }"#,
+                json!({ "id": Uuid::new_v4(), "a": id }),
+            )
+            .await,
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A change the watcher can see.
+    data(
+        &server
+            .gql(
+                r#"mutation($id: UUID!) { signTwinTownAgreement(commandId: $id, input: {municipality: "SE-1494", partner: {name: "Ringsted", country: "DK"}, since: "1990-01-01", decision: {body: COUNCIL, date: "1990-01-01"}}) { position } }"#,
+                json!({ "id": Uuid::new_v4() }),
+            )
+            .await,
+    );
+    let first = next(&mut watcher).await;
+    assert_eq!(
+        first["payload"]["data"]["dashboardChanged"]["twinTowns"][0]["partner"]["name"], "Ringsted",
+        "the first push is the visible change, not the hidden draft: {first}"
+    );
+    assert!(server.terminate().success());
+}

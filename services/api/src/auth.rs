@@ -222,7 +222,9 @@ fn describe(target: &CommandTarget) -> String {
                 format!("needs {}", who.join(" or "))
             }
         }
-        CommandTarget::Application { consortium } => format!("needs the coordinator of {consortium}"),
+        // A draft's consortium is not named: the caller may not be allowed to
+        // see the draft at all.
+        CommandTarget::Application { .. } => "needs the coordinator of the application's consortium".to_string(),
         CommandTarget::CoFinancing { municipality, .. } => {
             format!("only an officer of {municipality} answers for {municipality}")
         }

@@ -199,6 +199,7 @@ fn bounded(errors: Vec<ServerError>) -> Vec<ServerError> {
         .take(MAX_ERRORS)
         .map(|e| {
             let mut e = classify(e);
+            e.message = plain(e.message);
             if e.message.len() > MAX_ERROR_MESSAGE_BYTES {
                 let mut end = MAX_ERROR_MESSAGE_BYTES;
                 while !e.message.is_char_boundary(end) {
@@ -219,6 +220,31 @@ fn bounded(errors: Vec<ServerError>) -> Vec<ServerError> {
         out.push(more.into_server_error(err));
     }
     out
+}
+
+/// async-graphql's own wordings that are not plain sentences, and ours.
+const PLAIN: &[(&str, &str)] = &[
+    (
+        "Oneof input objects requires have exactly one field",
+        "give exactly one of its fields (it is a one-of input)",
+    ),
+    (
+        "Oneof Input Objects require that exactly one field must be supplied and that field must not be null",
+        "give exactly one of its fields, and not null (it is a one-of input)",
+    ),
+];
+
+fn plain(message: String) -> String {
+    PLAIN.iter().fold(
+        message,
+        |m, (from, to)| {
+            if m.contains(from) {
+                m.replace(from, to)
+            } else {
+                m
+            }
+        },
+    )
 }
 
 /// The async-graphql extension that puts a code on every error.

@@ -550,8 +550,14 @@ impl JwtAuthenticator {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(invalid("the token is too large"));
         }
-        let header = jsonwebtoken::decode_header(token)
-            .map_err(|_| invalid("malformed token or unsupported algorithm (`alg: none` is never accepted)"))?;
+        let header = jsonwebtoken::decode_header(token).map_err(|_| {
+            let parts = token.split('.').count();
+            if parts == 3 || parts == 2 {
+                invalid("the token's header cannot be read, or it names an algorithm that is never accepted (such as `none`)")
+            } else {
+                invalid("the bearer token is not a JWT: a JWT is three base64url parts separated by dots")
+            }
+        })?;
         let remote = self.remote.as_ref().map(|r| r.current());
         let all = || self.keys.iter().chain(remote.iter().flat_map(|r| r.iter()));
         if let (Some(kid), Some(r)) = (&header.kid, &self.remote) {

@@ -141,17 +141,25 @@ impl Subscription {
             who,
             _slot: slot,
         };
-        Ok(stream::unfold(feed, move |mut feed| {
+        // What this subscriber saw last: an event it may not see (a draft of
+        // another's) leaves its dashboard as it was, and must not show as a push.
+        // It starts with the dashboard as it is when the subscription starts.
+        let last: Option<Vec<u8>> = dashboard_now(&feed.projections, &code, &feed.who).map(|(seen, _)| seen);
+        Ok(stream::unfold((feed, last), move |(mut feed, mut last)| {
             let subject = subject.clone();
             async move {
                 loop {
                     if !next_concerning(&mut feed.rx, &subject).await {
                         return None;
                     }
-                    let dashboard = dashboard_now(&feed.projections, &code, &feed.who);
-                    if let Some(d) = dashboard {
-                        return Some((Ok(d), feed));
+                    let Some((seen, dashboard)) = dashboard_now(&feed.projections, &code, &feed.who) else {
+                        continue;
+                    };
+                    if last.as_ref() == Some(&seen) {
+                        continue;
                     }
+                    last = Some(seen);
+                    return Some((Ok(dashboard), (feed, last)));
                 }
             }
         }))
@@ -187,14 +195,17 @@ async fn next_concerning(rx: &mut Receiver<Arc<Applied>>, subject: &str) -> bool
     }
 }
 
+/// The dashboard as `who` may see it now, with its serialized form (to tell
+/// whether it changed for this viewer).
 fn dashboard_now(
     projections: &Projections,
     code: &samverkan_domain::MunicipalityCode,
     who: &Principal,
-) -> Option<Dashboard> {
+) -> Option<(Vec<u8>, Dashboard)> {
     let models = projections.read();
     models.dashboard(code, AsOf::now(Utc::now())).map(|mut d| {
         Viewer::new(who).dashboard(&models, &mut d, None);
-        Dashboard::from(&d)
+        let seen = serde_json::to_vec(&d).unwrap_or_default();
+        (seen, Dashboard::from(&d))
     })
 }

@@ -117,7 +117,7 @@ pub enum DomainError {
         start: NaiveDate,
         end: NaiveDate,
     },
-    #[error("milestones are still open: {milestones:?}")]
+    #[error("milestones are still open: {}", .milestones.join(", "))]
     OpenMilestonesRemain { milestones: Vec<String> },
     #[error("the new due date equals the current one")]
     RescheduleToSameDate,
@@ -138,7 +138,7 @@ pub enum DomainError {
     AlreadyInvited { municipality: String },
     #[error("{municipality} is not an invited co-applicant or the lead applicant")]
     NotInvited { municipality: String },
-    #[error("co-applicants have not answered: {pending:?}")]
+    #[error("co-applicants have not answered: {}", .pending.join(", "))]
     CoApplicantsNotAnswered { pending: Vec<String> },
     #[error("a benefit-and-risk assessment (nytto- och riskanalys) must be recorded before submission")]
     RiskAssessmentMissing,

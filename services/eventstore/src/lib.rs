@@ -24,6 +24,24 @@ pub enum ExpectedVersion {
     Exact(u64),
 }
 
+impl std::fmt::Display for ExpectedVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExpectedVersion::Any => f.write_str("any version"),
+            ExpectedVersion::NoStream => f.write_str("no events yet"),
+            ExpectedVersion::Exact(v) => write!(f, "version {v}"),
+        }
+    }
+}
+
+/// A stream's actual version, in words.
+fn at_version(actual: &Option<u64>) -> String {
+    match actual {
+        None => "no events yet".to_string(),
+        Some(v) => format!("version {v}"),
+    }
+}
+
 /// Metadata every event carries.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventMetadata {
@@ -96,7 +114,7 @@ pub enum Direction {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("wrong expected version on stream `{stream}`: expected {expected:?}, actual {actual:?}")]
+    #[error("stream `{stream}` is at {}, but the command expected {expected}; read it again and retry", at_version(.actual))]
     WrongExpectedVersion {
         stream: String,
         expected: ExpectedVersion,

@@ -373,3 +373,89 @@ async fn money_is_capped_per_command_and_totals_never_wrap() {
         );
     }
 }
+
+/// Every message a client sees is a plain sentence: no Rust debug text, no
+/// talk of `alg: none` for a token that is not a JWT at all, no garbled
+/// upstream wording for one-of inputs, and no consortium named for a draft
+/// the caller may not see.
+#[tokio::test]
+async fn messages_are_plain_sentences() {
+    let app = spawn_app().await;
+    app.register("SE-1487", "Vänersborg").await;
+    let message = |r: &crate::helpers::Gql| r.body["errors"][0]["message"].as_str().unwrap_or_default().to_string();
+
+    // A wrong expected version.
+    let r = app
+        .gql(
+            "mutation($id: UUID!) { signTwinTownAgreement(commandId: $id, expectedVersion: 5, input: {municipality: \"SE-1487\", partner: {name: \"Kalvåg\", country: \"NO\"}, since: \"1990-01-01\", decision: {body: COUNCIL, date: \"1990-01-01\"}}) { position } }",
+            json!({ "id": Uuid::new_v4() }),
+        )
+        .await;
+    assert_eq!(r.code(), "CONFLICT", "{:#}", r.body);
+    let m = message(&r);
+    assert!(
+        !m.contains("Exact(") && !m.contains("Some(") && !m.contains("None"),
+        "{m}"
+    );
+    assert!(m.contains("version 5") && m.contains("version 0"), "{m}");
+
+    // Tokens that are not JWTs at all.
+    for garbage in ["hello", "not-a-jwt-at-all"] {
+        let bearer = format!("Bearer {garbage}");
+        let r = app
+            .post_raw(
+                json!({ "query": "{ readModelPosition }" }),
+                &[("authorization", &bearer)],
+            )
+            .await;
+        assert_eq!(r.code(), "UNAUTHENTICATED");
+        let m = message(&r);
+        assert!(!m.contains("alg"), "{garbage}: {m}");
+        assert!(m.contains("not a JWT"), "{garbage}: {m}");
+    }
+
+    // A one-of input with two of its fields.
+    let r = app
+        .gql(
+            r#"mutation($id: UUID!) { registerProject(commandId: $id, input: {
+                title: "x", lead: {municipality: "SE-1487", external: {name: "Chobe", country: "BW"}},
+                programme: {kind: ICLD, name: "x"}, financing: {budget: {amountMinor: 0, currency: SEK}, grant: {amountMinor: 0, currency: SEK},
+                coFinancing: {amountMinor: 0, currency: SEK}}, period: {start: "2018-01-01", end: "2019-12-31"}}) { position } }"#,
+            json!({ "id": Uuid::new_v4() }),
+        )
+        .await;
+    assert_eq!(r.code(), "VALIDATION");
+    let m = message(&r);
+    assert!(
+        m.contains("exactly one of its fields") && !m.contains("requires have"),
+        "{m}"
+    );
+    assert_nothing_appended_since(&app, 1).await;
+
+    // Someone else's draft: refused without naming its consortium.
+    app.consortium("V6", &["SE-1487"]).await;
+    let draft = app
+        .gql(
+            r#"mutation($id: UUID!) { draftApplication(commandId: $id, input: {consortium: "V6", title: "Hemlig",
+                programme: {kind: INTERREG, name: "Interreg"}, call: "1", leadApplicant: "SE-1487", deadline: "2099-01-01T00:00:00Z",
+                totalBudget: {amountMinor: 1000, currency: SEK}, requested: {amountMinor: 500, currency: SEK},
+                projectPeriod: {start: "2099-02-01", end: "2100-01-31"}}) { application { id } } }"#,
+            json!({ "id": Uuid::new_v4() }),
+        )
+        .await;
+    let id = draft.data()["draftApplication"]["application"]["id"].clone();
+    let outsider = crate::helpers::coordinator("ARKO");
+    let r = app
+        .gql_as(
+            &outsider,
+            "mutation($id: UUID!, $a: UUID!) { submitApplication(commandId: $id, input: {applicationId: $a}) { position } }",
+            json!({ "id": Uuid::new_v4(), "a": id }),
+        )
+        .await;
+    assert_eq!(r.code(), "FORBIDDEN", "{:#}", r.body);
+    assert!(!message(&r).contains("V6"), "{}", message(&r));
+}
+
+async fn assert_nothing_appended_since(app: &TestApp, head: u64) {
+    assert_eq!(app.head().await, Some(head), "nothing appended");
+}
