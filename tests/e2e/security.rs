@@ -41,6 +41,35 @@ async fn log_head(server: &Server) -> Value {
     data(&server.gql("{ readModelPosition }", json!({})).await)["readModelPosition"].clone()
 }
 
+/// Register `members` and `others`, form V6 with `members` (joined
+/// 2010-01-01); returns the V6 coordinator's token.
+async fn v6_with_members(server: &Server, members: &[(&str, &str)], others: &[(&str, &str)]) -> String {
+    for (code, name) in members.iter().chain(others) {
+        data(
+            &server
+                .gql(
+                    "mutation($id: UUID!, $c: MunicipalityCode!, $n: String!) { registerMunicipality(commandId: $id, input: {code: $c, name: $n}) { position } }",
+                    json!({ "id": Uuid::new_v4(), "c": code, "n": name }),
+                )
+                .await,
+        );
+    }
+    data(&server.gql(r#"mutation($id: UUID!) { formConsortium(commandId: $id, input: {code: "V6", name: "V6", kind: REGIONAL_COOPERATION, purpose: "Samverkan", formedOn: "2010-01-01"}) { position } }"#, json!({ "id": Uuid::new_v4() })).await);
+    let coordinator = server.token("coordinator", Some("V6"));
+    for (m, _) in members {
+        data(
+            &server
+                .gql_as(
+                    &coordinator,
+                    r#"mutation($id: UUID!, $m: MunicipalityCode!) { joinConsortium(commandId: $id, input: {consortium: "V6", municipality: $m, joinedOn: "2010-01-01"}) { position } }"#,
+                    json!({ "id": Uuid::new_v4(), "m": m }),
+                )
+                .await,
+        );
+    }
+    coordinator
+}
+
 fn ws(server: &Server) -> String {
     format!("{}/graphql/ws", server.base.replacen("http://", "ws://", 1))
 }
@@ -159,29 +188,12 @@ async fn subscription_feeds_leave_out_drafts_the_caller_may_not_see() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = spawn(dir.path(), &[]);
     let url = ws(&server);
-    for (code, name) in [("SE-1494", "Lidköping"), ("SE-1495", "Skara"), ("SE-1784", "Arvika")] {
-        data(
-            &server
-                .gql(
-                    "mutation($id: UUID!, $c: MunicipalityCode!, $n: String!) { registerMunicipality(commandId: $id, input: {code: $c, name: $n}) { position } }",
-                    json!({ "id": Uuid::new_v4(), "c": code, "n": name }),
-                )
-                .await,
-        );
-    }
-    data(&server.gql(r#"mutation($id: UUID!) { formConsortium(commandId: $id, input: {code: "V6", name: "V6", kind: REGIONAL_COOPERATION, purpose: "Samverkan", formedOn: "2010-01-01"}) { position } }"#, json!({ "id": Uuid::new_v4() })).await);
-    let coordinator = server.token("coordinator", Some("V6"));
-    for m in ["SE-1494", "SE-1495"] {
-        data(
-            &server
-                .gql_as(
-                    &coordinator,
-                    r#"mutation($id: UUID!, $m: MunicipalityCode!) { joinConsortium(commandId: $id, input: {consortium: "V6", municipality: $m, joinedOn: "2010-01-01"}) { position } }"#,
-                    json!({ "id": Uuid::new_v4(), "m": m }),
-                )
-                .await,
-        );
-    }
+    let coordinator = v6_with_members(
+        &server,
+        &[("SE-1494", "Lidköping"), ("SE-1495", "Skara")],
+        &[("SE-1784", "Arvika")],
+    )
+    .await;
     let subscription = json!({ "id": "v6", "type": "subscribe", "payload": { "query": "subscription { events(consortium: \"V6\") { eventType stream actorRole } }" } });
     let mut party = connect(&url, &coordinator).await;
     send(&mut party, subscription.clone()).await;
@@ -430,27 +442,7 @@ async fn dashboard_pushes_say_nothing_about_hidden_drafts() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = spawn(dir.path(), &[]);
     let url = ws(&server);
-    for (code, name) in [("SE-1494", "Lidköping"), ("SE-1784", "Arvika")] {
-        data(
-            &server
-                .gql(
-                    "mutation($id: UUID!, $c: MunicipalityCode!, $n: String!) { registerMunicipality(commandId: $id, input: {code: $c, name: $n}) { position } }",
-                    json!({ "id": Uuid::new_v4(), "c": code, "n": name }),
-                )
-                .await,
-        );
-    }
-    data(&server.gql(r#"mutation($id: UUID!) { formConsortium(commandId: $id, input: {code: "V6", name: "V6", kind: REGIONAL_COOPERATION, purpose: "Samverkan", formedOn: "2010-01-01"}) { position } }"#, json!({ "id": Uuid::new_v4() })).await);
-    let coordinator = server.token("coordinator", Some("V6"));
-    data(
-        &server
-            .gql_as(
-                &coordinator,
-                r#"mutation($id: UUID!) { joinConsortium(commandId: $id, input: {consortium: "V6", municipality: "SE-1494", joinedOn: "2010-01-01"}) { position } }"#,
-                json!({ "id": Uuid::new_v4() }),
-            )
-            .await,
-    );
+    let coordinator = v6_with_members(&server, &[("SE-1494", "Lidköping")], &[("SE-1784", "Arvika")]).await;
     // Arvika's officer watches Lidköping's dashboard (public, drafts hidden).
     let outsider = server.token("officer", Some("SE-1784"));
     let mut watcher = connect(&url, &outsider).await;

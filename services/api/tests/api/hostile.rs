@@ -133,6 +133,16 @@ async fn malformed_bodies_are_clear_errors() {
     assert_untouched(&app, None, "malformed bodies").await;
 }
 
+/// `operation` over fragments `F0` (selecting `leaf` on `on`) to `F{levels}`,
+/// each spreading the one before twice.
+fn bomb(operation: &str, on: &str, leaf: &str, levels: usize) -> String {
+    let mut doc = format!("{operation}\nfragment F0 on {on} {{ {leaf} }}\n");
+    for i in 1..=levels {
+        doc.push_str(&format!("fragment F{i} on {on} {{ ...F{p} ...F{p} }}\n", p = i - 1));
+    }
+    doc
+}
+
 /// The outside attack's shape: each fragment spreads the previous one twice,
 /// thirty levels deep (2³⁰ fields once expanded) in under 2 KB. It is refused
 /// from a linear count before validation expands anything; the timeout only
@@ -143,11 +153,7 @@ async fn a_fragment_bomb_is_refused_before_validation() {
     app.register("SE-1494", "Lidköping").await;
     let head = app.head().await;
     // Thirty levels on the root type, within the parser's recursion limit.
-    let mut doc = String::from("query Bomb { ...F29 }\n");
-    doc.push_str("fragment F0 on Query { readModelPosition }\n");
-    for i in 1..=29 {
-        doc.push_str(&format!("fragment F{i} on Query {{ ...F{p} ...F{p} }}\n", p = i - 1));
-    }
+    let doc = bomb("query Bomb { ...F29 }", "Query", "readModelPosition", 29);
     assert!(doc.len() < 2_000, "{} bytes", doc.len());
     for token in [app.admin.clone(), crate::helpers::reader(None)] {
         let r = tokio::time::timeout(std::time::Duration::from_secs(10), app.gql_as(&token, &doc, json!({})))
@@ -160,17 +166,13 @@ async fn a_fragment_bomb_is_refused_before_validation() {
         assert!(r.body.get("data").is_none_or(Value::is_null), "{:#}", r.body);
     }
     // The same shape nested in a mutation's answer.
-    let mut bomb = String::from(
-        "mutation { m: registerMunicipality(commandId: \"6f2c1f64-2b4e-4a43-9d39-3b7a9b6c2b11\", input: {code: \"SE-1487\", name: \"V\"}) { municipality { ...F26 } } }\n",
+    let nested = bomb(
+        "mutation { m: registerMunicipality(commandId: \"6f2c1f64-2b4e-4a43-9d39-3b7a9b6c2b11\", input: {code: \"SE-1487\", name: \"V\"}) { municipality { ...F26 } } }",
+        "Municipality",
+        "code name",
+        26,
     );
-    bomb.push_str("fragment F0 on Municipality { code name }\n");
-    for i in 1..=26 {
-        bomb.push_str(&format!(
-            "fragment F{i} on Municipality {{ ...F{p} ...F{p} }}\n",
-            p = i - 1
-        ));
-    }
-    let r = tokio::time::timeout(std::time::Duration::from_secs(10), app.gql(&bomb, json!({})))
+    let r = tokio::time::timeout(std::time::Duration::from_secs(10), app.gql(&nested, json!({})))
         .await
         .expect("answered");
     assert_eq!(r.rule(), "query_too_complex", "{:#}", r.body);
