@@ -10,6 +10,7 @@ mod in_process;
 mod jwks;
 mod security;
 mod serve;
+mod slow_clients;
 mod subscriptions;
 mod telemetry;
 mod v6_flow;

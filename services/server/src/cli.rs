@@ -57,6 +57,9 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub auth: AuthArgs,
 
+    #[command(flatten)]
+    pub connections: ConnectionArgs,
+
     /// INSECURE, development only: no authentication at all, every request is
     /// the administrator `dev`. Off by default; cannot be combined with JWT keys.
     #[arg(
@@ -75,6 +78,39 @@ pub struct ServeArgs {
     /// request's `trace_id`). Traces and metrics: see docs/operations.md.
     #[arg(long, env = "SAMVERKAN_LOG_FORMAT", value_enum, default_value_t = crate::telemetry::LogFormat::Human)]
     pub log_format: crate::telemetry::LogFormat,
+}
+
+/// Limits on the connections the server keeps open (slow or greedy clients).
+#[derive(Debug, Clone, Args)]
+pub struct ConnectionArgs {
+    /// Seconds a client has to send a complete request head (request line
+    /// and headers); also the longest idle time of a keep-alive connection.
+    #[arg(long, env = "SAMVERKAN_HEADER_READ_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_read_timeout_secs: u64,
+
+    /// Open connections in all (websockets included); more are answered
+    /// `503` and closed at once.
+    #[arg(long, env = "SAMVERKAN_MAX_CONNECTIONS", default_value_t = 1024,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+
+    /// Open connections from one client address (IPv6: one /64); `0` turns
+    /// the per-address cap off (behind a reverse proxy every connection
+    /// comes from the proxy).
+    #[arg(long, env = "SAMVERKAN_MAX_CONNECTIONS_PER_PEER", default_value_t = 64,
+          value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
+    pub max_connections_per_peer: u64,
+}
+
+impl From<ConnectionArgs> for crate::listener::ConnectionLimits {
+    fn from(a: ConnectionArgs) -> Self {
+        Self {
+            header_read_timeout: std::time::Duration::from_secs(a.header_read_timeout_secs),
+            max_connections: usize::try_from(a.max_connections).unwrap_or(usize::MAX),
+            max_connections_per_peer: usize::try_from(a.max_connections_per_peer).unwrap_or(usize::MAX),
+        }
+    }
 }
 
 /// How bearer tokens (JWTs) are verified. With no key given, the server uses
@@ -277,6 +313,37 @@ mod tests {
         );
         assert_eq!((a.auth.jwks_refresh_secs, a.auth.jwks_min_refresh_gap_secs), (60, 1));
         assert!(Cli::try_parse_from(["samverkan", "serve", "--jwks-refresh-secs", "0"]).is_err());
+    }
+
+    #[test]
+    fn connection_limit_flags() {
+        let cli = Cli::try_parse_from(["samverkan", "serve"]).unwrap();
+        let Command::Serve(a) = cli.command else {
+            panic!("serve")
+        };
+        assert_eq!(
+            crate::listener::ConnectionLimits::from(a.connections),
+            crate::listener::ConnectionLimits::default()
+        );
+        let cli = Cli::try_parse_from([
+            "samverkan",
+            "serve",
+            "--header-read-timeout-secs",
+            "1",
+            "--max-connections",
+            "20",
+            "--max-connections-per-peer",
+            "0",
+        ])
+        .unwrap();
+        let Command::Serve(a) = cli.command else {
+            panic!("serve")
+        };
+        let limits = crate::listener::ConnectionLimits::from(a.connections);
+        assert_eq!(limits.header_read_timeout, std::time::Duration::from_secs(1));
+        assert_eq!((limits.max_connections, limits.max_connections_per_peer), (20, 0));
+        assert!(Cli::try_parse_from(["samverkan", "serve", "--header-read-timeout-secs", "0"]).is_err());
+        assert!(Cli::try_parse_from(["samverkan", "serve", "--max-connections", "0"]).is_err());
     }
 
     #[test]

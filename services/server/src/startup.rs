@@ -19,6 +19,7 @@ use tokio::task::JoinHandle;
 
 use crate::cli::ServeArgs;
 use crate::keys::AuthSettings;
+use crate::listener::ConnectionLimits;
 use crate::store::{self, StoreLocation};
 
 /// The projection snapshot in the data directory.
@@ -40,6 +41,8 @@ pub struct Settings {
     pub snapshot_every: Duration,
     /// How long in-flight requests get to finish after a shutdown signal.
     pub shutdown_grace: Duration,
+    /// Header read timeout and connection caps (slow or greedy clients).
+    pub connections: ConnectionLimits,
 }
 
 impl From<ServeArgs> for Settings {
@@ -52,6 +55,7 @@ impl From<ServeArgs> for Settings {
             auth: AuthSettings::from_args(a.auth, a.insecure_dev_auth),
             snapshot_every: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(10),
+            connections: a.connections.into(),
         }
     }
 }
@@ -67,6 +71,7 @@ pub struct Application {
     /// Mints tokens when the server verifies with a shared secret it knows.
     minter: Option<crate::keys::Minter>,
     shutdown_grace: Duration,
+    connections: ConnectionLimits,
     signals: Signals,
 }
 
@@ -126,6 +131,7 @@ impl Application {
             demo,
             minter: auth.minter,
             shutdown_grace: settings.shutdown_grace,
+            connections: settings.connections,
             signals,
         })
     }
@@ -163,9 +169,11 @@ impl Application {
 
     /// Serve until `shutdown` completes; then stop accepting connections,
     /// give in-flight requests the grace period, save a snapshot.
+    /// Connections are served by [`crate::listener::serve`] (header read
+    /// timeout, connection caps).
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
-        let server = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
+        let server = crate::listener::serve(self.listener, self.router, self.connections, async move {
             let _ = stop_rx.wait_for(|stop| *stop).await;
         });
         let grace = self.shutdown_grace;
@@ -176,7 +184,7 @@ impl Application {
             tokio::time::sleep(grace).await;
         };
         tokio::select! {
-            served = server => served.context("the HTTP server failed")?,
+            () = server => {}
             () = deadline => tracing::warn!("connections still open after the grace period; stopping anyway"),
         }
         for task in &self.background {
