@@ -162,6 +162,27 @@ impl Server {
 
     /// Send SIGTERM (through `kill`, no unsafe code) and wait for the exit.
     pub fn terminate(mut self) -> ExitStatus {
+        self.stop()
+    }
+
+    /// As [`Server::terminate`], keeping the server's captured output: waits
+    /// until its standard error has been read to the end.
+    pub fn stop(&mut self) -> ExitStatus {
+        let status = self.signal_and_wait();
+        // The reader threads see the end of the pipes just after the exit.
+        let mut last = usize::MAX;
+        for _ in 0..50 {
+            let now = self.stderr_text().len();
+            if now == last {
+                break;
+            }
+            last = now;
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        status
+    }
+
+    fn signal_and_wait(&mut self) -> ExitStatus {
         let status = Command::new("kill")
             .arg("-TERM")
             .arg(self.pid().to_string())

@@ -163,6 +163,57 @@ pub(crate) fn check(doc: &ExecutableDocument, max_fields: usize, max_mutations: 
     Ok(())
 }
 
+/// Most brackets (`{`, `[`, `(`) open at once anywhere in a document. The
+/// parser and async-graphql's later stages recurse into nested selections
+/// and values; a document of a few thousand `[` overflows a worker's stack
+/// and aborts the process. No honest document nests more than a few dozen
+/// (16 fields deep with their arguments).
+pub const MAX_NESTING: usize = 64;
+
+/// Refuse a document that nests brackets deeper than [`MAX_NESTING`],
+/// found by one pass over the text (strings, block strings and comments
+/// skipped), before anything parses or recurses.
+pub(crate) fn check_nesting(query: &str) -> Result<(), ApiError> {
+    let bytes = query.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i..].starts_with(b"\\\"\"\"") { 4 } else { 1 };
+                }
+                i += 2;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+                if deepest > MAX_NESTING {
+                    return Err(ApiError::validation(
+                        "query_too_deep",
+                        format!("the document nests brackets more than {MAX_NESTING} deep"),
+                    ));
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
 /// Most bytes in one string of an input (a title, a description, a code).
 pub const MAX_INPUT_STRING_BYTES: usize = 16 * 1024;
 /// Most items in one list of an input (topics, goals, partners).
@@ -258,6 +309,17 @@ pub(crate) fn check_inputs(doc: &ExecutableDocument, variables: &Variables) -> R
             return Err(input_error(&path, found));
         }
     }
+    // Default values of variables are inputs too.
+    for (_, op) in doc.operations.iter() {
+        for definition in &op.node.variable_definitions {
+            if let Some(default) = &definition.node.default_value {
+                let mut path = format!("${}", bounded_name(definition.node.name.node.as_str()));
+                if let Some(found) = const_excess(&default.node, &mut path) {
+                    return Err(input_error(&path, found));
+                }
+            }
+        }
+    }
     let sets = doc
         .operations
         .iter()
@@ -303,6 +365,26 @@ mod tests {
         }
         let err = check(&parse_query(doc).unwrap(), 2000, 20).unwrap_err();
         assert_eq!(err.rule, Some("query_too_complex"));
+    }
+
+    #[test]
+    fn nesting_is_counted_in_one_pass_outside_strings_and_comments() {
+        let deep = format!(
+            "{{ municipality(code: {}1{}) {{ code }} }}",
+            "[".repeat(900),
+            "]".repeat(900)
+        );
+        assert_eq!(check_nesting(&deep).unwrap_err().rule, Some("query_too_deep"));
+        let objects = format!("{{ a(x: {}1{}) }}", "{a:".repeat(100), "}".repeat(100));
+        assert!(check_nesting(&objects).is_err());
+        // Brackets in strings, block strings and comments do not count.
+        let quoted = format!(
+            "{{ a(x: \"{0}\\\"{0}\", y: \"\"\"{0}\\\"\"\"{0}\"\"\") # {0}\n }}",
+            "[".repeat(200)
+        );
+        check_nesting(&quoted).unwrap();
+        let fine = format!("{}{}", "{ a ".repeat(60), "}".repeat(60));
+        check_nesting(&fine).unwrap();
     }
 
     #[test]

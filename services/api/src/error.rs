@@ -222,6 +222,36 @@ fn bounded(errors: Vec<ServerError>) -> Vec<ServerError> {
     out
 }
 
+/// The parser's multi-line excerpt (` --> 1:3`, the line, a caret, `= expected
+/// selection`) as one sentence: "the document does not parse at line 1,
+/// column 3: expected selection".
+fn syntax_sentence(message: &str) -> String {
+    let at = message
+        .split_once("--> ")
+        .and_then(|(_, rest)| rest.lines().next())
+        .and_then(|pos| pos.trim().split_once(':'))
+        .map(|(line, column)| format!(" at line {line}, column {column}"))
+        .unwrap_or_default();
+    let what = message
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("= "))
+        .map(str::trim)
+        .unwrap_or("");
+    if what.is_empty() && at.is_empty() {
+        return format!(
+            "the document does not parse: {}",
+            message.lines().next().unwrap_or_default()
+        );
+    }
+    let what = if what.is_empty() {
+        String::new()
+    } else {
+        format!(": {what}")
+    };
+    format!("the document does not parse{at}{what}")
+}
+
 /// async-graphql's own wordings that are not plain sentences, and ours.
 const PLAIN: &[(&str, &str)] = &[
     (
@@ -292,6 +322,12 @@ impl Extension for ErrorCodesExtension {
         let defaults = crate::Limits::default();
         let limits = ctx.data_opt::<crate::ApiState>().map_or(&defaults, |s| &s.limits);
         // A syntax error is reported (with its rule) by `parse_query` below.
+        // Nesting first, in one pass over the text: parsing and every later
+        // stage recurse, and thousands of `[` would overflow the stack.
+        crate::document::check_nesting(&request.query).map_err(|e| {
+            let err = ServerError::new(e.message.clone(), None);
+            e.into_server_error(err)
+        })?;
         let variables = std::mem::take(&mut request.variables);
         let checked = match request.parsed_query() {
             Ok(document) => crate::document::check(document, limits.max_complexity, limits.max_mutations)
@@ -318,10 +354,10 @@ impl Extension for ErrorCodesExtension {
         let document = next.run(ctx, query, variables).await.map_err(|e| {
             let msg = e.message.clone();
             // The parser refuses documents nested deeper than it recurses.
-            let rule = if msg.contains("recursion depth") || msg.contains("recursion limit") {
-                "query_too_deep"
+            let (rule, msg) = if msg.contains("recursion depth") || msg.contains("recursion limit") {
+                ("query_too_deep", msg)
             } else {
-                "graphql_syntax"
+                ("graphql_syntax", syntax_sentence(&msg))
             };
             ApiError::validation(rule, msg).into_server_error(e)
         })?;

@@ -138,6 +138,16 @@ impl ScalarType for MinorUnits {
                     non_negative(i)
                 } else if n.is_u64() {
                     Err(domain(DomainError::AmountOverflow))
+                } else if n.as_f64().is_some_and(|f| f == 0.0) {
+                    // `-0` is an integer literal too.
+                    Ok(MinorUnits(0))
+                } else if n.as_f64().is_some_and(|f| f.fract() == 0.0 && f.abs() >= 9.0e18) {
+                    // An integer literal beyond 64 bits reaches us as a double.
+                    Err(domain(if n.as_f64().is_some_and(|f| f < 0.0) {
+                        DomainError::NegativeAmount { amount_minor: i64::MIN }
+                    } else {
+                        DomainError::AmountOverflow
+                    }))
                 } else {
                     Err(invalid(
                         "invalid_amount",

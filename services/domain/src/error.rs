@@ -26,7 +26,7 @@ pub enum DomainError {
     NegativeAmount { amount_minor: i64 },
     #[error("`{value}` is not an amount: use integer minor units or a decimal with at most two decimals")]
     InvalidAmount { value: String },
-    #[error("amount is too large")]
+    #[error("the amount is too large: one command carries at most 1000000000000000 minor units, and sums must fit in 64 bits")]
     AmountOverflow,
     #[error("an amount of {amount_minor} minor units is more than a command may carry (at most {max})")]
     AmountTooLarge { amount_minor: i64, max: i64 },

@@ -271,6 +271,18 @@ fn missing_variables(operation: &OperationDefinition, variables: &Variables) -> 
         .collect()
 }
 
+fn subscription_over_http() -> ServerError {
+    let mut error = ServerError::new(
+        "subscriptions run over the websocket at /graphql/ws (graphql-transport-ws), not over HTTP",
+        None,
+    );
+    let mut ext = async_graphql::ErrorExtensionValues::default();
+    ext.set("code", ErrorCode::Validation.as_str());
+    ext.set("rule", "subscription_over_http");
+    error.extensions = Some(ext);
+    error
+}
+
 /// `POST /graphql`.
 pub(crate) async fn post(ctx: AppContext, request: Request) -> Response {
     let Some(media) = negotiate(request.headers()) else {
@@ -337,7 +349,10 @@ pub(crate) async fn get(ctx: AppContext, request: Request) -> Response {
         Ok(p) => p,
         Err(e) => return with_media(unauthenticated(&e), media),
     };
-    let document = async_graphql::parser::parse_query(&params.query).ok();
+    // Too deeply nested documents are not parsed here: the schema refuses them.
+    let document = crate::document::check_nesting(&params.query)
+        .ok()
+        .and_then(|()| async_graphql::parser::parse_query(&params.query).ok());
     let operation = document
         .as_ref()
         .and_then(|d| selected_operation(d, params.operation_name.as_deref()));
@@ -378,12 +393,20 @@ async fn execute(
     // Parsed here to check the variables before execution (and then handed
     // over, not parsed twice); a document that does not parse is answered by
     // async-graphql (a `graphql_syntax` error).
-    let document = document.or_else(|| async_graphql::parser::parse_query(&params.query).ok());
-    let missing = document
+    let document = document.or_else(|| {
+        crate::document::check_nesting(&params.query)
+            .ok()
+            .and_then(|()| async_graphql::parser::parse_query(&params.query).ok())
+    });
+    let operation = document
         .as_ref()
-        .and_then(|d| selected_operation(d, params.operation_name.as_deref()))
-        .map(|op| missing_variables(op, &variables))
-        .unwrap_or_default();
+        .and_then(|d| selected_operation(d, params.operation_name.as_deref()));
+    let missing = match operation {
+        // Subscriptions are not executed over HTTP.
+        Some(op) if op.ty == OperationType::Subscription => vec![subscription_over_http()],
+        Some(op) => missing_variables(op, &variables),
+        None => vec![],
+    };
     let (response, executed) = if !missing.is_empty() {
         (async_graphql::Response::from_errors(missing), false)
     } else {

@@ -459,3 +459,57 @@ async fn messages_are_plain_sentences() {
 async fn assert_nothing_appended_since(app: &TestApp, head: u64) {
     assert_eq!(app.head().await, Some(head), "nothing appended");
 }
+
+/// Amounts out of range are refused with the rule that says why, whatever
+/// their spelling: integers beyond 64 bits are not called floats, and `-0`
+/// is zero.
+#[tokio::test]
+async fn out_of_range_amounts_name_the_right_rule() {
+    let app = spawn_app().await;
+    app.register("SE-1487", "Vänersborg").await;
+    let head = app.head().await;
+    let literal = |amount: &str| {
+        format!(
+            r#"mutation {{ registerProject(commandId: "{}", input: {{title: "x", lead: {{municipality: "SE-1487"}},
+                programme: {{kind: ICLD, name: "x"}}, financing: {{budget: {{amountMinor: {amount}, currency: SEK}}, grant: {{amountMinor: 0, currency: SEK}},
+                coFinancing: {{amountMinor: 0, currency: SEK}}}}, period: {{start: "2018-01-01", end: "2019-12-31"}}}}) {{ project {{ financing {{ budget {{ amountMinor }} }} }} }} }}"#,
+            Uuid::new_v4()
+        )
+    };
+    for (amount, rule) in [
+        ("1000000000000001", "amount_too_large"),
+        ("9223372036854775808", "amount_overflow"),
+        ("18446744073709551616", "amount_overflow"),
+        ("1000000000000000000000000000000", "amount_overflow"),
+    ] {
+        let r = app.gql(&literal(amount), json!({})).await;
+        assert_eq!(r.rule(), rule, "{amount}: {:#}", r.body);
+        let message = r.body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(
+            !message.contains("float") && !message.contains("e+"),
+            "{amount}: {message}"
+        );
+    }
+    assert_eq!(app.head().await, head, "nothing appended");
+    let zero = app.gql(&literal("-0"), json!({})).await;
+    assert_eq!(
+        zero.data()["registerProject"]["project"]["financing"]["budget"]["amountMinor"],
+        json!(0)
+    );
+}
+
+/// A document that does not parse is told in one sentence with where and
+/// what, not the parser's multi-line excerpt.
+#[tokio::test]
+async fn syntax_errors_are_one_sentence() {
+    let app = spawn_app().await;
+    let r = app.gql("{ ", json!({})).await;
+    assert_eq!(r.rule(), "graphql_syntax", "{:#}", r.body);
+    let message = r.body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(!message.contains('\n') && !message.contains("-->"), "{message}");
+    assert!(
+        message.starts_with("the document does not parse at line 1, column 3"),
+        "{message}"
+    );
+    assert!(message.contains("expected"), "{message}");
+}

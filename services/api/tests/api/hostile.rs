@@ -302,3 +302,92 @@ async fn inputs_are_bounded_and_errors_stay_small() {
         .iter()
         .all(|e| e["message"].as_str().is_some_and(|m| m.len() <= 520)));
 }
+
+/// A 2 KB document of nested list or object literals overflowed a worker's
+/// stack and aborted the whole server (found by the outside re-run): in an
+/// argument, in an unused fragment, on an unknown field, in a directive.
+/// Nesting is now counted over the text before anything parses or recurses.
+#[tokio::test]
+async fn deeply_nested_values_are_refused_before_anything_recurses() {
+    let app = spawn_app().await;
+    let lists = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+    let objects = |n: usize| format!("{}1{}", "{a: ".repeat(n), "}".repeat(n));
+    let documents = [
+        format!("{{ municipality(code: {}) {{ code }} }}", lists(1000)),
+        format!("{{ municipality(code: {}) {{ code }} }}", objects(1000)),
+        format!("{{ __typename }} fragment U on Query {{ nope(x: {}) }}", lists(1000)),
+        format!("{{ __typename @skip(if: {}) }}", lists(3000)),
+        format!("query($x: [Int] = {}) {{ __typename }}", lists(1000)),
+    ];
+    for doc in &documents {
+        for token in [app.admin.clone(), crate::helpers::reader(None)] {
+            let r = app.gql_as(&token, doc, json!({})).await;
+            assert_eq!(r.code(), "VALIDATION", "{:#}", r.body);
+            assert_eq!(r.rule(), "query_too_deep", "{:#}", r.body);
+        }
+    }
+    // Over GET too.
+    let uri = format!(
+        "/graphql?query={}",
+        documents[0]
+            .replace('[', "%5B")
+            .replace(']', "%5D")
+            .replace(' ', "%20")
+            .replace('{', "%7B")
+            .replace('}', "%7D")
+            .replace(':', "%3A")
+    );
+    let admin = format!("Bearer {}", app.admin);
+    let (status, bytes) = app
+        .request(
+            Request::get(uri.as_str())
+                .header(header::ACCEPT, "application/json")
+                .header(header::AUTHORIZATION, admin.as_str())
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    let body: Value = serde_json::from_slice(&bytes).expect("JSON");
+    assert_eq!(
+        body["errors"][0]["extensions"]["rule"], "query_too_deep",
+        "{status}: {body:#}"
+    );
+    // The server still answers.
+    assert!(app
+        .gql("{ readModelPosition }", json!({}))
+        .await
+        .body
+        .get("errors")
+        .is_none());
+}
+
+/// Default values of variables are inputs like any other: a 200 KB title
+/// given as `$t: String! = "…"` was stored (found by the outside re-run).
+#[tokio::test]
+async fn variable_defaults_are_bounded_like_inputs() {
+    let app = spawn_app().await;
+    let head = app.head().await;
+    let long = "w".repeat(200_000);
+    let r = app
+        .gql(
+            &format!(
+                "mutation($t: String! = \"{long}\") {{ registerMunicipality(commandId: \"{}\", input: {{code: \"SE-1487\", name: $t}}) {{ position }} }}",
+                Uuid::new_v4()
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.rule(), "input_too_long", "{:#}", r.body);
+    let many: Vec<&str> = vec!["GREEN"; 2000];
+    let r = app
+        .gql(
+            &format!(
+                "query($e: [String!]! = [{}]) {{ __typename }}",
+                many.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(",")
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.rule(), "input_too_many_items", "{:#}", r.body);
+    assert_untouched(&app, head, "variable defaults").await;
+}

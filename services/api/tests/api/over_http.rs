@@ -478,3 +478,15 @@ async fn a_declared_content_length_over_the_limit_is_the_json_413() {
         );
     }
 }
+
+/// A subscription sent over HTTP is not executed: a request error with its
+/// own rule and no `data`, pointing at the websocket.
+#[tokio::test]
+async fn a_subscription_over_http_is_a_request_error() {
+    let app = spawn_app().await;
+    let r = app
+        .gql("subscription { events(consortium: \"V6\") { position } }", json!({}))
+        .await;
+    assert_eq!(r.rule(), "subscription_over_http", "{:#}", r.body);
+    assert!(r.body.get("data").is_none(), "{:#}", r.body);
+}
