@@ -99,8 +99,14 @@ impl From<StoreError> for AppError {
                 AppError::Conflict(e.to_string())
             }
             // Event ids are derived from command ids.
+            // The message names neither the stream nor the event: the first
+            // use may be another caller's (a draft they may not see).
             StoreError::DuplicateEventId { .. } => {
-                AppError::CommandIdReused(format!("{e}: its command id was already used for a different command"))
+                tracing::debug!(error = %e, "a command id was reused");
+                AppError::CommandIdReused(
+                    "the command id was already used for a different command; send every new command with a new command id"
+                        .to_string(),
+                )
             }
             other => AppError::Store(other),
         }
@@ -135,10 +141,11 @@ pub fn fingerprint<A: Aggregate>(id: &A::Id, command: &A::Command) -> String {
 
 /// The answer to a command id used before for a different command.
 fn reused(command_id: Uuid, earlier: &RecordedEvent) -> AppError {
+    // Where it was used stays in the server log: the first use may be
+    // another caller's, on a stream they may not see.
+    tracing::debug!(%command_id, stream = %earlier.stream, event_type = %earlier.event_type, "a command id was reused");
     AppError::CommandIdReused(format!(
-        "command id {command_id} was already used for a different command (it recorded {} on `{}`); \
-         send every new command with a new command id",
-        earlier.event_type, earlier.stream
+        "command id {command_id} was already used for a different command; send every new command with a new command id"
     ))
 }
 
