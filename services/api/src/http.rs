@@ -7,6 +7,8 @@
 //! |                    | here is a subscription                                  |
 //! | `GET /graphql/assets/…` | GraphiQL's embedded scripts and styles (`graphiql.rs`) |
 //! | `GET /graphql/ws`  | subscriptions (`graphql-transport-ws`, `graphql-ws`)     |
+//! | `GET /`, `GET /web/…` | the web app (dashboards; `web.rs`)                    |
+//! | `GET /demo/tokens` | the demo's sign-in tokens (`serve --demo` only, else 404) |
 //! | `GET /healthz`     | the process is alive                                    |
 //! | `GET /readyz`      | the store answers and the read models are caught up     |
 //!
@@ -50,6 +52,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/graphql", get(graphiql_or_subscription).post(graphql))
         .route("/graphql/ws", get(subscription))
         .merge(crate::graphiql::asset_routes())
+        .merge(crate::web::routes(ctx.state.demo_tokens.clone()))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(ctx)
