@@ -7,8 +7,6 @@
 //! |                    | here is a subscription                                  |
 //! | `GET /graphql/assets/…` | GraphiQL's embedded scripts and styles (`graphiql.rs`) |
 //! | `GET /graphql/ws`  | subscriptions (`graphql-transport-ws`, `graphql-ws`)     |
-//! | `GET /`, `GET /web/…` | the web app (dashboards; `web.rs`)                    |
-//! | `GET /demo/tokens` | the demo's sign-in tokens (`serve --demo` only, else 404) |
 //! | `GET /healthz`     | the process is alive                                    |
 //! | `GET /readyz`      | the store answers and the read models are caught up     |
 //!
