@@ -185,13 +185,24 @@ try {
   });
 
   // ---------------------------------------------------------- reader
-  await step('reader: dashboard, consortium overview and report, read-only', async () => {
+  await step('reader: dashboards as the API answers them, the municipality selector, no forms', async () => {
     const { page, context } = await newPage('reader');
     await signInAs(page, reader.label);
     await page.waitForSelector('#view-dashboard');
     assert.equal(await page.locator('nav a[data-view="actions"]').count(), 0, 'a reader has no forms');
+    const m = await page.inputValue('#ctl-m');
+    const d = (await api(reader.token, `query($m: MunicipalityCode!) { dashboard(municipality: $m) { projects { project { title } } strategiesInForce { strategy { title } } } }`, { m })).dashboard;
+    assert.deepEqual(await texts(page, '#projects tbody tr td:first-child'), d.projects.map((p) => p.project.title));
+    assert.deepEqual(await texts(page, '#strategies tbody tr td:first-child'), d.strategiesInForce.map((l) => l.strategy.title));
+    // Another municipality through the selector: Vänersborg.
+    await page.selectOption('#ctl-m', 'SE-1487');
+    await until(page, () => /Vänersborg/.test(document.querySelector('main h1')?.textContent || ''));
+    const v = (await api(reader.token, `{ dashboard(municipality: "SE-1487") { strategiesInForce { strategy { title } } twinTowns { partner { name } } } }`)).dashboard;
+    assert.deepEqual(await texts(page, '#strategies tbody tr td:first-child'), v.strategiesInForce.map((l) => l.strategy.title));
+    await shot(page, 'dashboard-reader-vanersborg');
     await page.click('nav a[data-view="consortium"]');
     await page.waitForSelector('#view-consortium');
+    assert.equal(await page.locator('#draft-form').count(), 0);
     await context.close();
   });
 
@@ -250,6 +261,10 @@ try {
     await cp.fill('#risk-form-democracyAndHumanRights', 'Partner är svenska och norska kommuner');
     await cp.click('#risk-form button[type=submit]');
     await until(cp, () => document.querySelector('#app-risk')?.textContent !== '–');
+    // Submitting before Lidköping answered: a form-level error (no field to point at).
+    await cp.click('#submit-form button[type=submit]');
+    await cp.waitForSelector('#submit-form .form-error[role=alert]');
+    assert.match(await cp.innerText('#submit-form .form-error'), /co_applicants_not_answered/);
     const a = (await api(coordinator.token, `query($id: UUID!) { application(id: $id) { title status coApplicants { municipality answer } riskAssessment { benefits } } }`, { id: appId })).application;
     assert.equal(a.title, title);
     assert.deepEqual(a.coApplicants.map((c) => [c.municipality, c.answer]), [['SE-1494', 'PENDING']]);
@@ -284,6 +299,31 @@ try {
     assert.equal(String(a.coApplicants[0].commitment.amount.amountMinor), '15000000');
     assert.equal(a.coApplicants[0].commitment.decision.caseNumber, 'KS 2026/123');
     await shot(cp, 'live-update');
+  });
+
+  await step('coordinator submits and records the approval (grant above the request refused at the field); the project appears live on Lidköping’s dashboard', async () => {
+    await op.goto(`${base}/#/dashboard?m=SE-1494`);
+    await op.waitForSelector('#view-dashboard');
+    await op.evaluate(() => {
+      window.__noReload = true;
+    });
+    await cp.waitForSelector('#submit-form');
+    await cp.click('#submit-form button[type=submit]');
+    await cp.waitForSelector('#approve-form');
+    assert.equal(await cp.getAttribute('#app-detail', 'data-status'), 'SUBMITTED');
+    await cp.fill('#approve-form-granted', '700 000');
+    await cp.fill('#approve-form-decisionReference', 'Interreg 2027/77');
+    await cp.click('#approve-form button[type=submit]');
+    await cp.waitForSelector('#approve-form-granted-error[role=alert]:not(:empty)');
+    assert.match(await cp.innerText('#approve-form-granted-error'), /grant_exceeds_request/);
+    await cp.fill('#approve-form-granted', '500 000');
+    await cp.click('#approve-form button[type=submit]');
+    await until(cp, () => document.querySelector('#app-detail')?.dataset.status === 'APPROVED');
+    // The process manager registers the project; the open dashboard gets it.
+    await until(op, (t) => [...document.querySelectorAll('#projects tbody tr td:first-child')].some((td) => td.textContent === t), title, 20000);
+    assert.equal(await op.evaluate(() => window.__noReload), true, 'the dashboard was not reloaded');
+    const d = (await api(officer.token, `{ dashboard(municipality: "SE-1494") { projects { role project { title fromApplication } } } }`)).dashboard;
+    assert.ok(d.projects.some((p) => p.project.fromApplication === appId && p.role === 'PARTNER'));
   });
 
   // ---------------------------------------------------------- asOf
@@ -348,6 +388,9 @@ try {
     await axe(op, 'report');
     await op.emulateMedia({ media: 'print' });
     assert.equal(await op.locator('header.top').isVisible(), false, 'print hides the chrome');
+    await op.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi
+    await shot(op, 'report-print');
+    await op.setViewportSize({ width: 1280, height: 900 });
     await op.pdf({ path: path.join(artifacts, 'report.pdf'), format: 'A4', printBackground: false });
     await op.emulateMedia({ media: 'screen' });
   });

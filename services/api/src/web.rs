@@ -130,6 +130,15 @@ mod tests {
     }
 
     #[test]
+    fn the_demo_tokens_are_there_only_in_demo_mode() {
+        assert_eq!(tokens(None).status(), StatusCode::NOT_FOUND);
+        let demo = vec![("Reader token".to_string(), "t".to_string())];
+        let response = tokens(Some(&demo));
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+    }
+
+    #[test]
     fn the_page_loads_only_its_own_files() {
         assert!(!PAGE.contains("http://") && !PAGE.contains("https://"));
         assert!(!PAGE.contains("<script>"), "no inline script");

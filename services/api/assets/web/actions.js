@@ -233,7 +233,10 @@ export async function actionsView(env) {
   const name = (c) => names[c] || c;
   const mutate = async (field, inputType, input) => {
     const data = await gql(app.token, mutation(field, inputType), { id: commandId(), input });
+    const before = current?.status;
     await refresh();
+    // A new status offers other forms: build the view again.
+    if (current && current.status !== before) go({});
     return data[field];
   };
 

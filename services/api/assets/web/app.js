@@ -246,6 +246,18 @@ function markUpdated() {
 // ---------------------------------------------------------------- rendering
 
 function showError(e) {
+  if (e instanceof GraphQLError && e.code === 'UNAUTHENTICATED') {
+    // The token expired or was revoked: sign in again (the view stays in the URL).
+    sessionStorage.removeItem(TOKEN_KEY);
+    app.token = null;
+    app.municipalities = [];
+    app.live?.close();
+    app.live = null;
+    signInView().then(() => {
+      document.getElementById('signin-error').replaceChildren(h('p.form-error', null, `${t('tokenInvalid')}: ${e.message}`));
+    });
+    return;
+  }
   const errs = e instanceof GraphQLError ? e.errors : [{ message: String(e) }];
   main.replaceChildren(
     h('div.error', { role: 'alert', id: 'view-error' }, h('strong', null, `${t('error')}: `), errs.map((x) => `${x.extensions?.code ? `${x.extensions.code}: ` : ''}${x.message}`).join('; ')),

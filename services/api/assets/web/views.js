@@ -116,7 +116,7 @@ export function dashboardView(d, ctx) {
       className: l.followUpOverdue ? 'overdue' : '',
       cells: [
         l.strategy.title,
-        l.strategy.kind.toLowerCase(),
+        t(l.strategy.kind),
         l.validUntil ? date(l.validUntil) : t('untilFurtherNotice'),
         h('span', null, l.nextFollowUpDue ? date(l.nextFollowUpDue) : '–', ' ', l.followUpOverdue ? overdueBadge(t('followUpOverdue')) : null),
       ],
@@ -292,7 +292,7 @@ export function milestoneTimeline(lines, today) {
   const max = Math.max(...dates.map(days)) + 1;
   const W = 760, left = 230, row = 26, top = 22;
   const H = top + lines.length * row + 10;
-  const x = (d) => left + ((days(d) - min) / (max - min)) * (W - left - 10);
+  const x = (d) => left + ((days(d) - min) / (max - min)) * (W - left - 40);
   const firstYear = new Date(min * 86400000).getUTCFullYear();
   const lastYear = new Date(max * 86400000).getUTCFullYear();
   const ticks = [];
@@ -416,7 +416,7 @@ export function overviewView(o, ctx) {
       'h-projects',
       table(
         [t('title'), t('status'), t('period'), { num: t('granted') }],
-        o.projects.map((p) => [p.title, p.status.toLowerCase(), period(p.period), { num: money(p.financing.grant) }]),
+        o.projects.map((p) => [p.title, t(p.status), period(p.period), { num: money(p.financing.grant) }]),
         { id: 'projects' },
       ),
     ),
@@ -512,7 +512,7 @@ export function reportView(r, ctx) {
   const m = (x) => (x ? money(x) : '');
   const sec = (key, id, headers, rows) => section(key, id, table(headers, rows));
   const ms = (list) => list.map((x) => [x.projectTitle, x.milestone.title, date(x.milestone.due), x.milestone.achievedOn ? date(x.milestone.achievedOn) : '–']);
-  const msHead = [t('projects'), t('nextMilestone'), t('due'), t('achievedOn')];
+  const msHead = [t('projects'), t('milestone'), t('due'), t('achievedOn')];
   const st = (list) => list.map((x) => [x.title, x.adopted ? `${t(x.adopted.body)} ${date(x.adopted.date)} ${x.adopted.paragraph || ''} ${x.adopted.caseNumber || ''}`.trim() : '–', period(x.validity)]);
   const stHead = [t('title'), t('decisionBody'), t('period')];
   return h(
