@@ -128,7 +128,7 @@ async function texts(page, selector) {
 
 try {
   // ---------------------------------------------------------- sign-in page
-  await step('sign-in page: demo roles offered, token field labelled, axe clean', async () => {
+  await step('sign-in page: demo roles offered, token field labelled, a bad token refused, keyboard navigation, axe clean', async () => {
     const { page, context } = await newPage('signin');
     await page.goto(`${base}/`);
     await page.waitForSelector('[data-demo-role]');
@@ -146,6 +146,19 @@ try {
     const focus = await page.evaluate(() => ({ id: document.activeElement.id, outline: getComputedStyle(document.activeElement).outlineStyle }));
     assert.equal(focus.id, 'skip-link');
     assert.notEqual(focus.outline, 'none');
+    // Signed in, the menu works from the keyboard: Tab past the skip link and
+    // the first item, Enter on the second (the consortium overview).
+    await page.locator(`[data-demo-role="${reader.label}"]`).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#view-dashboard');
+    await page.evaluate(() => document.activeElement.blur());
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.view), 'consortium');
+    assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), 'none', 'focus is visible');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#view-consortium');
     await context.close();
   });
 
@@ -277,8 +290,14 @@ try {
     await cp.evaluate(() => {
       window.__noReload = true;
     });
-    await op.goto(`${base}/#/actions?m=SE-1494&app=${appId}`);
+    // The decision Lidköping owes is on its dashboard, with a link to the form.
+    await op.goto(`${base}/#/dashboard?m=SE-1494`);
+    await op.waitForSelector('#action-list');
+    const row = op.locator('#action-list tbody tr', { hasText: title });
+    assert.equal(await row.count(), 1, 'the new application is in the action list');
+    await row.locator('a').click();
     await op.waitForSelector('#commit-form');
+    assert.match(op.url(), new RegExp(`app=${appId}`));
     await op.fill('#commit-form-amount', '-100');
     await op.fill('#commit-form-paragraph', '§ 45');
     await op.fill('#commit-form-caseNumber', 'KS 2026/123');

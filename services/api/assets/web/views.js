@@ -382,6 +382,7 @@ export function overviewView(o, ctx) {
         ]),
         { id: 'requested-granted' },
       ),
+      requestedGrantedChart(currencies, o.requested, o.granted),
     ),
     section(
       'members',
@@ -421,6 +422,31 @@ export function overviewView(o, ctx) {
       ),
     ),
   );
+}
+
+/** Requested and granted side by side, one pair of bars per currency. */
+function requestedGrantedChart(currencies, requested, granted) {
+  if (!currencies.length) return null;
+  const W = 640, left = 60, row = 46, top = 8;
+  const H = top + currencies.length * row;
+  const get = (list, cur) => minorToBigInt((list.find((m) => m.currency === cur) || { amountMinor: 0 }).amountMinor);
+  const parts = currencies.map((cur, i) => {
+    const r = get(requested, cur);
+    const g = get(granted, cur);
+    const max = r > g ? r : g > 0n ? g : 1n;
+    const len = (v) => (Number((v * 10000n) / max) / 10000) * (W - left - 160);
+    const y = top + i * row;
+    return s(
+      'g',
+      null,
+      s('text', { x: 4, y: y + 20 }, cur),
+      s('rect', { x: left, y, width: Math.max(len(r), 1), height: 16, fill: '#0b5394' }, s('title', null, `${t('requested')}: ${money({ amountMinor: r.toString(), currency: cur })}`)),
+      s('text', { x: left + len(r) + 6, y: y + 12 }, `${t('requested')} ${money({ amountMinor: r.toString(), currency: cur })}`),
+      s('rect', { x: left, y: y + 19, width: Math.max(len(g), 1), height: 16, fill: '#38761d' }, s('title', null, `${t('granted')}: ${money({ amountMinor: g.toString(), currency: cur })}`)),
+      s('text', { x: left + len(g) + 6, y: y + 31 }, `${t('granted')} ${money({ amountMinor: g.toString(), currency: cur })}`),
+    );
+  });
+  return s('svg', { class: 'chart', id: 'requested-granted-chart', viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': t('requestedVsGranted') }, s('title', null, t('requestedVsGranted')), parts);
 }
 
 function membersTimeline(memberships, name) {
