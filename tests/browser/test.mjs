@@ -1,7 +1,14 @@
 // The web app in a real browser (Debian's chromium through playwright-core):
-// sign-in with each demo role, dashboards checked against the API's answers,
-// the V6 application flow through the forms with a live update, validation
-// errors at their field, asOf, the CSV, languages, and axe-core on every view.
+// sign-in with each demo role (and a refused token), keyboard navigation,
+// dashboards and the consortium overview checked against the API's answers,
+// the V6 application flow through the forms (draft, invite, risk assessment,
+// the officer's commitment in a second browser context appearing live on the
+// coordinator's open page, submit, approval, the project appearing live on the
+// partner's dashboard; a second application declined and rejected), field-level
+// and form-level validation errors, asOf (and a shared link keeping it), the
+// yearly follow-up's CSV against the report query and its print layout,
+// sv → en → nb, axe-core on every main view, no console errors, no CSP
+// violations and no request beyond the server.
 // Usage: node test.mjs <base-url> [artifacts-dir]   (run.sh starts the server)
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -343,6 +350,44 @@ try {
     assert.equal(await op.evaluate(() => window.__noReload), true, 'the dashboard was not reloaded');
     const d = (await api(officer.token, `{ dashboard(municipality: "SE-1494") { projects { role project { title fromApplication } } } }`)).dashboard;
     assert.ok(d.projects.some((p) => p.project.fromApplication === appId && p.role === 'PARTNER'));
+  });
+
+  await step('a second application: Lidköping declines (live on the coordinator\'s page), the funder\'s rejection is recorded', async () => {
+    const second = `Avböjd samverkan ${Date.now()}`;
+    await cp.goto(`${base}/#/actions?c=V6`);
+    await cp.waitForSelector('#draft-form');
+    await cp.fill('#draft-form-title', second);
+    await cp.fill('#draft-form-call', 'Utlysning 2027:2');
+    const lead = await cp.locator('#draft-form-leadApplicant option').evaluateAll((os) => os.map((o) => o.value).find((v) => v !== 'SE-1494'));
+    await cp.selectOption('#draft-form-leadApplicant', lead);
+    await cp.fill('#draft-form-totalBudget', '400 000');
+    await cp.fill('#draft-form-requested', '200 000');
+    await cp.click('#draft-form button[type=submit]');
+    await cp.waitForSelector('#invite-form');
+    const id = await cp.evaluate(() => new URLSearchParams(location.hash.split('?')[1]).get('app'));
+    await cp.selectOption('#invite-form-municipality', 'SE-1494');
+    await cp.click('#invite-form button[type=submit]');
+    await cp.waitForSelector('#co-applicants tr.answer-pending');
+    await op.goto(`${base}/#/actions?m=SE-1494&app=${id}`);
+    await op.waitForSelector('#decline-form');
+    await op.fill('#decline-form-reason', 'Ryms inte i årets budget');
+    await op.click('#decline-form button[type=submit]');
+    await op.waitForSelector('#co-applicants tr.answer-declined');
+    await cp.waitForSelector('#co-applicants tr.answer-declined', { timeout: 10000 });
+    await cp.fill('#risk-form-benefits', 'Nytta');
+    await cp.fill('#risk-form-risks', 'Risk');
+    await cp.fill('#risk-form-democracyAndHumanRights', 'Inga särskilda');
+    await cp.click('#risk-form button[type=submit]');
+    await until(cp, () => document.querySelector('#app-risk')?.textContent !== '–');
+    await cp.click('#submit-form button[type=submit]');
+    await cp.waitForSelector('#reject-form');
+    await cp.fill('#reject-form-reason', 'Utlysningen övertecknad');
+    await cp.click('#reject-form button[type=submit]');
+    await until(cp, () => document.querySelector('#app-detail')?.dataset.status === 'REJECTED');
+    const a = (await api(coordinator.token, `query($id: UUID!) { application(id: $id) { status outcomeReason coApplicants { answer declineReason } } }`, { id })).application;
+    assert.equal(a.status, 'REJECTED');
+    assert.equal(a.coApplicants[0].answer, 'DECLINED');
+    assert.equal(a.coApplicants[0].declineReason, 'Ryms inte i årets budget');
   });
 
   // ---------------------------------------------------------- asOf
