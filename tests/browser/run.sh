@@ -66,5 +66,28 @@ node "$here/test.mjs" "$base" "$artifacts" || status=$?
 if (( status != 0 )); then
   echo "--- server log (last 40 lines)" >&2
   tail -n 40 "$log" >&2
+  exit "$status"
 fi
-exit "$status"
+
+# Without --demo the page is served but there are no demo tokens (404).
+kill "$server" 2>/dev/null || true
+wait "$server" 2>/dev/null || true
+"$SAMVERKAN_BIN" serve --data-dir "$data/plain" --listen 127.0.0.1:0 >"$data/plain.log" 2>&1 &
+server=$!
+plain=""
+for _ in $(seq 1 300); do
+  plain="$(sed -n 's|^Samverkan listening on \(http://[^ ]*\)$|\1|p' "$data/plain.log" 2>/dev/null || true)"
+  [[ -n "$plain" ]] && break
+  kill -0 "$server" 2>/dev/null || { cat "$data/plain.log" >&2; echo "browser test: the plain server did not start" >&2; exit 1; }
+  sleep 0.1
+done
+node -e '
+  const base = process.argv[1];
+  (async () => {
+    const page = await fetch(`${base}/`);
+    const tokens = await fetch(`${base}/demo/tokens`);
+    const ok = page.status === 200 && /<script type="module" src="\/web\/app.js">/.test(await page.text()) && tokens.status === 404;
+    console.log(`${ok ? "ok  " : "FAIL"} without --demo: GET / ${page.status}, GET /demo/tokens ${tokens.status}`);
+    process.exit(ok ? 0 : 1);
+  })().catch((e) => { console.error(e); process.exit(1); });
+' "$plain"
