@@ -396,6 +396,7 @@ const nb = {
   projects: 'Prosjekter',
   role: 'Rolle',
   programme: 'Program',
+  period: 'Periode',
   nextMilestone: 'Neste milepæl',
   milestone: 'Milepæl',
   overdueMilestones: 'Forsinkede milepæler',
