@@ -50,6 +50,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/graphql", get(graphiql_or_subscription).post(graphql))
         .route("/graphql/ws", get(subscription))
         .merge(crate::graphiql::asset_routes())
+        .merge(crate::web::routes(ctx.state.demo_tokens.clone()))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(ctx)

@@ -37,6 +37,7 @@ mod subscription;
 pub mod telemetry;
 pub mod types;
 mod visibility;
+mod web;
 mod ws;
 
 use std::sync::Arc;
@@ -114,6 +115,9 @@ pub struct ApiState {
     pub projections: Arc<Projections>,
     pub authenticator: Arc<dyn Authenticator>,
     pub limits: Limits,
+    /// The demo's sign-in tokens (label, token), served at `GET /demo/tokens`
+    /// for the web app's sign-in page; `None` (404) unless `serve --demo`.
+    pub demo_tokens: Option<Arc<Vec<(String, String)>>>,
 }
 
 impl ApiState {
@@ -129,7 +133,14 @@ impl ApiState {
             projections,
             authenticator,
             limits: Limits::default(),
+            demo_tokens: None,
         }
+    }
+
+    /// Offer these tokens at `GET /demo/tokens` (demo mode only).
+    pub fn with_demo_tokens(mut self, tokens: Vec<(String, String)>) -> Self {
+        self.demo_tokens = Some(Arc::new(tokens));
+        self
     }
 
     pub fn with_limits(mut self, limits: Limits) -> Self {

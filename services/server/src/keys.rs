@@ -336,6 +336,18 @@ pub fn demo_tokens(minter: &Minter) -> anyhow::Result<Vec<(String, String)>> {
     ])
 }
 
+/// The tokens the web app's sign-in page offers with `serve --demo` (served
+/// at `GET /demo/tokens`): the printed ones and a reader's.
+pub fn demo_sign_in_tokens(minter: &Minter) -> anyhow::Result<Vec<(String, String)>> {
+    let mut tokens = demo_tokens(minter)?;
+    let reader = role("reader", None, None)?;
+    tokens.push((
+        "Reader token".to_string(),
+        minter.mint("demo-reader", vec![reader], Duration::from_secs(24 * 3600))?,
+    ));
+    Ok(tokens)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -121,7 +121,10 @@ impl Application {
             None
         };
 
-        let state = ApiState::new(store, projections.clone(), authenticator);
+        let mut state = ApiState::new(store, projections.clone(), authenticator);
+        if let (Some(_), Some(minter)) = (&demo, &auth.minter) {
+            state = state.with_demo_tokens(crate::keys::demo_sign_in_tokens(minter)?);
+        }
         Ok(Self {
             listener,
             local_addr,

@@ -1,0 +1,523 @@
+// The web app in a real browser (Debian's chromium through playwright-core):
+// sign-in with each demo role (and a refused token), keyboard navigation,
+// dashboards and the consortium overview checked against the API's answers,
+// the V6 application flow through the forms (draft, invite, risk assessment,
+// the officer's commitment in a second browser context appearing live on the
+// coordinator's open page, submit, approval, the project appearing live on the
+// partner's dashboard; a second application declined and rejected), field-level
+// and form-level validation errors, asOf (and a shared link keeping it), the
+// yearly follow-up's CSV against the report query and its print layout,
+// sv → en → nb, axe-core on every main view, no console errors, no CSP
+// violations and no request beyond the server.
+// Usage: node test.mjs <base-url> [artifacts-dir]   (run.sh starts the server)
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const base = process.argv[2] || process.env.SAMVERKAN_BASE;
+const artifacts = path.resolve(process.argv[3] || path.join(root, 'target/browser-artifacts'));
+if (!base) throw new Error('usage: node test.mjs <base-url> [artifacts-dir]');
+mkdirSync(artifacts, { recursive: true });
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+// The app's own formatting module is plain ES: test it here too.
+const fmt = await import(pathToUrl(path.join(root, 'services/api/assets/web/format.js')));
+function pathToUrl(p) {
+  return new URL(`file://${p}`).href;
+}
+
+let failures = 0;
+let passed = 0;
+async function step(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    failures++;
+    console.log(`FAIL ${name}\n     ${String(e.stack || e).split('\n').slice(0, 6).join('\n     ')}`);
+  }
+}
+
+async function api(token, query, variables = {}) {
+  const r = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await r.json();
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+const digits = (s) => String(s).replace(/\D/g, '');
+const wholeDigits = (minor) => (BigInt(String(minor)) / 100n).toString();
+
+// ------------------------------------------------------------------ pure
+await step('format.js: money is exact (BigInt), per locale; CSV cells are neutralised', async () => {
+  assert.equal(fmt.formatMoney({ amountMinor: 165000000, currency: 'SEK' }, 'sv').replace(/\s/g, ' '), '1 650 000 kr');
+  assert.equal(fmt.minorToDecimal('123456789012345678901234567'), '1234567890123456789012345.67');
+  assert.ok(digits(fmt.formatMoney({ amountMinor: '123456789012345678901234500', currency: 'EUR' }, 'en')).startsWith('1234567890123456789012345'));
+  assert.equal(fmt.minorToDecimal(-5), '-0.05');
+  for (const bad of ['=1+2', '+1', '-1', '@SUM(A1)', '\tx', '\rx']) assert.equal(fmt.csvCell(bad), `"'${bad}"`);
+  assert.equal(fmt.csvCell('a "b"'), '"a ""b"""');
+});
+
+const demo = await (await fetch(`${base}/demo/tokens`)).json();
+const tokenOf = (prefix) => demo.tokens.find((t) => t.label.startsWith(prefix));
+const coordinator = tokenOf('Coordinator');
+const officer = tokenOf('Officer');
+const reader = tokenOf('Reader');
+assert.ok(coordinator && officer && reader, 'the demo offers three roles');
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+
+const problems = [];
+async function newPage(name) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, locale: 'sv-SE', timezoneId: 'Europe/Stockholm' });
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    // The sign-in test sends a bad token on purpose (401).
+    if (m.type() === 'error' && !(name === 'signin' && /status of 401/.test(m.text()))) problems.push(`${name}: console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`${name}: page error: ${e.message}`));
+  // Nothing beyond the server.
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (!['blob:', 'data:'].includes(u.protocol) && u.origin !== new URL(base).origin && u.host !== new URL(base).host) problems.push(`${name}: request beyond the server: ${r.url()}`);
+  });
+  return { context, page };
+}
+
+async function signInAs(page, label) {
+  await page.goto(`${base}/`);
+  await page.locator(`[data-demo-role="${label}"]`).click();
+  await page.waitForSelector('main > div[id^="view-"]');
+}
+
+async function axe(page, view) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  writeFileSync(path.join(artifacts, `axe-${view}.json`), JSON.stringify(result.violations, null, 2));
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), [], `axe on ${view}`);
+}
+
+async function shot(page, view) {
+  await page.screenshot({ path: path.join(artifacts, `${view}.png`), fullPage: true });
+}
+
+/** Poll `fn` in the page until it returns something truthy (waitForFunction
+ * would need 'unsafe-eval', which the page's CSP rightly refuses). */
+async function until(page, fn, arg, timeout = 15000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await page.evaluate(fn, arg);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${fn}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function texts(page, selector) {
+  return page.locator(selector).allInnerTexts();
+}
+
+try {
+  // ---------------------------------------------------------- sign-in page
+  await step('sign-in page: demo roles offered, token field labelled, a bad token refused, keyboard navigation, axe clean', async () => {
+    const { page, context } = await newPage('signin');
+    await page.goto(`${base}/`);
+    await page.waitForSelector('[data-demo-role]');
+    assert.equal(await page.locator('[data-demo-role]').count(), 3);
+    assert.equal(await page.locator('label[for="token-input"]').count(), 1);
+    // A bad token is refused with an alert.
+    await page.fill('#token-input', 'not-a-token');
+    await page.click('#token-form button[type=submit]');
+    await page.waitForSelector('#signin-error .form-error');
+    await shot(page, 'signin');
+    await axe(page, 'signin');
+    // Keyboard: the first Tab reaches the skip link, focus is visible.
+    await page.goto(`${base}/`);
+    await page.keyboard.press('Tab');
+    const focus = await page.evaluate(() => ({ id: document.activeElement.id, outline: getComputedStyle(document.activeElement).outlineStyle }));
+    assert.equal(focus.id, 'skip-link');
+    assert.notEqual(focus.outline, 'none');
+    // Signed in, the menu works from the keyboard: Tab past the skip link and
+    // the first item, Enter on the second (the consortium overview).
+    await page.locator(`[data-demo-role="${reader.label}"]`).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#view-dashboard');
+    await page.evaluate(() => document.activeElement.blur());
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.view), 'consortium');
+    assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), 'none', 'focus is visible');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#view-consortium');
+    await context.close();
+  });
+
+  // ---------------------------------------------------------- officer dashboard
+  const officerSession = await newPage('officer');
+  const op = officerSession.page;
+  await step('officer of Lidköping: the dashboard shows what the API answers', async () => {
+    await signInAs(op, officer.label);
+    await op.waitForSelector('#view-dashboard');
+    assert.equal(await op.evaluate(() => sessionStorage.getItem('samverkan.token')) !== null, true, 'token in sessionStorage');
+    assert.equal(await op.evaluate(() => localStorage.length), 0, 'nothing in localStorage');
+    const d = (
+      await api(
+        officer.token,
+        `{ dashboard(municipality: "SE-1494") { municipality { name } strategiesInForce { strategy { title } followUpOverdue } projects { project { title } overdueMilestones { id } }
+           memberships { consortium } funding { granted { amountMinor currency } } goals { goal { title } projects { id } } twinTowns { partner { name } } } }`,
+      )
+    ).dashboard;
+    assert.match(await op.locator('h1').innerText(), new RegExp(d.municipality.name));
+    const strategyCells = await texts(op, '#strategies tbody tr td:first-child');
+    assert.deepEqual(strategyCells, d.strategiesInForce.map((l) => l.strategy.title));
+    assert.equal(await op.locator('#strategies tr.overdue').count(), d.strategiesInForce.filter((l) => l.followUpOverdue).length);
+    assert.deepEqual(await texts(op, '#projects tbody tr td:first-child'), d.projects.map((p) => p.project.title));
+    assert.equal(await op.locator('#projects tr.overdue').count(), d.projects.filter((p) => p.overdueMilestones.length).length);
+    assert.equal(await op.locator('#memberships tbody tr').count(), d.memberships.length);
+    if (d.funding.length) {
+      const granted = (await texts(op, '#funding tbody tr td:nth-child(3)')).map(digits);
+      assert.deepEqual(granted, d.funding.map((f) => wholeDigits(f.granted.amountMinor)));
+      assert.ok(await op.locator('#funding-chart svg rect').count() >= d.funding.length, 'the chart has a bar per line');
+    }
+    const unserved = d.goals.filter((g) => g.projects.length === 0).length;
+    assert.equal(await op.locator('#goals .unserved').count(), unserved);
+    assert.equal(await op.locator('#twin-towns tbody tr').count() || 0, d.twinTowns.length);
+    if (d.projects.length) assert.ok(await op.locator('#milestone-timeline circle, #milestone-timeline path').count() > 0);
+    await shot(op, 'dashboard');
+    await axe(op, 'dashboard');
+  });
+
+  // ---------------------------------------------------------- reader
+  await step('reader: dashboards as the API answers them, the municipality selector, no forms', async () => {
+    const { page, context } = await newPage('reader');
+    await signInAs(page, reader.label);
+    await page.waitForSelector('#view-dashboard');
+    assert.equal(await page.locator('nav a[data-view="actions"]').count(), 0, 'a reader has no forms');
+    const m = await page.inputValue('#ctl-m');
+    const d = (await api(reader.token, `query($m: MunicipalityCode!) { dashboard(municipality: $m) { projects { project { title } } strategiesInForce { strategy { title } } } }`, { m })).dashboard;
+    assert.deepEqual(await texts(page, '#projects tbody tr td:first-child'), d.projects.map((p) => p.project.title));
+    assert.deepEqual(await texts(page, '#strategies tbody tr td:first-child'), d.strategiesInForce.map((l) => l.strategy.title));
+    // Another municipality through the selector: Vänersborg.
+    await page.selectOption('#ctl-m', 'SE-1487');
+    await until(page, () => /Vänersborg/.test(document.querySelector('main h1')?.textContent || ''));
+    const v = (await api(reader.token, `{ dashboard(municipality: "SE-1487") { strategiesInForce { strategy { title } } twinTowns { partner { name } } } }`)).dashboard;
+    assert.deepEqual(await texts(page, '#strategies tbody tr td:first-child'), v.strategiesInForce.map((l) => l.strategy.title));
+    await shot(page, 'dashboard-reader-vanersborg');
+    await page.click('nav a[data-view="consortium"]');
+    await page.waitForSelector('#view-consortium');
+    assert.equal(await page.locator('#draft-form').count(), 0);
+    await context.close();
+  });
+
+  // ---------------------------------------------------------- coordinator overview
+  const coordSession = await newPage('coordinator');
+  const cp = coordSession.page;
+  const t0 = new Date().toISOString();
+  await step('coordinator of V6: the consortium overview shows what the API answers', async () => {
+    await signInAs(cp, coordinator.label);
+    await cp.waitForSelector('#view-consortium');
+    const o = (
+      await api(
+        coordinator.token,
+        `{ consortiumOverview(consortium: "V6") { currentMembers applicationsByStatus { status count } projects { title } memberCoFinancing { municipality } requested { amountMinor currency } consortium { memberships { municipality } } } }`,
+      )
+    ).consortiumOverview;
+    for (const { status, count } of o.applicationsByStatus) {
+      assert.equal(await cp.locator(`#pipeline li[data-status="${status}"] .n`).innerText(), String(count), status);
+    }
+    assert.equal(await cp.locator('#members tbody tr').count(), o.consortium.memberships.length);
+    if (o.projects.length) assert.deepEqual(await texts(cp, '#projects tbody tr td:first-child'), o.projects.map((p) => p.title));
+    const requested = (await texts(cp, '#requested-granted tbody tr td:nth-child(2)')).map(digits);
+    assert.deepEqual(requested, o.requested.map((m) => wholeDigits(m.amountMinor)));
+    await shot(cp, 'consortium');
+    await axe(cp, 'consortium');
+  });
+
+  // ---------------------------------------------------------- the V6 flow
+  const title = `Gränslös kompetens ${Date.now()}`;
+  let appId = '';
+  await step('coordinator drafts (with a field-level error first), invites Lidköping, records the risk assessment', async () => {
+    await cp.click('nav a[data-view="actions"]');
+    await cp.waitForSelector('#draft-form');
+    await cp.fill('#draft-form-title', title);
+    await cp.fill('#draft-form-call', 'Utlysning 2027:1');
+    const lead = await cp.locator('#draft-form-leadApplicant option').evaluateAll((os) => os.map((o) => o.value).find((v) => v !== 'SE-1494'));
+    await cp.selectOption('#draft-form-leadApplicant', lead);
+    await cp.fill('#draft-form-totalBudget', '1 000 000');
+    // More requested than the budget: the API's rule is shown at "requested".
+    await cp.fill('#draft-form-requested', '2 000 000');
+    await cp.click('#draft-form button[type=submit]');
+    await cp.waitForSelector('#draft-form-requested-error[role=alert]:not(:empty)');
+    assert.equal(await cp.getAttribute('#draft-form-requested', 'aria-invalid'), 'true');
+    assert.match(await cp.innerText('#draft-form-requested-error'), /request_exceeds_budget/);
+    await shot(cp, 'validation-error');
+    await cp.fill('#draft-form-requested', '600 000');
+    await cp.click('#draft-form button[type=submit]');
+    await until(cp, () => /app=/.test(location.hash));
+    appId = await cp.evaluate(() => new URLSearchParams(location.hash.split('?')[1]).get('app'));
+    await cp.waitForSelector('#invite-form');
+    await cp.selectOption('#invite-form-municipality', 'SE-1494');
+    await cp.click('#invite-form button[type=submit]');
+    await cp.waitForSelector('#co-applicants tr.answer-pending');
+    await cp.fill('#risk-form-benefits', 'Gemensam kompetensförsörjning');
+    await cp.fill('#risk-form-risks', 'Små kommuners resurser');
+    await cp.fill('#risk-form-democracyAndHumanRights', 'Partner är svenska och norska kommuner');
+    await cp.click('#risk-form button[type=submit]');
+    await until(cp, () => document.querySelector('#app-risk')?.textContent !== '–');
+    // Submitting before Lidköping answered: a form-level error (no field to point at).
+    await cp.click('#submit-form button[type=submit]');
+    await cp.waitForSelector('#submit-form .form-error[role=alert]');
+    assert.match(await cp.innerText('#submit-form .form-error'), /co_applicants_not_answered/);
+    const a = (await api(coordinator.token, `query($id: UUID!) { application(id: $id) { title status coApplicants { municipality answer } riskAssessment { benefits } } }`, { id: appId })).application;
+    assert.equal(a.title, title);
+    assert.deepEqual(a.coApplicants.map((c) => [c.municipality, c.answer]), [['SE-1494', 'PENDING']]);
+    assert.ok(a.riskAssessment);
+    await shot(cp, 'actions-coordinator');
+    await axe(cp, 'actions-coordinator');
+  });
+
+  await step('officer commits its co-financing (negative amount refused at the field); the coordinator sees it live', async () => {
+    await cp.evaluate(() => {
+      window.__noReload = true;
+    });
+    // The decision Lidköping owes is on its dashboard, with a link to the form.
+    await op.goto(`${base}/#/dashboard?m=SE-1494`);
+    await op.waitForSelector('#action-list');
+    const row = op.locator('#action-list tbody tr', { hasText: title });
+    assert.equal(await row.count(), 1, 'the new application is in the action list');
+    await row.locator('a').click();
+    await op.waitForSelector('#commit-form');
+    assert.match(op.url(), new RegExp(`app=${appId}`));
+    await op.fill('#commit-form-amount', '-100');
+    await op.fill('#commit-form-paragraph', '§ 45');
+    await op.fill('#commit-form-caseNumber', 'KS 2026/123');
+    await op.click('#commit-form button[type=submit]');
+    await op.waitForSelector('#commit-form-amount-error[role=alert]:not(:empty)');
+    assert.equal(await op.getAttribute('#commit-form-amount', 'aria-invalid'), 'true');
+    assert.match(await op.innerText('#commit-form-amount-error'), /negative|negativ/i);
+    await axe(op, 'actions-officer');
+    await shot(op, 'actions-officer');
+    await op.fill('#commit-form-amount', '150 000');
+    await op.click('#commit-form button[type=submit]');
+    await op.waitForSelector('#co-applicants tr.answer-committed');
+    // Live on the coordinator's open page, without a reload.
+    await cp.waitForSelector('#co-applicants tr.answer-committed', { timeout: 10000 });
+    assert.equal(await cp.evaluate(() => window.__noReload), true, 'the page was not reloaded');
+    const a = (await api(coordinator.token, `query($id: UUID!) { application(id: $id) { coApplicants { answer commitment { amount { amountMinor } decision { caseNumber paragraph } } } } }`, { id: appId })).application;
+    assert.equal(a.coApplicants[0].answer, 'COMMITTED');
+    assert.equal(String(a.coApplicants[0].commitment.amount.amountMinor), '15000000');
+    assert.equal(a.coApplicants[0].commitment.decision.caseNumber, 'KS 2026/123');
+    await shot(cp, 'live-update');
+  });
+
+  await step('coordinator submits and records the approval (grant above the request refused at the field); the project appears live on Lidköping’s dashboard', async () => {
+    await op.goto(`${base}/#/dashboard?m=SE-1494`);
+    await op.waitForSelector('#view-dashboard');
+    await op.evaluate(() => {
+      window.__noReload = true;
+    });
+    await cp.waitForSelector('#submit-form');
+    await cp.click('#submit-form button[type=submit]');
+    await cp.waitForSelector('#approve-form');
+    assert.equal(await cp.getAttribute('#app-detail', 'data-status'), 'SUBMITTED');
+    await cp.fill('#approve-form-granted', '700 000');
+    await cp.fill('#approve-form-decisionReference', 'Interreg 2027/77');
+    await cp.click('#approve-form button[type=submit]');
+    await cp.waitForSelector('#approve-form-granted-error[role=alert]:not(:empty)');
+    assert.match(await cp.innerText('#approve-form-granted-error'), /grant_exceeds_request/);
+    await cp.fill('#approve-form-granted', '500 000');
+    await cp.click('#approve-form button[type=submit]');
+    await until(cp, () => document.querySelector('#app-detail')?.dataset.status === 'APPROVED');
+    // The process manager registers the project; the open dashboard gets it.
+    await until(op, (t) => [...document.querySelectorAll('#projects tbody tr td:first-child')].some((td) => td.textContent === t), title, 20000);
+    assert.equal(await op.evaluate(() => window.__noReload), true, 'the dashboard was not reloaded');
+    const d = (await api(officer.token, `{ dashboard(municipality: "SE-1494") { projects { role project { title fromApplication } } } }`)).dashboard;
+    assert.ok(d.projects.some((p) => p.project.fromApplication === appId && p.role === 'PARTNER'));
+  });
+
+  await step('a second application: Lidköping declines (live on the coordinator\'s page), the funder\'s rejection is recorded', async () => {
+    const second = `Avböjd samverkan ${Date.now()}`;
+    await cp.goto(`${base}/#/actions?c=V6`);
+    await cp.waitForSelector('#draft-form');
+    await cp.fill('#draft-form-title', second);
+    await cp.fill('#draft-form-call', 'Utlysning 2027:2');
+    const lead = await cp.locator('#draft-form-leadApplicant option').evaluateAll((os) => os.map((o) => o.value).find((v) => v !== 'SE-1494'));
+    await cp.selectOption('#draft-form-leadApplicant', lead);
+    await cp.fill('#draft-form-totalBudget', '400 000');
+    await cp.fill('#draft-form-requested', '200 000');
+    await cp.click('#draft-form button[type=submit]');
+    await cp.waitForSelector('#invite-form');
+    const id = await cp.evaluate(() => new URLSearchParams(location.hash.split('?')[1]).get('app'));
+    await cp.selectOption('#invite-form-municipality', 'SE-1494');
+    await cp.click('#invite-form button[type=submit]');
+    await cp.waitForSelector('#co-applicants tr.answer-pending');
+    await op.goto(`${base}/#/actions?m=SE-1494&app=${id}`);
+    await op.waitForSelector('#decline-form');
+    await op.fill('#decline-form-reason', 'Ryms inte i årets budget');
+    await op.click('#decline-form button[type=submit]');
+    await op.waitForSelector('#co-applicants tr.answer-declined');
+    await cp.waitForSelector('#co-applicants tr.answer-declined', { timeout: 10000 });
+    await cp.fill('#risk-form-benefits', 'Nytta');
+    await cp.fill('#risk-form-risks', 'Risk');
+    await cp.fill('#risk-form-democracyAndHumanRights', 'Inga särskilda');
+    await cp.click('#risk-form button[type=submit]');
+    await until(cp, () => document.querySelector('#app-risk')?.textContent !== '–');
+    await cp.click('#submit-form button[type=submit]');
+    await cp.waitForSelector('#reject-form');
+    await cp.fill('#reject-form-reason', 'Utlysningen övertecknad');
+    await cp.click('#reject-form button[type=submit]');
+    await until(cp, () => document.querySelector('#app-detail')?.dataset.status === 'REJECTED');
+    const a = (await api(coordinator.token, `query($id: UUID!) { application(id: $id) { status outcomeReason coApplicants { answer declineReason } } }`, { id })).application;
+    assert.equal(a.status, 'REJECTED');
+    assert.equal(a.coApplicants[0].answer, 'DECLINED');
+    assert.equal(a.coApplicants[0].declineReason, 'Ryms inte i årets budget');
+  });
+
+  // ---------------------------------------------------------- asOf
+  await step('asOf: the overview as recorded before the draft does not have it; the URL keeps it', async () => {
+    await cp.click('nav a[data-view="consortium"]');
+    await cp.waitForSelector('#view-consortium');
+    assert.ok((await texts(cp, '#applications tbody tr td:first-child')).includes(title));
+    const local = await cp.evaluate((iso) => {
+      const d = new Date(iso);
+      const p = (n) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+    }, t0);
+    await cp.fill('#ctl-asof', local);
+    await cp.dispatchEvent('#ctl-asof', 'change');
+    await until(cp, () => /asOf=/.test(location.hash));
+    await until(cp, (t) => ![...document.querySelectorAll('#applications tbody tr td:first-child')].some((td) => td.textContent === t), title);
+    const url = cp.url();
+    const expected = (await api(coordinator.token, `query($a: DateTime) { consortiumOverview(consortium: "V6", asOf: $a) { applicationsByStatus { status count } } }`, { a: new Date(Math.floor(Date.parse(t0) / 1000) * 1000).toISOString() })).consortiumOverview;
+    for (const { status, count } of expected.applicationsByStatus) assert.equal(await cp.locator(`#pipeline li[data-status="${status}"] .n`).innerText(), String(count));
+    // A shared link opens the same view (after signing in, in another tab).
+    const { page, context } = await newPage('shared-link');
+    await page.goto(url);
+    await page.locator(`[data-demo-role="${coordinator.label}"]`).click();
+    await page.waitForSelector('#view-consortium');
+    assert.equal(await page.inputValue('#ctl-asof'), local);
+    assert.ok(!(await texts(page, '#applications tbody tr td:first-child')).includes(title));
+    await context.close();
+    await cp.click('#ctl-asof-now');
+    await until(cp, (t) => [...document.querySelectorAll('#applications tbody tr td:first-child')].some((td) => td.textContent === t), title);
+  });
+
+  // ---------------------------------------------------------- report
+  await step('yearly follow-up: on screen, printable, CSV equal to the report query', async () => {
+    const year = new Date().getFullYear();
+    await op.goto(`${base}/#/report?m=SE-1494&year=${year}`);
+    await op.waitForSelector('#view-report');
+    const r = (
+      await api(
+        officer.token,
+        `query($y: Int!) { followUpReport(municipality: "SE-1494", year: $y) { projectsActive { project { title financing { grant { amountMinor currency } } } } applications { title }
+          fundingObtained { granted { amountMinor currency } } milestonesAchieved { milestone { id } } milestonesMissed { milestone { id } } milestonesRescheduled { milestone { id } }
+          strategiesAdopted { id } strategiesRevised { id } strategiesExpiring { id } strategiesDueForFollowUp { strategy { title } } projectsPerFocusArea { key count } projectsPerEuPriority { key count } } }`,
+        { y: year },
+      )
+    ).followUpReport;
+    const [download] = await Promise.all([op.waitForEvent('download'), op.click('#download-csv')]);
+    const file = path.join(artifacts, 'report.csv');
+    await download.saveAs(file);
+    const csv = readFileSync(file, 'utf8').replace(/^\ufeff/, '');
+    const rows = parseCsv(csv);
+    const n =
+      r.projectsActive.length + r.applications.length + r.fundingObtained.length + r.milestonesAchieved.length + r.milestonesMissed.length + r.milestonesRescheduled.length +
+      r.strategiesAdopted.length + r.strategiesRevised.length + r.strategiesExpiring.length + r.strategiesDueForFollowUp.length + r.projectsPerFocusArea.length + r.projectsPerEuPriority.length;
+    assert.equal(rows.length, 1 + n, 'a header and a row per report item');
+    for (const p of r.projectsActive) {
+      assert.ok(rows.some((row) => row[1] === p.project.title && row[4] === fmt.minorToDecimal(p.project.financing.grant.amountMinor) && row[5] === p.project.financing.grant.currency), p.project.title);
+    }
+    for (const f of r.fundingObtained) assert.ok(rows.some((row) => row[4] === fmt.minorToDecimal(f.granted.amountMinor) && row[5] === f.granted.currency));
+    for (const s of r.strategiesDueForFollowUp) assert.ok(rows.some((row) => row[1] === s.strategy.title));
+    for (const row of rows) for (const cell of row) assert.ok(!/^[=+\-@\t\r]/.test(cell), `neutralised: ${cell}`);
+    await shot(op, 'report');
+    await axe(op, 'report');
+    await op.emulateMedia({ media: 'print' });
+    assert.equal(await op.locator('header.top').isVisible(), false, 'print hides the chrome');
+    await op.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi
+    await shot(op, 'report-print');
+    await op.setViewportSize({ width: 1280, height: 900 });
+    await op.pdf({ path: path.join(artifacts, 'report.pdf'), format: 'A4', printBackground: false });
+    await op.emulateMedia({ media: 'screen' });
+  });
+
+  // ---------------------------------------------------------- languages
+  await step('languages: sv → en → nb change labels and the lang attribute', async () => {
+    await op.goto(`${base}/#/dashboard?m=SE-1494`);
+    await op.waitForSelector('#view-dashboard');
+    assert.equal(await op.getAttribute('html', 'lang'), 'sv');
+    assert.equal(await op.innerText('nav a[data-view="dashboard"]'), 'Kommunens översikt');
+    assert.equal(await op.innerText('#h-strategies'), 'Styrdokument i kraft');
+    await op.selectOption('#lang-select', 'en');
+    await until(op, () => document.documentElement.lang === 'en');
+    await until(op, () => document.querySelector('#h-strategies')?.textContent === 'Strategies in force');
+    assert.equal(await op.innerText('nav a[data-view="dashboard"]'), 'Municipality dashboard');
+    await shot(op, 'dashboard-en');
+    await op.selectOption('#lang-select', 'nb');
+    await until(op, () => document.documentElement.lang === 'nb');
+    await until(op, () => document.querySelector('#h-strategies')?.textContent === 'Styringsdokumenter i kraft');
+    assert.equal(await op.innerText('nav a[data-view="dashboard"]'), 'Kommunens oversikt');
+    assert.match(op.url(), /lang=nb/);
+    await axe(op, 'dashboard-nb');
+  });
+
+  await step('no console errors, no CSP violations, no request beyond the server', async () => {
+    assert.deepEqual(problems, []);
+  });
+} finally {
+  await browser.close();
+}
+
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\r') {
+      /* CRLF */
+    } else if (c === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += c;
+  }
+  if (cell || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows;
+}
+
+console.log(`\n${passed} passed, ${failures} failed; screenshots in ${artifacts}`);
+process.exit(failures ? 1 : 0);
