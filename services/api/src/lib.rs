@@ -107,6 +107,9 @@ impl Default for Limits {
     }
 }
 
+/// Mints the demo's sign-in tokens: (label, token).
+pub type DemoTokens = Arc<dyn Fn() -> Vec<(String, String)> + Send + Sync>;
+
 /// Everything the API needs, cheap to clone.
 #[derive(Clone)]
 pub struct ApiState {
@@ -115,9 +118,10 @@ pub struct ApiState {
     pub projections: Arc<Projections>,
     pub authenticator: Arc<dyn Authenticator>,
     pub limits: Limits,
-    /// The demo's sign-in tokens (label, token), served at `GET /demo/tokens`
-    /// for the web app's sign-in page; `None` (404) unless `serve --demo`.
-    pub demo_tokens: Option<Arc<Vec<(String, String)>>>,
+    /// The demo's sign-in tokens (label, token), minted for each call and
+    /// served at `GET /demo/tokens` for the web app's sign-in page; `None`
+    /// (404) unless `serve --demo`.
+    pub demo_tokens: Option<DemoTokens>,
 }
 
 impl ApiState {
@@ -137,9 +141,9 @@ impl ApiState {
         }
     }
 
-    /// Offer these tokens at `GET /demo/tokens` (demo mode only).
-    pub fn with_demo_tokens(mut self, tokens: Vec<(String, String)>) -> Self {
-        self.demo_tokens = Some(Arc::new(tokens));
+    /// Offer the tokens `mint` makes at `GET /demo/tokens` (demo mode only).
+    pub fn with_demo_tokens(mut self, mint: impl Fn() -> Vec<(String, String)> + Send + Sync + 'static) -> Self {
+        self.demo_tokens = Some(Arc::new(mint));
         self
     }
 

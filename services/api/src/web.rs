@@ -9,8 +9,6 @@
 //! demo's sign-in tokens (the ones it printed, and a reader's), so that the
 //! sign-in page can offer the demo roles; without `--demo` that route is 404.
 
-use std::sync::Arc;
-
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -58,13 +56,16 @@ const ASSETS: &[Asset] = &[
 const PAGE: &str = include_str!("../assets/web/index.html");
 
 /// The web app's routes (merged into the API's router).
-pub(crate) fn routes<S: Clone + Send + Sync + 'static>(demo_tokens: Option<Arc<Vec<(String, String)>>>) -> Router<S> {
+pub(crate) fn routes<S: Clone + Send + Sync + 'static>(demo_tokens: Option<crate::DemoTokens>) -> Router<S> {
     let router = ASSETS.iter().fold(Router::new(), |router, asset| {
         router.route(asset.path, get(move || async move { serve(asset) }))
     });
     router.route("/", get(page)).route(
         "/demo/tokens",
-        get(move || async move { tokens(demo_tokens.as_deref()) }),
+        get(move || {
+            let minted = demo_tokens.as_ref().map(|mint| mint());
+            async move { tokens(minted.as_ref()) }
+        }),
     )
 }
 

@@ -83,6 +83,7 @@ impl AuthSettings {
 }
 
 /// Mints HS256 tokens with the server's shared secret.
+#[derive(Clone)]
 pub struct Minter {
     secret: Secret,
     issuer: String,

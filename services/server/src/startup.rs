@@ -123,7 +123,11 @@ impl Application {
 
         let mut state = ApiState::new(store, projections.clone(), authenticator);
         if let (Some(_), Some(minter)) = (&demo, &auth.minter) {
-            state = state.with_demo_tokens(crate::keys::demo_sign_in_tokens(minter)?);
+            // Minted afresh for each sign-in page: a demo left running for
+            // days still offers tokens that work.
+            crate::keys::demo_sign_in_tokens(minter)?;
+            let minter = minter.clone();
+            state = state.with_demo_tokens(move || crate::keys::demo_sign_in_tokens(&minter).unwrap_or_default());
         }
         Ok(Self {
             listener,
