@@ -499,3 +499,35 @@ async fn dashboard_pushes_say_nothing_about_hidden_drafts() {
     );
     assert!(server.terminate().success());
 }
+
+/// graphql-transport-ws: a `subscribe` with the id of a running subscription
+/// closes the connection with `4409`; an id whose subscription ended may be
+/// used again.
+#[tokio::test]
+async fn a_running_subscription_id_cannot_be_reused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = spawn(dir.path(), &[]);
+    let token = server.token("reader", None);
+    let mut socket = connect(&ws(&server), &token).await;
+    let subscribe = json!({ "id": "s1", "type": "subscribe", "payload": { "query": "subscription { events(consortium: \"V6\") { position } }" } });
+    send(&mut socket, subscribe.clone()).await;
+    // Completed by the client: the id is free again.
+    send(&mut socket, json!({ "id": "s1", "type": "complete" })).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    send(&mut socket, subscribe.clone()).await;
+    send(&mut socket, json!({ "type": "ping" })).await;
+    loop {
+        // (the acknowledgement of the client's `complete` may come first)
+        let m = next(&mut socket).await;
+        if m["type"] == "pong" {
+            break;
+        }
+        assert_eq!(m["type"], "complete", "{m}");
+    }
+    // Still running: the same id again closes the connection.
+    send(&mut socket, subscribe).await;
+    let (code, reason) = closed(&mut socket).await;
+    assert_eq!(code, 4409, "{reason}");
+    assert!(reason.contains("s1"), "{reason}");
+    assert!(server.terminate().success());
+}

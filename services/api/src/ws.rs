@@ -9,8 +9,10 @@
 //! | a message larger than the limit                 | `1009` `message too large …`      | same                                |
 //! | a message that is not JSON of the protocol      | `4400` `invalid message: …`       | same                                |
 //! | more subscriptions than allowed on a connection | error item (`too_many_subscriptions`), the connection stays | same |
+//! | `subscribe` with the id of a running subscription | `4409` `Subscriber for <id> already exists` | (not checked) |
 //! | the token of `connection_init` expires (`exp` + leeway) | `4403` `Forbidden: UNAUTHENTICATED: the token has expired` | same |
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -105,6 +107,18 @@ pub(crate) async fn serve(
                 })
             })
     };
+    // graphql-transport-ws: a `subscribe` whose id is still running closes
+    // the connection with `4409` (the protocol's rule).
+    let active: Arc<Mutex<HashSet<String>>> = Arc::new(Mutex::new(HashSet::new()));
+    let duplicate: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
+    let input = {
+        let (active, duplicate) = (active.clone(), duplicate.clone());
+        let tracks_ids = protocol == WebSocketProtocols::GraphQLWS;
+        input.take_while(move |data| {
+            let keep = !tracks_ids || track_incoming(data, &active, &duplicate);
+            future::ready(keep)
+        })
+    };
 
     let refused = Arc::new(AtomicBool::new(false));
     // When the token of `connection_init` expires (seconds since the epoch).
@@ -145,6 +159,9 @@ pub(crate) async fn serve(
             let Some(at) = expiry else {
                 // Never expires (development authenticator).
                 let Some(message) = messages.next().await else { break };
+                if let WsMessage::Text(text) = &message {
+                    track_outgoing(text, &active);
+                }
                 if !forward(&mut sink, message, &mut acknowledged).await {
                     return;
                 }
@@ -169,6 +186,9 @@ pub(crate) async fn serve(
             }
         };
         let Some(message) = next else { break };
+        if let WsMessage::Text(text) = &message {
+            track_outgoing(text, &active);
+        }
         let was_acknowledged = acknowledged;
         if !forward(&mut sink, message, &mut acknowledged).await {
             return;
@@ -195,12 +215,56 @@ pub(crate) async fn serve(
     } else if refused.load(Ordering::SeqCst) {
         Some(close(4403, "Forbidden: UNAUTHENTICATED"))
     } else {
-        None
+        duplicate
+            .lock()
+            .ok()
+            .and_then(|mut d| d.take())
+            .map(|id| close(4409, &format!("Subscriber for {id} already exists")))
     };
     if let Some(frame) = frame {
         let _ = sink.send(frame).await;
     }
     let _ = sink.close().await;
+}
+
+/// Note the ids of `subscribe` and `complete` from the client; `false` (end
+/// the input) when a `subscribe` reuses a running id.
+fn track_incoming(data: &[u8], active: &Mutex<HashSet<String>>, duplicate: &Mutex<Option<String>>) -> bool {
+    let Ok(message) = serde_json::from_slice::<serde_json::Value>(data) else {
+        return true;
+    };
+    let (Some(kind), Some(id)) = (message["type"].as_str(), message["id"].as_str()) else {
+        return true;
+    };
+    let Ok(mut ids) = active.lock() else { return true };
+    match kind {
+        "subscribe" if !ids.insert(id.to_string()) => {
+            if let Ok(mut d) = duplicate.lock() {
+                *d = Some(id.to_string());
+            }
+            false
+        }
+        "complete" => {
+            ids.remove(id);
+            true
+        }
+        _ => true,
+    }
+}
+
+/// A subscription the server ended (`complete` or `error`) frees its id.
+fn track_outgoing(text: &str, active: &Mutex<HashSet<String>>) {
+    if !(text.contains("\"complete\"") || text.contains("\"error\"")) {
+        return;
+    }
+    let Ok(message) = serde_json::from_str::<serde_json::Value>(text) else {
+        return;
+    };
+    if matches!(message["type"].as_str(), Some("complete" | "error")) {
+        if let (Some(id), Ok(mut ids)) = (message["id"].as_str(), active.lock()) {
+            ids.remove(id);
+        }
+    }
 }
 
 /// Send one message of async-graphql's to the client; `false` when the
