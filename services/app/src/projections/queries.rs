@@ -89,6 +89,10 @@ pub struct GoalLine {
 pub struct Dashboard {
     pub municipality: MunicipalityView,
     pub today: NaiveDate,
+    /// The business date asked about (`None`: today, by every decision recorded).
+    pub valid_at: Option<NaiveDate>,
+    /// The recording instant asked about (`None`: everything recorded).
+    pub as_of: Option<DateTime<Utc>>,
     pub strategies_in_force: Vec<StrategyLine>,
     pub expiring_strategies: Vec<StrategyLine>,
     pub memberships: Vec<MembershipLine>,
@@ -109,6 +113,9 @@ pub struct MemberCoFinancing {
 #[derive(Debug, Clone, Serialize)]
 pub struct ConsortiumOverview {
     pub consortium: ConsortiumView,
+    /// The calendar day members are counted on (validAt, or today).
+    pub valid_at: NaiveDate,
+    pub as_of: Option<DateTime<Utc>>,
     pub current_members: Vec<MunicipalityCode>,
     pub applications_by_status: BTreeMap<String, u32>,
     pub requested: Amounts,
@@ -139,6 +146,9 @@ pub struct ReportMilestone {
 pub struct FollowUpReport {
     pub municipality: MunicipalityView,
     pub year: i32,
+    /// The calendar day the report is computed on (validAt, or today).
+    pub valid_at: NaiveDate,
+    pub as_of: Option<DateTime<Utc>>,
     pub projects_active: Vec<ReportProject>,
     pub applications: Vec<ApplicationView>,
     pub funding_obtained: Vec<FundingLine>,
@@ -270,17 +280,62 @@ impl ReadModels {
     pub fn municipality(&self, code: &MunicipalityCode, at: Option<DateTime<Utc>>) -> Option<MunicipalityView> {
         self.municipalities.get(code)?.at(at, &self.log)
     }
+    /// As recorded by `at`, as the world stood on `valid_at`.
+    pub fn municipality_on(
+        &self,
+        code: &MunicipalityCode,
+        at: Option<DateTime<Utc>>,
+        valid_at: Option<NaiveDate>,
+    ) -> Option<MunicipalityView> {
+        valid_on(self.municipality(code, at), valid_at)
+    }
     pub fn consortium(&self, code: &ConsortiumCode, at: Option<DateTime<Utc>>) -> Option<ConsortiumView> {
         self.consortia.get(code)?.at(at, &self.log)
+    }
+    /// As recorded by `at`, as the world stood on `valid_at`.
+    pub fn consortium_on(
+        &self,
+        code: &ConsortiumCode,
+        at: Option<DateTime<Utc>>,
+        valid_at: Option<NaiveDate>,
+    ) -> Option<ConsortiumView> {
+        valid_on(self.consortium(code, at), valid_at)
     }
     pub fn strategy(&self, id: &StrategyId, at: Option<DateTime<Utc>>) -> Option<StrategyView> {
         self.strategies.get(id)?.at(at, &self.log)
     }
+    /// As recorded by `at`, as the world stood on `valid_at`.
+    pub fn strategy_on(
+        &self,
+        id: &StrategyId,
+        at: Option<DateTime<Utc>>,
+        valid_at: Option<NaiveDate>,
+    ) -> Option<StrategyView> {
+        valid_on(self.strategy(id, at), valid_at)
+    }
     pub fn project(&self, id: &ProjectId, at: Option<DateTime<Utc>>) -> Option<ProjectView> {
         self.projects.get(id)?.at(at, &self.log)
     }
+    /// As recorded by `at`, as the world stood on `valid_at`.
+    pub fn project_on(
+        &self,
+        id: &ProjectId,
+        at: Option<DateTime<Utc>>,
+        valid_at: Option<NaiveDate>,
+    ) -> Option<ProjectView> {
+        valid_on(self.project(id, at), valid_at)
+    }
     pub fn application(&self, id: &ApplicationId, at: Option<DateTime<Utc>>) -> Option<ApplicationView> {
         self.applications.get(id)?.at(at, &self.log)
+    }
+    /// As recorded by `at`, as the world stood on `valid_at`.
+    pub fn application_on(
+        &self,
+        id: &ApplicationId,
+        at: Option<DateTime<Utc>>,
+        valid_at: Option<NaiveDate>,
+    ) -> Option<ApplicationView> {
+        valid_on(self.application(id, at), valid_at)
     }
 
     pub fn municipality_codes(&self) -> Vec<MunicipalityCode> {
@@ -294,32 +349,56 @@ impl ReadModels {
         v
     }
 
-    fn projects_of(&self, m: &MunicipalityCode, at: Option<DateTime<Utc>>) -> Vec<ProjectView> {
+    fn projects_of(&self, m: &MunicipalityCode, at: Option<DateTime<Utc>>, v: Option<NaiveDate>) -> Vec<ProjectView> {
         let Some(r) = self.related(m) else { return vec![] };
         r.projects
             .iter()
-            .filter_map(|id| self.project(id, at))
+            .filter_map(|id| self.project_on(id, at, v))
             .filter(|p| p.role_of(m).is_some())
             .collect()
     }
-    fn strategies_of(&self, m: &MunicipalityCode, at: Option<DateTime<Utc>>) -> Vec<StrategyView> {
+    fn strategies_of(
+        &self,
+        m: &MunicipalityCode,
+        at: Option<DateTime<Utc>>,
+        v: Option<NaiveDate>,
+    ) -> Vec<StrategyView> {
         let Some(r) = self.related(m) else { return vec![] };
-        r.strategies.iter().filter_map(|id| self.strategy(id, at)).collect()
+        r.strategies
+            .iter()
+            .filter_map(|id| self.strategy_on(id, at, v))
+            .collect()
     }
-    fn applications_of(&self, m: &MunicipalityCode, at: Option<DateTime<Utc>>) -> Vec<ApplicationView> {
+    fn applications_of(
+        &self,
+        m: &MunicipalityCode,
+        at: Option<DateTime<Utc>>,
+        v: Option<NaiveDate>,
+    ) -> Vec<ApplicationView> {
         let Some(r) = self.related(m) else { return vec![] };
         r.applications
             .iter()
-            .filter_map(|id| self.application(id, at))
+            .filter_map(|id| self.application_on(id, at, v))
             .filter(|a| a.involves(m))
             .collect()
     }
 
     /// A municipality's dashboard.
     pub fn dashboard(&self, code: &MunicipalityCode, when: AsOf) -> Option<Dashboard> {
-        let municipality = self.municipality(code, when.at)?;
+        self.dashboard_on(code, when, None)
+    }
+
+    /// A municipality's dashboard as the world stood on `valid_at` (business
+    /// time; "today" is then that day), as recorded by `when.at`.
+    pub fn dashboard_on(&self, code: &MunicipalityCode, when: AsOf, valid_at: Option<NaiveDate>) -> Option<Dashboard> {
+        let v = valid_at;
+        let when = AsOf {
+            today: v.unwrap_or(when.today),
+            ..when
+        };
+        let municipality = self.municipality_on(code, when.at, v)?;
         let today = when.today;
-        let strategies = self.strategies_of(code, when.at);
+        let strategies = self.strategies_of(code, when.at, v);
         let mut in_force: Vec<StrategyLine> = strategies
             .iter()
             .filter(|s| s.in_force_on(today))
@@ -337,7 +416,7 @@ impl ReadModels {
         let mut memberships = vec![];
         if let Some(r) = self.related(code) {
             for c in &r.consortia {
-                let Some(view) = self.consortium(c, when.at) else {
+                let Some(view) = self.consortium_on(c, when.at, v) else {
                     continue;
                 };
                 let coordinator =
@@ -354,7 +433,7 @@ impl ReadModels {
             }
         }
 
-        let projects_all = self.projects_of(code, when.at);
+        let projects_all = self.projects_of(code, when.at, v);
         let mut funding: BTreeMap<(i32, ProgrammeKind, Currency), (i128, i128)> = BTreeMap::new();
         let mut projects = vec![];
         for p in projects_all {
@@ -382,7 +461,7 @@ impl ReadModels {
                 .then(a.project.title.cmp(&b.project.title))
         });
 
-        let applications = self.applications_of(code, when.at);
+        let applications = self.applications_of(code, when.at, v);
         for a in &applications {
             for (m, money, decision) in a.commitments() {
                 if m == code && a.status != ApplicationStatusView::Withdrawn {
@@ -427,6 +506,8 @@ impl ReadModels {
         Some(Dashboard {
             municipality,
             today,
+            valid_at: v,
+            as_of: when.at,
             strategies_in_force: in_force,
             expiring_strategies: expiring,
             memberships,
@@ -440,7 +521,22 @@ impl ReadModels {
 
     /// A consortium's overview.
     pub fn consortium_overview(&self, code: &ConsortiumCode, when: AsOf) -> Option<ConsortiumOverview> {
-        let consortium = self.consortium(code, when.at)?;
+        self.consortium_overview_on(code, when, None)
+    }
+
+    /// A consortium's overview as the world stood on `valid_at`, as recorded by `when.at`.
+    pub fn consortium_overview_on(
+        &self,
+        code: &ConsortiumCode,
+        when: AsOf,
+        valid_at: Option<NaiveDate>,
+    ) -> Option<ConsortiumOverview> {
+        let v = valid_at;
+        let when = AsOf {
+            today: v.unwrap_or(when.today),
+            ..when
+        };
+        let consortium = self.consortium_on(code, when.at, v)?;
         let current_members = consortium
             .memberships
             .iter()
@@ -454,7 +550,7 @@ impl ReadModels {
             .map(|r| {
                 r.applications
                     .iter()
-                    .filter_map(|id| self.application(id, when.at))
+                    .filter_map(|id| self.application_on(id, when.at, v))
                     .collect()
             })
             .unwrap_or_default();
@@ -484,11 +580,18 @@ impl ReadModels {
         let rejected = by_status.get("rejected").copied().unwrap_or(0);
         let success_rate = (approved + rejected > 0).then(|| f64::from(approved) / f64::from(approved + rejected));
         let mut projects: Vec<ProjectView> = related
-            .map(|r| r.projects.iter().filter_map(|id| self.project(id, when.at)).collect())
+            .map(|r| {
+                r.projects
+                    .iter()
+                    .filter_map(|id| self.project_on(id, when.at, v))
+                    .collect()
+            })
             .unwrap_or_default();
         projects.sort_by(|a, b| a.period.start.cmp(&b.period.start).then(a.title.cmp(&b.title)));
         Some(ConsortiumOverview {
             consortium,
+            valid_at: when.today,
+            as_of: when.at,
             current_members,
             applications_by_status: by_status,
             requested,
@@ -508,20 +611,36 @@ impl ReadModels {
 
     /// The yearly follow-up (uppföljning) for a municipality and a year.
     pub fn follow_up_report(&self, code: &MunicipalityCode, year: i32, when: AsOf) -> Option<FollowUpReport> {
-        let municipality = self.municipality(code, when.at)?;
+        self.follow_up_report_on(code, year, when, None)
+    }
+
+    /// The yearly follow-up as the world stood on `valid_at`, as recorded by `when.at`.
+    pub fn follow_up_report_on(
+        &self,
+        code: &MunicipalityCode,
+        year: i32,
+        when: AsOf,
+        valid_at: Option<NaiveDate>,
+    ) -> Option<FollowUpReport> {
+        let v = valid_at;
+        let when = AsOf {
+            today: v.unwrap_or(when.today),
+            ..when
+        };
+        let municipality = self.municipality_on(code, when.at, v)?;
         let first = NaiveDate::from_ymd_opt(year, 1, 1)?;
         let last = NaiveDate::from_ymd_opt(year, 12, 31)?;
         let in_year = |d: NaiveDate| d.year() == year;
         let today = when.today;
 
-        let projects = self.projects_of(code, when.at);
+        let projects = self.projects_of(code, when.at, v);
         let mut active = vec![];
         let mut achieved = vec![];
         let mut missed = vec![];
         let mut rescheduled = vec![];
         let mut focus: BTreeMap<String, u32> = BTreeMap::new();
         let mut eu: BTreeMap<String, u32> = BTreeMap::new();
-        let strategies = self.strategies_of(code, when.at);
+        let strategies = self.strategies_of(code, when.at, v);
         for p in &projects {
             for m in &p.milestones {
                 let line = || ReportMilestone {
@@ -556,7 +675,7 @@ impl ReadModels {
             });
             let mut areas = BTreeSet::new();
             for g in &p.serves_goals {
-                if let Some(area) = self.strategy(&g.strategy, when.at).and_then(|s| {
+                if let Some(area) = self.strategy_on(&g.strategy, when.at, v).and_then(|s| {
                     s.content
                         .goals
                         .iter()
@@ -580,7 +699,7 @@ impl ReadModels {
         }
 
         let applications: Vec<ApplicationView> = self
-            .applications_of(code, when.at)
+            .applications_of(code, when.at, v)
             .into_iter()
             .filter(|a| {
                 in_year(a.drafted_at.date_naive())
@@ -635,6 +754,8 @@ impl ReadModels {
         Some(FollowUpReport {
             municipality,
             year,
+            valid_at: when.today,
+            as_of: when.at,
             projects_active: active,
             applications,
             funding_obtained: programme_year_lines(funding),
@@ -680,13 +801,23 @@ impl ReadModels {
     }
 
     pub fn projects(&self, f: &ProjectFilter, at: Option<DateTime<Utc>>) -> Vec<ProjectView> {
+        self.projects_on(f, at, None)
+    }
+
+    /// Projects as recorded by `at`, as they stood on `valid_at` (started by then).
+    pub fn projects_on(
+        &self,
+        f: &ProjectFilter,
+        at: Option<DateTime<Utc>>,
+        valid_at: Option<NaiveDate>,
+    ) -> Vec<ProjectView> {
         let ids: Box<dyn Iterator<Item = &ProjectId>> = match (&f.municipality, &f.consortium) {
             (Some(m), _) => Box::new(self.related(m).into_iter().flat_map(|r| r.projects.iter())),
             (None, Some(c)) => Box::new(self.by_consortium.get(c).into_iter().flat_map(|r| r.projects.iter())),
             (None, None) => Box::new(self.projects.keys()),
         };
         let mut out: Vec<ProjectView> = ids
-            .filter_map(|id| self.project(id, at))
+            .filter_map(|id| self.project_on(id, at, valid_at))
             .filter(|p| f.municipality.as_ref().is_none_or(|m| p.role_of(m).is_some()))
             .filter(|p| f.consortium.as_ref().is_none_or(|c| p.consortium.as_ref() == Some(c)))
             .filter(|p| f.programme.is_none_or(|k| p.programme.kind == k))
@@ -698,6 +829,16 @@ impl ReadModels {
     }
 
     pub fn applications_list(&self, f: &ApplicationFilter, at: Option<DateTime<Utc>>) -> Vec<ApplicationView> {
+        self.applications_list_on(f, at, None)
+    }
+
+    /// Applications as recorded by `at`, as they stood on `valid_at` (drafted by then).
+    pub fn applications_list_on(
+        &self,
+        f: &ApplicationFilter,
+        at: Option<DateTime<Utc>>,
+        valid_at: Option<NaiveDate>,
+    ) -> Vec<ApplicationView> {
         let ids: Box<dyn Iterator<Item = &ApplicationId>> = match (&f.municipality, &f.consortium) {
             (Some(m), _) => Box::new(self.related(m).into_iter().flat_map(|r| r.applications.iter())),
             (None, Some(c)) => Box::new(
@@ -709,7 +850,7 @@ impl ReadModels {
             (None, None) => Box::new(self.applications.keys()),
         };
         let mut out: Vec<ApplicationView> = ids
-            .filter_map(|id| self.application(id, at))
+            .filter_map(|id| self.application_on(id, at, valid_at))
             .filter(|a| f.municipality.as_ref().is_none_or(|m| a.involves(m)))
             .filter(|a| f.consortium.as_ref().is_none_or(|c| &a.consortium == c))
             .filter(|a| f.programme.is_none_or(|k| a.programme.kind == k))
@@ -728,9 +869,23 @@ impl ReadModels {
         municipality: Option<&MunicipalityCode>,
         at: Option<DateTime<Utc>>,
     ) -> Vec<StrategyView> {
+        self.strategies_list_on(municipality, at, None)
+    }
+
+    /// Strategy documents as recorded by `at`, as they stood on `valid_at`.
+    pub fn strategies_list_on(
+        &self,
+        municipality: Option<&MunicipalityCode>,
+        at: Option<DateTime<Utc>>,
+        valid_at: Option<NaiveDate>,
+    ) -> Vec<StrategyView> {
         let mut out: Vec<StrategyView> = match municipality {
-            Some(m) => self.strategies_of(m, at),
-            None => self.strategies.values().filter_map(|e| e.at(at, &self.log)).collect(),
+            Some(m) => self.strategies_of(m, at, valid_at),
+            None => self
+                .strategies
+                .values()
+                .filter_map(|e| valid_on(e.at(at, &self.log), valid_at))
+                .collect(),
         };
         out.sort_by(|a, b| a.municipality.cmp(&b.municipality).then(a.title.cmp(&b.title)));
         out

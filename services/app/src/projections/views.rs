@@ -243,8 +243,12 @@ impl StrategyView {
     }
 
     /// In force on `day`: adopted, valid that day, not superseded/repealed by then.
+    /// A document superseded or repealed later was in force before that
+    /// decision's date (business time, not the status today).
     pub fn in_force_on(&self, day: NaiveDate) -> bool {
-        self.status == StrategyStatusView::Adopted && self.validity.is_some_and(|p| p.contains(day))
+        self.status != StrategyStatusView::Draft
+            && self.validity.is_some_and(|p| p.contains(day))
+            && self.ended_on.is_none_or(|e| day < e)
     }
 }
 
@@ -597,4 +601,134 @@ pub type Amounts = BTreeMap<samverkan_domain::Currency, i128>;
 
 pub fn add(amounts: &mut Amounts, money: &Money) {
     samverkan_domain::add_to_total(amounts.entry(money.currency).or_insert(0), money.amount_minor);
+}
+
+/// Business time: a view as the world stood on a calendar day, by the
+/// decisions' own dates (joined/left on, adopted, superseded, period, decided
+/// on, milestone dates). `None`: the entity did not exist yet on that day.
+pub trait ValidOn: Sized {
+    fn on(self, day: NaiveDate) -> Option<Self>;
+}
+
+/// `view` as of business day `day` (unchanged when `day` is `None`).
+pub fn valid_on<T: ValidOn>(view: Option<T>, day: Option<NaiveDate>) -> Option<T> {
+    match day {
+        Some(d) => view?.on(d),
+        None => view,
+    }
+}
+
+impl ValidOn for MunicipalityView {
+    fn on(mut self, day: NaiveDate) -> Option<Self> {
+        self.twin_towns.retain(|t| t.since <= day);
+        for t in &mut self.twin_towns {
+            if t.ended_on.is_some_and(|e| e > day) {
+                t.ended_on = None;
+            }
+        }
+        Some(self)
+    }
+}
+
+impl ValidOn for ConsortiumView {
+    fn on(mut self, day: NaiveDate) -> Option<Self> {
+        if self.formed_on > day {
+            return None;
+        }
+        if self.dissolved_on.is_some_and(|d| d > day) {
+            self.dissolved_on = None;
+        }
+        self.memberships.retain(|m| m.joined_on <= day);
+        for m in &mut self.memberships {
+            if m.left_on.is_some_and(|l| l > day) {
+                m.left_on = None;
+            }
+        }
+        Some(self)
+    }
+}
+
+impl ValidOn for StrategyView {
+    fn on(mut self, day: NaiveDate) -> Option<Self> {
+        if self.adopted.as_ref().is_some_and(|a| a.date > day) {
+            self.status = StrategyStatusView::Draft;
+            self.adopted = None;
+            self.validity = None;
+        }
+        self.revisions.retain(|r| r.decision.date <= day);
+        if self.ended_on.is_some_and(|e| e > day) && self.adopted.is_some() {
+            self.status = StrategyStatusView::Adopted;
+            self.superseded_by = None;
+            self.ended_on = None;
+        }
+        self.follow_ups.retain(|f| f.reported_on <= day);
+        Some(self)
+    }
+}
+
+impl ValidOn for ProjectView {
+    fn on(mut self, day: NaiveDate) -> Option<Self> {
+        if self.period.start > day {
+            return None;
+        }
+        if self.closed_on.is_some_and(|c| c > day) {
+            self.status = ProjectStatusView::Active;
+            self.closed_on = None;
+        }
+        self.partners.retain(|p| p.joined_on.is_none_or(|j| j <= day));
+        for p in &mut self.partners {
+            if p.left_on.is_some_and(|l| l > day) {
+                p.left_on = None;
+            }
+        }
+        for m in &mut self.milestones {
+            if m.achieved_on.is_some_and(|a| a > day) {
+                m.status = MilestoneStatusView::Planned;
+                m.achieved_on = None;
+            }
+            if m.cancelled_at.is_some_and(|c| c > day) {
+                m.status = MilestoneStatusView::Planned;
+                m.cancelled_at = None;
+            }
+            m.rescheduled_at.retain(|r| *r <= day);
+        }
+        Some(self)
+    }
+}
+
+impl ValidOn for ApplicationView {
+    fn on(mut self, day: NaiveDate) -> Option<Self> {
+        if self.drafted_at.date_naive() > day {
+            return None;
+        }
+        self.co_applicants.retain(|c| c.invited_at.date_naive() <= day);
+        for c in &mut self.co_applicants {
+            if let AnswerView::Committed { decision, .. } = &c.answer {
+                if decision.date > day {
+                    c.answer = AnswerView::Pending;
+                }
+            }
+        }
+        if self.lead_commitment.as_ref().is_some_and(|(_, d)| d.date > day) {
+            self.lead_commitment = None;
+        }
+        if self.risk_assessment.as_ref().is_some_and(|r| r.assessed_on > day) {
+            self.risk_assessment = None;
+        }
+        if self.decided_on.is_some_and(|d| d > day) {
+            self.status = ApplicationStatusView::Submitted;
+            self.decided_on = None;
+            self.granted = None;
+            self.decision_reference = None;
+            self.outcome_reason = None;
+            self.project = None;
+        }
+        if self.submitted_at.is_some_and(|s| s.date_naive() > day) {
+            self.submitted_at = None;
+            if self.status == ApplicationStatusView::Submitted {
+                self.status = ApplicationStatusView::Draft;
+            }
+        }
+        Some(self)
+    }
 }
