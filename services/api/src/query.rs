@@ -1,11 +1,14 @@
 //! Queries, one part per bounded context, merged into [`Query`].
 //!
-//! Every query takes `asOf` (answer as the read models stood at that instant;
-//! default: now) and `atLeastPosition` (first wait up to 2 s until the read
-//! models include that log position, else `NOT_READY`). Lookups of one entity
-//! answer `NOT_FOUND` when it does not exist (as of `asOf`).
+//! Every query takes `asOf` (recording time: answer as the read models stood
+//! at that instant; default: now) and `atLeastPosition` (first wait up to 2 s
+//! until the read models include that log position, else `NOT_READY`); all but
+//! `timeline` take `validAt` (business time: the world on that calendar day by
+//! the decisions' own dates; default: today). Lookups of one entity answer
+//! `NOT_FOUND` when it does not exist (as of `asOf`, on `validAt`).
 
 use async_graphql::{Context, MergedObject, Object, Result};
+use samverkan_app::projections::views::ValidOn;
 use samverkan_app::projections::{ApplicationFilter as AppApplicationFilter, ProjectFilter as AppProjectFilter};
 use samverkan_domain as d;
 use uuid::Uuid;
@@ -14,15 +17,17 @@ use crate::context::{principal, read, state};
 use crate::error::ApiError;
 use crate::inputs::{ApplicationFilter, ConsortiumFilter, ProjectFilter, StrategyFilter};
 use crate::pagination::{page, Page, PageArgs};
-use crate::scalars::{ConsortiumCode, CountryCode, DateTime, MunicipalityCode, Position};
+use crate::scalars::{ConsortiumCode, CountryCode, Date, DateTime, MunicipalityCode, Position};
 use crate::types::{
     Application, Consortium, ConsortiumOverview, Dashboard, FollowUpReport, Municipality, Project, Strategy,
     TimelineEntry,
 };
 use crate::visibility::Viewer;
 
-/// Queries of the read models. Every query takes `asOf` (answer as the read
-/// models stood at that instant; default now) and `atLeastPosition` (first
+/// Queries of the read models. Every query but `timeline` takes `validAt`
+/// (business time: the world on that calendar day, by the decisions' own
+/// dates; default today). Every query takes `asOf` (recording time: answer as
+/// the read models stood at that instant; default now) and `atLeastPosition` (first
 /// wait up to 2 s until the read models include that log position, else the
 /// error `NOT_READY`). Lists are cursor connections (`first`/`after`,
 /// `last`/`before`; 50 per page by default, at most 500). One-entity lookups
@@ -45,6 +50,14 @@ fn not_found(what: &str, id: impl std::fmt::Display) -> ApiError {
     ApiError::not_found(format!("{what} `{id}` does not exist"))
 }
 
+/// `NOT_FOUND`, saying the business date when one was asked about.
+fn not_found_on(what: &str, id: impl std::fmt::Display, valid_at: Option<chrono::NaiveDate>) -> ApiError {
+    match valid_at {
+        Some(day) => ApiError::not_found(format!("{what} `{id}` did not exist on {day} (validAt)")),
+        None => not_found(what, id),
+    }
+}
+
 #[derive(Default)]
 pub struct MunicipalityQuery;
 
@@ -55,15 +68,18 @@ impl MunicipalityQuery {
         &self,
         ctx: &Context<'_>,
         code: MunicipalityCode,
-        as_of: Option<DateTime>,
+        #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
+        valid_at: Option<Date>,
+        #[graphql(desc = "Recording time: only what had been recorded by this instant.")] as_of: Option<DateTime>,
         at_least_position: Option<Position>,
     ) -> Result<Municipality> {
         let as_of = as_of.map(|t| t.0);
+        let valid = valid_at.map(|d| d.0);
         let found = read(ctx, at_least_position, |m| {
-            m.municipality(&code.0, as_of).map(|v| Municipality::from(&v))
+            m.municipality_on(&code.0, as_of, valid).map(|v| Municipality::from(&v))
         })
         .await?;
-        Ok(found.ok_or_else(|| not_found("municipality", code.0))?)
+        Ok(found.ok_or_else(|| not_found_on("municipality", code.0, valid))?)
     }
 
     /// All municipalities, ordered by code.
@@ -72,7 +88,9 @@ impl MunicipalityQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only municipalities of this country.")] country: Option<CountryCode>,
-        as_of: Option<DateTime>,
+        #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
+        valid_at: Option<Date>,
+        #[graphql(desc = "Recording time: only what had been recorded by this instant.")] as_of: Option<DateTime>,
         at_least_position: Option<Position>,
         first: Option<i32>,
         after: Option<String>,
@@ -80,11 +98,12 @@ impl MunicipalityQuery {
         before: Option<String>,
     ) -> Result<Page<Municipality>> {
         let as_of = as_of.map(|t| t.0);
+        let valid = valid_at.map(|d| d.0);
         let items = read(ctx, at_least_position, |m| {
             m.municipality_codes()
                 .iter()
                 .filter(|c| country.as_ref().is_none_or(|k| c.country() == k.0))
-                .filter_map(|c| m.municipality(c, as_of))
+                .filter_map(|c| m.municipality_on(c, as_of, valid))
                 .map(|v| (v.code.to_string(), Municipality::from(&v)))
                 .collect::<Vec<_>>()
         })
@@ -108,20 +127,23 @@ impl MunicipalityQuery {
         &self,
         ctx: &Context<'_>,
         municipality: MunicipalityCode,
-        as_of: Option<DateTime>,
+        #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
+        valid_at: Option<Date>,
+        #[graphql(desc = "Recording time: only what had been recorded by this instant.")] as_of: Option<DateTime>,
         at_least_position: Option<Position>,
     ) -> Result<Dashboard> {
         let as_of = as_of.map(|t| t.0);
+        let valid = valid_at.map(|d| d.0);
         let when = crate::context::as_of(as_of);
         let viewer = Viewer::new(principal(ctx)?);
         let found = read(ctx, at_least_position, |m| {
-            m.dashboard(&municipality.0, when).map(|mut x| {
+            m.dashboard_on(&municipality.0, when, valid).map(|mut x| {
                 viewer.dashboard(m, &mut x, when.at);
                 Dashboard::from(&x)
             })
         })
         .await?;
-        Ok(found.ok_or_else(|| not_found("municipality", municipality.0))?)
+        Ok(found.ok_or_else(|| not_found_on("municipality", municipality.0, valid))?)
     }
 }
 
@@ -135,15 +157,18 @@ impl ConsortiumQuery {
         &self,
         ctx: &Context<'_>,
         code: ConsortiumCode,
-        as_of: Option<DateTime>,
+        #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
+        valid_at: Option<Date>,
+        #[graphql(desc = "Recording time: only what had been recorded by this instant.")] as_of: Option<DateTime>,
         at_least_position: Option<Position>,
     ) -> Result<Consortium> {
         let as_of = as_of.map(|t| t.0);
+        let valid = valid_at.map(|d| d.0);
         let found = read(ctx, at_least_position, |m| {
-            m.consortium(&code.0, as_of).map(|v| Consortium::from(&v))
+            m.consortium_on(&code.0, as_of, valid).map(|v| Consortium::from(&v))
         })
         .await?;
-        Ok(found.ok_or_else(|| not_found("consortium", &code.0))?)
+        Ok(found.ok_or_else(|| not_found_on("consortium", &code.0, valid))?)
     }
 
     /// All consortia, ordered by code.
@@ -152,7 +177,9 @@ impl ConsortiumQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<ConsortiumFilter>,
-        as_of: Option<DateTime>,
+        #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
+        valid_at: Option<Date>,
+        #[graphql(desc = "Recording time: only what had been recorded by this instant.")] as_of: Option<DateTime>,
         at_least_position: Option<Position>,
         first: Option<i32>,
         after: Option<String>,
@@ -160,12 +187,13 @@ impl ConsortiumQuery {
         before: Option<String>,
     ) -> Result<Page<Consortium>> {
         let as_of = as_of.map(|t| t.0);
+        let valid = valid_at.map(|d| d.0);
         let f = filter.unwrap_or_default();
         let kind: Option<d::consortium::ConsortiumKind> = f.kind.map(Into::into);
         let items = read(ctx, at_least_position, |m| {
             m.consortium_codes()
                 .iter()
-                .filter_map(|c| m.consortium(c, as_of))
+                .filter_map(|c| m.consortium_on(c, as_of, valid))
                 .filter(|c| f.member.as_ref().is_none_or(|x| c.is_member(&x.0)))
                 .filter(|c| kind.is_none_or(|k| c.kind == k))
                 .filter(|c| f.include_dissolved.unwrap_or(true) || c.dissolved_on.is_none())
@@ -191,20 +219,23 @@ impl ConsortiumQuery {
         &self,
         ctx: &Context<'_>,
         consortium: ConsortiumCode,
-        as_of: Option<DateTime>,
+        #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
+        valid_at: Option<Date>,
+        #[graphql(desc = "Recording time: only what had been recorded by this instant.")] as_of: Option<DateTime>,
         at_least_position: Option<Position>,
     ) -> Result<ConsortiumOverview> {
         let as_of = as_of.map(|t| t.0);
+        let valid = valid_at.map(|d| d.0);
         let when = crate::context::as_of(as_of);
         let viewer = Viewer::new(principal(ctx)?);
         let found = read(ctx, at_least_position, |m| {
-            m.consortium_overview(&consortium.0, when).map(|mut x| {
+            m.consortium_overview_on(&consortium.0, when, valid).map(|mut x| {
                 viewer.overview(m, &mut x);
                 ConsortiumOverview::from(&x)
             })
         })
         .await?;
-        Ok(found.ok_or_else(|| not_found("consortium", &consortium.0))?)
+        Ok(found.ok_or_else(|| not_found_on("consortium", &consortium.0, valid))?)
     }
 }
 
@@ -218,15 +249,19 @@ impl StrategyQuery {
         &self,
         ctx: &Context<'_>,
         id: Uuid,
-        as_of: Option<DateTime>,
+        #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
+        valid_at: Option<Date>,
+        #[graphql(desc = "Recording time: only what had been recorded by this instant.")] as_of: Option<DateTime>,
         at_least_position: Option<Position>,
     ) -> Result<Strategy> {
         let as_of = as_of.map(|t| t.0);
+        let valid = valid_at.map(|d| d.0);
         let found = read(ctx, at_least_position, |m| {
-            m.strategy(&d::StrategyId(id), as_of).map(|v| Strategy::from(&v))
+            m.strategy_on(&d::StrategyId(id), as_of, valid)
+                .map(|v| Strategy::from(&v))
         })
         .await?;
-        Ok(found.ok_or_else(|| not_found("strategy", id))?)
+        Ok(found.ok_or_else(|| not_found_on("strategy", id, valid))?)
     }
 
     /// Strategy documents, ordered by municipality, title and id.
@@ -235,7 +270,9 @@ impl StrategyQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<StrategyFilter>,
-        as_of: Option<DateTime>,
+        #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
+        valid_at: Option<Date>,
+        #[graphql(desc = "Recording time: only what had been recorded by this instant.")] as_of: Option<DateTime>,
         at_least_position: Option<Position>,
         first: Option<i32>,
         after: Option<String>,
@@ -243,16 +280,22 @@ impl StrategyQuery {
         before: Option<String>,
     ) -> Result<Page<Strategy>> {
         let as_of = as_of.map(|t| t.0);
+        let valid = valid_at.map(|d| d.0);
         let f = filter.unwrap_or_default();
         let range = f.valid_during.as_ref().map(|r| r.bounds()).transpose()?;
         let status: Option<samverkan_app::projections::views::StrategyStatusView> = f.status.map(Into::into);
         let kind: Option<d::strategy::DocumentKind> = f.kind.map(Into::into);
         let items = read(ctx, at_least_position, |m| {
-            m.strategies_list(f.municipality.as_ref().map(|x| &x.0), as_of)
+            m.strategies_list_on(f.municipality.as_ref().map(|x| &x.0), as_of, valid)
                 .into_iter()
                 .filter(|s| status.is_none_or(|st| s.status == st))
                 .filter(|s| kind.is_none_or(|k| s.kind == k))
-                .filter(|s| f.in_force_on.is_none_or(|day| s.in_force_on(day.0)))
+                .filter(|s| {
+                    // In force on that day by the decisions' dates: also a
+                    // document superseded or repealed since.
+                    f.in_force_on
+                        .is_none_or(|day| s.clone().on(day.0).is_some_and(|x| x.in_force_on(day.0)))
+                })
                 .filter(|s| range.is_none_or(|(from, to)| s.validity.is_some_and(|v| v.overlaps(from, to))))
                 .map(|s| {
                     (
@@ -286,15 +329,18 @@ impl ProjectQuery {
         &self,
         ctx: &Context<'_>,
         id: Uuid,
-        as_of: Option<DateTime>,
+        #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
+        valid_at: Option<Date>,
+        #[graphql(desc = "Recording time: only what had been recorded by this instant.")] as_of: Option<DateTime>,
         at_least_position: Option<Position>,
     ) -> Result<Project> {
         let as_of = as_of.map(|t| t.0);
+        let valid = valid_at.map(|d| d.0);
         let found = read(ctx, at_least_position, |m| {
-            m.project(&d::ProjectId(id), as_of).map(|v| Project::from(&v))
+            m.project_on(&d::ProjectId(id), as_of, valid).map(|v| Project::from(&v))
         })
         .await?;
-        Ok(found.ok_or_else(|| not_found("project", id))?)
+        Ok(found.ok_or_else(|| not_found_on("project", id, valid))?)
     }
 
     /// Projects, ordered by start date and id.
@@ -303,7 +349,9 @@ impl ProjectQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<ProjectFilter>,
-        as_of: Option<DateTime>,
+        #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
+        valid_at: Option<Date>,
+        #[graphql(desc = "Recording time: only what had been recorded by this instant.")] as_of: Option<DateTime>,
         at_least_position: Option<Position>,
         first: Option<i32>,
         after: Option<String>,
@@ -311,6 +359,7 @@ impl ProjectQuery {
         before: Option<String>,
     ) -> Result<Page<Project>> {
         let as_of = as_of.map(|t| t.0);
+        let valid = valid_at.map(|d| d.0);
         let f = filter.unwrap_or_default();
         let app_filter = AppProjectFilter {
             municipality: f.municipality.map(|x| x.0),
@@ -320,7 +369,7 @@ impl ProjectQuery {
             period: f.active_during.as_ref().map(|r| r.bounds()).transpose()?,
         };
         let items = read(ctx, at_least_position, |m| {
-            m.projects(&app_filter, as_of)
+            m.projects_on(&app_filter, as_of, valid)
                 .iter()
                 .map(|p| {
                     (
@@ -354,18 +403,21 @@ impl ApplicationQuery {
         &self,
         ctx: &Context<'_>,
         id: Uuid,
-        as_of: Option<DateTime>,
+        #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
+        valid_at: Option<Date>,
+        #[graphql(desc = "Recording time: only what had been recorded by this instant.")] as_of: Option<DateTime>,
         at_least_position: Option<Position>,
     ) -> Result<Application> {
         let as_of = as_of.map(|t| t.0);
+        let valid = valid_at.map(|d| d.0);
         let viewer = Viewer::new(principal(ctx)?);
         let found = read(ctx, at_least_position, |m| {
-            m.application(&d::ApplicationId(id), as_of)
+            m.application_on(&d::ApplicationId(id), as_of, valid)
                 .map(|v| viewer.may_see(m, &v).then(|| Application::from(&v)))
         })
         .await?;
         match found {
-            None => Err(not_found("application", id).into()),
+            None => Err(not_found_on("application", id, valid).into()),
             Some(None) => Err(ApiError::forbidden(format!(
                 "application `{id}` is a draft: until it is submitted only its consortium's coordinator, \
                  the lead applicant and the invited co-applicants see it"
@@ -381,7 +433,9 @@ impl ApplicationQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<ApplicationFilter>,
-        as_of: Option<DateTime>,
+        #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
+        valid_at: Option<Date>,
+        #[graphql(desc = "Recording time: only what had been recorded by this instant.")] as_of: Option<DateTime>,
         at_least_position: Option<Position>,
         first: Option<i32>,
         after: Option<String>,
@@ -389,6 +443,7 @@ impl ApplicationQuery {
         before: Option<String>,
     ) -> Result<Page<Application>> {
         let as_of = as_of.map(|t| t.0);
+        let valid = valid_at.map(|d| d.0);
         let f = filter.unwrap_or_default();
         let app_filter = AppApplicationFilter {
             municipality: f.municipality.map(|x| x.0),
@@ -399,7 +454,7 @@ impl ApplicationQuery {
         };
         let viewer = Viewer::new(principal(ctx)?);
         let items = read(ctx, at_least_position, |m| {
-            m.applications_list(&app_filter, as_of)
+            m.applications_list_on(&app_filter, as_of, valid)
                 .iter()
                 .filter(|a| viewer.may_see(m, a))
                 .map(|a| {
@@ -442,10 +497,13 @@ impl ReportQuery {
         ctx: &Context<'_>,
         municipality: MunicipalityCode,
         year: i32,
-        as_of: Option<DateTime>,
+        #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
+        valid_at: Option<Date>,
+        #[graphql(desc = "Recording time: only what had been recorded by this instant.")] as_of: Option<DateTime>,
         at_least_position: Option<Position>,
     ) -> Result<FollowUpReport> {
         let as_of = as_of.map(|t| t.0);
+        let valid = valid_at.map(|d| d.0);
         if !(1900..=2200).contains(&year) {
             return Err(
                 ApiError::validation("invalid_year", format!("year {year} is out of range (1900–2200)")).into(),
@@ -454,13 +512,13 @@ impl ReportQuery {
         let when = crate::context::as_of(as_of);
         let viewer = Viewer::new(principal(ctx)?);
         let found = read(ctx, at_least_position, |m| {
-            m.follow_up_report(&municipality.0, year, when).map(|mut x| {
+            m.follow_up_report_on(&municipality.0, year, when, valid).map(|mut x| {
                 viewer.report(m, &mut x);
                 FollowUpReport::from(&x)
             })
         })
         .await?;
-        Ok(found.ok_or_else(|| not_found("municipality", municipality.0))?)
+        Ok(found.ok_or_else(|| not_found_on("municipality", municipality.0, valid))?)
     }
 
     /// The history of a municipality or a consortium (give exactly one),

@@ -975,6 +975,11 @@ pub struct Dashboard {
     pub municipality: Municipality,
     /// The day "overdue", "expiring" and "due" are measured against.
     pub today: Date,
+    /// The business date this answer is about (`validAt`, or today): the
+    /// world as the decisions' own dates describe it on that day.
+    pub valid_at: Date,
+    /// The recording instant this answer is about (`asOf`); null: everything recorded.
+    pub as_of: Option<DateTime>,
     pub strategies_in_force: Vec<StrategyLine>,
     /// Strategies in force that expire within a year.
     pub expiring_strategies: Vec<StrategyLine>,
@@ -995,6 +1000,8 @@ impl From<&q::Dashboard> for Dashboard {
         Dashboard {
             municipality: (&x.municipality).into(),
             today: x.today.into(),
+            valid_at: x.today.into(),
+            as_of: x.as_of.map(DateTime),
             strategies_in_force: x.strategies_in_force.iter().map(StrategyLine::from).collect(),
             expiring_strategies: x.expiring_strategies.iter().map(StrategyLine::from).collect(),
             memberships: x
@@ -1053,6 +1060,10 @@ pub struct MemberCoFinancing {
 #[derive(SimpleObject, Clone, Debug)]
 pub struct ConsortiumOverview {
     pub consortium: Consortium,
+    /// The business date members are counted on (`validAt`, or today).
+    pub valid_at: Date,
+    /// The recording instant this answer is about (`asOf`); null: everything recorded.
+    pub as_of: Option<DateTime>,
     pub current_members: Vec<MunicipalityCode>,
     /// Every status, also those with count 0.
     pub applications_by_status: Vec<StatusCount>,
@@ -1081,6 +1092,8 @@ impl From<&q::ConsortiumOverview> for ConsortiumOverview {
     fn from(o: &q::ConsortiumOverview) -> Self {
         ConsortiumOverview {
             consortium: (&o.consortium).into(),
+            valid_at: o.valid_at.into(),
+            as_of: o.as_of.map(DateTime),
             current_members: o.current_members.iter().map(MunicipalityCode::from).collect(),
             applications_by_status: o
                 .applications_by_status
@@ -1145,6 +1158,10 @@ pub struct KeyCount {
 pub struct FollowUpReport {
     pub municipality: Municipality,
     pub year: i32,
+    /// The business date the report is computed on (`validAt`, or today).
+    pub valid_at: Date,
+    /// The recording instant this answer is about (`asOf`); null: everything recorded.
+    pub as_of: Option<DateTime>,
     /// Projects (as lead or partner) active some time in the year.
     pub projects_active: Vec<ReportProject>,
     /// Applications drafted, submitted or decided in the year.
@@ -1177,6 +1194,8 @@ impl From<&q::FollowUpReport> for FollowUpReport {
         FollowUpReport {
             municipality: (&r.municipality).into(),
             year: r.year,
+            valid_at: r.valid_at.into(),
+            as_of: r.as_of.map(DateTime),
             projects_active: r
                 .projects_active
                 .iter()
