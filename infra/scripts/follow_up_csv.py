@@ -35,7 +35,12 @@ a leading single quote (`'=HYPERLINK(...)`), as OWASP's advice on CSV
 injection says. The amount columns (`budget`, `grant`, `co_financing`) are made
 by this script from integers and stay numbers. A program reading the CSV as
 data should strip one leading `'` from such text cells.
-`--as-of` reproduces the report as the API knew it at that instant.
+Two time axes, both optional and combinable:
+`--valid-at 2025-12-31` computes the report on that calendar date by the
+decisions' own dates (memberships, adoptions, periods, decisions, milestones);
+`--as-of 2026-03-31T00:00:00Z` reproduces the report as the API knew it at that
+instant (only what had been recorded by then). On a fresh demo, whose history
+was recorded at first start, use `--valid-at` for past dates.
 Only the Python 3 standard library is used.
 """
 
@@ -62,8 +67,8 @@ NUMERIC_COLUMNS = frozenset(["budget", "grant", "co_financing"])
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 PROJECTS = """
-query Projects($filter: ProjectFilter, $first: Int, $after: String, $asOf: DateTime, $m: MunicipalityCode!) {
-  projects(filter: $filter, first: $first, after: $after, asOf: $asOf) {
+query Projects($filter: ProjectFilter, $first: Int, $after: String, $validAt: Date, $asOf: DateTime, $m: MunicipalityCode!) {
+  projects(filter: $filter, first: $first, after: $after, validAt: $validAt, asOf: $asOf) {
     totalCount
     pageInfo { hasNextPage endCursor }
     edges { node {
@@ -77,8 +82,9 @@ query Projects($filter: ProjectFilter, $first: Int, $after: String, $asOf: DateT
 """ % {"m": MONEY}
 
 REPORT = """
-query Report($m: MunicipalityCode!, $year: Int!, $asOf: DateTime) {
-  followUpReport(municipality: $m, year: $year, asOf: $asOf) {
+query Report($m: MunicipalityCode!, $year: Int!, $validAt: Date, $asOf: DateTime) {
+  followUpReport(municipality: $m, year: $year, validAt: $validAt, asOf: $asOf) {
+    validAt asOf
     municipality { code name }
     milestonesAchieved { projectId projectTitle milestone { id title due achievedOn } }
     milestonesMissed { projectId projectTitle milestone { id title due status achievedOn } }
@@ -163,6 +169,7 @@ def projects(args):
         },
         "first": args.page_size,
         "after": None,
+        "validAt": args.valid_at,
         "asOf": args.as_of,
         "m": args.municipality,
     }
@@ -176,7 +183,7 @@ def projects(args):
 
 
 def rows(args):
-    report = call(args.url, args.token, REPORT, {"m": args.municipality, "year": args.year, "asOf": args.as_of})["followUpReport"]
+    report = call(args.url, args.token, REPORT, {"m": args.municipality, "year": args.year, "validAt": args.valid_at, "asOf": args.as_of})["followUpReport"]
     achieved, missed = {}, {}
     for m in report["milestonesAchieved"]:
         achieved[m["projectId"]] = achieved.get(m["projectId"], 0) + 1
@@ -265,8 +272,12 @@ def main(argv=None):
                              "command lines are visible to other users)")
     parser.add_argument("--municipality", required=True, help="municipality code, e.g. SE-1494")
     parser.add_argument("--year", required=True, type=int, help="the year followed up, e.g. 2025")
+    parser.add_argument("--valid-at", dest="valid_at", default=None,
+                        help="business time: the report on this calendar date by the decisions' own dates "
+                             "(e.g. 2025-12-31)")
     parser.add_argument("--as-of", dest="as_of", default=None,
-                        help="answer as of this instant (RFC 3339, e.g. 2026-03-31T00:00:00Z)")
+                        help="recording time: only what had been recorded by this instant "
+                             "(RFC 3339, e.g. 2026-03-31T00:00:00Z)")
     parser.add_argument("--page-size", dest="page_size", type=int, default=50, help="projects per request")
     args = parser.parse_args(argv)
 

@@ -14,3 +14,4 @@ mod slow_clients;
 mod subscriptions;
 mod telemetry;
 mod v6_flow;
+mod valid_at;
