@@ -95,6 +95,20 @@ async fn arko_members_and_vanersborgs_policy_on_business_dates() {
             json!({}),
         )
         .await;
+    // A connection says which date and instant it used.
+    let stamped = server
+        .gql(
+            r#"{ projects(filter: {municipality: "SE-1487"}, validAt: "2015-12-31") { validAt asOf totalCount }
+                 later: projects(filter: {municipality: "SE-1487"}, validAt: "2017-06-01") { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data(&stamped)["projects"]["validAt"], "2015-12-31", "{stamped}");
+    assert!(data(&stamped)["projects"]["asOf"].is_null(), "{stamped}");
+    assert!(
+        data(&stamped)["later"]["totalCount"].as_u64() > data(&stamped)["projects"]["totalCount"].as_u64(),
+        "the shoreline project (2016–2018) had started by 2017: {stamped}"
+    );
     assert!(
         !data(&later)["strategies"]["edges"]
             .as_array()

@@ -68,6 +68,23 @@ fn cursor_arg(name: &str, value: Option<String>) -> Result<Option<String>, ApiEr
 pub struct PageTotals {
     /// Number of items matching the filters (on all pages).
     pub total_count: usize,
+    /// The business date the list is about (`validAt`, or today).
+    pub valid_at: crate::scalars::Date,
+    /// The recording instant the list is about (`asOf`); null: everything recorded.
+    pub as_of: Option<crate::scalars::DateTime>,
+}
+
+/// Say on a connection which business date and recording instant it used.
+pub fn stamped<T: OutputType>(
+    mut page: Page<T>,
+    valid_at: Option<chrono::NaiveDate>,
+    as_of: Option<chrono::DateTime<chrono::Utc>>,
+) -> Page<T> {
+    if let Some(day) = valid_at {
+        page.additional_fields.valid_at = crate::scalars::Date(day);
+    }
+    page.additional_fields.as_of = as_of.map(crate::scalars::DateTime);
+    page
 }
 
 pub type Page<T> = Connection<Cursor, T, PageTotals, EmptyFields>;
@@ -124,8 +141,15 @@ pub fn page<T: OutputType>(mut items: Vec<(String, T)>, args: PageArgs, max: usi
     let has_previous_page = lo > 0;
     let has_next_page = hi < items.len();
 
-    let mut connection =
-        Connection::with_additional_fields(has_previous_page, has_next_page, PageTotals { total_count });
+    let mut connection = Connection::with_additional_fields(
+        has_previous_page,
+        has_next_page,
+        PageTotals {
+            total_count,
+            valid_at: crate::scalars::Date(chrono::Utc::now().date_naive()),
+            as_of: None,
+        },
+    );
     connection
         .edges
         .extend(items.drain(lo..hi).map(|(key, node)| Edge::new(Cursor(key), node)));

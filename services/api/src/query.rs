@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::context::{principal, read, state};
 use crate::error::ApiError;
 use crate::inputs::{ApplicationFilter, ConsortiumFilter, ProjectFilter, StrategyFilter};
-use crate::pagination::{page, Page, PageArgs};
+use crate::pagination::{page, stamped, Page, PageArgs};
 use crate::scalars::{ConsortiumCode, CountryCode, Date, DateTime, MunicipalityCode, Position};
 use crate::types::{
     Application, Consortium, ConsortiumOverview, Dashboard, FollowUpReport, Municipality, Project, Strategy,
@@ -108,16 +108,20 @@ impl MunicipalityQuery {
                 .collect::<Vec<_>>()
         })
         .await?;
-        Ok(page(
-            items,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            max_page(ctx)?,
-        )?)
+        Ok(stamped(
+            page(
+                items,
+                PageArgs {
+                    first,
+                    after,
+                    last,
+                    before,
+                },
+                max_page(ctx)?,
+            )?,
+            valid,
+            as_of,
+        ))
     }
 
     /// A municipality's dashboard: strategies in force and their follow-ups,
@@ -201,16 +205,20 @@ impl ConsortiumQuery {
                 .collect::<Vec<_>>()
         })
         .await?;
-        Ok(page(
-            items,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            max_page(ctx)?,
-        )?)
+        Ok(stamped(
+            page(
+                items,
+                PageArgs {
+                    first,
+                    after,
+                    last,
+                    before,
+                },
+                max_page(ctx)?,
+            )?,
+            valid,
+            as_of,
+        ))
     }
 
     /// A consortium's overview: members, applications by status, amounts
@@ -306,16 +314,20 @@ impl StrategyQuery {
                 .collect::<Vec<_>>()
         })
         .await?;
-        Ok(page(
-            items,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            max_page(ctx)?,
-        )?)
+        Ok(stamped(
+            page(
+                items,
+                PageArgs {
+                    first,
+                    after,
+                    last,
+                    before,
+                },
+                max_page(ctx)?,
+            )?,
+            valid,
+            as_of,
+        ))
     }
 }
 
@@ -380,16 +392,20 @@ impl ProjectQuery {
                 .collect::<Vec<_>>()
         })
         .await?;
-        Ok(page(
-            items,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            max_page(ctx)?,
-        )?)
+        Ok(stamped(
+            page(
+                items,
+                PageArgs {
+                    first,
+                    after,
+                    last,
+                    before,
+                },
+                max_page(ctx)?,
+            )?,
+            valid,
+            as_of,
+        ))
     }
 }
 
@@ -470,16 +486,20 @@ impl ApplicationQuery {
                 .collect::<Vec<_>>()
         })
         .await?;
-        Ok(page(
-            items,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            max_page(ctx)?,
-        )?)
+        Ok(stamped(
+            page(
+                items,
+                PageArgs {
+                    first,
+                    after,
+                    last,
+                    before,
+                },
+                max_page(ctx)?,
+            )?,
+            valid,
+            as_of,
+        ))
     }
 }
 

@@ -75,7 +75,7 @@ impl<'p> Viewer<'p> {
             municipality: Some(code),
             ..ApplicationFilter::default()
         };
-        let applications = models.applications_list(&filter, at);
+        let applications = models.applications_list_on(&filter, at, d.valid_at);
         if applications.iter().all(|a| self.may_see(models, a)) {
             return;
         }
