@@ -95,6 +95,21 @@ async fn arko_members_and_vanersborgs_policy_on_business_dates() {
             json!({}),
         )
         .await;
+    // The timeline on a business date: Våler had not left ARKO on 2015-06-01.
+    let timeline =
+        r#"query($v: Date) { timeline(consortium: "ARKO", validAt: $v, first: 500) { edges { node { eventType } } } }"#;
+    let has_left = |body: &Value| {
+        data(body)["timeline"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .any(|e| e["node"]["eventType"] == "MemberLeft")
+    };
+    let t2015 = server.gql(timeline, json!({ "v": "2015-06-01" })).await;
+    assert!(!has_left(&t2015), "{t2015}");
+    let t2016 = server.gql(timeline, json!({ "v": "2016-01-01" })).await;
+    assert!(has_left(&t2016), "{t2016}");
+
     // A connection says which date and instant it used.
     let stamped = server
         .gql(

@@ -2,9 +2,9 @@
 //!
 //! Every query takes `asOf` (recording time: answer as the read models stood
 //! at that instant; default: now) and `atLeastPosition` (first wait up to 2 s
-//! until the read models include that log position, else `NOT_READY`); all but
-//! `timeline` take `validAt` (business time: the world on that calendar day by
-//! the decisions' own dates; default: today). Lookups of one entity answer
+//! until the read models include that log position, else `NOT_READY`), and
+//! `validAt` (business time: the world on that calendar day by the decisions'
+//! own dates; default: today). Lookups of one entity answer
 //! `NOT_FOUND` when it does not exist (as of `asOf`, on `validAt`).
 
 use async_graphql::{Context, MergedObject, Object, Result};
@@ -24,7 +24,7 @@ use crate::types::{
 };
 use crate::visibility::Viewer;
 
-/// Queries of the read models. Every query but `timeline` takes `validAt`
+/// Queries of the read models. Every query takes `validAt`
 /// (business time: the world on that calendar day, by the decisions' own
 /// dates; default today). Every query takes `asOf` (recording time: answer as
 /// the read models stood at that instant; default now) and `atLeastPosition` (first
@@ -550,12 +550,18 @@ impl ReportQuery {
         ctx: &Context<'_>,
         municipality: Option<MunicipalityCode>,
         consortium: Option<ConsortiumCode>,
-        as_of: Option<DateTime>,
+        #[graphql(
+            desc = "Business time: leave out events whose own date (joined on, adopted, decided on, …) \
+                          is after this day; events without such a date stay."
+        )]
+        valid_at: Option<Date>,
+        #[graphql(desc = "Recording time: only what had been recorded by this instant.")] as_of: Option<DateTime>,
         at_least_position: Option<Position>,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<crate::pagination::ForwardPage<TimelineEntry>> {
         let as_of = as_of.map(|t| t.0);
+        let valid = valid_at.map(|d| d.0);
         let subject = match (&municipality, &consortium) {
             (Some(m), None) => samverkan_app::projections::municipality_subject(&m.0),
             (None, Some(c)) => samverkan_app::projections::consortium_subject(&c.0),
@@ -571,7 +577,7 @@ impl ReportQuery {
         let before = crate::pagination::position_cursor(after.as_deref())?;
         let viewer = Viewer::new(principal(ctx)?);
         let (entries, has_more) = read(ctx, at_least_position, |m| {
-            viewer.timeline(m, &subject, before, limit, as_of)
+            viewer.timeline(m, &subject, before, limit, as_of, valid)
         })
         .await?;
         let items = entries

@@ -191,9 +191,10 @@ impl<'p> Viewer<'p> {
         before: Option<u64>,
         limit: usize,
         at: Option<DateTime<Utc>>,
+        valid_at: Option<chrono::NaiveDate>,
     ) -> (Vec<TimelineEntry>, bool) {
         if self.sees_everything() {
-            return models.timeline(subject, before, limit, at);
+            return models.timeline_on(subject, before, limit, at, valid_at);
         }
         let Some(indices) = Subject::parse(subject).and_then(|s| models.by_subject.get(&s)) else {
             return (vec![], false);
@@ -202,7 +203,10 @@ impl<'p> Viewer<'p> {
         let mut out = vec![];
         for &i in indices.iter().rev() {
             let Some(e) = models.log.get(i as usize) else { continue };
-            if before.is_some_and(|b| e.stored.at.position >= b) || at.is_some_and(|t| e.stored.at.recorded_at > t) {
+            if before.is_some_and(|b| e.stored.at.position >= b)
+                || at.is_some_and(|t| e.stored.at.recorded_at > t)
+                || e.after_business_day(valid_at)
+            {
                 continue;
             }
             if let Some(id) = e.application() {

@@ -70,6 +70,18 @@ async fn arko_members_strategies_and_projects_on_business_dates() {
         .iter()
         .any(|l| l.consortium == arko() && l.left_on.is_none()));
 
+    // The timeline on a business date leaves out what had not happened yet.
+    let left = |day: Option<NaiveDate>| {
+        models
+            .timeline_on("consortium:ARKO", None, 500, None, day)
+            .0
+            .iter()
+            .any(|e| e.event_type == "MemberLeft")
+    };
+    assert!(!left(Some(d("2015-06-01"))));
+    assert!(left(Some(d("2016-01-01"))));
+    assert!(left(None));
+
     // Vänersborg's policy: in force on 2020-06-30, superseded on 2024-02-12.
     let vanersborg = m(codes::VANERSBORG);
     let policy = ids::vanersborg_policy();

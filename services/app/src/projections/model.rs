@@ -196,7 +196,50 @@ pub struct LogEntry {
     pub subjects: Vec<Subject>,
 }
 
+/// The date an event's decision gives it (business time); `None` for events
+/// that carry no such date (a draft, an invitation, a planned milestone).
+pub fn business_date(event: &AnyEvent) -> Option<chrono::NaiveDate> {
+    use samverkan_domain::application::ApplicationEvent as A;
+    Some(match event {
+        AnyEvent::Municipality(MunicipalityEvent::MunicipalityRegistered(e)) => e.code_valid_from?,
+        AnyEvent::Municipality(MunicipalityEvent::TwinTownAgreementSigned(e)) => e.since,
+        AnyEvent::Municipality(MunicipalityEvent::TwinTownAgreementEnded(e)) => e.ended_on,
+        AnyEvent::Consortium(ConsortiumEvent::ConsortiumFormed(e)) => e.formed_on,
+        AnyEvent::Consortium(ConsortiumEvent::MemberJoined(e)) => e.joined_on,
+        AnyEvent::Consortium(ConsortiumEvent::MemberLeft(e)) => e.left_on,
+        AnyEvent::Consortium(ConsortiumEvent::CoordinatorAppointed(e)) => e.from,
+        AnyEvent::Consortium(ConsortiumEvent::ConsortiumDissolved(e)) => e.dissolved_on,
+        AnyEvent::Strategy(StrategyEvent::StrategyDrafted(_)) => return None,
+        AnyEvent::Strategy(StrategyEvent::StrategyAdopted(e)) => e.decision.date,
+        AnyEvent::Strategy(StrategyEvent::StrategyRevised(e)) => e.decision.date,
+        AnyEvent::Strategy(StrategyEvent::StrategySuperseded(e)) => e.effective_on,
+        AnyEvent::Strategy(StrategyEvent::StrategyRepealed(e)) => e.decision.date,
+        AnyEvent::Strategy(StrategyEvent::FollowUpReported(e)) => e.reported_on,
+        AnyEvent::Project(ProjectEvent::ProjectRegistered(e)) => e.period.start,
+        AnyEvent::Project(ProjectEvent::MilestoneAchieved(e)) => e.achieved_on,
+        AnyEvent::Project(ProjectEvent::PartnerAdded(e)) => e.joined_on,
+        AnyEvent::Project(ProjectEvent::PartnerLeft(e)) => e.left_on,
+        AnyEvent::Project(ProjectEvent::ProjectCompleted(e)) => e.completed_on,
+        AnyEvent::Project(ProjectEvent::ProjectCancelled(e)) => e.cancelled_on,
+        AnyEvent::Project(_) => return None,
+        AnyEvent::Application(A::ApplicationDrafted(e)) => e.drafted_at.date_naive(),
+        AnyEvent::Application(A::CoFinancingCommitted(e)) => e.decision.date,
+        AnyEvent::Application(A::RiskAssessmentRecorded(e)) => e.assessed_on,
+        AnyEvent::Application(A::ApplicationSubmitted(e)) => e.submitted_at.date_naive(),
+        AnyEvent::Application(A::ApplicationApproved(e)) => e.decided_on,
+        AnyEvent::Application(A::ApplicationRejected(e)) => e.decided_on,
+        AnyEvent::Application(A::ApplicationWithdrawn(e)) => e.withdrawn_on,
+        AnyEvent::Application(_) => return None,
+    })
+}
+
 impl LogEntry {
+    /// Whether the event's own date is after `valid_at` (it had not happened
+    /// yet on that day). Events without a business date are never after.
+    pub fn after_business_day(&self, valid_at: Option<chrono::NaiveDate>) -> bool {
+        valid_at.is_some_and(|day| business_date(&self.stored.event).is_some_and(|d| d > day))
+    }
+
     pub fn event_type(&self) -> &'static str {
         self.stored.event.event_type()
     }

@@ -781,6 +781,19 @@ impl ReadModels {
         limit: usize,
         at: Option<DateTime<Utc>>,
     ) -> (Vec<TimelineEntry>, bool) {
+        self.timeline_on(subject, before, limit, at, None)
+    }
+
+    /// The timeline without the events whose own date is after `valid_at`
+    /// (events without a business date stay).
+    pub fn timeline_on(
+        &self,
+        subject: &str,
+        before: Option<u64>,
+        limit: usize,
+        at: Option<DateTime<Utc>>,
+        valid_at: Option<NaiveDate>,
+    ) -> (Vec<TimelineEntry>, bool) {
         let Some(indices) = Subject::parse(subject).and_then(|s| self.by_subject.get(&s)) else {
             return (vec![], false);
         };
@@ -788,7 +801,10 @@ impl ReadModels {
         let mut more = false;
         for &i in indices.iter().rev() {
             let Some(e) = self.log.get(i as usize) else { continue };
-            if before.is_some_and(|b| e.stored.at.position >= b) || at.is_some_and(|t| e.stored.at.recorded_at > t) {
+            if before.is_some_and(|b| e.stored.at.position >= b)
+                || at.is_some_and(|t| e.stored.at.recorded_at > t)
+                || e.after_business_day(valid_at)
+            {
                 continue;
             }
             if out.len() == limit {
