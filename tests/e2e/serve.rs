@@ -124,3 +124,48 @@ async fn demo_data_loads_once_and_survives_a_restart() {
     assert_eq!(data(&again)["municipality"]["name"], "Lidköping");
     assert!(second.terminate().success());
 }
+
+/// The `Try:` line `serve --demo` prints is a command a newcomer can paste:
+/// it carries its own token and shows a follow-up that is due and a
+/// co-financing decision that is owed.
+#[tokio::test]
+async fn the_printed_curl_works_as_pasted_and_shows_something() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = spawn(dir.path(), &["--demo"]);
+    let out = server.stdout_text();
+    let start = out.find("Try: ").unwrap_or_else(|| panic!("no Try line: {out}"));
+    let command: String = out[start + "Try: ".len()..]
+        .lines()
+        .take(2)
+        .map(|l| l.trim_end_matches('\\').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(!command.contains("$TOKEN"), "{command}");
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&command)
+        .output()
+        .expect("run the printed command");
+    assert!(
+        output.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answer: Value = serde_json::from_slice(&output.stdout).expect("JSON answer");
+    let answer = data(&answer);
+    let strategies = answer["lidkoping"]["strategiesInForce"].as_array().expect("strategies");
+    assert!(
+        strategies
+            .iter()
+            .any(|s| s["followUpOverdue"] == true || s["nextFollowUpDue"].is_string()),
+        "{answer:#}"
+    );
+    assert!(
+        !answer["skara"]["actionList"]
+            .as_array()
+            .expect("action list")
+            .is_empty(),
+        "{answer:#}"
+    );
+    assert!(server.terminate().success());
+}

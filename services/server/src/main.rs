@@ -61,19 +61,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The request the printed `curl` sends: something worth seeing on the demo.
+const TRY_QUERY: &str = r#"{"query":"{ lidkoping: dashboard(municipality: \"SE-1494\") { municipality { name } strategiesInForce { strategy { title } nextFollowUpDue followUpOverdue } } skara: dashboard(municipality: \"SE-1495\") { municipality { name } actionList { title deadline } } }"}"#;
+
 /// `serve --demo`: tokens to try the API with (development key only).
 fn print_demo_tokens(app: &Application) -> anyhow::Result<()> {
     let Some(minter) = app.minter() else {
         println!("Tokens: use your identity provider's (the server verifies RS256/ES256 only)");
         return Ok(());
     };
-    for (label, token) in keys::demo_tokens(minter)? {
+    let tokens = keys::demo_tokens(minter)?;
+    for (label, token) in &tokens {
         println!("{label}: {token}");
     }
-    println!(
-        "Try: curl -s {} -H \"Authorization: Bearer $TOKEN\" -H 'content-type: application/json' \\\n  -d '{{\"query\":\"{{ dashboard(municipality: \\\"SE-1494\\\") {{ municipality {{ name }} actionList {{ title }} }} }}\"}}'",
-        app.graphiql_url()
-    );
+    // The coordinator sees V6's drafts: Lidköping's overdue follow-up and
+    // the co-financing decisions Skara owes.
+    if let Some((_, coordinator)) = tokens.first() {
+        println!(
+            "Try: curl -s {} -H 'Authorization: Bearer {coordinator}' -H 'content-type: application/json' \\\n  -d '{TRY_QUERY}'",
+            app.graphiql_url()
+        );
+    }
     println!("More tokens: samverkan token --role officer --municipality SE-1487 (same --data-dir)");
     Ok(())
 }
