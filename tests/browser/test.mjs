@@ -63,6 +63,12 @@ const wholeDigits = (minor) => (BigInt(String(minor)) / 100n).toString();
 // ------------------------------------------------------------------ pure
 await step('format.js: money is exact (BigInt), per locale; CSV cells are neutralised', async () => {
   assert.equal(fmt.formatMoney({ amountMinor: 165000000, currency: 'SEK' }, 'sv').replace(/\s/g, ' '), '1 650 000 kr');
+  // The three crowns stay apart: the locale's own is "kr", the others by code.
+  const sp = (x) => x.replace(/\s/g, ' ');
+  assert.equal(sp(fmt.formatMoney({ amountMinor: 165000000, currency: 'NOK' }, 'sv')), '1 650 000 NOK');
+  assert.equal(sp(fmt.formatMoney({ amountMinor: 165000000, currency: 'DKK' }, 'sv')), '1 650 000 DKK');
+  assert.equal(sp(fmt.formatMoney({ amountMinor: 165000000, currency: 'NOK' }, 'nb')), '1 650 000 kr');
+  assert.equal(sp(fmt.formatMoney({ amountMinor: 165000000, currency: 'SEK' }, 'nb')), '1 650 000 SEK');
   assert.equal(fmt.minorToDecimal('123456789012345678901234567'), '1234567890123456789012345.67');
   assert.ok(digits(fmt.formatMoney({ amountMinor: '123456789012345678901234500', currency: 'EUR' }, 'en')).startsWith('1234567890123456789012345'));
   assert.equal(fmt.minorToDecimal(-5), '-0.05');
@@ -355,7 +361,8 @@ try {
   await step('a second application: Lidköping declines (live on the coordinator\'s page), the funder\'s rejection is recorded', async () => {
     const second = `Avböjd samverkan ${Date.now()}`;
     await cp.goto(`${base}/#/actions?c=V6`);
-    await cp.waitForSelector('#draft-form');
+    // Not the previous view's form (it has one too): no application selected.
+    await until(cp, () => !document.querySelector('#app-detail') && document.querySelector('#draft-form') && !document.querySelector('main[aria-busy]'));
     await cp.fill('#draft-form-title', second);
     await cp.fill('#draft-form-call', 'Utlysning 2027:2');
     const lead = await cp.locator('#draft-form-leadApplicant option').evaluateAll((os) => os.map((o) => o.value).find((v) => v !== 'SE-1494'));
