@@ -135,6 +135,13 @@ async function until(page, fn, arg, timeout = 15000) {
   }
 }
 
+/** No enum value of the API shown raw in a (Swedish) view or its header. */
+async function noRawEnums(page, view) {
+  const text = `${await page.innerText('main')}\n${await page.innerText('header')}`;
+  const raw = text.match(/\b(ERASMUS_PLUS|ESF_PLUS|NORDIC_COUNCIL|OWN_FUNDS|ADOPTED|SUPERSEDED|REPEALED|PLANNED|ACHIEVED|CANCELLED|LEAD|GREEN|INCLUSIVE|DIGITAL|DRAFT|SUBMITTED|APPROVED|REJECTED|DECLINED|PENDING)\b/g);
+  assert.equal(raw, null, `raw enum names in ${view}: ${raw}`);
+}
+
 async function texts(page, selector) {
   return page.locator(selector).allInnerTexts();
 }
@@ -208,6 +215,7 @@ try {
     if (d.projects.length) assert.ok(await op.locator('#milestone-timeline circle, #milestone-timeline path').count() > 0);
     await shot(op, 'dashboard');
     await axe(op, 'dashboard');
+    await noRawEnums(op, 'dashboard');
   });
 
   // ---------------------------------------------------------- reader
@@ -254,6 +262,7 @@ try {
     assert.deepEqual(requested, o.requested.map((m) => wholeDigits(m.amountMinor)));
     await shot(cp, 'consortium');
     await axe(cp, 'consortium');
+    await noRawEnums(cp, 'consortium');
   });
 
   // ---------------------------------------------------------- the V6 flow
@@ -266,13 +275,28 @@ try {
     await cp.fill('#draft-form-call', 'Utlysning 2027:1');
     const lead = await cp.locator('#draft-form-leadApplicant option').evaluateAll((os) => os.map((o) => o.value).find((v) => v !== 'SE-1494'));
     await cp.selectOption('#draft-form-leadApplicant', lead);
+    // Programme kinds by name, not as enum values.
+    const kinds = await cp.locator('#draft-form-programmeKind option').allInnerTexts();
+    assert.ok(kinds.includes('Erasmus+') && !kinds.some((k) => /_|^[A-Z]+$/.test(k) && k !== 'ICLD'), kinds.join(', '));
+    // A negative budget: said in Swedish at its field (no parser wrapper), focus there.
+    await cp.fill('#draft-form-totalBudget', '-500');
+    await cp.fill('#draft-form-requested', '100');
+    await cp.click('#draft-form button[type=submit]');
+    await cp.waitForSelector('#draft-form-totalBudget-error[role=alert]:not(:empty)');
+    assert.equal(await cp.getAttribute('#draft-form-totalBudget', 'aria-invalid'), 'true');
+    assert.equal(await cp.innerText('#draft-form-totalBudget-error'), 'Beloppet får inte vara negativt');
+    assert.equal(await cp.getAttribute('#draft-form-totalBudget-error', 'data-rule'), 'negative_amount');
+    assert.equal(await cp.evaluate(() => document.activeElement.id), 'draft-form-totalBudget');
+    assert.ok(!/Failed to parse|occurred while/.test(await cp.innerText('#draft-form')), 'no parser wrapper shown');
     await cp.fill('#draft-form-totalBudget', '1 000 000');
     // More requested than the budget: the API's rule is shown at "requested".
     await cp.fill('#draft-form-requested', '2 000 000');
     await cp.click('#draft-form button[type=submit]');
     await cp.waitForSelector('#draft-form-requested-error[role=alert]:not(:empty)');
     assert.equal(await cp.getAttribute('#draft-form-requested', 'aria-invalid'), 'true');
-    assert.match(await cp.innerText('#draft-form-requested-error'), /request_exceeds_budget/);
+    assert.equal(await cp.getAttribute('#draft-form-requested-error', 'data-rule'), 'request_exceeds_budget');
+    assert.match(await cp.innerText('#draft-form-requested-error'), /^Sökt belopp/);
+    assert.equal(await cp.evaluate(() => document.activeElement.id), 'draft-form-requested');
     await shot(cp, 'validation-error');
     await cp.fill('#draft-form-requested', '600 000');
     await cp.click('#draft-form button[type=submit]');
@@ -282,6 +306,7 @@ try {
     await cp.selectOption('#invite-form-municipality', 'SE-1494');
     await cp.click('#invite-form button[type=submit]');
     await cp.waitForSelector('#co-applicants tr.answer-pending');
+    await until(cp, () => !document.querySelector('#invite-form-municipality option[value="SE-1494"]'));
     await cp.fill('#risk-form-benefits', 'Gemensam kompetensförsörjning');
     await cp.fill('#risk-form-risks', 'Små kommuners resurser');
     await cp.fill('#risk-form-democracyAndHumanRights', 'Partner är svenska och norska kommuner');
@@ -290,13 +315,15 @@ try {
     // Submitting before Lidköping answered: a form-level error (no field to point at).
     await cp.click('#submit-form button[type=submit]');
     await cp.waitForSelector('#submit-form .form-error[role=alert]');
-    assert.match(await cp.innerText('#submit-form .form-error'), /co_applicants_not_answered/);
+    assert.equal(await cp.getAttribute('#submit-form .form-error', 'data-rule'), 'co_applicants_not_answered');
+    assert.match(await cp.innerText('#submit-form .form-error'), /medsökande har inte svarat/);
     const a = (await api(coordinator.token, `query($id: UUID!) { application(id: $id) { title status coApplicants { municipality answer } riskAssessment { benefits } } }`, { id: appId })).application;
     assert.equal(a.title, title);
     assert.deepEqual(a.coApplicants.map((c) => [c.municipality, c.answer]), [['SE-1494', 'PENDING']]);
     assert.ok(a.riskAssessment);
     await shot(cp, 'actions-coordinator');
     await axe(cp, 'actions-coordinator');
+    await noRawEnums(cp, 'actions-coordinator');
   });
 
   await step('officer commits its co-financing (negative amount refused at the field); the coordinator sees it live', async () => {
@@ -347,7 +374,7 @@ try {
     await cp.fill('#approve-form-decisionReference', 'Interreg 2027/77');
     await cp.click('#approve-form button[type=submit]');
     await cp.waitForSelector('#approve-form-granted-error[role=alert]:not(:empty)');
-    assert.match(await cp.innerText('#approve-form-granted-error'), /grant_exceeds_request/);
+    assert.equal(await cp.getAttribute('#approve-form-granted-error', 'data-rule'), 'grant_exceeds_request');
     await cp.fill('#approve-form-granted', '500 000');
     await cp.click('#approve-form button[type=submit]');
     await until(cp, () => document.querySelector('#app-detail')?.dataset.status === 'APPROVED');
@@ -455,8 +482,11 @@ try {
     for (const f of r.fundingObtained) assert.ok(rows.some((row) => row[4] === fmt.minorToDecimal(f.granted.amountMinor) && row[5] === f.granted.currency));
     for (const s of r.strategiesDueForFollowUp) assert.ok(rows.some((row) => row[1] === s.strategy.title));
     for (const row of rows) for (const cell of row) assert.ok(!/^[=+\-@\t\r]/.test(cell), `neutralised: ${cell}`);
+    // Statuses and EU priorities in Swedish, not as enum values.
+    for (const row of rows) assert.ok(!/^[A-Z_]{3,}$/.test(row[3]) && !/^(GREEN|INCLUSIVE|DIGITAL|green|inclusive|digital)$/.test(row[1]), `translated: ${row.join(' | ')}`);
     await shot(op, 'report');
     await axe(op, 'report');
+    await noRawEnums(op, 'report');
     await op.emulateMedia({ media: 'print' });
     assert.equal(await op.locator('header.top').isVisible(), false, 'print hides the chrome');
     await op.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi
