@@ -140,6 +140,8 @@ async function noRawEnums(page, view) {
   const text = `${await page.innerText('main')}\n${await page.innerText('header')}`;
   const raw = text.match(/\b(ERASMUS_PLUS|ESF_PLUS|NORDIC_COUNCIL|OWN_FUNDS|ADOPTED|SUPERSEDED|REPEALED|PLANNED|ACHIEVED|CANCELLED|LEAD|GREEN|INCLUSIVE|DIGITAL|DRAFT|SUBMITTED|APPROVED|REJECTED|DECLINED|PENDING)\b/g);
   assert.equal(raw, null, `raw enum names in ${view}: ${raw}`);
+  const who = await page.innerText('#who');
+  assert.ok(!/[(,] ?(officer|coordinator|reader|admin)\b/.test(who), `role in Swedish: ${who}`);
 }
 
 async function texts(page, selector) {
@@ -166,6 +168,11 @@ try {
     const focus = await page.evaluate(() => ({ id: document.activeElement.id, outline: getComputedStyle(document.activeElement).outlineStyle }));
     assert.equal(focus.id, 'skip-link');
     assert.notEqual(focus.outline, 'none');
+    // The skip link moves focus to the content; the hash (the view) stays.
+    const before = await page.evaluate(() => ({ hash: location.hash, n: history.length }));
+    await page.keyboard.press('Enter');
+    await until(page, () => document.activeElement?.id === 'main');
+    assert.deepEqual(await page.evaluate(() => ({ hash: location.hash, n: history.length })), before, 'the skip link leaves the hash alone');
     // Signed in, the menu works from the keyboard: Tab past the skip link and
     // the first item, Enter on the second (the consortium overview).
     await page.locator(`[data-demo-role="${reader.label}"]`).focus();
@@ -179,6 +186,14 @@ try {
     assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), 'none', 'focus is visible');
     await page.keyboard.press('Enter');
     await page.waitForSelector('#view-consortium');
+    // After a navigation focus is on the view's heading, not lost on <body>.
+    await until(page, () => document.activeElement === document.querySelector('main h1'));
+    // Signed in, the skip link still leaves the view where it is.
+    const hash = await page.evaluate(() => location.hash);
+    await page.evaluate(() => document.getElementById('skip-link').click());
+    assert.equal(await page.evaluate(() => location.hash), hash);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+    assert.ok(await page.locator('#view-consortium').count(), 'still the consortium view');
     await context.close();
   });
 
@@ -228,8 +243,18 @@ try {
     const d = (await api(reader.token, `query($m: MunicipalityCode!) { dashboard(municipality: $m) { projects { project { title } } strategiesInForce { strategy { title } } } }`, { m })).dashboard;
     assert.deepEqual(await texts(page, '#projects tbody tr td:first-child'), d.projects.map((p) => p.project.title));
     assert.deepEqual(await texts(page, '#strategies tbody tr td:first-child'), d.strategiesInForce.map((l) => l.strategy.title));
-    // Another municipality through the selector: Vänersborg.
+    // Moving through the selector's options does not navigate (WCAG 3.2.2) …
+    const hash = await page.evaluate(() => location.hash);
+    const h1 = await page.innerText('main h1');
+    await page.focus('#ctl-m');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(await page.evaluate(() => location.hash), hash, 'ArrowDown does not navigate');
+    assert.equal(await page.innerText('main h1'), h1);
+    // … "Visa" does: another municipality, Vänersborg.
     await page.selectOption('#ctl-m', 'SE-1487');
+    await page.click('#ctl-m-apply');
     await until(page, () => /Vänersborg/.test(document.querySelector('main h1')?.textContent || ''));
     const v = (await api(reader.token, `{ dashboard(municipality: "SE-1487") { strategiesInForce { strategy { title } } twinTowns { partner { name } } } }`)).dashboard;
     assert.deepEqual(await texts(page, '#strategies tbody tr td:first-child'), v.strategiesInForce.map((l) => l.strategy.title));
@@ -303,6 +328,8 @@ try {
     await until(cp, () => /app=/.test(location.hash));
     appId = await cp.evaluate(() => new URLSearchParams(location.hash.split('?')[1]).get('app'));
     await cp.waitForSelector('#invite-form');
+    // The view was drawn anew: focus on its heading.
+    await until(cp, () => document.activeElement === document.querySelector('main h1'));
     await cp.selectOption('#invite-form-municipality', 'SE-1494');
     await cp.click('#invite-form button[type=submit]');
     await cp.waitForSelector('#co-applicants tr.answer-pending');
@@ -503,7 +530,10 @@ try {
     assert.equal(await op.getAttribute('html', 'lang'), 'sv');
     assert.equal(await op.innerText('nav a[data-view="dashboard"]'), 'Kommunens översikt');
     assert.equal(await op.innerText('#h-strategies'), 'Styrdokument i kraft');
+    await until(op, () => /Uppdater/.test(document.getElementById('live-status').textContent));
     await op.selectOption('#lang-select', 'en');
+    // The status line follows the language.
+    await until(op, () => /Updat/.test(document.getElementById('live-status').textContent));
     await until(op, () => document.documentElement.lang === 'en');
     await until(op, () => document.querySelector('#h-strategies')?.textContent === 'Strategies in force');
     assert.equal(await op.innerText('nav a[data-view="dashboard"]'), 'Municipality dashboard');
@@ -512,6 +542,7 @@ try {
     await until(op, () => document.documentElement.lang === 'nb');
     await until(op, () => document.querySelector('#h-strategies')?.textContent === 'Styringsdokumenter i kraft');
     assert.equal(await op.innerText('nav a[data-view="dashboard"]'), 'Kommunens oversikt');
+    await until(op, () => /Oppdater/.test(document.getElementById('live-status').textContent));
     assert.match(op.url(), /lang=nb/);
     await axe(op, 'dashboard-nb');
   });
