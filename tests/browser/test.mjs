@@ -250,6 +250,7 @@ try {
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
     await new Promise((r) => setTimeout(r, 600));
+    assert.notEqual(await page.inputValue('#ctl-m'), m, 'ArrowDown moved the selection');
     assert.equal(await page.evaluate(() => location.hash), hash, 'ArrowDown does not navigate');
     assert.equal(await page.innerText('main h1'), h1);
     // … "Visa" does: another municipality, Vänersborg.
