@@ -63,6 +63,12 @@ const wholeDigits = (minor) => (BigInt(String(minor)) / 100n).toString();
 // ------------------------------------------------------------------ pure
 await step('format.js: money is exact (BigInt), per locale; CSV cells are neutralised', async () => {
   assert.equal(fmt.formatMoney({ amountMinor: 165000000, currency: 'SEK' }, 'sv').replace(/\s/g, ' '), '1 650 000 kr');
+  // The three crowns stay apart: the locale's own is "kr", the others by code.
+  const sp = (x) => x.replace(/\s/g, ' ');
+  assert.equal(sp(fmt.formatMoney({ amountMinor: 165000000, currency: 'NOK' }, 'sv')), '1 650 000 NOK');
+  assert.equal(sp(fmt.formatMoney({ amountMinor: 165000000, currency: 'DKK' }, 'sv')), '1 650 000 DKK');
+  assert.equal(sp(fmt.formatMoney({ amountMinor: 165000000, currency: 'NOK' }, 'nb')), '1 650 000 kr');
+  assert.equal(sp(fmt.formatMoney({ amountMinor: 165000000, currency: 'SEK' }, 'nb')), '1 650 000 SEK');
   assert.equal(fmt.minorToDecimal('123456789012345678901234567'), '1234567890123456789012345.67');
   assert.ok(digits(fmt.formatMoney({ amountMinor: '123456789012345678901234500', currency: 'EUR' }, 'en')).startsWith('1234567890123456789012345'));
   assert.equal(fmt.minorToDecimal(-5), '-0.05');
@@ -129,6 +135,15 @@ async function until(page, fn, arg, timeout = 15000) {
   }
 }
 
+/** No enum value of the API shown raw in a (Swedish) view or its header. */
+async function noRawEnums(page, view) {
+  const text = `${await page.innerText('main')}\n${await page.innerText('header')}`;
+  const raw = text.match(/\b(ERASMUS_PLUS|ESF_PLUS|NORDIC_COUNCIL|OWN_FUNDS|ADOPTED|SUPERSEDED|REPEALED|PLANNED|ACHIEVED|CANCELLED|LEAD|GREEN|INCLUSIVE|DIGITAL|DRAFT|SUBMITTED|APPROVED|REJECTED|DECLINED|PENDING)\b/g);
+  assert.equal(raw, null, `raw enum names in ${view}: ${raw}`);
+  const who = await page.innerText('#who');
+  assert.ok(!/[(,] ?(officer|coordinator|reader|admin)\b/.test(who), `role in Swedish: ${who}`);
+}
+
 async function texts(page, selector) {
   return page.locator(selector).allInnerTexts();
 }
@@ -153,6 +168,11 @@ try {
     const focus = await page.evaluate(() => ({ id: document.activeElement.id, outline: getComputedStyle(document.activeElement).outlineStyle }));
     assert.equal(focus.id, 'skip-link');
     assert.notEqual(focus.outline, 'none');
+    // The skip link moves focus to the content; the hash (the view) stays.
+    const before = await page.evaluate(() => ({ hash: location.hash, n: history.length }));
+    await page.keyboard.press('Enter');
+    await until(page, () => document.activeElement?.id === 'main');
+    assert.deepEqual(await page.evaluate(() => ({ hash: location.hash, n: history.length })), before, 'the skip link leaves the hash alone');
     // Signed in, the menu works from the keyboard: Tab past the skip link and
     // the first item, Enter on the second (the consortium overview).
     await page.locator(`[data-demo-role="${reader.label}"]`).focus();
@@ -166,6 +186,14 @@ try {
     assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), 'none', 'focus is visible');
     await page.keyboard.press('Enter');
     await page.waitForSelector('#view-consortium');
+    // After a navigation focus is on the view's heading, not lost on <body>.
+    await until(page, () => document.activeElement === document.querySelector('main h1'));
+    // Signed in, the skip link still leaves the view where it is.
+    const hash = await page.evaluate(() => location.hash);
+    await page.evaluate(() => document.getElementById('skip-link').click());
+    assert.equal(await page.evaluate(() => location.hash), hash);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+    assert.ok(await page.locator('#view-consortium').count(), 'still the consortium view');
     await context.close();
   });
 
@@ -202,6 +230,7 @@ try {
     if (d.projects.length) assert.ok(await op.locator('#milestone-timeline circle, #milestone-timeline path').count() > 0);
     await shot(op, 'dashboard');
     await axe(op, 'dashboard');
+    await noRawEnums(op, 'dashboard');
   });
 
   // ---------------------------------------------------------- reader
@@ -214,8 +243,19 @@ try {
     const d = (await api(reader.token, `query($m: MunicipalityCode!) { dashboard(municipality: $m) { projects { project { title } } strategiesInForce { strategy { title } } } }`, { m })).dashboard;
     assert.deepEqual(await texts(page, '#projects tbody tr td:first-child'), d.projects.map((p) => p.project.title));
     assert.deepEqual(await texts(page, '#strategies tbody tr td:first-child'), d.strategiesInForce.map((l) => l.strategy.title));
-    // Another municipality through the selector: Vänersborg.
+    // Moving through the selector's options does not navigate (WCAG 3.2.2) …
+    const hash = await page.evaluate(() => location.hash);
+    const h1 = await page.innerText('main h1');
+    await page.focus('#ctl-m');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await new Promise((r) => setTimeout(r, 600));
+    assert.notEqual(await page.inputValue('#ctl-m'), m, 'ArrowDown moved the selection');
+    assert.equal(await page.evaluate(() => location.hash), hash, 'ArrowDown does not navigate');
+    assert.equal(await page.innerText('main h1'), h1);
+    // … "Visa" does: another municipality, Vänersborg.
     await page.selectOption('#ctl-m', 'SE-1487');
+    await page.click('#ctl-m-apply');
     await until(page, () => /Vänersborg/.test(document.querySelector('main h1')?.textContent || ''));
     const v = (await api(reader.token, `{ dashboard(municipality: "SE-1487") { strategiesInForce { strategy { title } } twinTowns { partner { name } } } }`)).dashboard;
     assert.deepEqual(await texts(page, '#strategies tbody tr td:first-child'), v.strategiesInForce.map((l) => l.strategy.title));
@@ -248,6 +288,7 @@ try {
     assert.deepEqual(requested, o.requested.map((m) => wholeDigits(m.amountMinor)));
     await shot(cp, 'consortium');
     await axe(cp, 'consortium');
+    await noRawEnums(cp, 'consortium');
   });
 
   // ---------------------------------------------------------- the V6 flow
@@ -260,22 +301,40 @@ try {
     await cp.fill('#draft-form-call', 'Utlysning 2027:1');
     const lead = await cp.locator('#draft-form-leadApplicant option').evaluateAll((os) => os.map((o) => o.value).find((v) => v !== 'SE-1494'));
     await cp.selectOption('#draft-form-leadApplicant', lead);
+    // Programme kinds by name, not as enum values.
+    const kinds = await cp.locator('#draft-form-programmeKind option').allInnerTexts();
+    assert.ok(kinds.includes('Erasmus+') && !kinds.some((k) => /_|^[A-Z]+$/.test(k) && k !== 'ICLD'), kinds.join(', '));
+    // A negative budget: said in Swedish at its field (no parser wrapper), focus there.
+    await cp.fill('#draft-form-totalBudget', '-500');
+    await cp.fill('#draft-form-requested', '100');
+    await cp.click('#draft-form button[type=submit]');
+    await cp.waitForSelector('#draft-form-totalBudget-error[role=alert]:not(:empty)');
+    assert.equal(await cp.getAttribute('#draft-form-totalBudget', 'aria-invalid'), 'true');
+    assert.equal(await cp.innerText('#draft-form-totalBudget-error'), 'Beloppet får inte vara negativt');
+    assert.equal(await cp.getAttribute('#draft-form-totalBudget-error', 'data-rule'), 'negative_amount');
+    assert.equal(await cp.evaluate(() => document.activeElement.id), 'draft-form-totalBudget');
+    assert.ok(!/Failed to parse|occurred while/.test(await cp.innerText('#draft-form')), 'no parser wrapper shown');
     await cp.fill('#draft-form-totalBudget', '1 000 000');
     // More requested than the budget: the API's rule is shown at "requested".
     await cp.fill('#draft-form-requested', '2 000 000');
     await cp.click('#draft-form button[type=submit]');
     await cp.waitForSelector('#draft-form-requested-error[role=alert]:not(:empty)');
     assert.equal(await cp.getAttribute('#draft-form-requested', 'aria-invalid'), 'true');
-    assert.match(await cp.innerText('#draft-form-requested-error'), /request_exceeds_budget/);
+    assert.equal(await cp.getAttribute('#draft-form-requested-error', 'data-rule'), 'request_exceeds_budget');
+    assert.match(await cp.innerText('#draft-form-requested-error'), /^Sökt belopp/);
+    assert.equal(await cp.evaluate(() => document.activeElement.id), 'draft-form-requested');
     await shot(cp, 'validation-error');
     await cp.fill('#draft-form-requested', '600 000');
     await cp.click('#draft-form button[type=submit]');
     await until(cp, () => /app=/.test(location.hash));
     appId = await cp.evaluate(() => new URLSearchParams(location.hash.split('?')[1]).get('app'));
     await cp.waitForSelector('#invite-form');
+    // The view was drawn anew: focus on its heading.
+    await until(cp, () => document.activeElement === document.querySelector('main h1'));
     await cp.selectOption('#invite-form-municipality', 'SE-1494');
     await cp.click('#invite-form button[type=submit]');
     await cp.waitForSelector('#co-applicants tr.answer-pending');
+    await until(cp, () => !document.querySelector('#invite-form-municipality option[value="SE-1494"]'));
     await cp.fill('#risk-form-benefits', 'Gemensam kompetensförsörjning');
     await cp.fill('#risk-form-risks', 'Små kommuners resurser');
     await cp.fill('#risk-form-democracyAndHumanRights', 'Partner är svenska och norska kommuner');
@@ -284,13 +343,15 @@ try {
     // Submitting before Lidköping answered: a form-level error (no field to point at).
     await cp.click('#submit-form button[type=submit]');
     await cp.waitForSelector('#submit-form .form-error[role=alert]');
-    assert.match(await cp.innerText('#submit-form .form-error'), /co_applicants_not_answered/);
+    assert.equal(await cp.getAttribute('#submit-form .form-error', 'data-rule'), 'co_applicants_not_answered');
+    assert.match(await cp.innerText('#submit-form .form-error'), /medsökande har inte svarat/);
     const a = (await api(coordinator.token, `query($id: UUID!) { application(id: $id) { title status coApplicants { municipality answer } riskAssessment { benefits } } }`, { id: appId })).application;
     assert.equal(a.title, title);
     assert.deepEqual(a.coApplicants.map((c) => [c.municipality, c.answer]), [['SE-1494', 'PENDING']]);
     assert.ok(a.riskAssessment);
     await shot(cp, 'actions-coordinator');
     await axe(cp, 'actions-coordinator');
+    await noRawEnums(cp, 'actions-coordinator');
   });
 
   await step('officer commits its co-financing (negative amount refused at the field); the coordinator sees it live', async () => {
@@ -341,7 +402,7 @@ try {
     await cp.fill('#approve-form-decisionReference', 'Interreg 2027/77');
     await cp.click('#approve-form button[type=submit]');
     await cp.waitForSelector('#approve-form-granted-error[role=alert]:not(:empty)');
-    assert.match(await cp.innerText('#approve-form-granted-error'), /grant_exceeds_request/);
+    assert.equal(await cp.getAttribute('#approve-form-granted-error', 'data-rule'), 'grant_exceeds_request');
     await cp.fill('#approve-form-granted', '500 000');
     await cp.click('#approve-form button[type=submit]');
     await until(cp, () => document.querySelector('#app-detail')?.dataset.status === 'APPROVED');
@@ -355,7 +416,8 @@ try {
   await step('a second application: Lidköping declines (live on the coordinator\'s page), the funder\'s rejection is recorded', async () => {
     const second = `Avböjd samverkan ${Date.now()}`;
     await cp.goto(`${base}/#/actions?c=V6`);
-    await cp.waitForSelector('#draft-form');
+    // Not the previous view's form (it has one too): no application selected.
+    await until(cp, () => !document.querySelector('#app-detail') && document.querySelector('#draft-form') && !document.querySelector('main[aria-busy]'));
     await cp.fill('#draft-form-title', second);
     await cp.fill('#draft-form-call', 'Utlysning 2027:2');
     const lead = await cp.locator('#draft-form-leadApplicant option').evaluateAll((os) => os.map((o) => o.value).find((v) => v !== 'SE-1494'));
@@ -448,8 +510,11 @@ try {
     for (const f of r.fundingObtained) assert.ok(rows.some((row) => row[4] === fmt.minorToDecimal(f.granted.amountMinor) && row[5] === f.granted.currency));
     for (const s of r.strategiesDueForFollowUp) assert.ok(rows.some((row) => row[1] === s.strategy.title));
     for (const row of rows) for (const cell of row) assert.ok(!/^[=+\-@\t\r]/.test(cell), `neutralised: ${cell}`);
+    // Statuses and EU priorities in Swedish, not as enum values.
+    for (const row of rows) assert.ok(!/^[A-Z_]{3,}$/.test(row[3]) && !/^(GREEN|INCLUSIVE|DIGITAL|green|inclusive|digital)$/.test(row[1]), `translated: ${row.join(' | ')}`);
     await shot(op, 'report');
     await axe(op, 'report');
+    await noRawEnums(op, 'report');
     await op.emulateMedia({ media: 'print' });
     assert.equal(await op.locator('header.top').isVisible(), false, 'print hides the chrome');
     await op.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi
@@ -466,7 +531,10 @@ try {
     assert.equal(await op.getAttribute('html', 'lang'), 'sv');
     assert.equal(await op.innerText('nav a[data-view="dashboard"]'), 'Kommunens översikt');
     assert.equal(await op.innerText('#h-strategies'), 'Styrdokument i kraft');
+    await until(op, () => /Uppdater/.test(document.getElementById('live-status').textContent));
     await op.selectOption('#lang-select', 'en');
+    // The status line follows the language.
+    await until(op, () => /Updat/.test(document.getElementById('live-status').textContent));
     await until(op, () => document.documentElement.lang === 'en');
     await until(op, () => document.querySelector('#h-strategies')?.textContent === 'Strategies in force');
     assert.equal(await op.innerText('nav a[data-view="dashboard"]'), 'Municipality dashboard');
@@ -475,6 +543,7 @@ try {
     await until(op, () => document.documentElement.lang === 'nb');
     await until(op, () => document.querySelector('#h-strategies')?.textContent === 'Styringsdokumenter i kraft');
     assert.equal(await op.innerText('nav a[data-view="dashboard"]'), 'Kommunens oversikt');
+    await until(op, () => /Oppdater/.test(document.getElementById('live-status').textContent));
     assert.match(op.url(), /lang=nb/);
     await axe(op, 'dashboard-nb');
   });

@@ -4,7 +4,7 @@
 import { t, lang } from './i18n.js';
 import { GraphQLError } from './gql.js';
 import { formatMoney, formatDate, formatInstant } from './format.js';
-import { h, table } from './views.js';
+import { h, table, programmeLabel } from './views.js';
 
 const APP_FIELDS = `id title status consortium leadApplicant deadline call programme { kind name }
   totalBudget { amountMinor currency } requested { amountMinor currency } projectPeriod { start end }
@@ -55,6 +55,43 @@ const RULE_FIELD = {
 
 const camel = (x) => x.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 
+/** The text shown for an API error: the translation of its rule (or code)
+ * when there is one, else the server's message without its technical
+ * wrappers ("Failed to parse …", "(occurred while parsing …)") and without a
+ * trailing rule; the rule itself goes into a data attribute, not the text. */
+export function errorText(error, atField = true) {
+  const rule = error.extensions?.rule || error.extensions?.code;
+  // A blank field said at the form (not at its field) keeps the field's name.
+  if (rule && !(rule === 'blank_field' && !atField)) {
+    const key = `err_${rule}`;
+    const text = t(key);
+    if (text !== key) return text;
+  }
+  let m = String(error.message || '');
+  m = m.replace(/^Failed to parse "[^"]*":\s*/, '').replace(/\s*\(occurred while parsing "[^"]*"\)/g, '');
+  if (rule) m = m.split(` (${rule})`).join('');
+  m = m.trim();
+  return m ? m.charAt(0).toUpperCase() + m.slice(1) : t('error');
+}
+
+const AMOUNT_RULES = new Set(['negative_amount', 'invalid_amount', 'amount_too_large', 'amount_overflow']);
+
+/** The money field an amount rule concerns when the message does not name it:
+ * the negative one (or the largest) as typed, else the form's first. */
+function amountField(rule, form) {
+  const money = [...form.querySelectorAll('input[data-money]')];
+  if (!money.length) return null;
+  const parsed = money.map((el) => ({ el, v: parseAmount(el.value) }));
+  if (rule === 'negative_amount') {
+    const neg = parsed.find((p) => p.v && p.v.startsWith('-'));
+    if (neg) return neg.el.name;
+  } else if (rule !== 'invalid_amount') {
+    const big = parsed.filter((p) => p.v !== null).sort((a, b) => (BigInt(b.v) > BigInt(a.v) ? 1 : -1))[0];
+    if (big) return big.el.name;
+  }
+  return money[0].name;
+}
+
 /** Which of the form's fields an error concerns (null: the whole form). */
 export function fieldOf(error, form) {
   const names = [...form.querySelectorAll('[name]')].map((el) => el.name);
@@ -87,13 +124,17 @@ export function fieldOf(error, form) {
     .slice()
     .sort((a, b) => b.length - a.length)
     .find((n) => message.includes(n) || (form._paths && form._paths[n] && message.includes(form._paths[n])));
-  return byMessage || null;
+  if (byMessage) return byMessage;
+  if (AMOUNT_RULES.has(rule)) return amountField(rule, form);
+  return null;
 }
 
 function clearErrors(form) {
   for (const el of form.querySelectorAll('.field-error')) {
     el.textContent = '';
     el.removeAttribute('role');
+    delete el.dataset.rule;
+    el.removeAttribute('title');
   }
   for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
   form.querySelector('.form-message').replaceChildren();
@@ -104,20 +145,25 @@ function showErrors(form, errors) {
   let first = null;
   for (const e of errors) {
     const name = fieldOf(e, form);
-    const text = `${e.message}${e.extensions?.rule ? ` (${e.extensions.rule})` : e.extensions?.code ? ` (${e.extensions.code})` : ''}`;
+    const rule = e.extensions?.rule || e.extensions?.code || '';
     if (name) {
       const input = form.elements[name];
       input.setAttribute('aria-invalid', 'true');
       const box = form.querySelector(`#${input.id}-error`);
-      box.textContent = text;
+      box.textContent = errorText(e, true);
+      box.dataset.rule = rule;
+      box.title = rule;
       box.setAttribute('role', 'alert');
       first = first || input;
     } else {
-      formLevel.push(text);
+      formLevel.push({ text: errorText(e, false), rule });
     }
   }
   if (formLevel.length) {
-    form.querySelector('.form-message').replaceChildren(h('p.form-error', { role: 'alert' }, `${t('formError')}: ${formLevel.join('; ')}`));
+    const rules = formLevel.map((x) => x.rule).filter(Boolean).join(' ');
+    form
+      .querySelector('.form-message')
+      .replaceChildren(h('p.form-error', { role: 'alert', 'data-rule': rules || null, title: rules || null }, `${t('formError')}: ${formLevel.map((x) => x.text).join('; ')}`));
   }
   first?.focus();
 }
@@ -134,7 +180,7 @@ function form(id, title, fields, submitLabel, onSubmit, opts = {}) {
       return h('select', common, f.options.map(([v, label]) => h('option', { value: v, selected: v === f.value }, label)));
     }
     if (f.type === 'textarea') return h('textarea', { ...common, rows: 2, cols: 50 }, f.value || '');
-    return h('input', { ...common, type: f.type || 'text', value: f.value ?? '', inputmode: f.type === 'money' ? 'decimal' : null, step: f.type === 'datetime-local' ? 60 : null, ...(f.type === 'money' ? { type: 'text' } : {}) });
+    return h('input', { ...common, type: f.type || 'text', value: f.value ?? '', inputmode: f.type === 'money' ? 'decimal' : null, step: f.type === 'datetime-local' ? 60 : null, ...(f.type === 'money' ? { type: 'text', 'data-money': true } : {}) });
   };
   el.append(
     h('h3', { id: `${id}-heading` }, title),
@@ -272,7 +318,7 @@ export async function actionsView(env) {
       h('h2', { id: 'h-app-list' }, coordinator ? t('applications') : t('yourDecisions')),
       table(
         [t('title'), t('status'), t('leadApplicant'), t('deadline'), t('answer')],
-        apps.map((a) => [
+        (coordinator ? apps : apps.filter((a) => a.status === 'DRAFT' && mine(a))).map((a) => [
           h('a', { href: href({ app: a.id }), 'aria-current': a.id === r.app ? 'true' : null, 'data-app': a.id }, a.title),
           t(a.status),
           name(a.leadApplicant),
@@ -297,7 +343,7 @@ export async function actionsView(env) {
         t('draftApplication'),
         [
           { name: 'title', label: t('title'), wide: true },
-          { name: 'programmeKind', label: t('programmeKind'), type: 'select', options: PROGRAMMES.map((p) => [p, p]), value: 'INTERREG' },
+          { name: 'programmeKind', label: t('programmeKind'), type: 'select', options: PROGRAMMES.map((p) => [p, programmeLabel(p)]), value: 'INTERREG' },
           { name: 'programmeName', label: t('programmeName'), value: 'Interreg Sverige–Norge' },
           { name: 'call', label: t('call') },
           { name: 'leadApplicant', label: t('leadApplicant'), type: 'select', options: members.map((m) => [m, name(m)]) },
@@ -329,9 +375,14 @@ export async function actionsView(env) {
     if (current && current.status === 'DRAFT') {
       const invitable = members.filter((m) => m !== current.leadApplicant && !current.coApplicants.some((c) => c.municipality === m));
       forms.append(
-        form('invite-form', t('invite'), [{ name: 'municipality', label: t('municipality'), type: 'select', options: [['', t('choose')], ...invitable.map((m) => [m, name(m)])] }], t('inviteButton'), (v) =>
-          mutate('inviteCoApplicant', 'InviteCoApplicantInput', { applicationId: current.id, municipality: v.municipality }),
-        ),
+        form('invite-form', t('invite'), [{ name: 'municipality', label: t('municipality'), type: 'select', options: [['', t('choose')], ...invitable.map((m) => [m, name(m)])] }], t('inviteButton'), async (v) => {
+          const res = await mutate('inviteCoApplicant', 'InviteCoApplicantInput', { applicationId: current.id, municipality: v.municipality });
+          // The invited municipality is no longer offered.
+          const sel = document.getElementById('invite-form-municipality');
+          sel?.querySelector(`option[value="${CSS.escape(v.municipality)}"]`)?.remove();
+          if (sel) sel.value = '';
+          return res;
+        }),
         form(
           'risk-form',
           t('riskAssessment'),
@@ -411,7 +462,7 @@ export async function actionsView(env) {
   const element = h(
     'div',
     { id: 'view-actions' },
-    h('h1', null, `${t('navActions')} — ${coordinator && ri.coordinatorOf.length ? r.c : name(r.m)}`),
+    h('h1', { tabindex: '-1' }, `${t('navActions')} — ${coordinator && ri.coordinatorOf.length ? r.c : name(r.m)}`),
     listBox,
     detailBox,
     forms,

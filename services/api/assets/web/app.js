@@ -4,7 +4,7 @@ import { t, setLang, lang, LANGS } from './i18n.js';
 import { gql, GraphQLError, commandId, Live } from './gql.js';
 import { formatInstant } from './format.js';
 import { h, dashboardView, overviewView, reportView, DASHBOARD_QUERY, OVERVIEW_QUERY, REPORT_QUERY } from './views.js';
-import { actionsView } from './actions.js';
+import { actionsView, errorText } from './actions.js';
 
 const TOKEN_KEY = 'samverkan.token';
 const main = document.getElementById('main');
@@ -19,6 +19,14 @@ const app = {
   live: null,
   unsubscribe: null,
   renderSeq: 0,
+  // The current view's re-read (run again after a reconnect), whether the
+  // view is an error, and what the status line says (re-rendered from this).
+  refresh: null,
+  viewError: false,
+  status: { kind: '' },
+  // Focus moves to the view's heading after the next render: true after a
+  // navigation, false when a re-render must leave focus where it is, null unset.
+  focusNext: null,
 };
 
 // ---------------------------------------------------------------- URL state
@@ -47,10 +55,22 @@ export function href(changes) {
   return `#/${r.view}${q ? `?${q}` : ''}`;
 }
 
-function go(changes) {
+function go(changes, opts = {}) {
   const next = href(changes);
+  app.focusNext = opts.focus !== false;
   if (next === location.hash) render();
   else location.hash = next;
+}
+
+/** After a navigation: focus on the view's main heading (or its error). */
+function focusView() {
+  const wanted = app.focusNext === true;
+  app.focusNext = null;
+  if (!wanted) return;
+  const target = main.querySelector('#view-error') || main.querySelector('h1');
+  if (!target) return;
+  if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+  target.focus();
 }
 
 // ---------------------------------------------------------------- roles
@@ -77,8 +97,19 @@ export function roleInfo() {
 
 function roleLabel() {
   return app.roles
-    .map((r) => [r.role, r.consortium || r.municipality].filter(Boolean).join(' '))
+    .map((r) => {
+      const key = `role_${r.role}`;
+      return [t(key) === key ? r.role : t(key), r.consortium || r.municipality].filter(Boolean).join(' ');
+    })
     .join(', ');
+}
+
+/** A demo role's button: "Coordinator token (V6)" → "Samordnare (V6)". */
+function demoLabel(label) {
+  const m = /^(\w+)(?: token)?\s*(.*)$/.exec(label);
+  if (!m) return label;
+  const key = `demo_${m[1].toLowerCase()}`;
+  return t(key) === key ? label : [t(key), m[2]].filter(Boolean).join(' ');
 }
 
 function defaults() {
@@ -105,7 +136,7 @@ async function signIn(token) {
   app.consortia = data.consortia.nodes;
   app.names = Object.fromEntries(app.municipalities.map((m) => [m.code, m.name]));
   app.live?.close();
-  app.live = new Live(token, (state) => liveState(state));
+  app.live = new Live(token, (state, reconnected) => liveState(state, reconnected));
 }
 
 function signOut() {
@@ -115,8 +146,27 @@ function signOut() {
   app.live?.close();
   app.live = null;
   app.unsubscribe = null;
+  app.refresh = null;
+  setStatus({ kind: '' });
   location.hash = '#/';
   render();
+}
+
+/** The sign-in expired (or the token was refused): sign in again, the view
+ * staying in the URL; the sign-in page says why. */
+function expired(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  app.token = null;
+  app.municipalities = [];
+  app.unsubscribe?.();
+  app.unsubscribe = null;
+  app.refresh = null;
+  app.live?.close();
+  app.live = null;
+  setStatus({ kind: '' });
+  signInView().then(() => {
+    document.getElementById('signin-error').replaceChildren(h('p.form-error', null, message || t('sessionExpired')));
+  });
 }
 
 async function signInView() {
@@ -132,6 +182,7 @@ async function signInView() {
       await signIn(token.trim());
       // A shared link keeps its view; otherwise the role's home view.
       const d = defaults();
+      app.focusNext = true;
       if (route().view) render();
       else go({ view: d.view, m: d.m, c: d.c, year: d.year });
     } catch (e) {
@@ -164,7 +215,7 @@ async function signInView() {
       demo.replaceChildren(
         h('h2', { id: 'h-demo' }, t('demoRoles')),
         h('p', null, t('demoIntro')),
-        h('div.roles', { role: 'group', 'aria-labelledby': 'h-demo' }, tokens.map((tk) => h('button', { type: 'button', 'data-demo-role': tk.label, onclick: () => tryToken(tk.token) }, tk.label))),
+        h('div.roles', { role: 'group', 'aria-labelledby': 'h-demo' }, tokens.map((tk) => h('button', { type: 'button', 'data-demo-role': tk.label, onclick: () => tryToken(tk.token) }, demoLabel(tk.label)))),
       );
     }
   } catch {
@@ -206,13 +257,18 @@ function renderControls(r) {
   box.setAttribute('aria-label', t('viewControls'));
   const field = (id, label, control, hint) => h('div.field', null, h('label', { for: id }, label), control, hint ? h('span.hint', { id: `${id}-hint` }, hint) : null);
   const parts = [];
+  // A selector changes the view only on "Visa" or Enter (WCAG 3.2.2: moving
+  // through the options with the arrow keys must not navigate).
+  const chooser = (id, label, options, apply) => {
+    const sel = h('select', { id, onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); apply(sel.value); } } }, options);
+    const button = h('button.secondary', { type: 'button', id: `${id}-apply`, onclick: () => apply(sel.value) }, t('apply'));
+    return h('div.field', null, h('label', { for: id }, label), h('div.inline', null, sel, ' ', button));
+  };
   if (r.view === 'dashboard' || r.view === 'report' || (r.view === 'actions' && !roleInfo().coordinatorOf.length)) {
-    const sel = h('select', { id: 'ctl-m', onchange: (e) => go({ m: e.target.value }) }, app.municipalities.map((m) => h('option', { value: m.code, selected: m.code === r.m }, `${m.name} (${m.code})`)));
-    parts.push(field('ctl-m', t('municipality'), sel));
+    parts.push(chooser('ctl-m', t('municipality'), app.municipalities.map((m) => h('option', { value: m.code, selected: m.code === r.m }, `${m.name} (${m.code})`)), (v) => go({ m: v })));
   }
   if (r.view === 'consortium' || (r.view === 'actions' && roleInfo().coordinatorOf.length)) {
-    const sel = h('select', { id: 'ctl-c', onchange: (e) => go({ c: e.target.value, app: '' }) }, app.consortia.map((c) => h('option', { value: c.code, selected: c.code === r.c }, `${c.name} (${c.code})`)));
-    parts.push(field('ctl-c', t('consortium'), sel));
+    parts.push(chooser('ctl-c', t('consortium'), app.consortia.map((c) => h('option', { value: c.code, selected: c.code === r.c }, `${c.name} (${c.code})`)), (v) => go({ c: v, app: '' })));
   }
   if (r.view === 'report') {
     const y = h('input', { id: 'ctl-year', type: 'number', min: 1900, max: 2200, value: r.year, onchange: (e) => go({ year: e.target.value }) });
@@ -230,17 +286,60 @@ function renderControls(r) {
   box.replaceChildren(...parts);
 }
 
-function liveState(state) {
+/** The status line, drawn from app.status (so a language switch redraws it):
+ * kind '' | live | offline | updated (at) | historic | expired. */
+function renderStatus() {
   const el = document.getElementById('live-status');
-  el.dataset.state = state;
-  if (state !== 'live') el.textContent = t('liveOff');
-  else if (!el.textContent || el.textContent === t('liveOff')) el.textContent = t('liveOn');
+  const st = app.status;
+  el.dataset.state = st.kind;
+  if (st.kind === 'expired') {
+    el.replaceChildren(t('sessionExpired'), ' ', h('button.secondary', { type: 'button', id: 'sign-in-again', onclick: () => expired() }, t('signInAgain')));
+    return;
+  }
+  const text = {
+    '': '',
+    live: t('liveOn'),
+    offline: t('liveOff'),
+    historic: t('liveHistoric'),
+    updated: `${t('updated')} ${formatInstant(st.at, lang())}`,
+  }[st.kind];
+  el.textContent = text ?? '';
+}
+
+function setStatus(st) {
+  app.status = st;
+  renderStatus();
+}
+
+function liveState(state, reconnected) {
+  if (state === 'unauthenticated') setStatus({ kind: 'expired' });
+  else if (state !== 'live') setStatus({ kind: 'offline' });
+  else {
+    if (app.status.kind === '' || app.status.kind === 'offline') setStatus({ kind: route().asOf ? 'historic' : 'live' });
+    // Events may have been missed while the socket was down: read the view again.
+    if (reconnected) {
+      if (app.viewError) render();
+      else if (app.refresh) liveRefresh(app.refresh);
+    }
+  }
 }
 
 function markUpdated() {
+  if (app.viewError) return;
+  setStatus({ kind: 'updated', at: new Date().toISOString() });
   const el = document.getElementById('live-status');
-  el.textContent = `${t('updated')} ${formatInstant(new Date().toISOString(), lang())}`;
   el.dataset.updated = String(Number(el.dataset.updated || 0) + 1);
+}
+
+/** Re-read the view after an event; an error view recovers by rendering anew. */
+async function liveRefresh(refresh) {
+  if (app.viewError) return render();
+  try {
+    await refresh();
+    markUpdated();
+  } catch (e) {
+    showError(e);
+  }
 }
 
 // ---------------------------------------------------------------- rendering
@@ -248,20 +347,23 @@ function markUpdated() {
 function showError(e) {
   if (e instanceof GraphQLError && e.code === 'UNAUTHENTICATED') {
     // The token expired or was revoked: sign in again (the view stays in the URL).
-    sessionStorage.removeItem(TOKEN_KEY);
-    app.token = null;
-    app.municipalities = [];
-    app.live?.close();
-    app.live = null;
-    signInView().then(() => {
-      document.getElementById('signin-error').replaceChildren(h('p.form-error', null, `${t('tokenInvalid')}: ${e.message}`));
-    });
+    expired(t('sessionExpired'));
     return;
   }
   const errs = e instanceof GraphQLError ? e.errors : [{ message: String(e) }];
+  const codes = errs.map((x) => x.extensions?.rule || x.extensions?.code).filter(Boolean).join(' ');
+  app.viewError = true;
+  // "Updated" is not said over an error.
+  if (app.status.kind === 'updated') setStatus({ kind: app.live?.acked ? 'live' : '' });
   main.replaceChildren(
-    h('div.error', { role: 'alert', id: 'view-error' }, h('strong', null, `${t('error')}: `), errs.map((x) => `${x.extensions?.code ? `${x.extensions.code}: ` : ''}${x.message}`).join('; ')),
+    h(
+      'div.error',
+      { role: 'alert', id: 'view-error', tabindex: '-1', 'data-code': codes || null },
+      h('p', null, h('strong', null, `${t('error')}: `), errs.map((x) => errorText(x, false)).join('; ')),
+      h('button', { type: 'button', id: 'view-retry', onclick: () => { app.focusNext = true; render(); } }, t('retry')),
+    ),
   );
+  main.removeAttribute('aria-busy');
 }
 
 function download(text, filename) {
@@ -278,18 +380,22 @@ function download(text, filename) {
 function subscribe(query, variables, refresh) {
   app.unsubscribe?.();
   app.unsubscribe = null;
+  app.refresh = null;
   if (!app.live || route().asOf) {
-    document.getElementById('live-status').textContent = route().asOf ? t('liveHistoric') : '';
+    setStatus({ kind: route().asOf ? 'historic' : '' });
     return;
   }
+  if (app.status.kind === 'historic') setStatus({ kind: app.live.acked ? 'live' : '' });
+  app.refresh = refresh;
   let timer = null;
-  app.unsubscribe = app.live.subscribe(query, variables, () => {
+  const off = app.live.subscribe(query, variables, () => {
     clearTimeout(timer);
-    timer = setTimeout(async () => {
-      await refresh();
-      markUpdated();
-    }, 150);
+    timer = setTimeout(() => liveRefresh(refresh), 150);
   });
+  app.unsubscribe = () => {
+    clearTimeout(timer);
+    off();
+  };
 }
 
 export async function render() {
@@ -300,10 +406,9 @@ export async function render() {
   if (!app.municipalities.length) {
     try {
       await signIn(app.token);
-    } catch {
-      sessionStorage.removeItem(TOKEN_KEY);
-      app.token = null;
-      return signInView();
+    } catch (e) {
+      // A token kept from before (sessionStorage) that no longer works.
+      return expired(e instanceof GraphQLError && e.code === 'NETWORK' ? t('err_NETWORK') : t('sessionExpired'));
     }
   }
   const d = defaults();
@@ -313,6 +418,11 @@ export async function render() {
   }
   renderNav(r);
   renderControls(r);
+  // The previous view's subscription ends here, whether or not this one loads.
+  app.unsubscribe?.();
+  app.unsubscribe = null;
+  app.refresh = null;
+  app.viewError = false;
   const seq = ++app.renderSeq;
   const vars = { asOf: r.asOf || null };
   const ctx = {
@@ -326,30 +436,37 @@ export async function render() {
   const load = async (query, variables, view, key) => {
     const data = await gql(app.token, query, variables);
     if (seq !== app.renderSeq) return;
+    // A live redraw keeps focus on the heading if it was there (never moves it).
+    const onHeading = document.activeElement && document.activeElement === main.querySelector('h1');
     main.replaceChildren(view(data[key], ctx));
     main.removeAttribute('aria-busy');
+    if (onHeading) main.querySelector('h1')?.focus();
   };
   try {
     if (r.view === 'dashboard') {
       const variables = { ...vars, m: r.m };
       const refresh = () => load(DASHBOARD_QUERY, variables, dashboardView, 'dashboard');
       await refresh();
+      focusView();
       subscribe('subscription($m: MunicipalityCode!) { dashboardChanged(municipality: $m) { today } }', { m: r.m }, refresh);
     } else if (r.view === 'consortium') {
       const variables = { ...vars, c: r.c };
       const refresh = () => load(OVERVIEW_QUERY, variables, overviewView, 'consortiumOverview');
       await refresh();
+      focusView();
       subscribe('subscription($c: ConsortiumCode!) { events(consortium: $c) { position } }', { c: r.c }, refresh);
     } else if (r.view === 'report') {
       const variables = { ...vars, m: r.m, year: Number(r.year) };
       const refresh = () => load(REPORT_QUERY, variables, reportView, 'followUpReport');
       await refresh();
+      focusView();
       subscribe('subscription($m: MunicipalityCode!) { events(municipality: $m) { position } }', { m: r.m }, refresh);
     } else if (r.view === 'actions') {
       const view = await actionsView({ app, route: r, roleInfo: roleInfo(), href, go, gql, commandId, seq: () => seq === app.renderSeq });
       if (seq !== app.renderSeq) return;
       main.replaceChildren(view.element);
       main.removeAttribute('aria-busy');
+      focusView();
       const ri = roleInfo();
       if (ri.coordinatorOf.length) subscribe('subscription($c: ConsortiumCode!) { events(consortium: $c) { position } }', { c: r.c }, view.refresh);
       else subscribe('subscription($m: MunicipalityCode!) { events(municipality: $m) { position } }', { m: r.m }, view.refresh);
@@ -359,7 +476,7 @@ export async function render() {
   } catch (e) {
     if (seq === app.renderSeq) {
       showError(e);
-      main.removeAttribute('aria-busy');
+      if (app.viewError) focusView();
     }
   }
 }
@@ -370,6 +487,7 @@ function applyStaticLabels() {
   document.getElementById('sign-out').textContent = t('signOut');
   document.getElementById('lang-select').value = lang();
   document.title = `${t('appName')}`;
+  renderStatus();
 }
 
 // ---------------------------------------------------------------- start
@@ -378,9 +496,20 @@ setLang(route().lang || sessionStorage.getItem('samverkan.lang') || 'sv');
 document.getElementById('lang-select').addEventListener('change', (e) => {
   setLang(e.target.value);
   sessionStorage.setItem('samverkan.lang', e.target.value);
-  if (app.token) go({ lang: e.target.value });
+  // The view is drawn again in the new language; focus stays on the selector.
+  if (app.token) go({ lang: e.target.value }, { focus: false });
   else render();
 });
 document.getElementById('sign-out').addEventListener('click', signOut);
-window.addEventListener('hashchange', () => render());
+// The skip link moves focus to the content without touching the hash (which
+// holds the view).
+document.getElementById('skip-link').addEventListener('click', (e) => {
+  e.preventDefault();
+  main.focus();
+});
+window.addEventListener('hashchange', () => {
+  // Following a link (the menu, a list) is a navigation: focus on the heading.
+  if (app.focusNext === null) app.focusNext = true;
+  render();
+});
 render();

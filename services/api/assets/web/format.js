@@ -21,7 +21,11 @@ export function minorToDecimal(amountMinor) {
   return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
 }
 
-/** Money for display: `1 650 000 kr` (sv), decimals only when there are öre. */
+const OWN_CURRENCY = { sv: 'SEK', nb: 'NOK' };
+
+/** Money for display: `1 650 000 kr` (sv), decimals only when there are öre.
+ * The locale's own currency as its symbol (kr in sv for SEK, in nb for NOK),
+ * others by code (`NOK` and `DKK` in sv), so the three crowns stay apart. */
 export function formatMoney(money, lang) {
   if (!money) return '';
   const v = minorToBigInt(money.amountMinor);
@@ -29,7 +33,7 @@ export function formatMoney(money, lang) {
   const nf = new Intl.NumberFormat(localeOf(lang), {
     style: 'currency',
     currency: money.currency,
-    currencyDisplay: money.currency === 'EUR' ? 'symbol' : 'narrowSymbol',
+    currencyDisplay: money.currency === 'EUR' || money.currency === OWN_CURRENCY[lang] ? 'symbol' : 'code',
     minimumFractionDigits: whole ? 0 : 2,
     maximumFractionDigits: whole ? 0 : 2,
   });

@@ -46,7 +46,8 @@ export function commandId() {
 
 /** One websocket (graphql-transport-ws) carrying the page's subscriptions.
  * `subscribe(query, variables, onNext)` returns an unsubscribe function. The
- * socket reconnects after a drop (with the same subscriptions). */
+ * socket reconnects after a drop (with the same subscriptions) and then tells
+ * `onState('live', true)`, so that the page re-runs its view's query once. */
 export class Live {
   constructor(token, onState) {
     this.token = token;
@@ -57,6 +58,7 @@ export class Live {
     this.acked = false;
     this.closed = false;
     this.retry = 500;
+    this.everAcked = false;
   }
 
   connect() {
@@ -78,7 +80,10 @@ export class Live {
       if (msg.type === 'connection_ack') {
         this.acked = true;
         this.retry = 500;
-        this.onState('live');
+        // After a drop: the view reads its data again (events may be missed).
+        const reconnected = this.everAcked;
+        this.everAcked = true;
+        this.onState('live', reconnected);
         for (const [id, sub] of this.subs) this.send(id, sub);
       } else if (msg.type === 'ping') {
         ws.send(JSON.stringify({ type: 'pong' }));

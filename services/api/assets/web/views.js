@@ -126,7 +126,7 @@ export function dashboardView(d, ctx) {
   return h(
     'div',
     { id: 'view-dashboard' },
-    h('h1', null, `${d.municipality.name} (${d.municipality.code})`),
+    h('h1', { tabindex: '-1' }, `${d.municipality.name} (${d.municipality.code})`),
     h('p.muted', null, `${t('today')}: ${date(d.today)}`),
     section('strategiesInForce', 'h-strategies', table(strategyHeaders, strategyRows(d.strategiesInForce), { id: 'strategies' })),
     d.expiringStrategies.length ? section('expiringStrategies', 'h-expiring', table(strategyHeaders, strategyRows(d.expiringStrategies))) : null,
@@ -224,8 +224,16 @@ export function dashboardView(d, ctx) {
   );
 }
 
-function programmeLabel(kind) {
-  return { INTERREG: 'Interreg', ERASMUS_PLUS: 'Erasmus+', ESF_PLUS: 'ESF+', ERDF: 'ERUF/ERDF', ICLD: 'ICLD', NORDIC_COUNCIL: 'Nordiska ministerrådet', OWN_FUNDS: 'Egna medel', OTHER: '–' }[kind] || kind;
+export function programmeLabel(kind) {
+  const label = t(`prog_${kind}`);
+  return label === `prog_${kind}` ? kind : label;
+}
+
+/** An EU priority (the report's keys: GREEN, INCLUSIVE, DIGITAL, any case). */
+export function euPriorityLabel(key) {
+  const k = `EU_${String(key).toUpperCase()}`;
+  const label = t(k);
+  return label === k ? key : label;
 }
 
 const PALETTE = ['#0b5394', '#b45f06', '#38761d', '#741b47', '#134f5c', '#7f6000', '#990000', '#444444'];
@@ -312,7 +320,7 @@ export function milestoneTimeline(lines, today) {
       l.project.milestones.map((m) => {
         const overdue = overdueIds.has(m.id);
         const fill = overdue ? '#a4141b' : m.status === 'ACHIEVED' ? '#1e6b33' : m.status === 'CANCELLED' ? '#999999' : '#0b5394';
-        const status = overdue ? t('overdue') : t(m.status === 'ACHIEVED' ? 'achievedOn' : m.status === 'CANCELLED' ? 'WITHDRAWN' : 'due');
+        const status = overdue ? t('overdue') : t(m.status);
         return overdue
           ? s('path', { d: `M${x(m.due)},${y - 8} l7,13 h-14 z`, fill, class: 'milestone overdue' }, s('title', null, `${m.title}: ${date(m.due)} (${status})`))
           : s('circle', { cx: x(m.due), cy: y, r: 5, fill, class: 'milestone' }, s('title', null, `${m.title}: ${date(m.due)} (${status})`));
@@ -357,7 +365,7 @@ export function overviewView(o, ctx) {
   return h(
     'div',
     { id: 'view-consortium' },
-    h('h1', null, `${c.name} (${c.code})`),
+    h('h1', { tabindex: '-1' }, `${c.name} (${c.code})`),
     h('p', null, c.purpose),
     h(
       'dl.facts',
@@ -514,15 +522,15 @@ export function reportRows(r) {
   for (const p of r.projectsActive) add('projectsActive', p.project.title, p.project.period.start, t(p.role), p.project.financing.grant);
   for (const a of r.applications) add('applications', a.title, a.deadline.slice(0, 10), t(a.status), a.granted || a.requested);
   for (const f of r.fundingObtained) add('fundingObtained', `${f.year} ${programmeLabel(f.programme)}`, String(f.year), '', f.granted);
-  for (const m of r.milestonesAchieved) add('milestonesAchieved', `${m.projectTitle}: ${m.milestone.title}`, m.milestone.achievedOn || m.milestone.due, m.milestone.status);
-  for (const m of r.milestonesMissed) add('milestonesMissed', `${m.projectTitle}: ${m.milestone.title}`, m.milestone.due, m.milestone.status);
-  for (const m of r.milestonesRescheduled) add('milestonesRescheduled', `${m.projectTitle}: ${m.milestone.title}`, m.milestone.due, m.milestone.status);
-  for (const x of r.strategiesAdopted) add('strategiesAdopted', x.title, x.adopted?.date, x.status);
-  for (const x of r.strategiesRevised) add('strategiesRevised', x.title, x.validity?.start, x.status);
-  for (const x of r.strategiesExpiring) add('strategiesExpiring', x.title, x.validity?.end, x.status);
+  for (const m of r.milestonesAchieved) add('milestonesAchieved', `${m.projectTitle}: ${m.milestone.title}`, m.milestone.achievedOn || m.milestone.due, t(m.milestone.status));
+  for (const m of r.milestonesMissed) add('milestonesMissed', `${m.projectTitle}: ${m.milestone.title}`, m.milestone.due, t(m.milestone.status));
+  for (const m of r.milestonesRescheduled) add('milestonesRescheduled', `${m.projectTitle}: ${m.milestone.title}`, m.milestone.due, t(m.milestone.status));
+  for (const x of r.strategiesAdopted) add('strategiesAdopted', x.title, x.adopted?.date, t(x.status));
+  for (const x of r.strategiesRevised) add('strategiesRevised', x.title, x.validity?.start, t(x.status));
+  for (const x of r.strategiesExpiring) add('strategiesExpiring', x.title, x.validity?.end, t(x.status));
   for (const x of r.strategiesDueForFollowUp) add('strategiesDue', x.strategy.title, x.nextFollowUpDue, x.followUpOverdue ? t('overdue') : '');
   for (const k of r.projectsPerFocusArea) add('perFocusArea', k.key, '', '', null, k.count);
-  for (const k of r.projectsPerEuPriority) add('perEuPriority', k.key, '', '', null, k.count);
+  for (const k of r.projectsPerEuPriority) add('perEuPriority', euPriorityLabel(k.key), '', '', null, k.count);
   return rows;
 }
 
@@ -544,7 +552,7 @@ export function reportView(r, ctx) {
   return h(
     'div',
     { id: 'view-report' },
-    h('h1', null, `${t('report')}: ${r.municipality.name} ${r.year}`),
+    h('h1', { tabindex: '-1' }, `${t('report')}: ${r.municipality.name} ${r.year}`),
     ctx.asOf ? h('p.muted', null, `${t('asOf')}: ${formatInstant(ctx.asOf, lang())}`) : null,
     h(
       'div.report-actions',
@@ -564,7 +572,7 @@ export function reportView(r, ctx) {
     sec('strategiesDue', 'h-r-due', [t('title'), t('nextFollowUp'), t('validUntil')], r.strategiesDueForFollowUp.map((x) => ({ className: x.followUpOverdue ? 'overdue' : '', cells: [x.strategy.title, h('span', null, x.nextFollowUpDue ? date(x.nextFollowUpDue) : '–', ' ', x.followUpOverdue ? overdueBadge() : null), x.validUntil ? date(x.validUntil) : t('untilFurtherNotice')] }))),
     h('div.grid', null,
       sec('perFocusArea', 'h-r-focus', [t('item'), { num: t('count') }], r.projectsPerFocusArea.map((k) => [k.key, { num: String(k.count) }])),
-      sec('perEuPriority', 'h-r-eu', [t('item'), { num: t('count') }], r.projectsPerEuPriority.map((k) => [k.key, { num: String(k.count) }])),
+      sec('perEuPriority', 'h-r-eu', [t('item'), { num: t('count') }], r.projectsPerEuPriority.map((k) => [euPriorityLabel(k.key), { num: String(k.count) }])),
     ),
   );
 }
