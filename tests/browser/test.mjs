@@ -481,6 +481,22 @@ try {
     await until(cp, (t) => [...document.querySelectorAll('#applications tbody tr td:first-child')].some((td) => td.textContent === t), title);
   });
 
+  // ---------------------------------------------------------- validAt
+  await step('validAt: Vänersborg on 2020-06-30 shows the policy then in force, as the API answers; the URL keeps the date', async () => {
+    await op.goto(`${base}/#/dashboard?m=SE-1487`);
+    await op.waitForSelector('#view-dashboard');
+    const now = await texts(op, '#strategies tbody tr td:first-child');
+    await op.fill('#ctl-validat', '2020-06-30');
+    await op.dispatchEvent('#ctl-validat', 'change');
+    await until(op, () => /validAt=2020-06-30/.test(location.hash));
+    const then = (await api(officer.token, `{ dashboard(municipality: "SE-1487", validAt: "2020-06-30") { validAt strategiesInForce { strategy { title } } } }`)).dashboard;
+    assert.equal(then.validAt, '2020-06-30');
+    await until(op, (titles) => JSON.stringify([...document.querySelectorAll('#strategies tbody tr td:first-child')].map((td) => td.textContent)) === titles, JSON.stringify(then.strategiesInForce.map((l) => l.strategy.title)));
+    assert.notDeepEqual(then.strategiesInForce.map((l) => l.strategy.title), now, 'the view changed with the date');
+    await op.click('#ctl-validat-today');
+    await until(op, () => !/validAt=/.test(location.hash));
+  });
+
   // ---------------------------------------------------------- report
   await step('yearly follow-up: on screen, printable, CSV equal to the report query', async () => {
     const year = new Date().getFullYear();

@@ -295,17 +295,17 @@ export async function actionsView(env) {
     if (coordinator && ri.coordinatorOf.length) {
       const data = await gql(
         app.token,
-        `query($c: ConsortiumCode!, $asOf: DateTime) { consortium(code: $c, asOf: $asOf) { currentMembers }
-          applications(filter: { consortium: $c }, first: 200, asOf: $asOf) { nodes { ${APP_FIELDS} } } }`,
-        { c: r.c, asOf: r.asOf || null },
+        `query($c: ConsortiumCode!, $asOf: DateTime, $validAt: Date) { consortium(code: $c, asOf: $asOf, validAt: $validAt) { currentMembers }
+          applications(filter: { consortium: $c }, first: 200, asOf: $asOf, validAt: $validAt) { nodes { ${APP_FIELDS} } } }`,
+        { c: r.c, asOf: r.asOf || null, validAt: r.validAt || null },
       );
       members = data.consortium.currentMembers;
       return data.applications.nodes;
     }
     const data = await gql(
       app.token,
-      `query($m: MunicipalityCode!, $asOf: DateTime) { applications(filter: { municipality: $m }, first: 200, asOf: $asOf) { nodes { ${APP_FIELDS} } } }`,
-      { m: r.m, asOf: r.asOf || null },
+      `query($m: MunicipalityCode!, $asOf: DateTime, $validAt: Date) { applications(filter: { municipality: $m }, first: 200, asOf: $asOf, validAt: $validAt) { nodes { ${APP_FIELDS} } } }`,
+      { m: r.m, asOf: r.asOf || null, validAt: r.validAt || null },
     );
     return data.applications.nodes;
   }
@@ -333,7 +333,7 @@ export async function actionsView(env) {
 
   await refresh();
   const forms = h('div', { id: 'app-forms' });
-  const canWrite = !r.asOf;
+  const canWrite = !r.asOf && !r.validAt;
   if (canWrite && coordinator && ri.coordinatorOf.includes(r.c)) {
     const start = isoDate(addDays(120));
     const end = isoDate(addDays(120 + 730));

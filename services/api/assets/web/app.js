@@ -42,6 +42,7 @@ function route() {
     c: p.get('c') || '',
     year: p.get('year') || '',
     asOf: p.get('asOf') || '',
+    validAt: p.get('validAt') || '',
     app: p.get('app') || '',
     lang: p.get('lang') || '',
   };
@@ -50,7 +51,7 @@ function route() {
 export function href(changes) {
   const r = { ...route(), ...changes };
   const p = new URLSearchParams();
-  for (const k of ['m', 'c', 'year', 'app', 'asOf', 'lang']) if (r[k]) p.set(k, r[k]);
+  for (const k of ['m', 'c', 'year', 'app', 'validAt', 'asOf', 'lang']) if (r[k]) p.set(k, r[k]);
   const q = p.toString();
   return `#/${r.view}${q ? `?${q}` : ''}`;
 }
@@ -282,7 +283,11 @@ function renderControls(r) {
   asOf.addEventListener('change', applyAsOf);
   parts.push(field('ctl-asof', t('asOf'), asOf, t('asOfHelp')));
   parts.push(h('button.secondary', { type: 'button', id: 'ctl-asof-now', onclick: () => go({ asOf: '' }) }, t('asOfNow')));
-  // validAt is not offered: the API answers only asOf (see docs/architecture.md).
+  // Business time: the world as the decisions' own dates describe it on a day.
+  const validAt = h('input', { id: 'ctl-validat', type: 'date', value: r.validAt, 'aria-describedby': 'ctl-validat-hint' });
+  validAt.addEventListener('change', () => go({ validAt: validAt.value || '' }));
+  parts.push(field('ctl-validat', t('validAt'), validAt, t('validAtHelp')));
+  parts.push(h('button.secondary', { type: 'button', id: 'ctl-validat-today', onclick: () => go({ validAt: '' }) }, t('validAtToday')));
   box.replaceChildren(...parts);
 }
 
@@ -315,7 +320,7 @@ function liveState(state, reconnected) {
   if (state === 'unauthenticated') setStatus({ kind: 'expired' });
   else if (state !== 'live') setStatus({ kind: 'offline' });
   else {
-    if (app.status.kind === '' || app.status.kind === 'offline') setStatus({ kind: route().asOf ? 'historic' : 'live' });
+    if (app.status.kind === '' || app.status.kind === 'offline') setStatus({ kind: (route().asOf || route().validAt) ? 'historic' : 'live' });
     // Events may have been missed while the socket was down: read the view again.
     if (reconnected) {
       if (app.viewError) render();
@@ -381,8 +386,8 @@ function subscribe(query, variables, refresh) {
   app.unsubscribe?.();
   app.unsubscribe = null;
   app.refresh = null;
-  if (!app.live || route().asOf) {
-    setStatus({ kind: route().asOf ? 'historic' : '' });
+  if (!app.live || route().asOf || route().validAt) {
+    setStatus({ kind: (route().asOf || route().validAt) ? 'historic' : '' });
     return;
   }
   if (app.status.kind === 'historic') setStatus({ kind: app.live.acked ? 'live' : '' });
@@ -424,10 +429,11 @@ export async function render() {
   app.refresh = null;
   app.viewError = false;
   const seq = ++app.renderSeq;
-  const vars = { asOf: r.asOf || null };
+  const vars = { asOf: r.asOf || null, validAt: r.validAt || null };
   const ctx = {
     names: app.names,
     asOf: r.asOf,
+    validAt: r.validAt,
     download,
     canAnswer: roleInfo().officerOf.includes(r.m) || roleInfo().admin,
     actionHref: (a) => href({ view: 'actions', app: a.id }),

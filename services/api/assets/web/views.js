@@ -87,8 +87,8 @@ function overdueBadge(label = t('overdue')) {
 
 // ---------------------------------------------------------------- dashboard
 
-export const DASHBOARD_QUERY = `query Dashboard($m: MunicipalityCode!, $asOf: DateTime) {
-  dashboard(municipality: $m, asOf: $asOf) {
+export const DASHBOARD_QUERY = `query Dashboard($m: MunicipalityCode!, $asOf: DateTime, $validAt: Date) {
+  dashboard(municipality: $m, asOf: $asOf, validAt: $validAt) {
     today
     municipality { code name country }
     strategiesInForce { ...line }
@@ -341,8 +341,8 @@ export function milestoneTimeline(lines, today) {
 
 // ---------------------------------------------------------------- consortium
 
-export const OVERVIEW_QUERY = `query Overview($c: ConsortiumCode!, $asOf: DateTime) {
-  consortiumOverview(consortium: $c, asOf: $asOf) {
+export const OVERVIEW_QUERY = `query Overview($c: ConsortiumCode!, $asOf: DateTime, $validAt: Date) {
+  consortiumOverview(consortium: $c, asOf: $asOf, validAt: $validAt) {
     consortium { code name kind purpose formedOn dissolvedOn coordinator { kind municipality officeName }
       memberships { municipality joinedOn leftOn } }
     currentMembers
@@ -492,8 +492,8 @@ function membersTimeline(memberships, name) {
 
 // ---------------------------------------------------------------- report
 
-export const REPORT_QUERY = `query Report($m: MunicipalityCode!, $year: Int!, $asOf: DateTime) {
-  followUpReport(municipality: $m, year: $year, asOf: $asOf) {
+export const REPORT_QUERY = `query Report($m: MunicipalityCode!, $year: Int!, $asOf: DateTime, $validAt: Date) {
+  followUpReport(municipality: $m, year: $year, asOf: $asOf, validAt: $validAt) {
     municipality { code name }
     year
     projectsActive { role startedInYear endedInYear project { id title programme { name } period { start end } financing { grant { amountMinor currency } } } }
@@ -554,6 +554,7 @@ export function reportView(r, ctx) {
     { id: 'view-report' },
     h('h1', { tabindex: '-1' }, `${t('report')}: ${r.municipality.name} ${r.year}`),
     ctx.asOf ? h('p.muted', null, `${t('asOf')}: ${formatInstant(ctx.asOf, lang())}`) : null,
+    ctx.validAt ? h("p.muted", null, `${t("validAt")}: ${formatDate(ctx.validAt, lang())}`) : null,
     h(
       'div.report-actions',
       null,
