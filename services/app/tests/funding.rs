@@ -627,3 +627,48 @@ fn a_partner_is_not_credited_with_the_lead_grant_and_the_grant_lands_in_the_deci
         assert_eq!(overview.granted.get(&Currency::SEK), Some(&(700_000 * 100)));
     });
 }
+
+/// The demo's Eda is a partner of Arvika's ARKO project (grant 3,000,000 SEK)
+/// and co-applicant of Arvika's approved ARKO application (2,450,000 SEK):
+/// neither grant is Eda's; both are Arvika's, in the funder's decision year.
+#[test]
+fn the_demo_credits_eda_its_own_co_financing_and_arvika_the_grants() {
+    runtime().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn EventStore> = Arc::new(SqliteStore::open(dir.path().join("events.sqlite")).unwrap());
+        samverkan_app::demo::load(&Commands::new(store.clone())).await.unwrap();
+        let models = samverkan_app::projections::rebuild(store.as_ref()).await.unwrap();
+        let now = AsOf::now(Utc::now());
+        let granted = |code: &str| -> BTreeMap<i32, i128> {
+            let mut by_year = BTreeMap::new();
+            for l in models.dashboard(&m(code), now).unwrap().funding {
+                if l.currency == Currency::SEK && l.granted_minor != 0 {
+                    *by_year.entry(l.year).or_default() += l.granted_minor;
+                }
+            }
+            by_year
+        };
+        let eda = samverkan_app::demo::codes::EDA;
+        assert!(granted(eda).is_empty(), "Eda: {:?}", granted(eda));
+        let eda_dashboard = models.dashboard(&m(eda), now).unwrap();
+        assert!(
+            eda_dashboard.funding.iter().any(|l| l.co_financing_minor > 0),
+            "Eda's own co-financing counts"
+        );
+        let arvika = granted(samverkan_app::demo::codes::ARVIKA);
+        assert_eq!(arvika.get(&2024), Some(&(3_000_000 * 100)), "{arvika:?}");
+        assert_eq!(arvika.get(&2025), Some(&(2_450_000 * 100)), "{arvika:?}");
+        for year in [2024, 2025] {
+            let report = models
+                .follow_up_report(&m(samverkan_app::demo::codes::ARVIKA), year, now)
+                .unwrap();
+            let sum: i128 = report
+                .funding_obtained
+                .iter()
+                .filter(|l| l.currency == Currency::SEK)
+                .map(|l| l.granted_minor)
+                .sum();
+            assert_eq!(Some(&sum), arvika.get(&year), "Arvika's {year} report and dashboard");
+        }
+    });
+}
