@@ -533,7 +533,7 @@ impl ReportQuery {
         let viewer = Viewer::new(principal(ctx)?);
         let found = read(ctx, at_least_position, |m| {
             m.follow_up_report_on(&municipality.0, year, when, valid).map(|mut x| {
-                viewer.report(m, &mut x);
+                viewer.report(m, &mut x, valid);
                 FollowUpReport::from(&x)
             })
         })

@@ -930,14 +930,19 @@ impl From<&q::ProjectLine> for ProjectLine {
 }
 
 /// External funding and own co-financing per year, programme and currency.
+/// The dashboard and the follow-up report use the same rule, so their lines
+/// for a year agree.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct FundingLine {
+    /// The year of the decision: the funder's for a grant (a directly
+    /// registered project: its start), the municipality's own for co-financing.
     pub year: i32,
     pub programme: ProgrammeKind,
     pub currency: Currency,
-    /// External funding granted.
+    /// External funding granted, credited to the lead applicant (or project
+    /// lead) only: a partner's line never holds the project's grant.
     pub granted: Money,
-    /// Own co-financing committed.
+    /// This municipality's own co-financing committed (withdrawn applications left out).
     pub co_financing: Money,
 }
 

@@ -12,14 +12,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Datelike, Utc};
-use samverkan_app::projections::queries::{FundingLine, MemberCoFinancing};
+use chrono::{DateTime, NaiveDate, Utc};
+use samverkan_app::projections::queries::MemberCoFinancing;
 use samverkan_app::projections::views::{self as v, ApplicationStatusView, ApplicationView};
 use samverkan_app::projections::{
     ApplicationFilter, ConsortiumOverview, Dashboard, FollowUpReport, Subject, TimelineEntry,
 };
 use samverkan_app::ReadModels;
-use samverkan_domain::{add_to_total, ApplicationId, Currency, MunicipalityCode, ProgrammeKind};
+use samverkan_domain::{ApplicationId, MunicipalityCode};
 
 use crate::auth::{may_read_draft, Principal};
 
@@ -79,35 +79,9 @@ impl<'p> Viewer<'p> {
         if applications.iter().all(|a| self.may_see(models, a)) {
             return;
         }
-        // Recompute the funding lines as the read models do, without the
-        // hidden applications: grants of projects by start year, own
-        // commitments by decision year.
-        let mut funding: Lines = BTreeMap::new();
-        for line in &d.projects {
-            let p = &line.project;
-            let g = p.financing.grant;
-            add_to_total(
-                &mut funding
-                    .entry((p.period.start.year(), p.programme.kind, g.currency))
-                    .or_default()
-                    .0,
-                g.amount_minor,
-            );
-        }
-        for a in applications.iter().filter(|a| self.may_see(models, a)) {
-            for (m, money, decision) in a.commitments() {
-                if m == &code && a.status != ApplicationStatusView::Withdrawn {
-                    add_to_total(
-                        &mut funding
-                            .entry((decision.date.year(), a.programme.kind, money.currency))
-                            .or_default()
-                            .1,
-                        money.amount_minor,
-                    );
-                }
-            }
-        }
-        d.funding = lines(&funding);
+        // Recompute the funding lines by the read models' own rule, without
+        // the hidden applications.
+        d.funding = models.funding_on(&code, at, d.valid_at, None, |a| self.may_see(models, a));
     }
 
     /// Remove hidden drafts from a consortium overview and recompute its sums.
@@ -152,33 +126,15 @@ impl<'p> Viewer<'p> {
             .collect();
     }
 
-    /// Remove hidden drafts from a follow-up report and recompute its funding.
-    pub(crate) fn report(&self, models: &ReadModels, r: &mut FollowUpReport) {
+    /// Remove hidden drafts from a follow-up report and recompute its funding
+    /// (`valid_at`: the business day the report was asked on, if any).
+    pub(crate) fn report(&self, models: &ReadModels, r: &mut FollowUpReport, valid_at: Option<NaiveDate>) {
         if self.sees_everything() || r.applications.iter().all(|a| self.may_see(models, a)) {
             return;
         }
         r.applications.retain(|a| self.may_see(models, a));
-        let (year, code) = (r.year, r.municipality.code);
-        let mut funding: Lines = BTreeMap::new();
-        for a in &r.applications {
-            if let (Some(g), Some(d)) = (&a.granted, a.decided_on) {
-                if d.year() == year {
-                    add_to_total(
-                        &mut funding.entry((year, a.programme.kind, g.currency)).or_default().0,
-                        g.amount_minor,
-                    );
-                }
-            }
-            for (m, money, decision) in a.commitments() {
-                if m == &code && decision.date.year() == year && a.status != ApplicationStatusView::Withdrawn {
-                    add_to_total(
-                        &mut funding.entry((year, a.programme.kind, money.currency)).or_default().1,
-                        money.amount_minor,
-                    );
-                }
-            }
-        }
-        r.funding_obtained = lines(&funding);
+        let code = r.municipality.code;
+        r.funding_obtained = models.funding_on(&code, r.as_of, valid_at, Some(r.year), |a| self.may_see(models, a));
     }
 
     /// A subject's timeline, newest first, without the entries of hidden
@@ -227,18 +183,4 @@ impl<'p> Viewer<'p> {
     pub(crate) fn may_see_entry(&self, models: &ReadModels, entry: &TimelineEntry) -> bool {
         entry.application.is_none_or(|id| self.may_see_id(models, &id))
     }
-}
-
-type Lines = BTreeMap<(i32, ProgrammeKind, Currency), (i128, i128)>;
-
-fn lines(map: &Lines) -> Vec<FundingLine> {
-    map.iter()
-        .map(|((year, programme, currency), (g, c))| FundingLine {
-            year: *year,
-            programme: *programme,
-            currency: *currency,
-            granted_minor: *g,
-            co_financing_minor: *c,
-        })
-        .collect()
 }

@@ -382,8 +382,16 @@ async fn dashboards_follow_the_application_to_a_project() {
         .iter()
         .any(|x| x.consortium == v6() && x.coordinator));
 
-    // Funding by year, programme and currency: Skara committed 100,000 SEK in 2026, the project grant counts too.
+    // Funding by year, programme and currency: Skara committed 100,000 SEK in
+    // 2026; the grant is the lead's (Lidköping's), in the year of the decision.
     let line = skara
+        .funding
+        .iter()
+        .find(|f| f.year == 2026 && f.programme == ProgrammeKind::Interreg && f.currency == Currency::SEK)
+        .unwrap();
+    assert_eq!(line.co_financing_minor, 100_000 * 100);
+    assert_eq!(line.granted_minor, 0, "a partner is not credited with the lead's grant");
+    let line = lidkoping
         .funding
         .iter()
         .find(|f| f.year == 2026 && f.programme == ProgrammeKind::Interreg && f.currency == Currency::SEK)

@@ -311,8 +311,8 @@ async fn money_is_capped_per_command_and_totals_never_wrap() {
         json!(samverkan_domain::MAX_AMOUNT_MINOR)
     );
 
-    // Amounts near 2^63 as the store may already hold them, naming Lidköping
-    // as a partner of three projects led by Vänersborg.
+    // Amounts near 2^63 as the store may already hold them: three projects
+    // led by Vänersborg, with Lidköping as a partner.
     let commands = Commands::new(app.store.clone());
     let huge = Money::new(i64::MAX, Currency::DKK).expect("money");
     for _ in 0..3 {
@@ -354,6 +354,8 @@ async fn money_is_capped_per_command_and_totals_never_wrap() {
             .expect("registered");
     }
     let position = app.head().await.expect("head");
+    // The grants are the lead's (Vänersborg's); the partner Lidköping is not
+    // credited with them (see "Which date and whose money" in docs/domain.md).
     for code in ["SE-1494", "SE-1487"] {
         let r = app
             .gql(
@@ -363,6 +365,10 @@ async fn money_is_capped_per_command_and_totals_never_wrap() {
             .await;
         let lines = r.data()["dashboard"]["funding"].as_array().expect("lines").clone();
         let dkk: Vec<&Value> = lines.iter().filter(|l| l["currency"] == "DKK").collect();
+        if code == "SE-1494" {
+            assert!(dkk.is_empty(), "{code}: {lines:#?}");
+            continue;
+        }
         assert_eq!(dkk.len(), 1, "{code}: {lines:#?}");
         let exact = 3 * i128::from(i64::MAX);
         assert_eq!(dkk[0]["granted"]["amountMinor"], json!(exact.to_string()), "{code}");

@@ -272,6 +272,70 @@ fn programme_year_lines(lines: BTreeMap<(i32, ProgrammeKind, Currency), (i128, i
         .collect()
 }
 
+/// A municipality's funding lines, by year, programme and currency — the one
+/// rule behind the dashboard's funding, the follow-up report's "funding
+/// obtained" and the API's recomputation without hidden drafts (see
+/// `docs/domain.md`, "Which date and whose money"):
+///
+/// * a grant counts in the year of the funder's decision: an approved
+///   application's `decided_on`; a project registered directly (not from an
+///   application) carries no decision date, so its period start stands in;
+/// * a grant is credited to the lead only (the lead applicant, or the
+///   registered project's lead): the events carry no per-partner share of a
+///   grant, so partners never get the whole project's grant;
+/// * co-financing is the municipality's own commitments to applications not
+///   withdrawn, in the year of its own decision; a directly registered
+///   project's co-financing has no per-partner split and is not counted.
+///
+/// `projects` and `applications` are those the municipality takes part in;
+/// `year` keeps one year only. Sums are checked 128-bit ([`add_to_total`]).
+pub fn funding_lines<'a>(
+    code: &MunicipalityCode,
+    projects: impl IntoIterator<Item = &'a ProjectView>,
+    applications: impl IntoIterator<Item = &'a ApplicationView>,
+    year: Option<i32>,
+) -> Vec<FundingLine> {
+    let mut funding: BTreeMap<(i32, ProgrammeKind, Currency), (i128, i128)> = BTreeMap::new();
+    let wanted = |y: i32| year.is_none_or(|w| w == y);
+    for p in projects {
+        if p.from_application.is_some() || p.lead.municipality() != Some(code) {
+            continue;
+        }
+        let (g, y) = (p.financing.grant, p.period.start.year());
+        if wanted(y) {
+            add_to_total(
+                &mut funding.entry((y, p.programme.kind, g.currency)).or_default().0,
+                g.amount_minor,
+            );
+        }
+    }
+    for a in applications {
+        if let (Some(g), Some(d)) = (&a.granted, a.decided_on) {
+            if &a.lead_applicant == code && wanted(d.year()) {
+                add_to_total(
+                    &mut funding.entry((d.year(), a.programme.kind, g.currency)).or_default().0,
+                    g.amount_minor,
+                );
+            }
+        }
+        if a.status == ApplicationStatusView::Withdrawn {
+            continue;
+        }
+        for (m, money, decision) in a.commitments() {
+            if m == code && wanted(decision.date.year()) {
+                add_to_total(
+                    &mut funding
+                        .entry((decision.date.year(), a.programme.kind, money.currency))
+                        .or_default()
+                        .1,
+                    money.amount_minor,
+                );
+            }
+        }
+    }
+    programme_year_lines(funding)
+}
+
 impl ReadModels {
     fn related(&self, m: &MunicipalityCode) -> Option<&Related> {
         self.by_municipality.get(m)
@@ -383,6 +447,26 @@ impl ReadModels {
             .collect()
     }
 
+    /// A municipality's funding lines ([`funding_lines`]) as recorded by `at`,
+    /// as the world stood on `valid_at`, counting only the applications `keep`
+    /// lets through (the API leaves out drafts the caller may not see).
+    pub fn funding_on(
+        &self,
+        code: &MunicipalityCode,
+        at: Option<DateTime<Utc>>,
+        valid_at: Option<NaiveDate>,
+        year: Option<i32>,
+        keep: impl Fn(&ApplicationView) -> bool,
+    ) -> Vec<FundingLine> {
+        let projects = self.projects_of(code, at, valid_at);
+        let applications: Vec<ApplicationView> = self
+            .applications_of(code, at, valid_at)
+            .into_iter()
+            .filter(|a| keep(a))
+            .collect();
+        funding_lines(code, &projects, &applications, year)
+    }
+
     /// A municipality's dashboard.
     pub fn dashboard(&self, code: &MunicipalityCode, when: AsOf) -> Option<Dashboard> {
         self.dashboard_on(code, when, None)
@@ -434,17 +518,10 @@ impl ReadModels {
         }
 
         let projects_all = self.projects_of(code, when.at, v);
-        let mut funding: BTreeMap<(i32, ProgrammeKind, Currency), (i128, i128)> = BTreeMap::new();
+        let applications = self.applications_of(code, when.at, v);
+        let funding = funding_lines(code, &projects_all, &applications, None);
         let mut projects = vec![];
         for p in projects_all {
-            let g = p.financing.grant;
-            add_to_total(
-                &mut funding
-                    .entry((p.period.start.year(), p.programme.kind, g.currency))
-                    .or_default()
-                    .0,
-                g.amount_minor,
-            );
             let (next, overdue) = milestone_lines(&p, today);
             projects.push(ProjectLine {
                 role: p.role_of(code).unwrap_or("partner").to_string(),
@@ -461,20 +538,6 @@ impl ReadModels {
                 .then(a.project.title.cmp(&b.project.title))
         });
 
-        let applications = self.applications_of(code, when.at, v);
-        for a in &applications {
-            for (m, money, decision) in a.commitments() {
-                if m == code && a.status != ApplicationStatusView::Withdrawn {
-                    add_to_total(
-                        &mut funding
-                            .entry((decision.date.year(), a.programme.kind, money.currency))
-                            .or_default()
-                            .1,
-                        money.amount_minor,
-                    );
-                }
-            }
-        }
         let mut action_list: Vec<ApplicationView> = applications.into_iter().filter(|a| a.pending_for(code)).collect();
         action_list.sort_by_key(|a| a.deadline);
 
@@ -513,7 +576,7 @@ impl ReadModels {
             memberships,
             projects,
             action_list,
-            funding: programme_year_lines(funding),
+            funding,
             twin_towns,
             goals,
         })
@@ -698,8 +761,9 @@ impl ReadModels {
             }
         }
 
-        let applications: Vec<ApplicationView> = self
-            .applications_of(code, when.at, v)
+        let involved = self.applications_of(code, when.at, v);
+        let funding = funding_lines(code, &projects, &involved, Some(year));
+        let applications: Vec<ApplicationView> = involved
             .into_iter()
             .filter(|a| {
                 in_year(a.drafted_at.date_naive())
@@ -707,25 +771,6 @@ impl ReadModels {
                     || a.decided_on.is_some_and(in_year)
             })
             .collect();
-        let mut funding: BTreeMap<(i32, ProgrammeKind, Currency), (i128, i128)> = BTreeMap::new();
-        for a in &applications {
-            if let (Some(g), Some(d)) = (&a.granted, a.decided_on) {
-                if in_year(d) {
-                    add_to_total(
-                        &mut funding.entry((year, a.programme.kind, g.currency)).or_default().0,
-                        g.amount_minor,
-                    );
-                }
-            }
-            for (m, money, decision) in a.commitments() {
-                if m == code && in_year(decision.date) && a.status != ApplicationStatusView::Withdrawn {
-                    add_to_total(
-                        &mut funding.entry((year, a.programme.kind, money.currency)).or_default().1,
-                        money.amount_minor,
-                    );
-                }
-            }
-        }
 
         let adopted = strategies
             .iter()
@@ -758,7 +803,7 @@ impl ReadModels {
             as_of: when.at,
             projects_active: active,
             applications,
-            funding_obtained: programme_year_lines(funding),
+            funding_obtained: funding,
             milestones_achieved: achieved,
             milestones_missed: missed,
             milestones_rescheduled: rescheduled,
