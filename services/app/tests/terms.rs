@@ -88,6 +88,9 @@ async fn missed_term_is_overdue_on_the_dashboard_and_in_the_report_and_handover_
         })
         .expect("the 2024 strategy");
     assert_eq!(s2024.next_follow_up_due, Some(d("2027-03-31")));
+    // The yearly report goes to kommunstyrelsen: its term (2027-01-01 – 2030-12-31).
+    let t = s2024.follow_up_term.expect("due term");
+    assert_eq!((t.body, t.start), (TermBody::ExecutiveBoard, d("2027-01-01")));
     // Its 2022–2026 term is covered: the once-per-term part is due at the current term's end.
     assert!(!s2024.follow_up_overdue);
 }

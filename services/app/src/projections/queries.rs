@@ -203,7 +203,8 @@ pub fn term_of_office(country: &str, day: NaiveDate) -> (NaiveDate, NaiveDate) {
 /// The term a follow-up is due for (as of `today`), or `None` for a document
 /// not in force. Yearly: the report on year Y is due 31 March of Y+1, where Y
 /// is the year after the last reported one (or the adoption year if none is
-/// reported); its term is the council term of that day. Once per term: see
+/// reported); its term is the executive board's on that day (the yearly
+/// report goes to kommunstyrelsen). Once per term: see
 /// [`terms::once_per_term_due`] (a missed past term stays due at its end).
 pub fn follow_up_due(s: &StrategyView, today: NaiveDate) -> Option<(NaiveDate, terms::Term)> {
     if !s.in_force_on(today) {
@@ -215,7 +216,8 @@ pub fn follow_up_due(s: &StrategyView, today: NaiveDate) -> Option<(NaiveDate, t
     let yearly = || {
         let last_reported = s.follow_ups.iter().filter_map(|f| f.period.end.map(|e| e.year())).max();
         let next_year = last_reported.map_or(start.year(), |y| y + 1);
-        NaiveDate::from_ymd_opt(next_year + 1, 3, 31).map(|d| (d, terms::term_on(country, terms::TermBody::Council, d)))
+        NaiveDate::from_ymd_opt(next_year + 1, 3, 31)
+            .map(|d| (d, terms::term_on(country, terms::TermBody::ExecutiveBoard, d)))
     };
     let per_term = || {
         let ends: Vec<NaiveDate> = s.follow_ups.iter().filter_map(|f| f.period.end).collect();

@@ -60,19 +60,25 @@ fn day(s: &str) -> NaiveDate {
 }
 
 /// The table's terms of one body in one country, oldest first. A country
-/// without its own rows uses Sweden's.
+/// without its own rows uses Sweden's; a body without rows of its own (the
+/// Norwegian formannskap) sits for the council's term.
 pub fn terms(country: &str, body: TermBody) -> Vec<Term> {
     let country = if TABLE.iter().any(|r| r.0 == country) {
         country
     } else {
         "SE"
     };
+    let rows_of = if TABLE.iter().any(|r| r.0 == country && r.1 == body) {
+        body
+    } else {
+        TermBody::Council
+    };
     TABLE
         .iter()
-        .filter(|r| r.0 == country && r.1 == body)
-        .map(|&(c, b, s, e, src)| Term {
+        .filter(|r| r.0 == country && r.1 == rows_of)
+        .map(|&(c, _, s, e, src)| Term {
             country: c,
-            body: b,
+            body,
             start: day(s),
             end: day(e),
             source: src,
@@ -154,6 +160,11 @@ mod tests {
         assert_eq!((ks.start, ks.end), (d("2023-01-01"), d("2026-12-31")));
         let no = term_on("NO", TermBody::Council, d("2024-05-01"));
         assert_eq!((no.start, no.end), (d("2023-10-01"), d("2027-09-30")));
+        // Norway's formannskap sits for the kommunestyre's term; other countries use Sweden's rows.
+        let fsk = term_on("NO", TermBody::ExecutiveBoard, d("2024-05-01"));
+        assert_eq!((fsk.body, fsk.start), (TermBody::ExecutiveBoard, d("2023-10-01")));
+        let dk = term_on("DK", TermBody::Council, d("2024-05-01"));
+        assert_eq!(dk.start, d("2022-10-15"));
         assert!(TABLE.iter().all(|r| !r.4.is_empty()));
         // Rows of one body follow each other without gaps.
         for (c, b) in [
