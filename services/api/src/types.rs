@@ -880,9 +880,113 @@ impl From<&TimelineEntryView> for TimelineEntry {
 pub struct StrategyLine {
     pub strategy: Strategy,
     pub valid_until: Option<Date>,
+    /// The council term of office the strategy is in force in on the day asked about.
+    pub term: TermOfOffice,
+    /// The term the next follow-up is owed for (a missed past term stays owed).
+    pub follow_up_term: Option<TermOfOffice>,
     /// When the next follow-up is due.
     pub next_follow_up_due: Option<Date>,
     pub follow_up_overdue: bool,
+}
+
+/// The body a term of office belongs to.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TermBody {
+    /// Kommunfullmäktige (SE), kommunestyre (NO).
+    Council,
+    /// Kommunstyrelsen (SE).
+    ExecutiveBoard,
+}
+
+/// A term of office from the term table (real dates per country and body).
+#[derive(SimpleObject, Clone, Debug)]
+pub struct TermOfOffice {
+    pub country: String,
+    pub body: TermBody,
+    pub start: Date,
+    /// Last day of the term (inclusive).
+    pub end: Date,
+    /// Where the dates come from.
+    pub source: String,
+}
+
+impl From<&samverkan_app::projections::terms::Term> for TermOfOffice {
+    fn from(t: &samverkan_app::projections::terms::Term) -> Self {
+        use samverkan_app::projections::terms::TermBody as B;
+        TermOfOffice {
+            country: t.country.to_string(),
+            body: match t.body {
+                B::Council => TermBody::Council,
+                B::ExecutiveBoard => TermBody::ExecutiveBoard,
+            },
+            start: t.start.into(),
+            end: t.end.into(),
+            source: t.source.to_string(),
+        }
+    }
+}
+
+/// A strategy referenced from a handover.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct StrategyRef {
+    pub id: Uuid,
+    pub title: String,
+}
+
+/// A co-financing commitment a new council inherits.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct InheritedCommitment {
+    pub application_id: Uuid,
+    pub title: String,
+    pub amount: Money,
+    pub decided_on: Date,
+}
+
+/// What the new council inherits at a change of term of office.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Handover {
+    /// The new term; its first day is the day of the change.
+    pub term: TermOfOffice,
+    /// Strategies in force on the first day of the new term.
+    pub strategies_in_force: Vec<StrategyRef>,
+    /// This municipality's co-financing commitments decided before that day.
+    pub commitments: Vec<InheritedCommitment>,
+    /// Projects running on that day.
+    pub projects_running: Vec<ProjectRef>,
+}
+
+impl From<&samverkan_app::projections::terms::Handover> for Handover {
+    fn from(h: &samverkan_app::projections::terms::Handover) -> Self {
+        Handover {
+            term: (&h.term).into(),
+            strategies_in_force: h
+                .strategies_in_force
+                .iter()
+                .map(|(id, title)| StrategyRef {
+                    id: id.0,
+                    title: title.clone(),
+                })
+                .collect(),
+            commitments: h
+                .commitments
+                .iter()
+                .map(|c| InheritedCommitment {
+                    application_id: c.application.0,
+                    title: c.title.clone(),
+                    amount: (&c.amount).into(),
+                    decided_on: c.decided_on.into(),
+                })
+                .collect(),
+            projects_running: h
+                .projects_running
+                .iter()
+                .map(|(id, title)| ProjectRef {
+                    id: id.0,
+                    title: title.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 impl From<&q::StrategyLine> for StrategyLine {
@@ -890,6 +994,8 @@ impl From<&q::StrategyLine> for StrategyLine {
         StrategyLine {
             strategy: (&l.strategy).into(),
             valid_until: l.valid_until.map(Date),
+            term: (&l.term).into(),
+            follow_up_term: l.follow_up_term.as_ref().map(TermOfOffice::from),
             next_follow_up_due: l.next_follow_up_due.map(Date),
             follow_up_overdue: l.follow_up_overdue,
         }
@@ -998,6 +1104,9 @@ pub struct Dashboard {
     /// Current twin towns.
     pub twin_towns: Vec<TwinTown>,
     pub goals: Vec<GoalLine>,
+    /// What the new council inherits at the most recent change of term of
+    /// office (on or before the day) and at the next one.
+    pub handover: Vec<Handover>,
 }
 
 impl From<&q::Dashboard> for Dashboard {
@@ -1024,6 +1133,7 @@ impl From<&q::Dashboard> for Dashboard {
             action_list: x.action_list.iter().map(Application::from).collect(),
             funding: x.funding.iter().map(FundingLine::from).collect(),
             twin_towns: x.twin_towns.iter().map(TwinTown::from).collect(),
+            handover: x.handover.iter().map(Handover::from).collect(),
             goals: x
                 .goals
                 .iter()

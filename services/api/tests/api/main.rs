@@ -14,3 +14,4 @@ mod over_http;
 mod queries;
 mod schema;
 mod security;
+mod terms;

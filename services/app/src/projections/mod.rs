@@ -4,6 +4,7 @@
 
 mod model;
 pub mod queries;
+pub mod terms;
 pub mod views;
 
 use std::path::{Path, PathBuf};

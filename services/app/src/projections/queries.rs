@@ -14,6 +14,7 @@ use samverkan_domain::{
 use serde::Serialize;
 
 use super::model::*;
+use super::terms;
 use super::views::*;
 
 /// The moment a question is asked about.
@@ -44,6 +45,10 @@ impl AsOf {
 pub struct StrategyLine {
     pub strategy: StrategyView,
     pub valid_until: Option<NaiveDate>,
+    /// The council term the strategy is in force in on the day asked about.
+    pub term: terms::Term,
+    /// The term the next follow-up is owed for.
+    pub follow_up_term: Option<terms::Term>,
     pub next_follow_up_due: Option<NaiveDate>,
     pub follow_up_overdue: bool,
 }
@@ -102,6 +107,9 @@ pub struct Dashboard {
     pub funding: Vec<FundingLine>,
     pub twin_towns: Vec<TwinTownView>,
     pub goals: Vec<GoalLine>,
+    /// What the new council inherits at the most recent change of term (on or
+    /// before the day) and at the next one.
+    pub handover: Vec<terms::Handover>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -185,56 +193,56 @@ pub struct ApplicationFilter {
 
 const EXPIRY_WINDOW_DAYS: i64 = 365;
 
-/// Swedish council terms start 15 October in years ≡ 2 (mod 4) (2022, 2026);
-/// Norwegian local terms start 1 October in years ≡ 3 (mod 4) (2023, 2027).
+/// The council term of `country` on `day` (from the term table in
+/// [`super::terms`]).
 pub fn term_of_office(country: &str, day: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let (offset, month, dom) = if country == "NO" { (3, 10, 1) } else { (2, 10, 15) };
-    let mut start_year = day.year() - (day.year() - offset).rem_euclid(4);
-    let start = |y: i32| NaiveDate::from_ymd_opt(y, month, dom).unwrap_or(day);
-    if day < start(start_year) {
-        start_year -= 4;
-    }
-    (start(start_year), start(start_year + 4) - Duration::days(1))
+    let t = terms::term_on(country, terms::TermBody::Council, day);
+    (t.start, t.end)
 }
 
-/// When is the next follow-up of an adopted document due (as of `today`)?
-/// Yearly: the report on year Y is due 31 March of Y+1, where Y is the year
-/// after the last reported one (or the adoption year if none is reported). Once per term: due on the last day of the current term unless
-/// a follow-up inside the term is reported.
-pub fn next_follow_up_due(s: &StrategyView, today: NaiveDate) -> Option<NaiveDate> {
+/// The term a follow-up is due for (as of `today`), or `None` for a document
+/// not in force. Yearly: the report on year Y is due 31 March of Y+1, where Y
+/// is the year after the last reported one (or the adoption year if none is
+/// reported); its term is the executive board's on that day (the yearly
+/// report goes to kommunstyrelsen). Once per term: see
+/// [`terms::once_per_term_due`] (a missed past term stays due at its end).
+pub fn follow_up_due(s: &StrategyView, today: NaiveDate) -> Option<(NaiveDate, terms::Term)> {
     if !s.in_force_on(today) {
         return None;
     }
     let start = s.validity?.start;
+    let country = s.municipality.country();
+    let country = country.as_str();
     let yearly = || {
         let last_reported = s.follow_ups.iter().filter_map(|f| f.period.end.map(|e| e.year())).max();
         let next_year = last_reported.map_or(start.year(), |y| y + 1);
         NaiveDate::from_ymd_opt(next_year + 1, 3, 31)
+            .map(|d| (d, terms::term_on(country, terms::TermBody::ExecutiveBoard, d)))
     };
     let per_term = || {
-        let (ts, te) = term_of_office(s.municipality.country().as_str(), today);
-        let reported = s
-            .follow_ups
-            .iter()
-            .any(|f| f.period.end.is_some_and(|e| e >= ts && e <= te));
-        if reported {
-            let (_, next_end) = term_of_office(s.municipality.country().as_str(), te + Duration::days(1));
-            Some(next_end)
-        } else {
-            Some(te)
-        }
+        let ends: Vec<NaiveDate> = s.follow_ups.iter().filter_map(|f| f.period.end).collect();
+        let t = terms::once_per_term_due(country, start, &ends, today);
+        Some((t.end, t))
     };
     match s.follow_up {
         FollowUpCadence::Yearly => yearly(),
         FollowUpCadence::OncePerTerm => per_term(),
-        FollowUpCadence::YearlyAndOncePerTerm => [yearly(), per_term()].into_iter().flatten().min(),
+        FollowUpCadence::YearlyAndOncePerTerm => [yearly(), per_term()].into_iter().flatten().min_by_key(|x| x.0),
     }
 }
 
+/// When is the next follow-up of an adopted document due (as of `today`)?
+pub fn next_follow_up_due(s: &StrategyView, today: NaiveDate) -> Option<NaiveDate> {
+    follow_up_due(s, today).map(|x| x.0)
+}
+
 fn strategy_line(s: StrategyView, today: NaiveDate) -> StrategyLine {
-    let next = next_follow_up_due(&s, today);
+    let due = follow_up_due(&s, today);
+    let next = due.map(|x| x.0);
     StrategyLine {
         valid_until: s.validity.and_then(|v| v.end),
+        term: terms::term_on(s.municipality.country().as_str(), terms::TermBody::Council, today),
+        follow_up_term: due.map(|x| x.1),
         next_follow_up_due: next,
         follow_up_overdue: next.is_some_and(|d| d < today),
         strategy: s,
@@ -467,6 +475,56 @@ impl ReadModels {
         funding_lines(code, &projects, &applications, year)
     }
 
+    /// The dashboard's handover lines (see [`Dashboard::handover`]).
+    fn handover(
+        &self,
+        code: &MunicipalityCode,
+        when: AsOf,
+        today: NaiveDate,
+        applications: &[ApplicationView],
+    ) -> Vec<terms::Handover> {
+        terms::handover_terms(code.country().as_str(), today)
+            .into_iter()
+            .map(|term| {
+                let first = term.start;
+                let strategies_in_force = self
+                    .strategies_of(code, when.at, Some(first))
+                    .into_iter()
+                    .filter(|s| s.in_force_on(first))
+                    .map(|s| (s.id, s.title))
+                    .collect();
+                let mut commitments: Vec<terms::InheritedCommitment> = applications
+                    .iter()
+                    .filter(|a| a.status != ApplicationStatusView::Withdrawn)
+                    .flat_map(|a| {
+                        a.commitments()
+                            .filter(|(m, _, decision)| *m == code && decision.date < first && decision.date <= today)
+                            .map(|(_, money, decision)| terms::InheritedCommitment {
+                                application: a.id,
+                                title: a.title.clone(),
+                                amount: *money,
+                                decided_on: decision.date,
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                commitments.sort_by_key(|c| c.decided_on);
+                let projects_running = self
+                    .projects_of(code, when.at, Some(first))
+                    .into_iter()
+                    .filter(|p| p.period.contains(first) && p.closed_on.is_none_or(|c| first < c))
+                    .map(|p| (p.id, p.title))
+                    .collect();
+                terms::Handover {
+                    term,
+                    strategies_in_force,
+                    commitments,
+                    projects_running,
+                }
+            })
+            .collect()
+    }
+
     /// A municipality's dashboard.
     pub fn dashboard(&self, code: &MunicipalityCode, when: AsOf) -> Option<Dashboard> {
         self.dashboard_on(code, when, None)
@@ -538,6 +596,7 @@ impl ReadModels {
                 .then(a.project.title.cmp(&b.project.title))
         });
 
+        let handover = self.handover(code, when, today, &applications);
         let mut action_list: Vec<ApplicationView> = applications.into_iter().filter(|a| a.pending_for(code)).collect();
         action_list.sort_by_key(|a| a.deadline);
 
@@ -573,6 +632,7 @@ impl ReadModels {
             as_of: when.at,
             strategies_in_force: in_force,
             expiring_strategies: expiring,
+            handover,
             memberships,
             projects,
             action_list,
