@@ -289,7 +289,7 @@ impl From<&d::Programme> for Programme {
 /// A municipality (kommun).
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Municipality {
-    /// The code valid on the asked day (`validAt`; the latest code without it).
+    /// The code valid on the asked day (`validAt`; today without it).
     pub code: MunicipalityCode,
     /// The stable identity: the municipality's first recorded code, kept when
     /// its code changes. Commands address the municipality by it.

@@ -99,3 +99,18 @@ async fn code_changes_are_refused_when_the_code_is_taken_or_foreign_or_too_early
         .await;
     assert_eq!(officer.code(), "FORBIDDEN");
 }
+
+#[tokio::test]
+async fn a_future_code_is_not_today_s_code() {
+    let app = spawn_app().await;
+    app.register("SE-1917", "Heby").await;
+    let r = change(&app, "SE-1917", "SE-0331", "2100-01-01").await;
+    let p = r.data()["changeMunicipalityCode"]["position"].as_u64();
+    let today = app.gql(LOOKUP, json!({"c": "SE-1917", "v": null, "p": p})).await;
+    assert_eq!(today.data()["municipality"]["code"], "SE-1917");
+    let later = app
+        .gql(LOOKUP, json!({"c": "SE-0331", "v": "2100-06-01", "p": p}))
+        .await;
+    assert_eq!(later.data()["municipality"]["code"], "SE-0331");
+    assert_eq!(later.data()["municipality"]["identity"], "SE-1917");
+}

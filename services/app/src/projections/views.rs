@@ -39,7 +39,7 @@ pub struct MunicipalityView {
     /// Every code with its validity, oldest first.
     #[serde(default)]
     pub codes: Vec<CodePeriodView>,
-    /// The code valid on the asked day (the latest code when no day is asked).
+    /// The code valid on the asked day, set by `on(day)`; None: today's.
     #[serde(default)]
     pub current_code: Option<MunicipalityCode>,
 }
@@ -69,9 +69,10 @@ impl MunicipalityView {
             .find(|(i, p)| p.contains(day, *i == 0))
             .map_or(self.code, |(_, p)| p.code)
     }
-    /// The current code (the one valid on the asked day, or the latest).
+    /// The code valid on the asked day, or today when no day was asked.
     pub fn code_now(&self) -> MunicipalityCode {
-        self.current_code.unwrap_or(self.code)
+        self.current_code
+            .unwrap_or_else(|| self.code_on(Utc::now().date_naive()))
     }
 }
 
@@ -88,7 +89,7 @@ impl MunicipalityView {
                     valid_from: r.code_valid_from,
                     valid_until: None,
                 }],
-                current_code: Some(r.code),
+                current_code: None,
             }),
             MunicipalityEvent::MunicipalityCodeChanged(c) => view.map(|mut v| {
                 if let Some(last) = v.codes.last_mut() {
@@ -99,7 +100,6 @@ impl MunicipalityView {
                     valid_from: Some(c.valid_from),
                     valid_until: None,
                 });
-                v.current_code = Some(c.new_code);
                 v
             }),
             MunicipalityEvent::TwinTownAgreementSigned(s) => view.map(|mut v| {
