@@ -104,6 +104,8 @@ impl Authenticator for DevAuthenticator {
 pub enum CommandTarget {
     /// Registering a municipality: administrators only.
     RegisterMunicipality(MunicipalityCode),
+    /// Recording a municipality's new national code: administrators only.
+    ChangeMunicipalityCode(MunicipalityCode),
     /// A decision of one municipality (twin towns, strategy documents): its officers.
     Municipality(MunicipalityCode),
     /// Forming a new consortium: administrators only.
@@ -154,6 +156,7 @@ pub fn role_allows(role: &Role, target: &CommandTarget) -> bool {
         (
             Role::Officer(_),
             T::RegisterMunicipality(_)
+            | T::ChangeMunicipalityCode(_)
             | T::FormConsortium(_)
             | T::Consortium(_)
             | T::Membership { .. }
@@ -161,7 +164,11 @@ pub fn role_allows(role: &Role, target: &CommandTarget) -> bool {
         ) => false,
         (
             Role::Coordinator(_),
-            T::RegisterMunicipality(_) | T::FormConsortium(_) | T::Municipality(_) | T::CoFinancing { .. },
+            T::RegisterMunicipality(_)
+            | T::ChangeMunicipalityCode(_)
+            | T::FormConsortium(_)
+            | T::Municipality(_)
+            | T::CoFinancing { .. },
         ) => false,
     }
 }
@@ -201,6 +208,9 @@ pub fn may_read_draft(
 fn describe(target: &CommandTarget) -> String {
     match target {
         CommandTarget::RegisterMunicipality(m) => format!("registering municipality {m} needs an administrator"),
+        CommandTarget::ChangeMunicipalityCode(m) => {
+            format!("changing the code of municipality {m} needs an administrator")
+        }
         CommandTarget::Municipality(m) => format!("needs an officer of {m}"),
         CommandTarget::FormConsortium(c) => format!("forming consortium {c} needs an administrator"),
         CommandTarget::Consortium(c) => format!("needs the coordinator of {c}"),

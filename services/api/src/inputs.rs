@@ -293,6 +293,20 @@ pub struct RegisterMunicipalityInput {
 }
 
 #[derive(InputObject, Clone, Debug)]
+pub struct ChangeMunicipalityCodeInput {
+    /// The municipality: its identity (first code) or its code today.
+    pub municipality: MunicipalityCode,
+    /// The new national code, of the same country.
+    pub new_code: MunicipalityCode,
+    /// First day of the new code; the current code ends the day before.
+    pub valid_from: Date,
+    /// The decision behind the change, when there is one.
+    pub decision: Option<DecisionInput>,
+    /// Where the change is documented (e.g. an SCB or SSB page).
+    pub source: String,
+}
+
+#[derive(InputObject, Clone, Debug)]
 pub struct SignTwinTownAgreementInput {
     pub municipality: MunicipalityCode,
     pub partner: TwinTownPartnerInput,

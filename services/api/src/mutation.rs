@@ -25,7 +25,7 @@ use samverkan_eventstore::{Direction, ExpectedVersion};
 use uuid::Uuid;
 
 use crate::auth::{authorize_command, CommandTarget};
-use crate::context::{meta, principal, state};
+use crate::context::{meta, principal, read, state};
 use crate::error::ApiError;
 use crate::inputs::*;
 use crate::scalars::Position;
@@ -318,6 +318,37 @@ impl MunicipalityMutation {
             expected_version,
         )
         .await
+    }
+
+    /// Record a new national code of a municipality from a date (administrators
+    /// only). The municipality keeps its identity; the old code keeps
+    /// answering lookups for its own period.
+    async fn change_municipality_code(
+        &self,
+        ctx: &Context<'_>,
+        command_id: Uuid,
+        expected_version: Option<i32>,
+        input: ChangeMunicipalityCodeInput,
+    ) -> Result<MunicipalityPayload> {
+        let asked = input.municipality.0;
+        let code = read(ctx, None, |m| match m.resolve_code(&asked, None, None) {
+            samverkan_app::projections::CodeResolution::Found(identity) => identity,
+            _ => asked,
+        })
+        .await?;
+        let command = MunicipalityCommand::ChangeCode {
+            new_code: input.new_code.0,
+            valid_from: input.valid_from.0,
+            decision: input.decision.map(|d| d.to_domain()),
+            source: input.source,
+            in_use: vec![],
+        };
+        let target = CommandTarget::ChangeMunicipalityCode(code);
+        let (state, cc) = prepare(ctx, &target, command_id, expected_version)?;
+        let outcome = state.commands.execute_municipality(&code, command, &cc).await?;
+        let done = settle(state, outcome).await;
+        let entity = done.read(state, |m| m.municipality(&code, None).map(|v| Municipality::from(&v)));
+        Ok(MunicipalityPayload::new(done, entity))
     }
 
     /// Record a twin-town agreement (vänortsavtal) decided by the council.

@@ -75,11 +75,22 @@ impl MunicipalityQuery {
     ) -> Result<Municipality> {
         let as_of = as_of.map(|t| t.0);
         let valid = valid_at.map(|d| d.0);
+        // The code is resolved as of `validAt` (default: today) through the
+        // code index; an old code answers for its own period only.
         let found = read(ctx, at_least_position, |m| {
-            m.municipality_on(&code.0, as_of, valid).map(|v| Municipality::from(&v))
+            match m.resolve_code(&code.0, as_of, valid) {
+                samverkan_app::projections::CodeResolution::Found(identity) => m
+                    .municipality_on(&identity, as_of, valid)
+                    .map(|v| Municipality::from(&v))
+                    .ok_or_else(|| not_found_on("municipality", code.0, valid)),
+                miss @ samverkan_app::projections::CodeResolution::NotValidOn { .. } => {
+                    Err(ApiError::not_found(miss.message(&code.0)))
+                }
+                samverkan_app::projections::CodeResolution::Unknown => Err(not_found_on("municipality", code.0, valid)),
+            }
         })
         .await?;
-        Ok(found.ok_or_else(|| not_found_on("municipality", code.0, valid))?)
+        Ok(found?)
     }
 
     /// All municipalities, ordered by code.

@@ -289,23 +289,53 @@ impl From<&d::Programme> for Programme {
 /// A municipality (kommun).
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Municipality {
+    /// The code valid on the asked day (`validAt`; today without it).
     pub code: MunicipalityCode,
+    /// The stable identity: the municipality's first recorded code, kept when
+    /// its code changes. Commands address the municipality by it.
+    pub identity: MunicipalityCode,
     pub name: String,
     pub country: CountryCode,
-    /// From when this national code is valid (codes change in reforms).
+    /// From when the code in `code` is valid (codes change in reforms).
     pub code_valid_from: Option<Date>,
+    /// Every code of the municipality with its validity, oldest first.
+    pub codes: Vec<CodePeriod>,
     /// Twin-town agreements (vänorter), current and ended.
     pub twin_towns: Vec<TwinTown>,
 }
 
 impl From<&v::MunicipalityView> for Municipality {
     fn from(m: &v::MunicipalityView) -> Self {
+        let now = m.code_now();
+        let period = m.codes.iter().rev().find(|p| p.code == now);
         Municipality {
-            code: (&m.code).into(),
+            code: (&now).into(),
+            identity: (&m.code).into(),
             name: m.name.clone(),
             country: m.code.country().into(),
-            code_valid_from: m.code_valid_from.map(Date),
+            code_valid_from: period.map_or(m.code_valid_from, |p| p.valid_from).map(Date),
+            codes: m.codes.iter().map(CodePeriod::from).collect(),
             twin_towns: m.twin_towns.iter().map(TwinTown::from).collect(),
+        }
+    }
+}
+
+/// One code of a municipality and its validity.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct CodePeriod {
+    pub code: MunicipalityCode,
+    /// First day of the code (unknown for a first code registered without it).
+    pub valid_from: Option<Date>,
+    /// Last day of the code (inclusive); null while it is current.
+    pub valid_until: Option<Date>,
+}
+
+impl From<&v::CodePeriodView> for CodePeriod {
+    fn from(p: &v::CodePeriodView) -> Self {
+        CodePeriod {
+            code: (&p.code).into(),
+            valid_from: p.valid_from.map(Date),
+            valid_until: p.valid_until.map(Date),
         }
     }
 }

@@ -405,6 +405,66 @@ impl Commands {
         self.execute::<Application>(id, command, ctx).await
     }
 
+    /// Municipality commands; a code change gets the periods in which other
+    /// municipalities hold the new code filled in (read from every
+    /// municipality stream: code changes are rare admin commands).
+    pub async fn execute_municipality(
+        &self,
+        id: &samverkan_domain::MunicipalityCode,
+        command: samverkan_domain::municipality::MunicipalityCommand,
+        ctx: &CommandContext,
+    ) -> Result<CommandOutcome, AppError> {
+        use samverkan_domain::municipality::{Municipality, MunicipalityCommand};
+        let command = match command {
+            MunicipalityCommand::ChangeCode {
+                new_code,
+                valid_from,
+                decision,
+                source,
+                ..
+            } => {
+                let mut streams = std::collections::BTreeSet::new();
+                let mut after = None;
+                loop {
+                    let batch = self.store.read_all(after, READ_BATCH).await?;
+                    let Some(last) = batch.last() else { break };
+                    after = Some(last.position);
+                    for r in &batch {
+                        if let Some(code) = r.stream.strip_prefix("municipality-") {
+                            streams.insert(code.to_string());
+                        }
+                    }
+                }
+                let mut in_use = vec![];
+                for s in streams {
+                    let Ok(other) = samverkan_domain::MunicipalityCode::parse(&s) else {
+                        continue;
+                    };
+                    if other == *id {
+                        continue;
+                    }
+                    let (state, _) = self.load::<Municipality>(&other).await?;
+                    in_use.extend(
+                        state
+                            .codes
+                            .into_iter()
+                            .filter(|p| p.code == new_code)
+                            .map(|p| (other, p)),
+                    );
+                }
+                MunicipalityCommand::ChangeCode {
+                    new_code,
+                    valid_from,
+                    decision,
+                    source,
+                    in_use,
+                }
+            }
+            other => other,
+        };
+        self.execute::<Municipality>(id, command, ctx).await
+    }
+
     async fn members_of(
         &self,
         consortium: &ConsortiumCode,

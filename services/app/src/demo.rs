@@ -469,6 +469,60 @@ impl Loader<'_> {
                 note: note.into(),
             });
         }
+        self.code_changes().await
+    }
+
+    /// Codes that changed without a merger: Heby (county change, SCB) and
+    /// Bærum (the Norwegian renumberings of 2020 and 2024, SSB). Each keeps
+    /// its first code as its identity.
+    async fn code_changes(&mut self) -> Result<(), AppError> {
+        let scb = "SCB, Kommunkoder: Heby moved from Västmanland to Uppsala län on 2007-01-01, 1917 → 0331";
+        let ssb = "SSB, Kommunenummer: the 2020 and 2024 regional reforms renumbered Bærum 0219 → 3024 → 3201";
+        type Step = (&'static str, &'static str, &'static str);
+        let changes: [(&str, &str, &str, &[Step]); 2] = [
+            (
+                "SE-1917",
+                "Heby",
+                "code change without merger (SE-1917 → SE-0331)",
+                &[("SE-0331", "2007-01-01", scb)],
+            ),
+            (
+                "NO-0219",
+                "Bærum",
+                "renumbered twice (NO-0219 → NO-3024 → NO-3201)",
+                &[("NO-3024", "2020-01-01", ssb), ("NO-3201", "2024-01-01", ssb)],
+            ),
+        ];
+        for (first, name, note, steps) in changes {
+            let id = code(first)?;
+            self.run::<Municipality>(
+                &id,
+                "register",
+                MunicipalityCommand::Register {
+                    code: id,
+                    name: name.into(),
+                    code_valid_from: None,
+                },
+            )
+            .await?;
+            for (new, from, source) in steps {
+                let ctx = self.context(&Municipality::stream_name(&id), &format!("code-{new}"))?;
+                let command = MunicipalityCommand::ChangeCode {
+                    new_code: code(new)?,
+                    valid_from: from.parse().expect("demo date"),
+                    decision: None,
+                    source: (*source).into(),
+                    in_use: vec![],
+                };
+                let outcome = self.commands.execute_municipality(&id, command, &ctx).await?;
+                self.count(&outcome);
+            }
+            self.summary.municipalities.push(DemoEntity {
+                id,
+                name: name.into(),
+                note: note.into(),
+            });
+        }
         Ok(())
     }
 

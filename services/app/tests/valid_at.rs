@@ -191,3 +191,57 @@ async fn a_fact_recorded_late_shows_on_earlier_business_dates_not_earlier_instan
         .current_members
         .contains(&m(codes::VALER)));
 }
+
+#[tokio::test]
+async fn demo_codes_resolve_on_their_dates() {
+    use samverkan_app::projections::CodeResolution;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_commands, store) = demo_store(&dir).await;
+    let models = rebuild(store.as_ref()).await.expect("rebuild");
+
+    // Heby: SE-1917 until 2006-12-31, SE-0331 from 2007-01-01; one identity.
+    let heby = m("SE-1917");
+    assert_eq!(
+        models.resolve_code(&m("SE-1917"), None, Some(d("2006-12-31"))),
+        CodeResolution::Found(heby)
+    );
+    assert_eq!(
+        models.resolve_code(&m("SE-0331"), None, Some(d("2007-01-01"))),
+        CodeResolution::Found(heby)
+    );
+    assert!(matches!(
+        models.resolve_code(&m("SE-1917"), None, Some(d("2007-01-01"))),
+        CodeResolution::NotValidOn { .. }
+    ));
+    assert!(matches!(
+        models.resolve_code(&m("SE-0331"), None, Some(d("2006-12-31"))),
+        CodeResolution::NotValidOn { .. }
+    ));
+
+    // Bærum: NO-0219 → NO-3024 (2020) → NO-3201 (2024).
+    let baerum = m("NO-0219");
+    assert_eq!(
+        models.resolve_code(&m("NO-0219"), None, Some(d("2019-06-01"))),
+        CodeResolution::Found(baerum)
+    );
+    assert_eq!(
+        models.resolve_code(&m("NO-3024"), None, Some(d("2021-06-01"))),
+        CodeResolution::Found(baerum)
+    );
+    assert_eq!(
+        models.resolve_code(&m("NO-3201"), None, None),
+        CodeResolution::Found(baerum)
+    );
+    let miss = models.resolve_code(&m("NO-0219"), None, Some(d("2021-06-01")));
+    let message = miss.message(&m("NO-0219"));
+    assert!(
+        message.contains("until 2019-12-31") && message.contains("NO-3024"),
+        "{message}"
+    );
+    let view = models
+        .municipality_on(&baerum, None, Some(d("2021-06-01")))
+        .expect("Bærum");
+    assert_eq!(view.code_now(), m("NO-3024"));
+    assert_eq!(view.codes.len(), 3);
+    assert_eq!(models.resolve_code(&m("NO-9999"), None, None), CodeResolution::Unknown);
+}

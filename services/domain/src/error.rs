@@ -56,6 +56,23 @@ pub enum DomainError {
     TwinTownNeedsCouncilDecision,
     #[error("the agreement cannot end ({ended_on}) before it was signed ({since})")]
     EndsBeforeStart { since: NaiveDate, ended_on: NaiveDate },
+    #[error("{code} is not a code of {country}: a municipality keeps its country when its code changes")]
+    CodeOfAnotherCountry { code: String, country: String },
+    #[error("{code} is already the current code")]
+    CodeUnchanged { code: String },
+    #[error("the new code cannot start ({valid_from}) before or on the day the current code {current} started ({current_from})")]
+    CodeChangeBeforeCurrent {
+        valid_from: NaiveDate,
+        current: String,
+        current_from: NaiveDate,
+    },
+    #[error("{code} is the code of {municipality} from {} until {}", .from.map_or("the start".to_string(), |d| d.to_string()), .until.map_or("further notice".to_string(), |d| d.to_string()))]
+    CodeInUse {
+        code: String,
+        municipality: String,
+        from: Option<NaiveDate>,
+        until: Option<NaiveDate>,
+    },
 
     // --- consortium -----------------------------------------------------
     #[error("the consortium is dissolved")]
@@ -178,6 +195,10 @@ impl DomainError {
             NotTwinTown { .. } => "not_twin_town",
             TwinTownNeedsCouncilDecision => "twin_town_needs_council_decision",
             EndsBeforeStart { .. } => "ends_before_start",
+            CodeOfAnotherCountry { .. } => "code_of_another_country",
+            CodeUnchanged { .. } => "code_unchanged",
+            CodeChangeBeforeCurrent { .. } => "code_change_before_current",
+            CodeInUse { .. } => "code_in_use",
             ConsortiumDissolved => "consortium_dissolved",
             AlreadyMember { .. } => "already_member",
             NotAMember { .. } => "not_a_member",

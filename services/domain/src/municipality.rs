@@ -25,6 +25,40 @@ pub struct MunicipalityRegistered {
     pub code_valid_from: Option<NaiveDate>,
 }
 
+/// A municipality's national code changes (SCB kommunkod, SSB kommunenummer)
+/// without a merger, e.g. Heby SE-1917 → SE-0331 on 2007-01-01 or Bærum
+/// NO-0219 → NO-3024 → NO-3201. The municipality keeps its identity (the
+/// stream id, its first code); the old code stays valid until the day
+/// before `valid_from`. Caused by `ChangeMunicipalityCode`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MunicipalityCodeChanged {
+    /// The municipality's identity (its first code).
+    pub municipality: MunicipalityCode,
+    pub new_code: MunicipalityCode,
+    /// First day of the new code.
+    pub valid_from: NaiveDate,
+    /// The decision behind the change, when there is one.
+    #[serde(default)]
+    pub decision: Option<Decision>,
+    /// Where the change is documented, e.g. an SCB or SSB page.
+    pub source: String,
+}
+
+/// One code of a municipality with its validity (`valid_until` inclusive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodePeriod {
+    pub code: MunicipalityCode,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+}
+
+impl CodePeriod {
+    /// Whether the period overlaps `[from, until]` (None: open).
+    pub fn overlaps(&self, from: NaiveDate, until: Option<NaiveDate>) -> bool {
+        self.valid_until.is_none_or(|u| u >= from) && until.is_none_or(|u| self.valid_from.is_none_or(|f| f <= u))
+    }
+}
+
 /// The partner in a twin-town agreement: possibly a registered municipality.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TwinTownPartner {
@@ -84,6 +118,7 @@ domain_events!(
         MunicipalityRegistered = 2,
         TwinTownAgreementSigned = 1,
         TwinTownAgreementEnded = 1,
+        MunicipalityCodeChanged = 1,
     }
 );
 
@@ -104,6 +139,17 @@ pub enum MunicipalityCommand {
         ended_on: NaiveDate,
         decision: Decision,
     },
+    /// Record a new national code from `valid_from`. `in_use` is filled in by
+    /// the application: the periods in which other municipalities hold `new_code`.
+    ChangeCode {
+        new_code: MunicipalityCode,
+        valid_from: NaiveDate,
+        decision: Option<Decision>,
+        source: String,
+        /// Not part of the command's fingerprint: derived state, not input.
+        #[serde(skip)]
+        in_use: Vec<(MunicipalityCode, CodePeriod)>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -116,6 +162,8 @@ pub struct TwinTown {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MunicipalityState {
     pub registered: Option<(MunicipalityCode, String)>,
+    /// The municipality's codes, oldest first; the last one is current.
+    pub codes: Vec<CodePeriod>,
     /// Current twin towns by partner key.
     pub twin_towns: BTreeMap<String, TwinTown>,
 }
@@ -206,12 +254,86 @@ impl Decider for Municipality {
                 }
                 .into()])
             }
+            ChangeCode {
+                new_code,
+                valid_from,
+                decision,
+                source,
+                in_use,
+            } => {
+                let identity = registered(state)?;
+                require_text("source", source)?;
+                if let Some(d) = decision {
+                    d.validate()?;
+                }
+                if new_code.country() != identity.country() {
+                    return Err(DomainError::CodeOfAnotherCountry {
+                        code: new_code.to_string(),
+                        country: identity.country().to_string(),
+                    });
+                }
+                let current = state.codes.last().cloned().unwrap_or(CodePeriod {
+                    code: *identity,
+                    valid_from: None,
+                    valid_until: None,
+                });
+                if current.code == *new_code {
+                    return Err(DomainError::CodeUnchanged {
+                        code: new_code.to_string(),
+                    });
+                }
+                if let Some(from) = current.valid_from {
+                    if *valid_from <= from {
+                        return Err(DomainError::CodeChangeBeforeCurrent {
+                            valid_from: *valid_from,
+                            current: current.code.to_string(),
+                            current_from: from,
+                        });
+                    }
+                }
+                if let Some((other, p)) = in_use
+                    .iter()
+                    .find(|(m, p)| m != identity && p.overlaps(*valid_from, None))
+                {
+                    return Err(DomainError::CodeInUse {
+                        code: new_code.to_string(),
+                        municipality: other.to_string(),
+                        from: p.valid_from,
+                        until: p.valid_until,
+                    });
+                }
+                Ok(vec![MunicipalityCodeChanged {
+                    municipality: *identity,
+                    new_code: *new_code,
+                    valid_from: *valid_from,
+                    decision: decision.clone(),
+                    source: source.trim().to_string(),
+                }
+                .into()])
+            }
         }
     }
 
     fn evolve(mut state: MunicipalityState, event: &MunicipalityEvent) -> MunicipalityState {
         match event {
-            MunicipalityEvent::MunicipalityRegistered(e) => state.registered = Some((e.code, e.name.clone())),
+            MunicipalityEvent::MunicipalityRegistered(e) => {
+                state.registered = Some((e.code, e.name.clone()));
+                state.codes = vec![CodePeriod {
+                    code: e.code,
+                    valid_from: e.code_valid_from,
+                    valid_until: None,
+                }];
+            }
+            MunicipalityEvent::MunicipalityCodeChanged(e) => {
+                if let Some(last) = state.codes.last_mut() {
+                    last.valid_until = e.valid_from.pred_opt();
+                }
+                state.codes.push(CodePeriod {
+                    code: e.new_code,
+                    valid_from: Some(e.valid_from),
+                    valid_until: None,
+                });
+            }
             MunicipalityEvent::TwinTownAgreementSigned(e) => {
                 state.twin_towns.insert(
                     e.partner.key(),
@@ -239,6 +361,7 @@ impl Aggregate for Municipality {
             MunicipalityCommand::Register { .. } => "RegisterMunicipality",
             MunicipalityCommand::SignTwinTownAgreement { .. } => "SignTwinTownAgreement",
             MunicipalityCommand::EndTwinTownAgreement { .. } => "EndTwinTownAgreement",
+            MunicipalityCommand::ChangeCode { .. } => "ChangeMunicipalityCode",
         }
     }
 }
@@ -421,6 +544,98 @@ mod tests {
                 decision: council("2019-12-01"),
             })
             .then_error("not_twin_town");
+    }
+
+    fn baerum() -> MunicipalityEvent {
+        MunicipalityRegistered {
+            code: code("NO-0219"),
+            name: "Bærum".into(),
+            code_valid_from: None,
+        }
+        .into()
+    }
+    fn change(new: &str, from: &str) -> MunicipalityCommand {
+        MunicipalityCommand::ChangeCode {
+            new_code: code(new),
+            valid_from: d(from),
+            decision: None,
+            source: "ssb.no".into(),
+            in_use: vec![],
+        }
+    }
+    fn changed(new: &str, from: &str) -> MunicipalityEvent {
+        MunicipalityCodeChanged {
+            municipality: code("NO-0219"),
+            new_code: code(new),
+            valid_from: d(from),
+            decision: None,
+            source: "ssb.no".into(),
+        }
+        .into()
+    }
+
+    #[test]
+    fn code_changes_keep_the_identity_and_close_the_old_period() {
+        given::<Municipality>([baerum()])
+            .when(change("NO-3024", "2020-01-01"))
+            .then([changed("NO-3024", "2020-01-01")]);
+        let state = given::<Municipality>([baerum(), changed("NO-3024", "2020-01-01")])
+            .when(change("NO-3201", "2024-01-01"))
+            .then([changed("NO-3201", "2024-01-01")]);
+        assert_eq!(state.registered.as_ref().map(|r| r.0), Some(code("NO-0219")));
+        let periods: Vec<_> = state
+            .codes
+            .iter()
+            .map(|p| (p.code.to_string(), p.valid_from, p.valid_until))
+            .collect();
+        assert_eq!(
+            periods,
+            vec![
+                ("NO-0219".to_string(), None, Some(d("2019-12-31"))),
+                ("NO-3024".to_string(), Some(d("2020-01-01")), Some(d("2023-12-31"))),
+                ("NO-3201".to_string(), Some(d("2024-01-01")), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn code_change_refusals() {
+        given::<Municipality>([baerum()])
+            .when(change("SE-3024", "2020-01-01"))
+            .then_error("code_of_another_country");
+        given::<Municipality>([baerum()])
+            .when(change("NO-0219", "2020-01-01"))
+            .then_error("code_unchanged");
+        given::<Municipality>([baerum(), changed("NO-3024", "2020-01-01")])
+            .when(change("NO-3201", "2019-06-01"))
+            .then_error("code_change_before_current");
+        given_no_history::<Municipality>()
+            .when(change("NO-3024", "2020-01-01"))
+            .then_error("not_found");
+        let taken = CodePeriod {
+            code: code("NO-3024"),
+            valid_from: Some(d("2020-01-01")),
+            valid_until: Some(d("2023-12-31")),
+        };
+        given::<Municipality>([baerum()])
+            .when(MunicipalityCommand::ChangeCode {
+                new_code: code("NO-3024"),
+                valid_from: d("2021-01-01"),
+                decision: None,
+                source: "ssb.no".into(),
+                in_use: vec![(code("NO-0301"), taken.clone())],
+            })
+            .then_error("code_in_use");
+        // After the other municipality gave the code up, it may be reused.
+        given::<Municipality>([baerum()])
+            .when(MunicipalityCommand::ChangeCode {
+                new_code: code("NO-3024"),
+                valid_from: d("2024-01-01"),
+                decision: None,
+                source: "ssb.no".into(),
+                in_use: vec![(code("NO-0301"), taken)],
+            })
+            .then([changed("NO-3024", "2024-01-01")]);
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod helpers;
 mod hostile;
 
 mod auth;
+mod codes;
 mod errors;
 mod graphiql;
 mod mutations;

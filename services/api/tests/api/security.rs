@@ -220,6 +220,7 @@ fn register_project(title: &str, lead: &str) -> String {
 #[derive(Debug, Clone, Copy)]
 enum Class {
     RegisterMunicipality,
+    ChangeCode,
     TwinTown,
     FormConsortium,
     Membership,
@@ -252,6 +253,14 @@ async fn command(app: &TestApp, fx: &Fixture, class: Class, n: usize) -> (String
                 r#"mutation($id: UUID!, $c: MunicipalityCode!) { registerMunicipality(commandId: $id, input: {code: $c, name: "Ny"}) { position } }"#,
             ),
             json!({ "id": id, "c": format!("SE-{}", 2000 + n) }),
+        ),
+        // Dated far ahead, so SE-1494 stays Lidköping's code today.
+        Class::ChangeCode => (
+            q(
+                r#"mutation($id: UUID!, $c: MunicipalityCode!, $f: Date!) { changeMunicipalityCode(commandId: $id, input: {municipality: "SE-1494",
+                newCode: $c, validFrom: $f, source: "test"}) { position } }"#,
+            ),
+            json!({ "id": id, "c": format!("SE-{}", 3000 + n), "f": format!("{}-01-01", 2100 + n) }),
         ),
         Class::TwinTown => (
             q(
@@ -349,8 +358,9 @@ async fn command(app: &TestApp, fx: &Fixture, class: Class, n: usize) -> (String
 }
 
 /// The write matrix: each command class and the roles allowed (everyone else: `FORBIDDEN`).
-const WRITES: [(Class, &[Who]); 20] = [
+const WRITES: [(Class, &[Who]); 21] = [
     (Class::RegisterMunicipality, &[Admin]),
+    (Class::ChangeCode, &[Admin]),
     (Class::TwinTown, &[OfficerLead, Admin]),
     (Class::FormConsortium, &[Admin]),
     (Class::Membership, &[CoordinatorV6, Admin]),

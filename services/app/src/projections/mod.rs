@@ -20,9 +20,13 @@ pub use model::{
     consortium_subject, municipality_subject, Entity, Envelope, LogEntry, ReadModels, Related, Stored, Subject,
     TimelineEntry,
 };
-pub use queries::{ApplicationFilter, AsOf, ConsortiumOverview, Dashboard, FollowUpReport, ProjectFilter};
+pub use queries::{
+    ApplicationFilter, AsOf, CodeResolution, ConsortiumOverview, Dashboard, FollowUpReport, ProjectFilter,
+};
+pub use views::CodePeriodView;
 
-const SNAPSHOT_FORMAT: u32 = 1;
+/// 2: the code index (`code_index`) was added.
+const SNAPSHOT_FORMAT: u32 = 2;
 const BATCH: usize = 1024;
 
 #[derive(serde::Serialize, serde::Deserialize)]

@@ -204,6 +204,7 @@ pub fn business_date(event: &AnyEvent) -> Option<chrono::NaiveDate> {
         AnyEvent::Municipality(MunicipalityEvent::MunicipalityRegistered(e)) => e.code_valid_from?,
         AnyEvent::Municipality(MunicipalityEvent::TwinTownAgreementSigned(e)) => e.since,
         AnyEvent::Municipality(MunicipalityEvent::TwinTownAgreementEnded(e)) => e.ended_on,
+        AnyEvent::Municipality(MunicipalityEvent::MunicipalityCodeChanged(e)) => e.valid_from,
         AnyEvent::Consortium(ConsortiumEvent::ConsortiumFormed(e)) => e.formed_on,
         AnyEvent::Consortium(ConsortiumEvent::MemberJoined(e)) => e.joined_on,
         AnyEvent::Consortium(ConsortiumEvent::MemberLeft(e)) => e.left_on,
@@ -312,6 +313,10 @@ pub struct ReadModels {
     pub projects: HashMap<ProjectId, Entity<ProjectView>>,
     pub applications: HashMap<ApplicationId, Entity<ApplicationView>>,
     pub by_municipality: HashMap<MunicipalityCode, Related>,
+    /// Code index: every code a municipality has had → the identities that
+    /// had it (validity is read from the identity's view, as of `at`).
+    #[serde(default)]
+    pub code_index: HashMap<MunicipalityCode, std::collections::BTreeSet<MunicipalityCode>>,
     pub by_consortium: HashMap<ConsortiumCode, Related>,
     /// Every applied event, in log order.
     pub log: Vec<Arc<LogEntry>>,
@@ -338,6 +343,7 @@ fn municipality_key(e: &MunicipalityEvent) -> MunicipalityCode {
         MunicipalityEvent::MunicipalityRegistered(r) => r.code,
         MunicipalityEvent::TwinTownAgreementSigned(s) => s.municipality,
         MunicipalityEvent::TwinTownAgreementEnded(x) => x.municipality,
+        MunicipalityEvent::MunicipalityCodeChanged(x) => x.municipality,
     }
 }
 
@@ -397,6 +403,10 @@ impl ReadModels {
                         add(Subject::Municipality(c));
                     }
                 }
+                if let MunicipalityEvent::MunicipalityCodeChanged(c) = e {
+                    self.code_index.entry(c.new_code).or_default().insert(code);
+                }
+                self.code_index.entry(code).or_default().insert(code);
                 upsert(&mut self.municipalities, code, &stored, index);
             }
             AnyEvent::Consortium(e) => {
@@ -531,6 +541,9 @@ fn summarize(event: &AnyEvent) -> String {
         }
         AnyEvent::Municipality(MunicipalityEvent::TwinTownAgreementEnded(e)) => {
             format!("twin-town agreement {} ended ({})", e.partner_key, e.ended_on)
+        }
+        AnyEvent::Municipality(MunicipalityEvent::MunicipalityCodeChanged(e)) => {
+            format!("code changed to {} from {}", e.new_code, e.valid_from)
         }
         AnyEvent::Consortium(ConsortiumEvent::ConsortiumFormed(e)) => {
             format!("consortium {} ({}) formed", e.code, e.name)

@@ -344,6 +344,48 @@ pub fn funding_lines<'a>(
     programme_year_lines(funding)
 }
 
+/// What a code lookup found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CodeResolution {
+    /// The code was this municipality's on the day.
+    Found(MunicipalityCode),
+    /// The code was a municipality's, but not on the day.
+    NotValidOn {
+        identity: MunicipalityCode,
+        name: String,
+        period: crate::projections::views::CodePeriodView,
+        day: NaiveDate,
+        /// The municipality's code on the day.
+        code_then: MunicipalityCode,
+    },
+    /// No municipality ever had the code.
+    Unknown,
+}
+
+impl CodeResolution {
+    /// A plain message for a miss, naming the code's validity.
+    pub fn message(&self, code: &MunicipalityCode) -> String {
+        match self {
+            CodeResolution::NotValidOn {
+                name,
+                period,
+                day,
+                code_then,
+                ..
+            } => format!(
+                "{code} is {name}'s code from {} until {}, not on {day}; on {day} {name} has the code {code_then}",
+                period
+                    .valid_from
+                    .map_or("its registration".to_string(), |d| d.to_string()),
+                period
+                    .valid_until
+                    .map_or("further notice".to_string(), |d| d.to_string()),
+            ),
+            _ => format!("municipality `{code}` does not exist"),
+        }
+    }
+}
+
 impl ReadModels {
     fn related(&self, m: &MunicipalityCode) -> Option<&Related> {
         self.by_municipality.get(m)
@@ -351,6 +393,43 @@ impl ReadModels {
 
     pub fn municipality(&self, code: &MunicipalityCode, at: Option<DateTime<Utc>>) -> Option<MunicipalityView> {
         self.municipalities.get(code)?.at(at, &self.log)
+    }
+    /// Resolve a code to the municipality whose code it was on `valid_at`
+    /// (default: today), as recorded by `at`. The first code of a
+    /// municipality also answers for dates before its recorded start.
+    pub fn resolve_code(
+        &self,
+        code: &MunicipalityCode,
+        at: Option<DateTime<Utc>>,
+        valid_at: Option<NaiveDate>,
+    ) -> CodeResolution {
+        let day = valid_at.unwrap_or_else(|| Utc::now().date_naive());
+        let mut miss = None;
+        let mut identities: Vec<MunicipalityCode> = self.code_index.get(code).into_iter().flatten().copied().collect();
+        if !identities.contains(code) && self.municipalities.contains_key(code) {
+            identities.push(*code);
+        }
+        for identity in &identities {
+            let Some(view) = self.municipality(identity, at) else {
+                continue;
+            };
+            for (i, p) in view.codes.iter().enumerate() {
+                if p.code != *code {
+                    continue;
+                }
+                if p.contains(day, i == 0) {
+                    return CodeResolution::Found(*identity);
+                }
+                miss.get_or_insert(CodeResolution::NotValidOn {
+                    identity: *identity,
+                    name: view.name.clone(),
+                    period: p.clone(),
+                    day,
+                    code_then: view.code_on(day),
+                });
+            }
+        }
+        miss.unwrap_or(CodeResolution::Unknown)
     }
     /// As recorded by `at`, as the world stood on `valid_at`.
     pub fn municipality_on(
