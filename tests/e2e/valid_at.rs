@@ -190,3 +190,45 @@ async fn the_follow_up_script_takes_valid_at_against_the_demo() {
     assert!(ok, "{err}");
     assert!(csv.contains("Sustainable Shoreline Development"), "{csv}");
 }
+
+/// Arvika's strategy (adopted 2012, followed up once per term, never
+/// followed up) on the real binary: the dashboard of 2026-12-01 shows it
+/// overdue since the end of the term 2022-10-15 – 2026-10-14, and the 2025
+/// yearly report names the same due date — the figures agree.
+#[tokio::test]
+async fn arvikas_missed_term_is_overdue_and_the_report_agrees() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = spawn(dir.path(), &["--demo"]);
+    let answer = server
+        .gql(
+            r#"{ dashboard(municipality: "SE-1784", validAt: "2026-12-01") { validAt
+                   strategiesInForce { strategy { title } nextFollowUpDue followUpOverdue followUpTerm { start end } }
+                   handover { term { start } strategiesInForce { title } } }
+                 followUpReport(municipality: "SE-1784", year: 2025) {
+                   strategiesDueForFollowUp { strategy { title } nextFollowUpDue followUpOverdue } } }"#,
+            json!({}),
+        )
+        .await;
+    let d = data(&answer);
+    let line = d["dashboard"]["strategiesInForce"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .find(|l| l["strategy"]["title"] == "Internationell strategi")
+        .unwrap_or_else(|| panic!("Arvika's strategy: {d:#}"))
+        .clone();
+    assert_eq!(line["nextFollowUpDue"], "2026-10-14", "{d:#}");
+    assert_eq!(line["followUpOverdue"], true, "{d:#}");
+    assert_eq!(line["followUpTerm"]["start"], "2022-10-15");
+    let due = d["followUpReport"]["strategiesDueForFollowUp"]
+        .as_array()
+        .expect("due")
+        .iter()
+        .find(|l| l["strategy"]["title"] == "Internationell strategi")
+        .unwrap_or_else(|| panic!("due in the 2025 report: {d:#}"))
+        .clone();
+    assert_eq!(due["nextFollowUpDue"], line["nextFollowUpDue"], "{d:#}");
+    // The new council (from 2026-10-15) inherits the strategy.
+    assert_eq!(d["dashboard"]["handover"][0]["term"]["start"], "2026-10-15");
+    assert!(server.terminate().success());
+}
