@@ -12,10 +12,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 artifacts="${BROWSER_ARTIFACTS:-${CARGO_TARGET_DIR:-$root/target}/browser-artifacts}"
 
-if [[ -z "${SAMVERKAN_BIN:-}" ]]; then
-  (cd "$root" && cargo build --quiet --bin samverkan)
-  SAMVERKAN_BIN="${CARGO_TARGET_DIR:-$root/target}/debug/samverkan"
-fi
+# shellcheck source=../lib/serve.sh
+source "$root/tests/lib/serve.sh"
+samverkan_bin
 
 if [[ ! -x /usr/bin/chromium ]]; then
   apt-get update -qq && apt-get install -y -qq chromium
@@ -29,36 +28,13 @@ fi
 
 data="$(mktemp -d "${TMPDIR:-/tmp}/samverkan-browser.XXXXXX")"
 log="$data/serve.log"
-server=""
 cleanup() {
-  if [[ -n "$server" ]]; then
-    kill "$server" 2>/dev/null || true
-    wait "$server" 2>/dev/null || true
-  fi
+  stop_server
   rm -rf "$data"
 }
 trap cleanup EXIT
 
-"$SAMVERKAN_BIN" serve --demo --data-dir "$data/store" --listen 127.0.0.1:0 >"$log" 2>&1 &
-server=$!
-
-# Port 0: the server prints the address it got.
-base=""
-for _ in $(seq 1 300); do
-  base="$(sed -n 's|^Samverkan listening on \(http://[^ ]*\)$|\1|p' "$log" 2>/dev/null || true)"
-  [[ -n "$base" ]] && break
-  if ! kill -0 "$server" 2>/dev/null; then
-    cat "$log" >&2
-    echo "browser test: the server did not start" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-if [[ -z "$base" ]]; then
-  cat "$log" >&2
-  echo "browser test: the server printed no address" >&2
-  exit 1
-fi
+start_server "browser test" "$log" --demo --data-dir "$data/store"
 
 echo "browser test against $base (artifacts in $artifacts)"
 status=0
@@ -70,17 +46,8 @@ if (( status != 0 )); then
 fi
 
 # Without --demo the page is served but there are no demo tokens (404).
-kill "$server" 2>/dev/null || true
-wait "$server" 2>/dev/null || true
-"$SAMVERKAN_BIN" serve --data-dir "$data/plain" --listen 127.0.0.1:0 >"$data/plain.log" 2>&1 &
-server=$!
-plain=""
-for _ in $(seq 1 300); do
-  plain="$(sed -n 's|^Samverkan listening on \(http://[^ ]*\)$|\1|p' "$data/plain.log" 2>/dev/null || true)"
-  [[ -n "$plain" ]] && break
-  kill -0 "$server" 2>/dev/null || { cat "$data/plain.log" >&2; echo "browser test: the plain server did not start" >&2; exit 1; }
-  sleep 0.1
-done
+stop_server
+start_server "browser test (without --demo)" "$data/plain.log" --data-dir "$data/plain"
 node -e '
   const base = process.argv[1];
   (async () => {
@@ -90,4 +57,4 @@ node -e '
     console.log(`${ok ? "ok  " : "FAIL"} without --demo: GET / ${page.status}, GET /demo/tokens ${tokens.status}`);
     process.exit(ok ? 0 : 1);
   })().catch((e) => { console.error(e); process.exit(1); });
-' "$plain"
+' "$base"

@@ -46,6 +46,17 @@ fn max_page(ctx: &Context<'_>) -> Result<usize, ApiError> {
     Ok(state(ctx)?.limits.max_page_size)
 }
 
+/// One page of `items`, saying which `validAt` and `asOf` it answers for.
+fn stamped_page<T: async_graphql::OutputType>(
+    ctx: &Context<'_>,
+    items: Vec<(String, T)>,
+    args: PageArgs,
+    valid: Option<chrono::NaiveDate>,
+    as_of: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Page<T>> {
+    Ok(stamped(page(items, args, max_page(ctx)?)?, valid, as_of))
+}
+
 fn not_found(what: &str, id: impl std::fmt::Display) -> ApiError {
     ApiError::not_found(format!("{what} `{id}` does not exist"))
 }
@@ -119,20 +130,18 @@ impl MunicipalityQuery {
                 .collect::<Vec<_>>()
         })
         .await?;
-        Ok(stamped(
-            page(
-                items,
-                PageArgs {
-                    first,
-                    after,
-                    last,
-                    before,
-                },
-                max_page(ctx)?,
-            )?,
+        stamped_page(
+            ctx,
+            items,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
             valid,
             as_of,
-        ))
+        )
     }
 
     /// A municipality's dashboard: strategies in force and their follow-ups,
@@ -216,20 +225,18 @@ impl ConsortiumQuery {
                 .collect::<Vec<_>>()
         })
         .await?;
-        Ok(stamped(
-            page(
-                items,
-                PageArgs {
-                    first,
-                    after,
-                    last,
-                    before,
-                },
-                max_page(ctx)?,
-            )?,
+        stamped_page(
+            ctx,
+            items,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
             valid,
             as_of,
-        ))
+        )
     }
 
     /// A consortium's overview: members, applications by status, amounts
@@ -325,20 +332,18 @@ impl StrategyQuery {
                 .collect::<Vec<_>>()
         })
         .await?;
-        Ok(stamped(
-            page(
-                items,
-                PageArgs {
-                    first,
-                    after,
-                    last,
-                    before,
-                },
-                max_page(ctx)?,
-            )?,
+        stamped_page(
+            ctx,
+            items,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
             valid,
             as_of,
-        ))
+        )
     }
 }
 
@@ -403,20 +408,18 @@ impl ProjectQuery {
                 .collect::<Vec<_>>()
         })
         .await?;
-        Ok(stamped(
-            page(
-                items,
-                PageArgs {
-                    first,
-                    after,
-                    last,
-                    before,
-                },
-                max_page(ctx)?,
-            )?,
+        stamped_page(
+            ctx,
+            items,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
             valid,
             as_of,
-        ))
+        )
     }
 }
 
@@ -497,20 +500,18 @@ impl ApplicationQuery {
                 .collect::<Vec<_>>()
         })
         .await?;
-        Ok(stamped(
-            page(
-                items,
-                PageArgs {
-                    first,
-                    after,
-                    last,
-                    before,
-                },
-                max_page(ctx)?,
-            )?,
+        stamped_page(
+            ctx,
+            items,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
             valid,
             as_of,
-        ))
+        )
     }
 }
 
