@@ -1,5 +1,6 @@
 //! Tests of the `samverkan` binary: the real executable started on port 0
 //! with its own data directory, and `Application::build` in process.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 mod helpers;
 

@@ -8,6 +8,7 @@
 //!
 //! Run: `cargo bench -p samverkan-app --bench projections`
 //! Scale: `SAMVERKAN_BENCH_PROJECTS=2000 cargo bench -p samverkan-app --bench projections`
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 use std::sync::Arc;
 use std::time::Instant;

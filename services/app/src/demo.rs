@@ -478,19 +478,22 @@ impl Loader<'_> {
     async fn code_changes(&mut self) -> Result<(), AppError> {
         let scb = "SCB, Kommunkoder: Heby moved from Västmanland to Uppsala län on 2007-01-01, 1917 → 0331";
         let ssb = "SSB, Kommunenummer: the 2020 and 2024 regional reforms renumbered Bærum 0219 → 3024 → 3201";
-        type Step = (&'static str, &'static str, &'static str);
+        type Step = (&'static str, NaiveDate, &'static str);
         let changes: [(&str, &str, &str, &[Step]); 2] = [
             (
                 "SE-1917",
                 "Heby",
                 "code change without merger (SE-1917 → SE-0331)",
-                &[("SE-0331", "2007-01-01", scb)],
+                &[("SE-0331", day!("2007-01-01"), scb)],
             ),
             (
                 "NO-0219",
                 "Bærum",
                 "renumbered twice (NO-0219 → NO-3024 → NO-3201)",
-                &[("NO-3024", "2020-01-01", ssb), ("NO-3201", "2024-01-01", ssb)],
+                &[
+                    ("NO-3024", day!("2020-01-01"), ssb),
+                    ("NO-3201", day!("2024-01-01"), ssb),
+                ],
             ),
         ];
         for (first, name, note, steps) in changes {
@@ -509,7 +512,7 @@ impl Loader<'_> {
                 let ctx = self.context(&Municipality::stream_name(&id), &format!("code-{new}"))?;
                 let command = MunicipalityCommand::ChangeCode {
                     new_code: code(new)?,
-                    valid_from: from.parse().expect("demo date"),
+                    valid_from: *from,
                     decision: None,
                     source: (*source).into(),
                     in_use: vec![],

@@ -3,6 +3,7 @@
 //! different command (on any stream) `CommandIdReused`, also after the
 //! store file is reopened; events recorded before fingerprints count as
 //! retries.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 use std::path::Path;
 use std::sync::Arc;

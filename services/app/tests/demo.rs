@@ -1,5 +1,6 @@
 //! The demo data through the real embedded store on disk: it loads, it is
 //! idempotent (also across a restart), and it tells the seeds' story.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 use std::sync::Arc;
 

@@ -3,6 +3,7 @@
 //! against a straightforward recomputation from the stored events. Real
 //! commands through the real embedded store, projection runner and process
 //! manager. The rule is in `docs/domain.md`, "Which date and whose money".
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

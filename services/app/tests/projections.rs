@@ -1,5 +1,6 @@
 //! Projection tests: real commands through the real embedded store on disk,
 //! the real projection runner and process manager; assertions on the read models.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -1,6 +1,7 @@
 //! Terms of office and the follow-up due rule on the demo history through the
 //! real embedded store: the dashboard and the yearly report agree, and the
 //! dashboard lists what each new council inherits.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 use std::sync::Arc;
 

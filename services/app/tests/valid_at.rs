@@ -1,6 +1,7 @@
 //! Business time (`validAt`) beside recording time (`asOf`): the demo history
 //! through the real embedded store on disk, read back by the decisions' own
 //! dates, and a fact recorded late.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 use std::sync::Arc;
 

@@ -1,4 +1,5 @@
 //! The checked-in event schemas and catalogue must equal what the code generates.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 use std::path::PathBuf;
 

@@ -17,6 +17,7 @@
 //! `SAMVERKAN_BENCH_DIR` picks the directory for the files (default: the
 //! system temp dir; the disk matters, fsync is measured);
 //! `SAMVERKAN_BENCH_PARTS` (default `write,read`) picks the parts.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 use std::path::Path;
 use std::sync::Arc;

@@ -5,6 +5,7 @@
 //!
 //! The child is this very test binary, re-run on the ignored test
 //! `crash_child_append_loop` with the store path in an environment variable.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;

@@ -1,5 +1,6 @@
 //! Opening files that are not (healthy, current) stores: a clear error and
 //! the file's bytes untouched.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 use std::path::{Path, PathBuf};
 

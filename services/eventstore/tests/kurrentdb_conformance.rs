@@ -2,6 +2,7 @@
 //! is given: `SAMVERKAN_KURRENTDB_URL=kurrentdb://localhost:2113?tls=false
 //! cargo test -p samverkan-eventstore --features kurrentdb --test kurrentdb_conformance`.
 //! Every run uses fresh (uuid-named) streams, so a shared server is fine.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 #[cfg(not(feature = "kurrentdb"))]
 #[test]

@@ -1,5 +1,6 @@
 //! The conformance suite against the embedded SQLite backend, each case on
 //! a fresh store file.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 use std::sync::Arc;
 

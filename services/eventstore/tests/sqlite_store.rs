@@ -1,4 +1,5 @@
 //! Behaviour of the SQLite backend beyond the shared conformance suite.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 use std::sync::Arc;
 

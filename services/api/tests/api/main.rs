@@ -1,6 +1,7 @@
 //! In-process API tests: the real router (`samverkan_api::router`) called
 //! with `oneshot`, over a real SQLite store in a temporary directory, real
 //! command handling, read models and process manager.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 mod helpers;
 
