@@ -2,13 +2,12 @@
 //! the real projection runner and process manager; assertions on the read models.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use samverkan_app::projections::views::{ApplicationStatusView, ProjectStatusView};
 use samverkan_app::projections::{rebuild, AsOf, ProjectFilter, Projections};
-use samverkan_app::{CommandContext, CommandOutcome, Commands, ProcessManager};
+use samverkan_app::{CommandOutcome, ProcessManager};
 use samverkan_domain::application::{project_id_for, ApplicationCommand, DraftApplication};
 use samverkan_domain::consortium::{Consortium, ConsortiumCommand, ConsortiumKind, Coordinator};
 use samverkan_domain::municipality::{Municipality, MunicipalityCommand};
@@ -16,60 +15,14 @@ use samverkan_domain::project::{
     EuPriority, Financing, GoalRef, Participant, Project, ProjectCommand, RegisterProject,
 };
 use samverkan_domain::strategy::{DocumentKind, FollowUpCadence, Goal, Strategy, StrategyCommand, StrategyContent};
+use samverkan_domain::testing::fixtures::{d, decision, m, sek};
 use samverkan_domain::*;
-use samverkan_eventstore::{EventMetadata, EventStore, ExpectedVersion, NewEvent, SqliteStore};
+use samverkan_eventstore::{EventMetadata, ExpectedVersion, NewEvent};
 use uuid::Uuid;
 
-struct World {
-    _dir: tempfile::TempDir,
-    dir: std::path::PathBuf,
-    store: Arc<dyn EventStore>,
-    commands: Commands,
-    projections: Arc<Projections>,
-}
+mod support;
+use support::{ctx, v6, World};
 
-impl World {
-    async fn new() -> World {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().to_path_buf();
-        let store: Arc<dyn EventStore> = Arc::new(SqliteStore::open(path.join("events.sqlite")).unwrap());
-        let commands = Commands::new(store.clone());
-        let projections = Projections::new(Some(path.join("projections.json")));
-        projections.start(store.clone());
-        ProcessManager::new(commands.clone(), Some(path.join("pm.checkpoint"))).start(store.clone());
-        World {
-            _dir: dir,
-            dir: path,
-            store,
-            commands,
-            projections,
-        }
-    }
-
-    async fn settle(&self) {
-        let head = self.store.head_position().await.unwrap().unwrap_or(0);
-        assert!(
-            self.projections.wait_for(head, Duration::from_secs(10)).await,
-            "projections did not reach {head}"
-        );
-    }
-}
-
-fn ctx() -> CommandContext {
-    CommandContext::new(Uuid::new_v4()).by("test-coordinator", "coordinator:V6")
-}
-fn m(s: &str) -> MunicipalityCode {
-    MunicipalityCode::parse(s).unwrap()
-}
-fn d(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
-fn sek(units: i64) -> Money {
-    Money::major(units, Currency::SEK).unwrap()
-}
-fn v6() -> ConsortiumCode {
-    ConsortiumCode::parse("V6").unwrap()
-}
 fn strategy_id() -> StrategyId {
     StrategyId::from_name("test-lidkoping-2020")
 }
@@ -77,12 +30,7 @@ fn app_id() -> ApplicationId {
     ApplicationId::from_name("test-v6-app")
 }
 fn kf(date: &str) -> Decision {
-    Decision {
-        body: DecisionBody::Council,
-        date: d(date),
-        paragraph: Some("§ 1".into()),
-        case_number: Some("KS 2020/1".into()),
-    }
+    decision(DecisionBody::Council, d(date), "§ 1", "KS 2020/1")
 }
 
 async fn setup_v6(w: &World) -> CommandOutcome {
@@ -218,12 +166,7 @@ fn draft() -> ApplicationCommand {
 }
 
 fn board(case: &str) -> Decision {
-    Decision {
-        body: DecisionBody::ExecutiveBoard,
-        date: d("2026-03-01"),
-        paragraph: Some("§ 5".into()),
-        case_number: Some(case.into()),
-    }
+    decision(DecisionBody::ExecutiveBoard, d("2026-03-01"), "§ 5", case)
 }
 
 /// Draft → invite → answers → assessment → submit → approve, with instants between steps.

@@ -1,6 +1,12 @@
-//! Given/when/then harness for deciders, in the style of cqrs-es' test framework.
+//! Given/when/then harness for deciders, in the style of cqrs-es' test
+//! framework, and the shared [`fixtures`]. Compiled for this crate's own
+//! tests and, behind the `testing` feature, for other crates' tests:
+//! `samverkan-domain = { workspace = true, features = ["testing"] }` under
+//! `[dev-dependencies]`.
 
 use crate::{Decider, DomainError};
+
+pub mod fixtures;
 
 pub struct Given<D: Decider> {
     state: D::State,
