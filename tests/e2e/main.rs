@@ -2,6 +2,8 @@
 //! with its own data directory, and `Application::build` in process.
 
 mod helpers;
+#[path = "../../services/api/tests/support/test_keys.rs"]
+mod test_keys;
 
 mod cli;
 mod files;

@@ -3,6 +3,8 @@
 //! command handling, read models and process manager.
 
 mod helpers;
+#[path = "../support/test_keys.rs"]
+mod test_keys;
 
 mod hostile;
 
