@@ -14,8 +14,6 @@ use samverkan_app::projections::queries::FundingLine;
 use samverkan_app::projections::AsOf;
 use samverkan_app::Commands;
 use samverkan_domain::application::{project_id_for, ApplicationCommand, ApplicationEvent, DraftApplication};
-use samverkan_domain::consortium::{Consortium, ConsortiumCommand, ConsortiumKind};
-use samverkan_domain::municipality::{Municipality, MunicipalityCommand};
 use samverkan_domain::project::{Financing, Participant, Project, ProjectCommand, ProjectEvent, RegisterProject};
 use samverkan_domain::testing::fixtures::{decision, m, sek};
 use samverkan_domain::*;
@@ -38,45 +36,11 @@ impl World {
     /// Four municipalities, all members of V6 since 2000.
     async fn setup(&self) {
         for code in CODES {
-            self.commands
-                .execute::<Municipality>(
-                    &m(code),
-                    MunicipalityCommand::Register {
-                        code: m(code),
-                        name: format!("Kommun {code}"),
-                        code_valid_from: None,
-                    },
-                    &ctx(),
-                )
-                .await
-                .unwrap();
+            self.register(code, &format!("Kommun {code}")).await;
         }
-        self.commands
-            .execute::<Consortium>(
-                &v6(),
-                ConsortiumCommand::Form {
-                    code: v6(),
-                    name: "V6 Västra Skaraborg".into(),
-                    kind: ConsortiumKind::RegionalCooperation,
-                    purpose: "Tourism".into(),
-                    formed_on: d(2000, 0),
-                },
-                &ctx(),
-            )
-            .await
-            .unwrap();
+        self.form_v6("Tourism", d(2000, 0)).await;
         for code in CODES {
-            self.commands
-                .execute::<Consortium>(
-                    &v6(),
-                    ConsortiumCommand::Join {
-                        municipality: m(code),
-                        joined_on: d(2000, 0),
-                    },
-                    &ctx(),
-                )
-                .await
-                .unwrap();
+            self.join_v6(code, d(2000, 0)).await;
         }
     }
 

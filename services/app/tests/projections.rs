@@ -9,7 +9,7 @@ use samverkan_app::projections::views::{ApplicationStatusView, ProjectStatusView
 use samverkan_app::projections::{rebuild, AsOf, ProjectFilter, Projections};
 use samverkan_app::{CommandOutcome, ProcessManager};
 use samverkan_domain::application::{project_id_for, ApplicationCommand, DraftApplication};
-use samverkan_domain::consortium::{Consortium, ConsortiumCommand, ConsortiumKind, Coordinator};
+use samverkan_domain::consortium::{Consortium, ConsortiumCommand, Coordinator};
 use samverkan_domain::municipality::{Municipality, MunicipalityCommand};
 use samverkan_domain::project::{
     EuPriority, Financing, GoalRef, Participant, Project, ProjectCommand, RegisterProject,
@@ -40,45 +40,11 @@ async fn setup_v6(w: &World) -> CommandOutcome {
         ("SE-1470", "Vara"),
         ("SE-1487", "Vänersborg"),
     ] {
-        w.commands
-            .execute::<Municipality>(
-                &m(code),
-                MunicipalityCommand::Register {
-                    code: m(code),
-                    name: name.into(),
-                    code_valid_from: None,
-                },
-                &ctx(),
-            )
-            .await
-            .unwrap();
+        w.register(code, name).await;
     }
-    w.commands
-        .execute::<Consortium>(
-            &v6(),
-            ConsortiumCommand::Form {
-                code: v6(),
-                name: "V6 Västra Skaraborg".into(),
-                kind: ConsortiumKind::RegionalCooperation,
-                purpose: "Tourism, environment, purchasing".into(),
-                formed_on: d("2000-01-01"),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap();
+    w.form_v6("Tourism, environment, purchasing", d("2000-01-01")).await;
     for code in ["SE-1494", "SE-1495", "SE-1470"] {
-        w.commands
-            .execute::<Consortium>(
-                &v6(),
-                ConsortiumCommand::Join {
-                    municipality: m(code),
-                    joined_on: d("2000-01-01"),
-                },
-                &ctx(),
-            )
-            .await
-            .unwrap();
+        w.join_v6(code, d("2000-01-01")).await;
     }
     w.commands
         .execute::<Consortium>(

@@ -627,7 +627,7 @@ mod tests {
     }
     fn m(s: &str) -> Participant {
         Participant::Municipality {
-            code: MunicipalityCode::parse(s).unwrap(),
+            code: crate::testing::fixtures::m(s),
         }
     }
     fn chobe() -> Participant {

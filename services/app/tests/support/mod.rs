@@ -12,9 +12,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::NaiveDate;
 use samverkan_app::projections::Projections;
 use samverkan_app::{CommandContext, Commands, ProcessManager};
-use samverkan_domain::testing::fixtures::c;
+use samverkan_domain::consortium::{Consortium, ConsortiumCommand, ConsortiumKind};
+use samverkan_domain::municipality::{Municipality, MunicipalityCommand};
+use samverkan_domain::testing::fixtures::{c, m};
 use samverkan_domain::ConsortiumCode;
 use samverkan_eventstore::{EventStore, SqliteStore};
 use uuid::Uuid;
@@ -53,6 +56,46 @@ impl World {
             self.projections.wait_for(head, Duration::from_secs(10)).await,
             "projections did not reach {head}"
         );
+    }
+
+    /// Register the municipality `code` as `name`.
+    pub async fn register(&self, code: &str, name: &str) {
+        let command = MunicipalityCommand::Register {
+            code: m(code),
+            name: name.into(),
+            code_valid_from: None,
+        };
+        self.commands
+            .execute::<Municipality>(&m(code), command, &ctx())
+            .await
+            .unwrap();
+    }
+
+    /// Form V6 (regional cooperation) with `purpose`.
+    pub async fn form_v6(&self, purpose: &str, formed_on: NaiveDate) {
+        let command = ConsortiumCommand::Form {
+            code: v6(),
+            name: "V6 Västra Skaraborg".into(),
+            kind: ConsortiumKind::RegionalCooperation,
+            purpose: purpose.into(),
+            formed_on,
+        };
+        self.commands
+            .execute::<Consortium>(&v6(), command, &ctx())
+            .await
+            .unwrap();
+    }
+
+    /// `code` joins V6.
+    pub async fn join_v6(&self, code: &str, joined_on: NaiveDate) {
+        let command = ConsortiumCommand::Join {
+            municipality: m(code),
+            joined_on,
+        };
+        self.commands
+            .execute::<Consortium>(&v6(), command, &ctx())
+            .await
+            .unwrap();
     }
 }
 
