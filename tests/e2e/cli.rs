@@ -75,10 +75,7 @@ fn bad_configuration_is_a_clear_error_not_a_panic() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("at least 32"), "{err}");
     assert!(!err.contains("hunter2"), "secrets are never printed: {err}");
-    let private = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../api/tests/fixtures/rsa-test-private.pem"
-    );
+    let private = &crate::test_keys::fixture_path("rsa-test-private.pem");
     let out = run(&["--jwt-public-key-pem", private]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("private key"));

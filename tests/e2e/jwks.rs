@@ -20,12 +20,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::helpers::{data, spawn, Server, BIN};
-
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../api/tests/fixtures");
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{FIXTURES}/{name}")).expect("fixture")
-}
+use crate::test_keys::{b64url, fixture};
 
 /// The JWK with `kid` from a fixture JWKS.
 fn jwk(file: &str, kid: &str) -> Value {
@@ -163,22 +158,6 @@ fn token(issuer: &str, pem: &str, kid: &str) -> String {
         ..TokenSpec::new("idp-admin", vec![Role::Admin])
     };
     mint_with_private_pem(&spec, &fixture(pem), Some(kid)).expect("mint")
-}
-
-/// Base64url without padding.
-fn b64url(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
 }
 
 /// `token` with its header replaced by one naming `kid` (the signature no

@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 mod helpers;
+#[path = "../../services/api/tests/support/test_keys.rs"]
+mod test_keys;
 
 mod cli;
 mod files;

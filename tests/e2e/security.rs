@@ -15,12 +15,7 @@ use uuid::Uuid;
 
 use crate::helpers::{data, spawn, spawn_with_env, Server};
 use crate::subscriptions::{connect, next, open, send, Socket};
-
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../api/tests/fixtures");
-
-fn fixture(name: &str) -> String {
-    format!("{FIXTURES}/{name}")
-}
+use crate::test_keys::fixture_path as fixture;
 
 /// The close frame that ends the connection (skipping other messages).
 async fn closed(socket: &mut Socket) -> (u16, String) {

@@ -245,13 +245,8 @@ fn describe(target: &CommandTarget) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use samverkan_domain::testing::fixtures::{c, m};
 
-    fn m(s: &str) -> MunicipalityCode {
-        MunicipalityCode::parse(s).unwrap()
-    }
-    fn c(s: &str) -> ConsortiumCode {
-        ConsortiumCode::parse(s).unwrap()
-    }
     fn who(roles: Vec<Role>) -> Principal {
         Principal {
             subject: "t".into(),

@@ -10,17 +10,13 @@ use std::sync::Arc;
 
 use samverkan_app::{event_id, AppError, CommandContext, CommandOutcome, Commands};
 use samverkan_domain::municipality::{Municipality, MunicipalityCommand};
-use samverkan_domain::MunicipalityCode;
+use samverkan_domain::testing::fixtures::m as code;
 use samverkan_eventstore::{EventMetadata, EventStore, ExpectedVersion, NewEvent, SqliteStore};
 use uuid::Uuid;
 
 fn open(path: &Path) -> (Arc<dyn EventStore>, Commands) {
     let store: Arc<dyn EventStore> = Arc::new(SqliteStore::open(path).expect("open the store"));
     (store.clone(), Commands::new(store))
-}
-
-fn code(s: &str) -> MunicipalityCode {
-    MunicipalityCode::parse(s).expect("code")
 }
 
 fn register(name: &str) -> MunicipalityCommand {

@@ -11,24 +11,13 @@ use samverkan_domain::consortium::{Consortium, Coordinator};
 use samverkan_domain::municipality::Municipality;
 use samverkan_domain::project::{MilestoneStatus, Project, ProjectStatus};
 use samverkan_domain::strategy::{Strategy, StrategyStatus};
-use samverkan_domain::{ConsortiumCode, DecisionBody, MilestoneId, MunicipalityCode};
+use samverkan_domain::testing::fixtures::{c, m, ms};
+use samverkan_domain::DecisionBody;
 use samverkan_eventstore::{EventStore, SqliteStore};
 
 fn open(dir: &tempfile::TempDir) -> (Commands, Arc<dyn EventStore>) {
     let store: Arc<dyn EventStore> = Arc::new(SqliteStore::open(dir.path().join("events.db")).expect("open the store"));
     (Commands::new(store.clone()), store)
-}
-
-fn m(code: &str) -> MunicipalityCode {
-    MunicipalityCode::parse(code).expect("municipality code")
-}
-
-fn c(code: &str) -> ConsortiumCode {
-    ConsortiumCode::parse(code).expect("consortium code")
-}
-
-fn ms(id: &str) -> MilestoneId {
-    MilestoneId::parse(id).expect("milestone id")
 }
 
 #[tokio::test]

@@ -12,40 +12,24 @@ use std::time::Duration;
 use chrono::{Datelike, NaiveDate, Utc};
 use proptest::prelude::*;
 use samverkan_app::projections::queries::FundingLine;
-use samverkan_app::projections::{AsOf, Projections};
-use samverkan_app::{CommandContext, Commands, ProcessManager};
+use samverkan_app::projections::AsOf;
+use samverkan_app::Commands;
 use samverkan_domain::application::{project_id_for, ApplicationCommand, ApplicationEvent, DraftApplication};
-use samverkan_domain::consortium::{Consortium, ConsortiumCommand, ConsortiumKind};
-use samverkan_domain::municipality::{Municipality, MunicipalityCommand};
 use samverkan_domain::project::{Financing, Participant, Project, ProjectCommand, ProjectEvent, RegisterProject};
+use samverkan_domain::testing::fixtures::{decision, m, sek};
 use samverkan_domain::*;
 use samverkan_eventstore::{EventStore, SqliteStore};
 use uuid::Uuid;
 
+mod support;
+use support::{ctx, v6, World};
+
 const CODES: [&str; 4] = ["SE-1494", "SE-1495", "SE-1470", "SE-1487"];
 
-struct World {
-    _dir: tempfile::TempDir,
-    store: Arc<dyn EventStore>,
-    commands: Commands,
-    projections: Arc<Projections>,
-}
-
 impl World {
-    async fn new() -> World {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().to_path_buf();
-        let store: Arc<dyn EventStore> = Arc::new(SqliteStore::open(path.join("events.sqlite")).unwrap());
-        let commands = Commands::new(store.clone());
-        let projections = Projections::new(Some(path.join("projections.json")));
-        projections.start(store.clone());
-        ProcessManager::new(commands.clone(), Some(path.join("pm.checkpoint"))).start(store.clone());
-        let w = World {
-            _dir: dir,
-            store,
-            commands,
-            projections,
-        };
+    /// The shared world with [`World::setup`] done.
+    async fn with_v6() -> World {
+        let w = World::new().await;
         w.setup().await;
         w
     }
@@ -53,45 +37,11 @@ impl World {
     /// Four municipalities, all members of V6 since 2000.
     async fn setup(&self) {
         for code in CODES {
-            self.commands
-                .execute::<Municipality>(
-                    &m(code),
-                    MunicipalityCommand::Register {
-                        code: m(code),
-                        name: format!("Kommun {code}"),
-                        code_valid_from: None,
-                    },
-                    &ctx(),
-                )
-                .await
-                .unwrap();
+            self.register(code, &format!("Kommun {code}")).await;
         }
-        self.commands
-            .execute::<Consortium>(
-                &v6(),
-                ConsortiumCommand::Form {
-                    code: v6(),
-                    name: "V6 Västra Skaraborg".into(),
-                    kind: ConsortiumKind::RegionalCooperation,
-                    purpose: "Tourism".into(),
-                    formed_on: d(2000, 0),
-                },
-                &ctx(),
-            )
-            .await
-            .unwrap();
+        self.form_v6("Tourism", d(2000, 0)).await;
         for code in CODES {
-            self.commands
-                .execute::<Consortium>(
-                    &v6(),
-                    ConsortiumCommand::Join {
-                        municipality: m(code),
-                        joined_on: d(2000, 0),
-                    },
-                    &ctx(),
-                )
-                .await
-                .unwrap();
+            self.join_v6(code, d(2000, 0)).await;
         }
     }
 
@@ -99,7 +49,7 @@ impl World {
         self.commands.execute_application(&id, c, &ctx()).await.unwrap();
     }
 
-    async fn settle(&self, projects: &[ProjectId]) {
+    async fn settle_projects(&self, projects: &[ProjectId]) {
         for id in projects {
             let mut found = false;
             for _ in 0..400 {
@@ -111,37 +61,16 @@ impl World {
             }
             assert!(found, "project {id} never appeared");
         }
-        let head = self.store.head_position().await.unwrap().unwrap_or(0);
-        assert!(
-            self.projections.wait_for(head, Duration::from_secs(10)).await,
-            "projections did not reach {head}"
-        );
+        self.settle().await;
     }
 }
 
-fn ctx() -> CommandContext {
-    CommandContext::new(Uuid::new_v4()).by("test-coordinator", "coordinator:V6")
-}
-fn m(s: &str) -> MunicipalityCode {
-    MunicipalityCode::parse(s).unwrap()
-}
-fn v6() -> ConsortiumCode {
-    ConsortiumCode::parse("V6").unwrap()
-}
 /// Day `day` (0-based) of `year`.
 fn d(year: i32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, 1, 1).unwrap() + chrono::Duration::days(i64::from(day))
 }
-fn sek(units: i64) -> Money {
-    Money::major(units, Currency::SEK).unwrap()
-}
 fn board(date: NaiveDate) -> Decision {
-    Decision {
-        body: DecisionBody::ExecutiveBoard,
-        date,
-        paragraph: Some("§ 5".into()),
-        case_number: Some("KS 1/1".into()),
-    }
+    decision(DecisionBody::ExecutiveBoard, date, "§ 5", "KS 1/1")
 }
 fn programme(kind: ProgrammeKind) -> Programme {
     Programme {
@@ -470,9 +399,9 @@ fn expected_lines(expected: &Expected, code: &MunicipalityCode, year: i32) -> Ve
 }
 
 async fn check(apps: Vec<AppSpec>, projects: Vec<ProjectSpec>) {
-    let w = World::new().await;
+    let w = World::with_v6().await;
     let wait = play(&w, &apps, &projects).await;
-    w.settle(&wait).await;
+    w.settle_projects(&wait).await;
     let (expected, total_granted) = recompute(&w.store).await;
     let models = w.projections.read();
     let now = AsOf::now(Utc::now());
@@ -554,9 +483,9 @@ fn a_partner_is_not_credited_with_the_lead_grant_and_the_grant_lands_in_the_deci
         start_day: 0,
     };
     runtime().block_on(async {
-        let w = World::new().await;
+        let w = World::with_v6().await;
         let wait = play(&w, &[app], &[direct]).await;
-        w.settle(&wait).await;
+        w.settle_projects(&wait).await;
         let models = w.projections.read();
         let now = AsOf::now(Utc::now());
         let line = |lines: &[FundingLine], year: i32| {

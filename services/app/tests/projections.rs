@@ -3,74 +3,27 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use samverkan_app::projections::views::{ApplicationStatusView, ProjectStatusView};
 use samverkan_app::projections::{rebuild, AsOf, ProjectFilter, Projections};
-use samverkan_app::{CommandContext, CommandOutcome, Commands, ProcessManager};
+use samverkan_app::{CommandOutcome, ProcessManager};
 use samverkan_domain::application::{project_id_for, ApplicationCommand, DraftApplication};
-use samverkan_domain::consortium::{Consortium, ConsortiumCommand, ConsortiumKind, Coordinator};
+use samverkan_domain::consortium::{Consortium, ConsortiumCommand, Coordinator};
 use samverkan_domain::municipality::{Municipality, MunicipalityCommand};
 use samverkan_domain::project::{
     EuPriority, Financing, GoalRef, Participant, Project, ProjectCommand, RegisterProject,
 };
 use samverkan_domain::strategy::{DocumentKind, FollowUpCadence, Goal, Strategy, StrategyCommand, StrategyContent};
+use samverkan_domain::testing::fixtures::{d, decision, m, sek};
 use samverkan_domain::*;
-use samverkan_eventstore::{EventMetadata, EventStore, ExpectedVersion, NewEvent, SqliteStore};
+use samverkan_eventstore::{EventMetadata, ExpectedVersion, NewEvent};
 use uuid::Uuid;
 
-struct World {
-    _dir: tempfile::TempDir,
-    dir: std::path::PathBuf,
-    store: Arc<dyn EventStore>,
-    commands: Commands,
-    projections: Arc<Projections>,
-}
+mod support;
+use support::{ctx, v6, World};
 
-impl World {
-    async fn new() -> World {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().to_path_buf();
-        let store: Arc<dyn EventStore> = Arc::new(SqliteStore::open(path.join("events.sqlite")).unwrap());
-        let commands = Commands::new(store.clone());
-        let projections = Projections::new(Some(path.join("projections.json")));
-        projections.start(store.clone());
-        ProcessManager::new(commands.clone(), Some(path.join("pm.checkpoint"))).start(store.clone());
-        World {
-            _dir: dir,
-            dir: path,
-            store,
-            commands,
-            projections,
-        }
-    }
-
-    async fn settle(&self) {
-        let head = self.store.head_position().await.unwrap().unwrap_or(0);
-        assert!(
-            self.projections.wait_for(head, Duration::from_secs(10)).await,
-            "projections did not reach {head}"
-        );
-    }
-}
-
-fn ctx() -> CommandContext {
-    CommandContext::new(Uuid::new_v4()).by("test-coordinator", "coordinator:V6")
-}
-fn m(s: &str) -> MunicipalityCode {
-    MunicipalityCode::parse(s).unwrap()
-}
-fn d(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
-fn sek(units: i64) -> Money {
-    Money::major(units, Currency::SEK).unwrap()
-}
-fn v6() -> ConsortiumCode {
-    ConsortiumCode::parse("V6").unwrap()
-}
 fn strategy_id() -> StrategyId {
     StrategyId::from_name("test-lidkoping-2020")
 }
@@ -78,12 +31,7 @@ fn app_id() -> ApplicationId {
     ApplicationId::from_name("test-v6-app")
 }
 fn kf(date: &str) -> Decision {
-    Decision {
-        body: DecisionBody::Council,
-        date: d(date),
-        paragraph: Some("§ 1".into()),
-        case_number: Some("KS 2020/1".into()),
-    }
+    decision(DecisionBody::Council, d(date), "§ 1", "KS 2020/1")
 }
 
 async fn setup_v6(w: &World) -> CommandOutcome {
@@ -93,45 +41,11 @@ async fn setup_v6(w: &World) -> CommandOutcome {
         ("SE-1470", "Vara"),
         ("SE-1487", "Vänersborg"),
     ] {
-        w.commands
-            .execute::<Municipality>(
-                &m(code),
-                MunicipalityCommand::Register {
-                    code: m(code),
-                    name: name.into(),
-                    code_valid_from: None,
-                },
-                &ctx(),
-            )
-            .await
-            .unwrap();
+        w.register(code, name).await;
     }
-    w.commands
-        .execute::<Consortium>(
-            &v6(),
-            ConsortiumCommand::Form {
-                code: v6(),
-                name: "V6 Västra Skaraborg".into(),
-                kind: ConsortiumKind::RegionalCooperation,
-                purpose: "Tourism, environment, purchasing".into(),
-                formed_on: d("2000-01-01"),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap();
+    w.form_v6("Tourism, environment, purchasing", d("2000-01-01")).await;
     for code in ["SE-1494", "SE-1495", "SE-1470"] {
-        w.commands
-            .execute::<Consortium>(
-                &v6(),
-                ConsortiumCommand::Join {
-                    municipality: m(code),
-                    joined_on: d("2000-01-01"),
-                },
-                &ctx(),
-            )
-            .await
-            .unwrap();
+        w.join_v6(code, d("2000-01-01")).await;
     }
     w.commands
         .execute::<Consortium>(
@@ -219,12 +133,7 @@ fn draft() -> ApplicationCommand {
 }
 
 fn board(case: &str) -> Decision {
-    Decision {
-        body: DecisionBody::ExecutiveBoard,
-        date: d("2026-03-01"),
-        paragraph: Some("§ 5".into()),
-        case_number: Some(case.into()),
-    }
+    decision(DecisionBody::ExecutiveBoard, d("2026-03-01"), "§ 5", case)
 }
 
 /// Draft → invite → answers → assessment → submit → approve, with instants between steps.

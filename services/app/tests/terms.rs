@@ -10,16 +10,8 @@ use samverkan_app::demo::{self, codes};
 use samverkan_app::projections::terms::TermBody;
 use samverkan_app::projections::{rebuild, AsOf};
 use samverkan_app::Commands;
-use samverkan_domain::MunicipalityCode;
+use samverkan_domain::testing::fixtures::{d, m};
 use samverkan_eventstore::{EventStore, SqliteStore};
-
-fn m(code: &str) -> MunicipalityCode {
-    MunicipalityCode::parse(code).expect("municipality code")
-}
-
-fn d(s: &str) -> NaiveDate {
-    s.parse().expect("date")
-}
 
 #[tokio::test]
 async fn missed_term_is_overdue_on_the_dashboard_and_in_the_report_and_handover_lists() {

@@ -11,20 +11,13 @@ use samverkan_app::projections::views::StrategyStatusView;
 use samverkan_app::projections::{rebuild, AsOf, ProjectFilter};
 use samverkan_app::{CommandContext, Commands};
 use samverkan_domain::consortium::{Consortium, ConsortiumCommand};
-use samverkan_domain::{ConsortiumCode, MunicipalityCode};
+use samverkan_domain::testing::fixtures::{c, d, m};
+use samverkan_domain::ConsortiumCode;
 use samverkan_eventstore::{EventStore, SqliteStore};
 use uuid::Uuid;
 
-fn m(code: &str) -> MunicipalityCode {
-    MunicipalityCode::parse(code).expect("municipality code")
-}
-
 fn arko() -> ConsortiumCode {
-    ConsortiumCode::parse(codes::ARKO).expect("consortium code")
-}
-
-fn d(s: &str) -> NaiveDate {
-    s.parse().expect("date")
+    c(codes::ARKO)
 }
 
 async fn demo_store(dir: &tempfile::TempDir) -> (Commands, Arc<dyn EventStore>) {

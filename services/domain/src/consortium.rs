@@ -331,14 +331,9 @@ impl Aggregate for Consortium {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::fixtures::{d, m};
     use crate::testing::*;
 
-    fn m(s: &str) -> MunicipalityCode {
-        MunicipalityCode::parse(s).unwrap()
-    }
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
     fn arko() -> ConsortiumCode {
         ConsortiumCode::parse("ARKO").unwrap()
     }

@@ -18,8 +18,8 @@ mod money;
 pub mod municipality;
 pub mod project;
 pub mod strategy;
-#[cfg(test)]
-mod testing;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 mod values;
 
 pub use decider::{Aggregate, Decider};

@@ -376,22 +376,12 @@ fn registered(state: &MunicipalityState) -> Result<&MunicipalityCode, DomainErro
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::fixtures::{d, decision, m as code};
     use crate::testing::*;
     use crate::DomainEvent;
 
-    fn code(s: &str) -> MunicipalityCode {
-        MunicipalityCode::parse(s).unwrap()
-    }
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
     fn council(date: &str) -> Decision {
-        Decision {
-            body: DecisionBody::Council,
-            date: d(date),
-            paragraph: Some("§ 40".into()),
-            case_number: Some("KS 2011/12".into()),
-        }
+        decision(DecisionBody::Council, d(date), "§ 40", "KS 2011/12")
     }
     fn arvika() -> MunicipalityEvent {
         MunicipalityRegistered {

@@ -618,18 +618,16 @@ impl Aggregate for Project {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::fixtures::{d, ms, sek};
     use crate::testing::*;
     use crate::{Currency, ProgrammeKind};
 
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
     fn pid() -> ProjectId {
         ProjectId::from_name("waste")
     }
     fn m(s: &str) -> Participant {
         Participant::Municipality {
-            code: MunicipalityCode::parse(s).unwrap(),
+            code: crate::testing::fixtures::m(s),
         }
     }
     fn chobe() -> Participant {
@@ -637,9 +635,6 @@ mod tests {
             name: "Chobe District Council".into(),
             country: CountryCode::parse("BW").unwrap(),
         }
-    }
-    fn sek(units: i64) -> Money {
-        Money::major(units, Currency::SEK).unwrap()
     }
     fn financing(budget: i64, grant: i64) -> Financing {
         Financing {
@@ -695,10 +690,6 @@ mod tests {
         }
         .into()
     }
-    fn ms(id: &str) -> MilestoneId {
-        MilestoneId::parse(id).unwrap()
-    }
-
     #[test]
     fn register_happy_path_dedups_priorities() {
         given_no_history::<Project>()

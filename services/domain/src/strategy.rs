@@ -428,16 +428,14 @@ impl Aggregate for Strategy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::fixtures::{d, decision, m};
     use crate::testing::*;
 
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
     fn sid() -> StrategyId {
         StrategyId::from_name("vanersborg-2024")
     }
     fn vbg() -> MunicipalityCode {
-        MunicipalityCode::parse("SE-1487").unwrap()
+        m("SE-1487")
     }
     fn content() -> StrategyContent {
         StrategyContent {
@@ -485,12 +483,7 @@ mod tests {
         .into()
     }
     fn kf() -> Decision {
-        Decision {
-            body: DecisionBody::Council,
-            date: d("2024-02-12"),
-            paragraph: Some("§ 12".into()),
-            case_number: Some("KS 2023/993".into()),
-        }
+        decision(DecisionBody::Council, d("2024-02-12"), "§ 12", "KS 2023/993")
     }
     fn validity() -> Period {
         Period::new(d("2024-02-12"), Some(d("2028-12-31"))).unwrap()

@@ -114,10 +114,7 @@ impl Programme {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
+    use crate::testing::fixtures::d;
 
     #[test]
     fn period_rules() {

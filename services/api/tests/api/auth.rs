@@ -13,14 +13,11 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::helpers::{officer, spawn_app, spawn_app_with, token, TestApp, TEST_SECRET};
+use crate::test_keys::{b64url, fixture};
 
 const REGISTER: &str = r#"mutation($id: UUID!, $c: MunicipalityCode!) { registerMunicipality(commandId: $id, input: {code: $c, name: "Kommun"}) { position } }"#;
 const SIGN: &str = r#"mutation($id: UUID!, $c: MunicipalityCode!) { signTwinTownAgreement(commandId: $id, input: {municipality: $c,
     partner: {name: "Ylöjärvi", country: "FI"}, since: "1990-01-01", decision: {body: COUNCIL, date: "1990-01-01"}}) { position } }"#;
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
-}
 
 fn now() -> u64 {
     std::time::SystemTime::now()
@@ -56,22 +53,6 @@ fn hs256(claims: &Claims) -> String {
         Header::new(Algorithm::HS256),
         &EncodingKey::from_secret(TEST_SECRET),
     )
-}
-
-/// Base64url without padding (to forge tokens by hand).
-fn b64url(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
 }
 
 async fn register_with(app: &TestApp, bearer: &str) -> crate::helpers::Gql {

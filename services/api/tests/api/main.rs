@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 mod helpers;
+#[path = "../support/test_keys.rs"]
+mod test_keys;
 
 mod hostile;
 

@@ -150,10 +150,7 @@ pub fn once_per_term_due(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
+    use samverkan_domain::testing::fixtures::d;
 
     #[test]
     fn table_has_real_dates_and_sources() {

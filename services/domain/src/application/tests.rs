@@ -1,22 +1,11 @@
 use super::*;
+use crate::testing::fixtures::{d, decision as with_case, m, sek, t};
 use crate::testing::*;
 use crate::{Currency, DecisionBody, ProgrammeKind};
 use proptest::prelude::*;
 
-fn d(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
-fn t(s: &str) -> DateTime<Utc> {
-    s.parse().unwrap()
-}
-fn m(s: &str) -> MunicipalityCode {
-    MunicipalityCode::parse(s).unwrap()
-}
 fn aid() -> ApplicationId {
     ApplicationId::from_name("v6-interreg")
-}
-fn sek(units: i64) -> Money {
-    Money::major(units, Currency::SEK).unwrap()
 }
 fn v6_members() -> BTreeSet<MunicipalityCode> {
     ["SE-1445", "SE-1444", "SE-1471", "SE-1494", "SE-1495", "SE-1470"]
@@ -72,12 +61,7 @@ fn invited(code: &str) -> ApplicationEvent {
     .into()
 }
 fn decision(case: &str) -> Decision {
-    Decision {
-        body: DecisionBody::ExecutiveBoard,
-        date: d("2025-06-01"),
-        paragraph: Some("§ 101".into()),
-        case_number: Some(case.into()),
-    }
+    with_case(DecisionBody::ExecutiveBoard, d("2025-06-01"), "§ 101", case)
 }
 fn committed(code: &str, units: i64) -> ApplicationEvent {
     CoFinancingCommitted {

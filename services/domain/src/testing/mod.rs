@@ -1,6 +1,15 @@
-//! Given/when/then harness for deciders, in the style of cqrs-es' test framework.
+//! Given/when/then harness for deciders, in the style of cqrs-es' test
+//! framework, and the shared [`fixtures`]. Compiled for this crate's own
+//! tests and, behind the `testing` feature, for other crates' tests:
+//! `samverkan-domain = { workspace = true, features = ["testing"] }` under
+//! `[dev-dependencies]`.
+
+// Test support: a failed expectation is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::{Decider, DomainError};
+
+pub mod fixtures;
 
 pub struct Given<D: Decider> {
     state: D::State,
