@@ -306,28 +306,28 @@ pub fn consortium_subject(c: &ConsortiumCode) -> String {
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct ReadModels {
     /// Global position of the last event applied.
-    pub checkpoint: Option<u64>,
-    pub municipalities: HashMap<MunicipalityCode, Entity<MunicipalityView>>,
-    pub consortia: HashMap<ConsortiumCode, Entity<ConsortiumView>>,
-    pub strategies: HashMap<StrategyId, Entity<StrategyView>>,
-    pub projects: HashMap<ProjectId, Entity<ProjectView>>,
-    pub applications: HashMap<ApplicationId, Entity<ApplicationView>>,
-    pub by_municipality: HashMap<MunicipalityCode, Related>,
+    pub(crate) checkpoint: Option<u64>,
+    pub(crate) municipalities: HashMap<MunicipalityCode, Entity<MunicipalityView>>,
+    pub(crate) consortia: HashMap<ConsortiumCode, Entity<ConsortiumView>>,
+    pub(crate) strategies: HashMap<StrategyId, Entity<StrategyView>>,
+    pub(crate) projects: HashMap<ProjectId, Entity<ProjectView>>,
+    pub(crate) applications: HashMap<ApplicationId, Entity<ApplicationView>>,
+    pub(crate) by_municipality: HashMap<MunicipalityCode, Related>,
     /// Code index: every code a municipality has had → the identities that
     /// had it (validity is read from the identity's view, as of `at`).
     #[serde(default)]
-    pub code_index: HashMap<MunicipalityCode, std::collections::BTreeSet<MunicipalityCode>>,
-    pub by_consortium: HashMap<ConsortiumCode, Related>,
+    pub(crate) code_index: HashMap<MunicipalityCode, std::collections::BTreeSet<MunicipalityCode>>,
+    pub(crate) by_consortium: HashMap<ConsortiumCode, Related>,
     /// Every applied event, in log order.
-    pub log: Vec<Arc<LogEntry>>,
+    pub(crate) log: Vec<Arc<LogEntry>>,
     /// Log indices per subject (rebuilt from `log` when a snapshot is loaded).
     #[serde(skip)]
-    pub by_subject: HashMap<Subject, Vec<u32>>,
+    pub(crate) by_subject: HashMap<Subject, Vec<u32>>,
     #[serde(skip)]
     actors: HashMap<String, Arc<str>>,
     /// Events skipped because this build does not know their type or version.
-    pub skipped: u64,
-    pub applied: u64,
+    pub(crate) skipped: u64,
+    pub(crate) applied: u64,
 }
 
 /// Envelope facts the read models need besides the event itself.
@@ -358,6 +358,21 @@ fn consortium_key(e: &ConsortiumEvent) -> &ConsortiumCode {
 }
 
 impl ReadModels {
+    /// Global position of the last event applied (or skipped).
+    pub fn checkpoint(&self) -> Option<u64> {
+        self.checkpoint
+    }
+
+    /// Events applied.
+    pub fn applied(&self) -> u64 {
+        self.applied
+    }
+
+    /// Events skipped because this build does not know their type or version.
+    pub fn skipped(&self) -> u64 {
+        self.skipped
+    }
+
     fn intern(&mut self, s: Option<&str>) -> Option<Arc<str>> {
         let s = s?;
         if let Some(a) = self.actors.get(s) {
