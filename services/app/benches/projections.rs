@@ -581,7 +581,11 @@ async fn main() {
         for _ in 0..200 {
             let code = &codes[rng.below(codes.len())];
             let t = Instant::now();
-            std::hint::black_box(models.seen_by(&Unrestricted).follow_up_report(code, 2022, AsOf::now(Utc::now())));
+            std::hint::black_box(
+                models
+                    .seen_by(&Unrestricted)
+                    .follow_up_report(code, 2022, AsOf::now(Utc::now())),
+            );
             samples.push(t.elapsed().as_secs_f64() * 1e3);
         }
         (

@@ -40,8 +40,13 @@ pub(crate) fn follow<F: Follower>(follower: Arc<F>, store: Arc<dyn EventStore>) 
         let mut failures: u32 = 0;
         loop {
             match run_once(follower.as_ref(), store.as_ref(), &mut failures).await {
-                Ok(()) => tracing::warn!(follower = follower.name(), "the event log subscription ended; resubscribing"),
-                Err(e) => tracing::warn!(follower = follower.name(), error = %e, "following the event log failed; resubscribing"),
+                Ok(()) => tracing::warn!(
+                    follower = follower.name(),
+                    "the event log subscription ended; resubscribing"
+                ),
+                Err(e) => {
+                    tracing::warn!(follower = follower.name(), error = %e, "following the event log failed; resubscribing")
+                }
             }
             tokio::time::sleep(pause(failures)).await;
             failures = failures.saturating_add(1);

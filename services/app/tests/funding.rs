@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate, Utc};
 use proptest::prelude::*;
-use samverkan_app::projections::Unrestricted;
 use samverkan_app::projections::queries::FundingLine;
+use samverkan_app::projections::Unrestricted;
 use samverkan_app::projections::{AsOf, Projections};
 use samverkan_app::{CommandContext, Commands, ProcessManager};
 use samverkan_domain::application::{project_id_for, ApplicationCommand, ApplicationEvent, DraftApplication};
@@ -484,7 +484,10 @@ async fn check(apps: Vec<AppSpec>, projects: Vec<ProjectSpec>) {
             let want = expected_lines(&expected, &code, year);
             let dash: Vec<FundingLine> = dashboard.funding.iter().filter(|l| l.year == year).cloned().collect();
             assert_eq!(dash, want, "{code} {year}: dashboard against the events");
-            let report = models.seen_by(&Unrestricted).follow_up_report(&code, year, now).unwrap();
+            let report = models
+                .seen_by(&Unrestricted)
+                .follow_up_report(&code, year, now)
+                .unwrap();
             assert_eq!(
                 report.funding_obtained, want,
                 "{code} {year}: follow-up report against the events"
@@ -583,10 +586,14 @@ fn a_partner_is_not_credited_with_the_lead_grant_and_the_grant_lands_in_the_deci
         // Lidköping is a partner of Vänersborg's directly registered project: none of its grant.
         assert_eq!(line(&lidkoping.funding, 2027), None);
         // The same grant in the same year in the follow-up report.
-        let report = models.seen_by(&Unrestricted).follow_up_report(&m(CODES[0]), 2025, now).unwrap();
+        let report = models
+            .seen_by(&Unrestricted)
+            .follow_up_report(&m(CODES[0]), 2025, now)
+            .unwrap();
         assert_eq!(report.funding_obtained, vec![l2025]);
         assert!(models
-            .seen_by(&Unrestricted).follow_up_report(&m(CODES[0]), 2026, now)
+            .seen_by(&Unrestricted)
+            .follow_up_report(&m(CODES[0]), 2026, now)
             .unwrap()
             .funding_obtained
             .is_empty());
@@ -607,7 +614,8 @@ fn a_partner_is_not_credited_with_the_lead_grant_and_the_grant_lands_in_the_deci
         assert_eq!(vara.funding[0].granted_minor, 0);
         assert_eq!(
             models
-                .seen_by(&Unrestricted).follow_up_report(&m(CODES[1]), 2025, now)
+                .seen_by(&Unrestricted)
+                .follow_up_report(&m(CODES[1]), 2025, now)
                 .unwrap()
                 .funding_obtained,
             skara.funding
@@ -618,7 +626,8 @@ fn a_partner_is_not_credited_with_the_lead_grant_and_the_grant_lands_in_the_deci
         assert_eq!(v2027.granted_minor, 300_000 * 100);
         assert_eq!(
             models
-                .seen_by(&Unrestricted).follow_up_report(&m(CODES[3]), 2027, now)
+                .seen_by(&Unrestricted)
+                .follow_up_report(&m(CODES[3]), 2027, now)
                 .unwrap()
                 .funding_obtained,
             vec![v2027]
@@ -661,7 +670,8 @@ fn the_demo_credits_eda_its_own_co_financing_and_arvika_the_grants() {
         assert_eq!(arvika.get(&2025), Some(&(2_450_000 * 100)), "{arvika:?}");
         for year in [2024, 2025] {
             let report = models
-                .seen_by(&Unrestricted).follow_up_report(&m(samverkan_app::demo::codes::ARVIKA), year, now)
+                .seen_by(&Unrestricted)
+                .follow_up_report(&m(samverkan_app::demo::codes::ARVIKA), year, now)
                 .unwrap();
             let sum: i128 = report
                 .funding_obtained

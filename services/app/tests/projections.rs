@@ -6,14 +6,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use samverkan_domain::application::ApplicationStatus;
-use samverkan_domain::project::ProjectStatus;
 use samverkan_app::projections::Unrestricted;
 use samverkan_app::projections::{rebuild, AsOf, ProjectFilter, Projections};
 use samverkan_app::{CommandContext, CommandOutcome, Commands, ProcessManager};
+use samverkan_domain::application::ApplicationStatus;
 use samverkan_domain::application::{project_id_for, ApplicationCommand, DraftApplication};
 use samverkan_domain::consortium::{Consortium, ConsortiumCommand, ConsortiumKind, Coordinator};
 use samverkan_domain::municipality::{Municipality, MunicipalityCommand};
+use samverkan_domain::project::ProjectStatus;
 use samverkan_domain::project::{
     EuPriority, Financing, GoalRef, Participant, Project, ProjectCommand, RegisterProject,
 };
@@ -402,12 +402,18 @@ async fn dashboards_follow_the_application_to_a_project() {
     assert_eq!(line.granted_minor, 700_000 * 100);
 
     // As of right after the invitations: the application sat on Skara's and Vara's action lists.
-    let skara_then = models.seen_by(&Unrestricted).dashboard(&m("SE-1495"), AsOf::past(after_invites)).unwrap();
+    let skara_then = models
+        .seen_by(&Unrestricted)
+        .dashboard(&m("SE-1495"), AsOf::past(after_invites))
+        .unwrap();
     assert_eq!(skara_then.action_list.len(), 1);
     assert_eq!(skara_then.action_list[0].status, ApplicationStatus::Draft);
     assert!(skara_then.projects.is_empty());
     // As of before the approval: submitted, no project yet.
-    let overview_then = models.seen_by(&Unrestricted).consortium_overview(&v6(), AsOf::past(before_approval)).unwrap();
+    let overview_then = models
+        .seen_by(&Unrestricted)
+        .consortium_overview(&v6(), AsOf::past(before_approval))
+        .unwrap();
     assert_eq!(overview_then.applications_by_status["submitted"], 1);
     assert_eq!(overview_then.success_rate, None);
     assert!(overview_then.projects.is_empty());
@@ -433,12 +439,15 @@ async fn dashboards_follow_the_application_to_a_project() {
     assert!(more);
     assert!(page1.windows(2).all(|w| w[0].position > w[1].position));
     assert_eq!(page1[0].actor.as_deref(), Some("process-manager"));
-    let (page2, _) = models.seen_by(&Unrestricted).timeline("consortium:V6", Some(page1[2].position), 3, None);
+    let (page2, _) = models
+        .seen_by(&Unrestricted)
+        .timeline("consortium:V6", Some(page1[2].position), 3, None);
     assert!(page2[0].position < page1[2].position);
     assert!(
         approved.position > 0
             && models
-                .seen_by(&Unrestricted).timeline("municipality:SE-1495", None, 100, None)
+                .seen_by(&Unrestricted)
+                .timeline("municipality:SE-1495", None, 100, None)
                 .0
                 .iter()
                 .any(|e| e.position == approved.position)
@@ -498,7 +507,8 @@ async fn read_your_writes_and_overdue_against_the_as_of_day() {
     assert!(w.projections.wait_for(out2.position, Duration::from_secs(5)).await);
     let models = w.projections.read();
     let before = models
-        .seen_by(&Unrestricted).dashboard(
+        .seen_by(&Unrestricted)
+        .dashboard(
             &m("SE-1487"),
             AsOf {
                 at: None,
@@ -509,7 +519,8 @@ async fn read_your_writes_and_overdue_against_the_as_of_day() {
     assert!(before.projects[0].overdue_milestones.is_empty());
     assert_eq!(before.projects[0].next_milestone.as_ref().unwrap().due, d("2020-06-01"));
     let after = models
-        .seen_by(&Unrestricted).dashboard(
+        .seen_by(&Unrestricted)
+        .dashboard(
             &m("SE-1487"),
             AsOf {
                 at: None,
@@ -519,7 +530,8 @@ async fn read_your_writes_and_overdue_against_the_as_of_day() {
         .unwrap();
     assert_eq!(after.projects[0].overdue_milestones.len(), 1);
     let report = models
-        .seen_by(&Unrestricted).follow_up_report(
+        .seen_by(&Unrestricted)
+        .follow_up_report(
             &m("SE-1487"),
             2020,
             AsOf {
@@ -574,11 +586,13 @@ async fn follow_up_report_counts_strategies_and_applications() {
     w.settle().await;
     let models = w.projections.read();
     let r2020 = models
-        .seen_by(&Unrestricted).follow_up_report(&m("SE-1494"), 2020, AsOf::now(Utc::now()))
+        .seen_by(&Unrestricted)
+        .follow_up_report(&m("SE-1494"), 2020, AsOf::now(Utc::now()))
         .unwrap();
     assert_eq!(r2020.strategies_adopted.len(), 1);
     let r2026 = models
-        .seen_by(&Unrestricted).follow_up_report(&m("SE-1494"), 2026, AsOf::now(Utc::now()))
+        .seen_by(&Unrestricted)
+        .follow_up_report(&m("SE-1494"), 2026, AsOf::now(Utc::now()))
         .unwrap();
     assert_eq!(r2026.applications.len(), 1);
     assert_eq!(r2026.applications[0].status, ApplicationStatus::Approved);
@@ -588,7 +602,8 @@ async fn follow_up_report_counts_strategies_and_applications() {
     assert_eq!(obtained, 700_000 * 100);
     // 2025 reported, so the next yearly follow-up covers 2026 and is due 2027-03-31.
     let dash = models
-        .seen_by(&Unrestricted).dashboard(
+        .seen_by(&Unrestricted)
+        .dashboard(
             &m("SE-1494"),
             AsOf {
                 at: None,

@@ -5,12 +5,12 @@
 use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
-use samverkan_app::projections::Unrestricted;
 use samverkan_app::demo::{self, codes, ids};
-use samverkan_domain::strategy::StrategyStatus;
+use samverkan_app::projections::Unrestricted;
 use samverkan_app::projections::{rebuild, AsOf, ProjectFilter};
 use samverkan_app::{CommandContext, Commands};
 use samverkan_domain::consortium::{Consortium, ConsortiumCommand};
+use samverkan_domain::strategy::StrategyStatus;
 use samverkan_domain::{ConsortiumCode, MunicipalityCode};
 use samverkan_eventstore::{EventStore, SqliteStore};
 use uuid::Uuid;
@@ -44,7 +44,8 @@ async fn arko_members_strategies_and_projects_on_business_dates() {
     // ARKO: eleven members until Våler left on 2015-12-31, ten after.
     let on = |day: &str| {
         models
-            .seen_by(&Unrestricted).consortium_overview_on(&arko(), now, Some(d(day)))
+            .seen_by(&Unrestricted)
+            .consortium_overview_on(&arko(), now, Some(d(day)))
             .expect("ARKO exists")
     };
     let mid_2015 = on("2015-06-01");
@@ -58,12 +59,14 @@ async fn arko_members_strategies_and_projects_on_business_dates() {
     assert_eq!(on("2015-12-30").current_members.len(), 11);
     // The consortium did not exist before it was formed (1967-01-01).
     assert!(models
-        .seen_by(&Unrestricted).consortium_overview_on(&arko(), now, Some(d("1966-12-31")))
+        .seen_by(&Unrestricted)
+        .consortium_overview_on(&arko(), now, Some(d("1966-12-31")))
         .is_none());
     assert!(models.consortium_on(&arko(), None, Some(d("1966-12-31"))).is_none());
     // Våler's own dashboard on 2015-06-01 lists ARKO as a current membership.
     let valer = models
-        .seen_by(&Unrestricted).dashboard_on(&m(codes::VALER), now, Some(d("2015-06-01")))
+        .seen_by(&Unrestricted)
+        .dashboard_on(&m(codes::VALER), now, Some(d("2015-06-01")))
         .expect("Våler's dashboard");
     assert_eq!(valer.today, d("2015-06-01"));
     assert!(valer
@@ -74,7 +77,8 @@ async fn arko_members_strategies_and_projects_on_business_dates() {
     // The timeline on a business date leaves out what had not happened yet.
     let left = |day: Option<NaiveDate>| {
         models
-            .seen_by(&Unrestricted).timeline_on("consortium:ARKO", None, 500, None, day)
+            .seen_by(&Unrestricted)
+            .timeline_on("consortium:ARKO", None, 500, None, day)
             .0
             .iter()
             .any(|e| e.event_type == "MemberLeft")
@@ -105,7 +109,8 @@ async fn arko_members_strategies_and_projects_on_business_dates() {
 
     let in_force = |day: &str| -> Vec<_> {
         models
-            .seen_by(&Unrestricted).dashboard_on(&vanersborg, now, Some(d(day)))
+            .seen_by(&Unrestricted)
+            .dashboard_on(&vanersborg, now, Some(d(day)))
             .expect("dashboard")
             .strategies_in_force
             .into_iter()
@@ -165,7 +170,8 @@ async fn a_fact_recorded_late_shows_on_earlier_business_dates_not_earlier_instan
     let models = rebuild(store.as_ref()).await.expect("rebuild");
     let members = |as_of: AsOf, day: &str| {
         models
-            .seen_by(&Unrestricted).consortium_overview_on(&arko(), as_of, Some(d(day)))
+            .seen_by(&Unrestricted)
+            .consortium_overview_on(&arko(), as_of, Some(d(day)))
             .expect("ARKO")
             .current_members
     };
@@ -178,7 +184,8 @@ async fn a_fact_recorded_late_shows_on_earlier_business_dates_not_earlier_instan
     // Recording time: not known before it was recorded, whatever the date.
     assert_eq!(members(then, "2025-06-01").len(), 10);
     let overview = models
-        .seen_by(&Unrestricted).consortium_overview_on(&arko(), then, Some(d("2025-06-01")))
+        .seen_by(&Unrestricted)
+        .consortium_overview_on(&arko(), then, Some(d("2025-06-01")))
         .expect("ARKO");
     assert_eq!(overview.as_of, Some(before_recording));
     assert_eq!(overview.valid_at, d("2025-06-01"));
@@ -187,7 +194,8 @@ async fn a_fact_recorded_late_shows_on_earlier_business_dates_not_earlier_instan
     assert_eq!(members(then, "2016-01-01").len(), 10);
     // Without validAt, "today" counts: Våler is a member again.
     assert!(models
-        .seen_by(&Unrestricted).consortium_overview(&arko(), now)
+        .seen_by(&Unrestricted)
+        .consortium_overview(&arko(), now)
         .expect("ARKO")
         .current_members
         .contains(&m(codes::VALER)));

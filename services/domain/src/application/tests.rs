@@ -531,12 +531,14 @@ fn an_approved_application_becomes_its_project() {
         committed("SE-1494", 50_000),
         assessed(),
     ];
-    h.push(CoFinancingDeclined {
-        application: aid(),
-        municipality: m("SE-1470"),
-        reason: "No budget this year".into(),
-    }
-    .into());
+    h.push(
+        CoFinancingDeclined {
+            application: aid(),
+            municipality: m("SE-1470"),
+            reason: "No budget this year".into(),
+        }
+        .into(),
+    );
     h.push(submitted());
     // Given a submitted application, when it is approved …
     let state = given::<Application>(h.clone())
@@ -572,6 +574,8 @@ fn an_approved_application_becomes_its_project() {
         serde_json::to_value(&expected).unwrap()
     );
     // Before the decision there is no project.
-    let submitted_only = h.iter().fold(ApplicationState::default(), |s, e| Application::evolve(s, e));
+    let submitted_only = h
+        .iter()
+        .fold(ApplicationState::default(), |s, e| Application::evolve(s, e));
     assert!(project_for_approved(&submitted_only).unwrap().is_none());
 }

@@ -82,9 +82,7 @@ fn milestone_lines(p: &ProjectView, today: NaiveDate) -> (Option<MilestoneView>,
     (next, overdue)
 }
 
-
 impl Visible<'_> {
-
     /// The dashboard's handover lines (see [`Dashboard::handover`]).
     fn handover(
         &self,
@@ -97,7 +95,8 @@ impl Visible<'_> {
             .into_iter()
             .map(|term| {
                 let first = term.start;
-                let strategies_in_force = self.models
+                let strategies_in_force = self
+                    .models
                     .strategies_of(code, when.at, Some(first))
                     .into_iter()
                     .filter(|s| s.in_force_on(first))
@@ -119,7 +118,8 @@ impl Visible<'_> {
                     })
                     .collect();
                 commitments.sort_by_key(|c| c.decided_on);
-                let projects_running = self.models
+                let projects_running = self
+                    .models
                     .projects_of(code, when.at, Some(first))
                     .into_iter()
                     .filter(|p| p.period.contains(first) && p.closed_on.is_none_or(|c| first < c))

@@ -19,7 +19,6 @@ pub struct StrategyLine {
     pub follow_up_overdue: bool,
 }
 
-
 /// The council term of `country` on `day` (from the term table in
 /// [`super::terms`]).
 pub fn term_of_office(country: &str, day: NaiveDate) -> (NaiveDate, NaiveDate) {

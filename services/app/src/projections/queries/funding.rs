@@ -101,7 +101,6 @@ pub fn funding_lines<'a>(
     programme_year_lines(funding)
 }
 
-
 impl Visible<'_> {
     /// A municipality's funding lines ([`funding_lines`]) as recorded by `at`,
     /// as the world stood on `valid_at`, counting only the applications the

@@ -83,7 +83,8 @@ impl Visible<'_> {
         let ids: Box<dyn Iterator<Item = &ApplicationId>> = match (&f.municipality, &f.consortium) {
             (Some(m), _) => Box::new(models.related(m).into_iter().flat_map(|r| r.applications.iter())),
             (None, Some(c)) => Box::new(
-                models.by_consortium
+                models
+                    .by_consortium
                     .get(c)
                     .into_iter()
                     .flat_map(|r| r.applications.iter()),

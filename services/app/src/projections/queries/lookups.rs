@@ -49,7 +49,6 @@ impl CodeResolution {
     }
 }
 
-
 impl ReadModels {
     pub(crate) fn related(&self, m: &MunicipalityCode) -> Option<&Related> {
         self.by_municipality.get(m)
@@ -169,7 +168,12 @@ impl ReadModels {
         v
     }
 
-    pub(crate) fn projects_of(&self, m: &MunicipalityCode, at: Option<DateTime<Utc>>, v: Option<NaiveDate>) -> Vec<ProjectView> {
+    pub(crate) fn projects_of(
+        &self,
+        m: &MunicipalityCode,
+        at: Option<DateTime<Utc>>,
+        v: Option<NaiveDate>,
+    ) -> Vec<ProjectView> {
         let Some(r) = self.related(m) else { return vec![] };
         r.projects
             .iter()

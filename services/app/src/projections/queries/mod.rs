@@ -32,7 +32,6 @@ pub use funding::{funding_lines, FundingLine};
 pub use lookups::CodeResolution;
 pub use overview::{ConsortiumOverview, MemberCoFinancing};
 
-
 /// The moment a question is asked about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AsOf {

@@ -13,7 +13,6 @@ use super::{on_day, AsOf};
 use crate::projections::views::*;
 use crate::projections::Visible;
 
-
 #[derive(Debug, Clone, Serialize)]
 pub struct MemberCoFinancing {
     pub municipality: MunicipalityCode,
@@ -36,7 +35,6 @@ pub struct ConsortiumOverview {
     pub applications: Vec<ApplicationView>,
     pub projects: Vec<ProjectView>,
 }
-
 
 /// The key an application status is counted under in
 /// [`ConsortiumOverview::applications_by_status`].

@@ -3,7 +3,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use samverkan_domain::application::{ApplicationEvent, ApplicationStatus};
 use samverkan_domain::project::{EuPriority, GoalRef};
-use samverkan_domain::{ApplicationId, ConsortiumCode, Decision, Money, MunicipalityCode, Period, Programme, ProjectId};
+use samverkan_domain::{
+    ApplicationId, ConsortiumCode, Decision, Money, MunicipalityCode, Period, Programme, ProjectId,
+};
 use serde::{Deserialize, Serialize};
 
 use super::{Recorded, ValidOn};
@@ -166,7 +168,6 @@ impl ApplicationView {
                 .any(|c| &c.municipality == m && c.answer == AnswerView::Pending)
     }
 }
-
 
 impl ValidOn for ApplicationView {
     fn on(mut self, day: NaiveDate) -> Option<Self> {

@@ -27,7 +27,6 @@ pub struct Recorded {
     pub recorded_at: DateTime<Utc>,
 }
 
-
 /// Sums of money per currency (never mixed), 128-bit: they cannot wrap
 /// (see [`samverkan_domain::add_to_total`]).
 pub type Amounts = BTreeMap<samverkan_domain::Currency, i128>;

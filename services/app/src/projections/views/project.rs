@@ -1,7 +1,9 @@
 //! A project's view: participants, financing and milestones.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use samverkan_domain::project::{EuPriority, Financing, GoalRef, MilestoneStatus, Participant, ProjectEvent, ProjectStatus};
+use samverkan_domain::project::{
+    EuPriority, Financing, GoalRef, MilestoneStatus, Participant, ProjectEvent, ProjectStatus,
+};
 use samverkan_domain::{ApplicationId, ConsortiumCode, MilestoneId, MunicipalityCode, Period, Programme, ProjectId};
 use serde::{Deserialize, Serialize};
 
@@ -155,7 +157,6 @@ impl ProjectView {
         }
     }
 }
-
 
 impl ValidOn for ProjectView {
     fn on(mut self, day: NaiveDate) -> Option<Self> {

@@ -104,7 +104,6 @@ impl StrategyView {
     }
 }
 
-
 impl ValidOn for StrategyView {
     fn on(mut self, day: NaiveDate) -> Option<Self> {
         if self.adopted.as_ref().is_some_and(|a| a.date > day) {
