@@ -2,6 +2,7 @@
 //! checkpointed (snapshot + position) so a restart continues where it stopped,
 //! rebuildable from the log at any time, and answering as-of questions.
 
+mod log;
 mod model;
 pub mod queries;
 pub mod terms;
@@ -17,10 +18,8 @@ use samverkan_domain::{AnyEvent, EventDecodeError};
 use samverkan_eventstore::{EventStore, RecordedEvent, StoreError};
 use tokio::sync::{broadcast, watch};
 
-pub use model::{
-    consortium_subject, municipality_subject, Entity, Envelope, LogEntry, ReadModels, Related, Stored, Subject,
-    TimelineEntry,
-};
+pub use log::{business_date, consortium_subject, municipality_subject, LogEntry, Stored, Subject, TimelineEntry};
+pub use model::{Entity, Envelope, ReadModels, Related};
 pub use queries::{
     ApplicationFilter, AsOf, CodeResolution, ConsortiumOverview, Dashboard, FollowUpReport, ProjectFilter,
 };

@@ -14,8 +14,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use samverkan_domain::{ApplicationId, MunicipalityCode};
 
-use super::model::{ReadModels, TimelineEntry};
 use super::views::ApplicationView;
+use super::{ReadModels, TimelineEntry};
 
 /// The viewer's rule for drafts (the API builds it from the caller's roles).
 pub trait Visibility {

@@ -574,8 +574,6 @@ fn an_approved_application_becomes_its_project() {
         serde_json::to_value(&expected).unwrap()
     );
     // Before the decision there is no project.
-    let submitted_only = h
-        .iter()
-        .fold(ApplicationState::default(), |s, e| Application::evolve(s, e));
+    let submitted_only = h.iter().fold(ApplicationState::default(), Application::evolve);
     assert!(project_for_approved(&submitted_only).unwrap().is_none());
 }

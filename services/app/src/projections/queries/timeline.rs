@@ -3,8 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use samverkan_domain::ApplicationId;
 
-use crate::projections::model::{Subject, TimelineEntry};
 use crate::projections::Visible;
+use crate::projections::{Subject, TimelineEntry};
 
 impl Visible<'_> {
     /// Timeline of a subject (`municipality:SE-1487`, `consortium:V6`), newest
