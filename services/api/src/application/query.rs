@@ -5,14 +5,13 @@ use async_graphql::{Context, Object, Result};
 use samverkan_domain as d;
 use uuid::Uuid;
 
-use crate::context::{principal, read};
+use crate::context::read_seen;
 use crate::error::ApiError;
 use crate::inputs::ApplicationFilter;
 use crate::pagination::{Page, PageArgs};
 use crate::query::{not_found_on, stamped_page};
 use crate::scalars::{Date, DateTime, Position};
 use crate::types::*;
-use crate::visibility::Viewer;
 use samverkan_app::projections::ApplicationFilter as AppApplicationFilter;
 
 #[derive(Default)]
@@ -32,10 +31,8 @@ impl ApplicationQuery {
     ) -> Result<Application> {
         let as_of = as_of.map(|t| t.0);
         let valid = valid_at.map(|d| d.0);
-        let viewer = Viewer::new(principal(ctx)?);
-        let found = read(ctx, at_least_position, |m| {
-            m.seen_by(&viewer)
-                .application_on(&d::ApplicationId(id), as_of, valid)
+        let found = read_seen(ctx, at_least_position, |seen| {
+            seen.application_on(&d::ApplicationId(id), as_of, valid)
                 .map(|v| v.ok().map(|v| Application::from(&v)))
         })
         .await?;
@@ -75,10 +72,8 @@ impl ApplicationQuery {
             status: f.status.map(Into::into),
             period: f.drafted_during.as_ref().map(|r| r.bounds()).transpose()?,
         };
-        let viewer = Viewer::new(principal(ctx)?);
-        let items = read(ctx, at_least_position, |m| {
-            m.seen_by(&viewer)
-                .applications_list_on(&app_filter, as_of, valid)
+        let items = read_seen(ctx, at_least_position, |seen| {
+            seen.applications_list_on(&app_filter, as_of, valid)
                 .iter()
                 .map(|a| {
                     (
@@ -93,17 +88,6 @@ impl ApplicationQuery {
                 .collect::<Vec<_>>()
         })
         .await?;
-        stamped_page(
-            ctx,
-            items,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            valid,
-            as_of,
-        )
+        stamped_page(ctx, items, PageArgs::new(first, after, last, before), valid, as_of)
     }
 }

@@ -4,11 +4,10 @@ use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 use samverkan_app::projections::queries as q;
 use uuid::Uuid;
 
-use crate::context::{principal, read};
+use crate::context::read_seen;
 use crate::query::not_found_on;
 use crate::scalars::{ConsortiumCode, Date, DateTime, MunicipalityCode, Position};
 use crate::types::*;
-use crate::visibility::Viewer;
 
 /// A strategy document in force, with its follow-up status.
 #[derive(SimpleObject, Clone, Debug)]
@@ -310,10 +309,8 @@ impl DashboardQuery {
         let as_of = as_of.map(|t| t.0);
         let valid = valid_at.map(|d| d.0);
         let when = crate::context::as_of(as_of);
-        let viewer = Viewer::new(principal(ctx)?);
-        let found = read(ctx, at_least_position, |m| {
-            m.seen_by(&viewer)
-                .dashboard_on(&municipality.0, when, valid)
+        let found = read_seen(ctx, at_least_position, |seen| {
+            seen.dashboard_on(&municipality.0, when, valid)
                 .map(|x| Dashboard::from(&x))
         })
         .await?;

@@ -4,12 +4,11 @@ use async_graphql::{Context, Object, Result, SimpleObject};
 use samverkan_app::projections::queries as q;
 use uuid::Uuid;
 
-use crate::context::{principal, read};
+use crate::context::read_seen;
 use crate::error::ApiError;
 use crate::query::not_found_on;
 use crate::scalars::{Date, DateTime, MunicipalityCode, Position};
 use crate::types::*;
-use crate::visibility::Viewer;
 
 /// A project active in the reported year.
 #[derive(SimpleObject, Clone, Debug)]
@@ -140,10 +139,8 @@ impl FollowUpQuery {
             );
         }
         let when = crate::context::as_of(as_of);
-        let viewer = Viewer::new(principal(ctx)?);
-        let found = read(ctx, at_least_position, |m| {
-            m.seen_by(&viewer)
-                .follow_up_report_on(&municipality.0, year, when, valid)
+        let found = read_seen(ctx, at_least_position, |seen| {
+            seen.follow_up_report_on(&municipality.0, year, when, valid)
                 .map(|x| FollowUpReport::from(&x))
         })
         .await?;

@@ -3,11 +3,10 @@
 use async_graphql::{Context, Object, Result, SimpleObject};
 use samverkan_app::projections::queries as q;
 
-use crate::context::{principal, read};
+use crate::context::read_seen;
 use crate::query::not_found_on;
 use crate::scalars::{ConsortiumCode, Date, DateTime, MunicipalityCode, Position};
 use crate::types::*;
-use crate::visibility::Viewer;
 
 /// How many applications have a status.
 #[derive(SimpleObject, Clone, Debug)]
@@ -103,10 +102,8 @@ impl OverviewQuery {
         let as_of = as_of.map(|t| t.0);
         let valid = valid_at.map(|d| d.0);
         let when = crate::context::as_of(as_of);
-        let viewer = Viewer::new(principal(ctx)?);
-        let found = read(ctx, at_least_position, |m| {
-            m.seen_by(&viewer)
-                .consortium_overview_on(&consortium.0, when, valid)
+        let found = read_seen(ctx, at_least_position, |seen| {
+            seen.consortium_overview_on(&consortium.0, when, valid)
                 .map(|x| ConsortiumOverview::from(&x))
         })
         .await?;

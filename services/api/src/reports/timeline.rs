@@ -2,11 +2,10 @@
 
 use async_graphql::{Context, Object, Result, SimpleObject};
 
-use crate::context::{principal, read, state};
+use crate::context::{principal, read_seen, state};
 use crate::error::ApiError;
 use crate::query::max_page;
 use crate::scalars::{ConsortiumCode, Date, DateTime, MunicipalityCode, Position};
-use crate::visibility::Viewer;
 use samverkan_app::projections::TimelineEntry as TimelineEntryView;
 
 /// One event in the history of a municipality or consortium.
@@ -83,9 +82,8 @@ impl TimelineQuery {
         };
         let limit = crate::pagination::page_size(first, max_page(ctx)?)?;
         let before = crate::pagination::position_cursor(after.as_deref())?;
-        let viewer = Viewer::new(principal(ctx)?);
-        let (entries, has_more) = read(ctx, at_least_position, |m| {
-            m.seen_by(&viewer).timeline_on(&subject, before, limit, as_of, valid)
+        let (entries, has_more) = read_seen(ctx, at_least_position, |seen| {
+            seen.timeline_on(&subject, before, limit, as_of, valid)
         })
         .await?;
         let items = entries

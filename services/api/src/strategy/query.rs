@@ -79,17 +79,6 @@ impl StrategyQuery {
                 .collect::<Vec<_>>()
         })
         .await?;
-        stamped_page(
-            ctx,
-            items,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            valid,
-            as_of,
-        )
+        stamped_page(ctx, items, PageArgs::new(first, after, last, before), valid, as_of)
     }
 }
