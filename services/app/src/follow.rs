@@ -89,7 +89,76 @@ fn pause(failures: u32) -> Duration {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
+    use samverkan_eventstore::{EventMetadata, ExpectedVersion, NewEvent, SqliteStore};
+
     use super::*;
+
+    /// Records what it is handed; refuses the event at `fail_at` once.
+    struct Recorder {
+        handled: Mutex<Vec<u64>>,
+        fail_at: Mutex<Option<u64>>,
+        done: tokio::sync::Notify,
+    }
+
+    impl Follower for Recorder {
+        fn name(&self) -> &'static str {
+            "recorder"
+        }
+
+        fn resume<'a>(&'a self, _: &'a dyn EventStore) -> BoxFuture<'a, Result<Option<u64>, StoreError>> {
+            Box::pin(async move { Ok(self.handled.lock().unwrap().last().copied()) })
+        }
+
+        fn handle_batch<'a>(&'a self, batch: Vec<RecordedEvent>) -> BoxFuture<'a, Result<(), String>> {
+            Box::pin(async move {
+                for e in batch {
+                    if self.fail_at.lock().unwrap().take_if(|p| *p == e.position).is_some() {
+                        return Err(format!("cannot handle {} yet", e.position));
+                    }
+                    self.handled.lock().unwrap().push(e.position);
+                }
+                if self.handled.lock().unwrap().len() == 3 {
+                    self.done.notify_one();
+                }
+                Ok(())
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_follower_resumes_from_its_checkpoint_after_a_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn EventStore> = Arc::new(SqliteStore::open(dir.path().join("events.sqlite")).unwrap());
+        let event = || NewEvent {
+            id: uuid::Uuid::new_v4(),
+            event_type: "Noted".into(),
+            schema_version: 1,
+            data: b"{}".to_vec(),
+            metadata: EventMetadata::default(),
+        };
+        let appended = store
+            .append("note-1", ExpectedVersion::NoStream, vec![event(), event(), event()])
+            .await
+            .unwrap();
+        let all = store.read_all(None, 10).await.unwrap();
+        let positions: Vec<u64> = all.iter().map(|e| e.position).collect();
+        assert_eq!(positions.last().copied(), Some(appended.position));
+        let recorder = Arc::new(Recorder {
+            handled: Mutex::new(vec![]),
+            fail_at: Mutex::new(Some(positions[1])),
+            done: tokio::sync::Notify::new(),
+        });
+        let task = follow(recorder.clone(), store);
+        tokio::time::timeout(Duration::from_secs(30), recorder.done.notified())
+            .await
+            .expect("the follower handles every event");
+        task.abort();
+        // The first event once, the second after the failure (not skipped,
+        // not twice), then the third.
+        assert_eq!(*recorder.handled.lock().unwrap(), positions);
+    }
 
     #[test]
     fn the_pause_doubles_up_to_five_seconds() {
