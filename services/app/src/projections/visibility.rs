@@ -40,6 +40,22 @@ impl Visibility for Unrestricted {
 pub struct Hidden;
 
 /// The read models as one viewer sees them.
+///
+/// ```
+/// # use samverkan_app::projections::{AsOf, Unrestricted};
+/// # fn ask(models: &samverkan_app::ReadModels, code: &samverkan_domain::MunicipalityCode, when: AsOf) {
+/// let dashboard = models.seen_by(&Unrestricted).dashboard(code, when);
+/// # }
+/// ```
+///
+/// A report asked without a viewer does not compile:
+///
+/// ```compile_fail
+/// # use samverkan_app::projections::{AsOf, Unrestricted};
+/// # fn ask(models: &samverkan_app::ReadModels, code: &samverkan_domain::MunicipalityCode, when: AsOf) {
+/// let dashboard = models.dashboard(code, when);
+/// # }
+/// ```
 #[derive(Clone, Copy)]
 pub struct Visible<'a> {
     pub(crate) models: &'a ReadModels,
