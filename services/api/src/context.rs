@@ -4,13 +4,14 @@
 
 use async_graphql::Context;
 use chrono::{DateTime, Utc};
-use samverkan_app::projections::AsOf;
+use samverkan_app::projections::{AsOf, Visible};
 use samverkan_app::ReadModels;
 use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorCode};
 use crate::scalars::Position;
+use crate::visibility::Viewer;
 use crate::ApiState;
 
 /// Per-request facts from the HTTP layer, recorded in event metadata.
@@ -95,4 +96,16 @@ pub(crate) async fn read<R>(
     }
     let models = state.projections.read();
     Ok(f(&models))
+}
+
+/// [`read`] on the read models as the caller sees them: every report and
+/// list of applications leaves out the drafts the caller may not read
+/// (`crate::visibility`).
+pub(crate) async fn read_seen<R>(
+    ctx: &Context<'_>,
+    at_least: Option<Position>,
+    f: impl FnOnce(Visible<'_>) -> R,
+) -> Result<R, ApiError> {
+    let viewer = Viewer::new(principal(ctx)?);
+    read(ctx, at_least, |m| f(m.seen_by(&viewer))).await
 }

@@ -20,7 +20,9 @@
 //! The guide for clients is `docs/graphql.md`; the served schema is checked
 //! in as `schema/schema.graphql`.
 
+pub mod application;
 pub mod auth;
+pub mod consortium;
 mod context;
 mod document;
 pub mod error;
@@ -29,13 +31,17 @@ mod http;
 pub mod inputs;
 mod introspection;
 pub mod jwt;
+pub mod municipality;
 mod mutation;
 pub mod pagination;
+pub mod project;
 mod query;
+pub mod reports;
 pub mod scalars;
+pub mod shared;
+pub mod strategy;
 mod subscription;
 pub mod telemetry;
-pub mod types;
 mod visibility;
 mod web;
 mod ws;
@@ -57,6 +63,23 @@ pub use jwt::{JwtAuthenticator, Secret, TokenSpec};
 pub use mutation::Mutation;
 pub use query::Query;
 pub use subscription::Subscription;
+
+/// Every GraphQL output type in one place, wherever its context keeps it.
+pub mod types {
+    pub use crate::application::types::*;
+    pub use crate::consortium::types::*;
+    pub use crate::municipality::types::*;
+    pub use crate::project::types::*;
+    pub use crate::reports::dashboard::{
+        Dashboard, FundingLine, GoalLine, Handover, InheritedCommitment, MembershipLine, ProjectLine, ProjectRef,
+        StrategyLine, StrategyRef, TermBody, TermOfOffice,
+    };
+    pub use crate::reports::follow_up::{FollowUpReport, KeyCount, ReportMilestone, ReportProject};
+    pub use crate::reports::overview::{ConsortiumOverview, MemberCoFinancing, StatusCount};
+    pub use crate::reports::timeline::TimelineEntry;
+    pub use crate::shared::types::*;
+    pub use crate::strategy::types::*;
+}
 
 /// The schema type.
 pub type ApiSchema = Schema<Query, Mutation, Subscription>;

@@ -107,7 +107,7 @@ impl Subscription {
                     Ok(entry) if entry.subjects.iter().any(|s| subjects.contains(s)) => {
                         let visible = {
                             let models = feed.projections.read();
-                            Viewer::new(&feed.who).may_see_entry(&models, &entry)
+                            models.seen_by(&Viewer::new(&feed.who)).may_see_entry(&entry)
                         };
                         if visible {
                             return Some((Ok(TimelineEntry::from(entry.as_ref())), (feed, subjects)));
@@ -203,8 +203,8 @@ fn dashboard_now(
     who: &Principal,
 ) -> Option<(Vec<u8>, Dashboard)> {
     let models = projections.read();
-    models.dashboard(code, AsOf::now(Utc::now())).map(|mut d| {
-        Viewer::new(who).dashboard(&models, &mut d, None);
+    let viewer = Viewer::new(who);
+    models.seen_by(&viewer).dashboard(code, AsOf::now(Utc::now())).map(|d| {
         let seen = serde_json::to_vec(&d).unwrap_or_default();
         (seen, Dashboard::from(&d))
     })

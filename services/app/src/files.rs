@@ -22,6 +22,25 @@ pub(crate) fn create_private(path: &Path) -> std::io::Result<File> {
     options.open(path)
 }
 
+/// Replace `path` atomically with what `write` writes: into a private temp
+/// file beside it (`<path>.tmp`), flushed and synced to disk, then renamed
+/// over `path` — a crash leaves the old file or the new one, never half.
+pub(crate) fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    {
+        let file = create_private(&tmp)?;
+        let mut w = std::io::BufWriter::new(&file);
+        write(&mut w)?;
+        std::io::Write::flush(&mut w)?;
+        drop(w);
+        file.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
@@ -41,5 +60,20 @@ mod tests {
         let fresh = dir.path().join("y.tmp");
         drop(create_private(&fresh).unwrap());
         assert_eq!(std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn an_atomic_write_replaces_the_whole_file_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("checkpoint");
+        std::fs::write(&path, "a much longer old content").unwrap();
+        write_atomically(&path, |w| w.write_all(b"42")).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"42");
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert!(!dir.path().join("checkpoint.tmp").exists());
+        // A failed write leaves the old file as it was.
+        let failed = write_atomically(&path, |_| Err(std::io::Error::other("disk full")));
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"42");
     }
 }

@@ -6,6 +6,7 @@
 mod commands;
 pub mod demo;
 mod files;
+mod follow;
 mod process;
 pub mod projections;
 

@@ -2,14 +2,14 @@
 //! project for the same partners and amounts, exactly once — the command id is
 //! derived from the application id, so retries and restarts append nothing new.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-use futures::StreamExt;
-use samverkan_domain::application::{Answer, Application, ApplicationEvent};
-use samverkan_domain::project::{Financing, Participant, Project, ProjectCommand, RegisterProject};
-use samverkan_domain::{AnyEvent, ApplicationId, DomainError, Money};
-use samverkan_eventstore::{EventStore, RecordedEvent};
+use futures::future::BoxFuture;
+use samverkan_domain::application::{project_for_approved, Application, ApplicationEvent};
+use samverkan_domain::project::{Project, ProjectCommand};
+use samverkan_domain::{AnyEvent, ApplicationId, DomainError};
+use samverkan_eventstore::{EventStore, RecordedEvent, StoreError};
 use uuid::Uuid;
 
 use crate::{AppError, CommandContext, Commands};
@@ -17,59 +17,44 @@ use crate::{AppError, CommandContext, Commands};
 pub struct ProcessManager {
     commands: Commands,
     checkpoint_path: Option<PathBuf>,
+    /// The position of the last event handled.
+    position: Mutex<Option<u64>>,
 }
 
 impl ProcessManager {
+    /// A process manager continuing after the position saved in
+    /// `checkpoint_path` (none, or unreadable: from the start of the log —
+    /// the commands are idempotent, so a replay appends nothing new).
     pub fn new(commands: Commands, checkpoint_path: Option<PathBuf>) -> Self {
+        let position = checkpoint_path.as_deref().and_then(load_checkpoint);
         Self {
             commands,
             checkpoint_path,
+            position: Mutex::new(position),
         }
     }
 
-    fn load_checkpoint(&self) -> Option<u64> {
-        let text = std::fs::read_to_string(self.checkpoint_path.as_ref()?).ok()?;
-        text.trim().parse().ok()
+    fn position(&self) -> Option<u64> {
+        *self.position.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn save_checkpoint(&self, position: u64) {
-        if let Some(path) = &self.checkpoint_path {
-            let tmp = path.with_extension("tmp");
-            let written = crate::files::create_private(&tmp)
-                .and_then(|mut file| std::io::Write::write_all(&mut file, position.to_string().as_bytes()))
-                .and_then(|()| std::fs::rename(&tmp, path));
+    fn advance(&self, position: u64) {
+        *self.position.lock().unwrap_or_else(|p| p.into_inner()) = Some(position);
+    }
+
+    /// Save the checkpoint (atomically).
+    fn save_checkpoint(&self) {
+        if let (Some(path), Some(position)) = (&self.checkpoint_path, self.position()) {
+            let written = crate::files::write_atomically(path, |w| w.write_all(position.to_string().as_bytes()));
             if let Err(e) = written {
                 tracing::warn!(error = %e, "could not save process manager checkpoint");
             }
         }
     }
 
-    /// Follow the log and react; runs until the store's subscription ends.
+    /// Follow the log and react, forever (see [`crate::follow`]).
     pub fn start(self, store: Arc<dyn EventStore>) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            let mut after = self.load_checkpoint();
-            loop {
-                let mut stream = store.subscribe_all(after);
-                while let Some(item) = stream.next().await {
-                    let recorded = match item {
-                        Ok(r) => r,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "process manager subscription failed; resubscribing");
-                            break;
-                        }
-                    };
-                    if let Err(e) = self.handle(&recorded).await {
-                        // Retry from this event after a pause (the command is idempotent).
-                        tracing::warn!(error = %e, position = recorded.position, "process manager could not register the project; retrying");
-                        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-                        break;
-                    }
-                    after = Some(recorded.position);
-                    self.save_checkpoint(recorded.position);
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
-        })
+        crate::follow::follow(Arc::new(self), store)
     }
 
     /// React to one event.
@@ -92,38 +77,11 @@ impl ProcessManager {
     )]
     async fn register_project(&self, application: ApplicationId, recorded: &RecordedEvent) -> Result<(), AppError> {
         let (state, _) = self.commands.load::<Application>(&application).await?;
-        let (Some(drafted), Some(approved)) = (state.drafted.clone(), approved_of(&state)) else {
+        let Some(register) = project_for_approved(&state)? else {
             return Ok(());
         };
-        let currency = drafted.total_budget.currency;
-        let partners: Vec<Participant> = state
-            .co_applicants
-            .iter()
-            .filter(|(_, a)| matches!(a, Answer::Committed(_)))
-            .map(|(m, _)| Participant::Municipality { code: *m })
-            .collect();
-        let co_financing = state.committed_total().unwrap_or(Money::zero(currency));
-        let grant = approved;
-        let budget = Money::new(drafted.total_budget.amount_minor.max(grant.amount_minor), currency)?;
-        let command = ProjectCommand::Register(Box::new(RegisterProject {
-            project: samverkan_domain::application::project_id_for(application),
-            title: drafted.title.clone(),
-            lead: Participant::Municipality {
-                code: drafted.lead_applicant,
-            },
-            partners,
-            programme: drafted.programme.clone(),
-            financing: Financing {
-                budget,
-                grant,
-                co_financing,
-            },
-            period: drafted.project_period,
-            serves_goals: drafted.serves_goals.clone(),
-            eu_priorities: drafted.eu_priorities.clone(),
-            from_application: Some(application),
-            consortium: Some(drafted.consortium.clone()),
-        }));
+        let project = register.project;
+        let command = ProjectCommand::Register(Box::new(register));
         let ctx = CommandContext {
             command_id: Uuid::new_v5(&application.0, b"process-manager:register-project"),
             expected_version: None,
@@ -132,7 +90,6 @@ impl ProcessManager {
             correlation_id: recorded.metadata.correlation_id,
             trace_id: recorded.metadata.trace_id.clone(),
         };
-        let project = samverkan_domain::application::project_id_for(application);
         match self.commands.execute::<Project>(&project, command, &ctx).await {
             Ok(_) => Ok(()),
             // Registered already (e.g. by hand before the approval was replayed): done.
@@ -145,10 +102,34 @@ impl ProcessManager {
     }
 }
 
-fn approved_of(state: &samverkan_domain::application::ApplicationState) -> Option<Money> {
-    use samverkan_domain::application::ApplicationStatus;
-    if state.status != ApplicationStatus::Approved {
-        return None;
+fn load_checkpoint(path: &Path) -> Option<u64> {
+    std::fs::read_to_string(path).ok()?.trim().parse().ok()
+}
+
+impl crate::follow::Follower for ProcessManager {
+    fn name(&self) -> &'static str {
+        "process manager"
     }
-    state.granted
+
+    fn resume<'a>(&'a self, _: &'a dyn EventStore) -> BoxFuture<'a, Result<Option<u64>, StoreError>> {
+        Box::pin(async move { Ok(self.position()) })
+    }
+
+    /// React to each event in turn; after a failure the log is followed
+    /// again from that event (the command is idempotent).
+    fn handle_batch<'a>(&'a self, batch: Vec<RecordedEvent>) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move {
+            let mut outcome = Ok(());
+            for recorded in &batch {
+                if let Err(e) = self.handle(recorded).await {
+                    tracing::warn!(error = %e, position = recorded.position, "process manager could not register the project; retrying");
+                    outcome = Err(e.to_string());
+                    break;
+                }
+                self.advance(recorded.position);
+            }
+            self.save_checkpoint();
+            outcome
+        })
+    }
 }

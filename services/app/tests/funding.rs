@@ -13,6 +13,7 @@ use chrono::{Datelike, NaiveDate, Utc};
 use proptest::prelude::*;
 use samverkan_app::projections::queries::FundingLine;
 use samverkan_app::projections::AsOf;
+use samverkan_app::projections::Unrestricted;
 use samverkan_app::Commands;
 use samverkan_domain::application::{project_id_for, ApplicationCommand, ApplicationEvent, DraftApplication};
 use samverkan_domain::project::{Financing, Participant, Project, ProjectCommand, ProjectEvent, RegisterProject};
@@ -406,19 +407,22 @@ async fn check(apps: Vec<AppSpec>, projects: Vec<ProjectSpec>) {
     let models = w.projections.read();
     let now = AsOf::now(Utc::now());
     for code in CODES.map(m) {
-        let dashboard = models.dashboard(&code, now).unwrap();
-        let all_years = models.funding_on(&code, None, None, None, |_| true);
+        let dashboard = models.seen_by(&Unrestricted).dashboard(&code, now).unwrap();
+        let all_years = models.seen_by(&Unrestricted).funding_on(&code, None, None, None);
         assert_eq!(dashboard.funding, all_years, "{code}: dashboard and funding_on");
         for year in YEARS {
             let want = expected_lines(&expected, &code, year);
             let dash: Vec<FundingLine> = dashboard.funding.iter().filter(|l| l.year == year).cloned().collect();
             assert_eq!(dash, want, "{code} {year}: dashboard against the events");
-            let report = models.follow_up_report(&code, year, now).unwrap();
+            let report = models
+                .seen_by(&Unrestricted)
+                .follow_up_report(&code, year, now)
+                .unwrap();
             assert_eq!(
                 report.funding_obtained, want,
                 "{code} {year}: follow-up report against the events"
             );
-            let visible = models.funding_on(&code, None, None, Some(year), |_| true);
+            let visible = models.seen_by(&Unrestricted).funding_on(&code, None, None, Some(year));
             assert_eq!(
                 visible, want,
                 "{code} {year}: the API's recomputation against the events"
@@ -427,7 +431,7 @@ async fn check(apps: Vec<AppSpec>, projects: Vec<ProjectSpec>) {
         // Nothing outside the generated years.
         assert!(dashboard.funding.iter().all(|l| YEARS.contains(&l.year)), "{code}");
     }
-    let overview = models.consortium_overview(&v6(), now).unwrap();
+    let overview = models.seen_by(&Unrestricted).consortium_overview(&v6(), now).unwrap();
     assert_eq!(
         overview.granted, total_granted,
         "consortium overview: granted = sum of approvals"
@@ -494,10 +498,10 @@ fn a_partner_is_not_credited_with_the_lead_grant_and_the_grant_lands_in_the_deci
                 .find(|l| l.year == year && l.programme == ProgrammeKind::Interreg && l.currency == Currency::SEK)
                 .cloned()
         };
-        let lidkoping = models.dashboard(&m(CODES[0]), now).unwrap();
-        let skara = models.dashboard(&m(CODES[1]), now).unwrap();
-        let vara = models.dashboard(&m(CODES[2]), now).unwrap();
-        let vanersborg = models.dashboard(&m(CODES[3]), now).unwrap();
+        let lidkoping = models.seen_by(&Unrestricted).dashboard(&m(CODES[0]), now).unwrap();
+        let skara = models.seen_by(&Unrestricted).dashboard(&m(CODES[1]), now).unwrap();
+        let vara = models.seen_by(&Unrestricted).dashboard(&m(CODES[2]), now).unwrap();
+        let vanersborg = models.seen_by(&Unrestricted).dashboard(&m(CODES[3]), now).unwrap();
         assert!(skara.projects.iter().any(|l| l.role == "partner"), "Skara is a partner");
         assert!(
             lidkoping.projects.iter().any(|l| l.role == "partner"),
@@ -512,9 +516,13 @@ fn a_partner_is_not_credited_with_the_lead_grant_and_the_grant_lands_in_the_deci
         // Lidköping is a partner of Vänersborg's directly registered project: none of its grant.
         assert_eq!(line(&lidkoping.funding, 2027), None);
         // The same grant in the same year in the follow-up report.
-        let report = models.follow_up_report(&m(CODES[0]), 2025, now).unwrap();
+        let report = models
+            .seen_by(&Unrestricted)
+            .follow_up_report(&m(CODES[0]), 2025, now)
+            .unwrap();
         assert_eq!(report.funding_obtained, vec![l2025]);
         assert!(models
+            .seen_by(&Unrestricted)
             .follow_up_report(&m(CODES[0]), 2026, now)
             .unwrap()
             .funding_obtained
@@ -536,6 +544,7 @@ fn a_partner_is_not_credited_with_the_lead_grant_and_the_grant_lands_in_the_deci
         assert_eq!(vara.funding[0].granted_minor, 0);
         assert_eq!(
             models
+                .seen_by(&Unrestricted)
                 .follow_up_report(&m(CODES[1]), 2025, now)
                 .unwrap()
                 .funding_obtained,
@@ -547,13 +556,14 @@ fn a_partner_is_not_credited_with_the_lead_grant_and_the_grant_lands_in_the_deci
         assert_eq!(v2027.granted_minor, 300_000 * 100);
         assert_eq!(
             models
+                .seen_by(&Unrestricted)
                 .follow_up_report(&m(CODES[3]), 2027, now)
                 .unwrap()
                 .funding_obtained,
             vec![v2027]
         );
 
-        let overview = models.consortium_overview(&v6(), now).unwrap();
+        let overview = models.seen_by(&Unrestricted).consortium_overview(&v6(), now).unwrap();
         assert_eq!(overview.granted.get(&Currency::SEK), Some(&(700_000 * 100)));
     });
 }
@@ -571,7 +581,7 @@ fn the_demo_credits_eda_its_own_co_financing_and_arvika_the_grants() {
         let now = AsOf::now(Utc::now());
         let granted = |code: &str| -> BTreeMap<i32, i128> {
             let mut by_year = BTreeMap::new();
-            for l in models.dashboard(&m(code), now).unwrap().funding {
+            for l in models.seen_by(&Unrestricted).dashboard(&m(code), now).unwrap().funding {
                 if l.currency == Currency::SEK && l.granted_minor != 0 {
                     *by_year.entry(l.year).or_default() += l.granted_minor;
                 }
@@ -580,7 +590,7 @@ fn the_demo_credits_eda_its_own_co_financing_and_arvika_the_grants() {
         };
         let eda = samverkan_app::demo::codes::EDA;
         assert!(granted(eda).is_empty(), "Eda: {:?}", granted(eda));
-        let eda_dashboard = models.dashboard(&m(eda), now).unwrap();
+        let eda_dashboard = models.seen_by(&Unrestricted).dashboard(&m(eda), now).unwrap();
         assert!(
             eda_dashboard.funding.iter().any(|l| l.co_financing_minor > 0),
             "Eda's own co-financing counts"
@@ -590,6 +600,7 @@ fn the_demo_credits_eda_its_own_co_financing_and_arvika_the_grants() {
         assert_eq!(arvika.get(&2025), Some(&(2_450_000 * 100)), "{arvika:?}");
         for year in [2024, 2025] {
             let report = models
+                .seen_by(&Unrestricted)
                 .follow_up_report(&m(samverkan_app::demo::codes::ARVIKA), year, now)
                 .unwrap();
             let sum: i128 = report

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::{NaiveDate, Utc};
 use samverkan_app::demo::{self, codes};
 use samverkan_app::projections::terms::TermBody;
+use samverkan_app::projections::Unrestricted;
 use samverkan_app::projections::{rebuild, AsOf};
 use samverkan_app::Commands;
 use samverkan_domain::testing::fixtures::{d, m};
@@ -25,6 +26,7 @@ async fn missed_term_is_overdue_on_the_dashboard_and_in_the_report_and_handover_
 
     // Arvika: adopted 2012-11-12, once per term, never followed up.
     let dash = models
+        .seen_by(&Unrestricted)
         .dashboard_on(&m(codes::ARVIKA), now, Some(today))
         .expect("Arvika");
     let line = dash
@@ -43,6 +45,7 @@ async fn missed_term_is_overdue_on_the_dashboard_and_in_the_report_and_handover_
 
     // The 2025 report names the same due date (same function).
     let report = models
+        .seen_by(&Unrestricted)
         .follow_up_report_on(&m(codes::ARVIKA), 2025, now, None)
         .expect("report");
     let in_report = report
@@ -69,6 +72,7 @@ async fn missed_term_is_overdue_on_the_dashboard_and_in_the_report_and_handover_
 
     // Vänersborg (2024 strategy, yearly and once per term, followed up): not overdue.
     let v = models
+        .seen_by(&Unrestricted)
         .dashboard_on(&m(codes::VANERSBORG), now, Some(today))
         .expect("Vänersborg");
     let s2024 = v

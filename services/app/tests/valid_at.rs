@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
 use samverkan_app::demo::{self, codes, ids};
-use samverkan_app::projections::views::StrategyStatusView;
+use samverkan_app::projections::Unrestricted;
 use samverkan_app::projections::{rebuild, AsOf, ProjectFilter};
 use samverkan_app::{CommandContext, Commands};
 use samverkan_domain::consortium::{Consortium, ConsortiumCommand};
+use samverkan_domain::strategy::StrategyStatus;
 use samverkan_domain::testing::fixtures::{c, d, m};
 use samverkan_domain::ConsortiumCode;
 use samverkan_eventstore::{EventStore, SqliteStore};
@@ -37,6 +38,7 @@ async fn arko_members_strategies_and_projects_on_business_dates() {
     // ARKO: eleven members until Våler left on 2015-12-31, ten after.
     let on = |day: &str| {
         models
+            .seen_by(&Unrestricted)
             .consortium_overview_on(&arko(), now, Some(d(day)))
             .expect("ARKO exists")
     };
@@ -51,11 +53,13 @@ async fn arko_members_strategies_and_projects_on_business_dates() {
     assert_eq!(on("2015-12-30").current_members.len(), 11);
     // The consortium did not exist before it was formed (1967-01-01).
     assert!(models
+        .seen_by(&Unrestricted)
         .consortium_overview_on(&arko(), now, Some(d("1966-12-31")))
         .is_none());
     assert!(models.consortium_on(&arko(), None, Some(d("1966-12-31"))).is_none());
     // Våler's own dashboard on 2015-06-01 lists ARKO as a current membership.
     let valer = models
+        .seen_by(&Unrestricted)
         .dashboard_on(&m(codes::VALER), now, Some(d("2015-06-01")))
         .expect("Våler's dashboard");
     assert_eq!(valer.today, d("2015-06-01"));
@@ -67,6 +71,7 @@ async fn arko_members_strategies_and_projects_on_business_dates() {
     // The timeline on a business date leaves out what had not happened yet.
     let left = |day: Option<NaiveDate>| {
         models
+            .seen_by(&Unrestricted)
             .timeline_on("consortium:ARKO", None, 500, None, day)
             .0
             .iter()
@@ -83,12 +88,12 @@ async fn arko_members_strategies_and_projects_on_business_dates() {
     let p2020 = models
         .strategy_on(&policy, None, Some(d("2020-06-30")))
         .expect("policy");
-    assert_eq!(p2020.status, StrategyStatusView::Adopted);
+    assert_eq!(p2020.status, StrategyStatus::Adopted);
     assert!(p2020.in_force_on(d("2020-06-30")));
     let p2024 = models
         .strategy_on(&policy, None, Some(d("2024-02-12")))
         .expect("policy");
-    assert_eq!(p2024.status, StrategyStatusView::Superseded);
+    assert_eq!(p2024.status, StrategyStatus::Superseded);
     assert!(!p2024.in_force_on(d("2024-02-12")));
     // Even read today, the policy was in force on 2020-06-30.
     assert!(models
@@ -98,6 +103,7 @@ async fn arko_members_strategies_and_projects_on_business_dates() {
 
     let in_force = |day: &str| -> Vec<_> {
         models
+            .seen_by(&Unrestricted)
             .dashboard_on(&vanersborg, now, Some(d(day)))
             .expect("dashboard")
             .strategies_in_force
@@ -116,7 +122,7 @@ async fn arko_members_strategies_and_projects_on_business_dates() {
         .iter()
         .find(|s| s.id == s2024)
         .expect("the 2024 strategy is listed");
-    assert_eq!(s.status, StrategyStatusView::Draft, "not adopted on 2020-06-30");
+    assert_eq!(s.status, StrategyStatus::Draft, "not adopted on 2020-06-30");
 
     // Projects by their period: Sustainable Shoreline Development (2016–2018).
     let shoreline = ids::shoreline_project();
@@ -158,6 +164,7 @@ async fn a_fact_recorded_late_shows_on_earlier_business_dates_not_earlier_instan
     let models = rebuild(store.as_ref()).await.expect("rebuild");
     let members = |as_of: AsOf, day: &str| {
         models
+            .seen_by(&Unrestricted)
             .consortium_overview_on(&arko(), as_of, Some(d(day)))
             .expect("ARKO")
             .current_members
@@ -171,6 +178,7 @@ async fn a_fact_recorded_late_shows_on_earlier_business_dates_not_earlier_instan
     // Recording time: not known before it was recorded, whatever the date.
     assert_eq!(members(then, "2025-06-01").len(), 10);
     let overview = models
+        .seen_by(&Unrestricted)
         .consortium_overview_on(&arko(), then, Some(d("2025-06-01")))
         .expect("ARKO");
     assert_eq!(overview.as_of, Some(before_recording));
@@ -180,6 +188,7 @@ async fn a_fact_recorded_late_shows_on_earlier_business_dates_not_earlier_instan
     assert_eq!(members(then, "2016-01-01").len(), 10);
     // Without validAt, "today" counts: Våler is a member again.
     assert!(models
+        .seen_by(&Unrestricted)
         .consortium_overview(&arko(), now)
         .expect("ARKO")
         .current_members

@@ -221,7 +221,7 @@ pub enum ApplicationCommand {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum ApplicationStatus {
     #[default]
     None,
@@ -571,6 +571,9 @@ impl Aggregate for Application {
         }
     }
 }
+
+mod registration;
+pub use registration::project_for_approved;
 
 #[cfg(test)]
 mod tests;

@@ -270,7 +270,7 @@ pub enum ProjectCommand {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MilestoneStatus {
     Planned,
     Achieved,
@@ -283,7 +283,7 @@ pub struct MilestoneState {
     pub status: MilestoneStatus,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum ProjectStatus {
     #[default]
     None,

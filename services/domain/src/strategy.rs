@@ -187,7 +187,7 @@ pub enum StrategyCommand {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum StrategyStatus {
     #[default]
     None,

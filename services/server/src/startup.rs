@@ -95,7 +95,8 @@ impl Application {
         let local_addr = listener.local_addr()?;
 
         let projections = Projections::new(Some(settings.data_dir.join(SNAPSHOT_FILE)));
-        let mut background = vec![follow_log(projections.clone(), store.clone())];
+        // Follows the global log into the read models, resubscribing after a failure.
+        let mut background = vec![projections.start(store.clone())];
         background.extend(auth.refresher);
         background.push(projections.start_snapshots(settings.snapshot_every));
         if crate::telemetry::metrics_exported() {
@@ -205,21 +206,6 @@ impl Application {
         }
         Ok(())
     }
-}
-
-/// Follow the global log into the read models; if the store's subscription
-/// fails, log it and resubscribe from the checkpoint after a pause.
-fn follow_log(projections: Arc<Projections>, store: Arc<dyn EventStore>) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            match projections.start(store.clone()).await {
-                Ok(Ok(())) => tracing::warn!("the event log subscription ended; resubscribing"),
-                Ok(Err(e)) => tracing::error!(error = %e, "the read models stopped following the log; resubscribing"),
-                Err(e) => tracing::error!(error = %e, "the projection task failed; restarting"),
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
-    })
 }
 
 /// Wait (bounded) until the log stops growing and the read models include it,

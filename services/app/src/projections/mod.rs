@@ -2,32 +2,32 @@
 //! checkpointed (snapshot + position) so a restart continues where it stopped,
 //! rebuildable from the log at any time, and answering as-of questions.
 
+mod log;
 mod model;
 pub mod queries;
 pub mod terms;
 pub mod views;
+mod visibility;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
-use futures::StreamExt;
+use futures::future::BoxFuture;
 use samverkan_domain::{AnyEvent, EventDecodeError};
 use samverkan_eventstore::{EventStore, RecordedEvent, StoreError};
 use tokio::sync::{broadcast, watch};
 
-pub use model::{
-    consortium_subject, municipality_subject, Entity, Envelope, LogEntry, ReadModels, Related, Stored, Subject,
-    TimelineEntry,
-};
+pub use log::{business_date, consortium_subject, municipality_subject, LogEntry, Stored, Subject, TimelineEntry};
+pub use model::{Entity, Envelope, ReadModels, Related};
 pub use queries::{
     ApplicationFilter, AsOf, CodeResolution, ConsortiumOverview, Dashboard, FollowUpReport, ProjectFilter,
 };
 pub use views::CodePeriodView;
+pub use visibility::{Hidden, Unrestricted, Visibility, Visible};
 
 /// 2: the code index (`code_index`) was added.
 const SNAPSHOT_FORMAT: u32 = 2;
-const BATCH: usize = 1024;
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Snapshot<M> {
@@ -118,27 +118,10 @@ impl Projections {
         }
     }
 
-    /// Follow the store's global log from the checkpoint, forever.
-    pub fn start(self: &Arc<Self>, store: Arc<dyn EventStore>) -> tokio::task::JoinHandle<Result<(), StoreError>> {
-        let this = self.clone();
-        tokio::spawn(async move {
-            // A snapshot ahead of the log (e.g. the store was replaced) cannot be trusted.
-            let head = store.head_position().await?;
-            if this.position().is_some_and(|p| head.is_none_or(|h| p > h)) {
-                tracing::warn!("projection snapshot is ahead of the event log; rebuilding from the start");
-                *this.models.write().unwrap_or_else(|p| p.into_inner()) = ReadModels::default();
-                this.position.send_replace(None);
-            }
-            let mut stream = store.subscribe_all(this.position()).ready_chunks(BATCH);
-            while let Some(chunk) = stream.next().await {
-                let mut batch = Vec::with_capacity(chunk.len());
-                for item in chunk {
-                    batch.push(item?);
-                }
-                this.apply_batch(&batch);
-            }
-            Ok(())
-        })
+    /// Follow the store's global log from the checkpoint, forever (see
+    /// [`crate::follow`]: resubscribing with back-off after a failure).
+    pub fn start(self: &Arc<Self>, store: Arc<dyn EventStore>) -> tokio::task::JoinHandle<()> {
+        crate::follow::follow(self.clone(), store)
     }
 
     /// Report the read models' metrics while the task runs:
@@ -206,26 +189,42 @@ impl Projections {
     pub fn save_snapshot(&self) -> std::io::Result<()> {
         let Some(path) = &self.snapshot_path else { return Ok(()) };
         let _one_writer = self.saving.lock().unwrap_or_else(|p| p.into_inner());
-        let tmp = path.with_extension("tmp");
-        {
-            let file = crate::files::create_private(&tmp)?;
-            let mut w = std::io::BufWriter::new(&file);
+        crate::files::write_atomically(path, |w| {
             let models = self.read();
             serde_json::to_writer(
-                &mut w,
+                w,
                 &Snapshot {
                     format: SNAPSHOT_FORMAT,
                     models: &*models,
                 },
             )
-            .map_err(std::io::Error::other)?;
-            drop(models);
-            std::io::Write::flush(&mut w)?;
-            drop(w);
-            file.sync_all()?;
-        }
-        std::fs::rename(&tmp, path)?;
-        Ok(())
+            .map_err(std::io::Error::other)
+        })
+    }
+}
+
+impl crate::follow::Follower for Projections {
+    fn name(&self) -> &'static str {
+        "projections"
+    }
+
+    /// Continue from the models' checkpoint; a snapshot ahead of the log
+    /// (e.g. the store was replaced) cannot be trusted: rebuild from the start.
+    fn resume<'a>(&'a self, store: &'a dyn EventStore) -> BoxFuture<'a, Result<Option<u64>, StoreError>> {
+        Box::pin(async move {
+            let head = store.head_position().await?;
+            if self.position().is_some_and(|p| head.is_none_or(|h| p > h)) {
+                tracing::warn!("projection snapshot is ahead of the event log; rebuilding from the start");
+                *self.models.write().unwrap_or_else(|p| p.into_inner()) = ReadModels::default();
+                self.position.send_replace(None);
+            }
+            Ok(self.position())
+        })
+    }
+
+    fn handle_batch<'a>(&'a self, batch: Vec<RecordedEvent>) -> BoxFuture<'a, Result<(), String>> {
+        self.apply_batch(&batch);
+        Box::pin(async { Ok(()) })
     }
 }
 

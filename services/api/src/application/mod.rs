@@ -1,0 +1,4 @@
+//! The application context: its GraphQL query fields and output types.
+
+pub mod query;
+pub mod types;

@@ -1,0 +1,3 @@
+//! What every context shares.
+
+pub mod types;

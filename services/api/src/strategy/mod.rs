@@ -1,0 +1,4 @@
+//! The strategy context: its GraphQL query fields and output types.
+
+pub mod query;
+pub mod types;

@@ -1,0 +1,252 @@
+//! A municipality's dashboard: strategies in force and their follow-ups,
+//! memberships, projects with their milestones, the applications waiting for
+//! its answer, funding, twin towns, goals and the handover at a change of term.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use samverkan_domain::application::ApplicationStatus;
+use samverkan_domain::project::{MilestoneStatus, ProjectStatus};
+use samverkan_domain::strategy::Goal;
+use samverkan_domain::{ConsortiumCode, MunicipalityCode, ProjectId, StrategyId};
+use serde::Serialize;
+
+use super::follow_ups::{strategy_line, StrategyLine};
+use super::funding::{funding_lines, FundingLine};
+use super::{on_day, AsOf};
+use crate::projections::terms;
+use crate::projections::views::*;
+use crate::projections::Visible;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MembershipLine {
+    pub consortium: ConsortiumCode,
+    pub name: String,
+    pub joined_on: NaiveDate,
+    pub left_on: Option<NaiveDate>,
+    pub coordinator: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectLine {
+    pub project: ProjectView,
+    /// `lead` or `partner`.
+    pub role: String,
+    pub next_milestone: Option<MilestoneView>,
+    pub overdue_milestones: Vec<MilestoneView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GoalLine {
+    pub strategy: StrategyId,
+    pub strategy_title: String,
+    pub goal: Goal,
+    pub projects: Vec<(ProjectId, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    pub municipality: MunicipalityView,
+    pub today: NaiveDate,
+    /// The business date asked about (`None`: today, by every decision recorded).
+    pub valid_at: Option<NaiveDate>,
+    /// The recording instant asked about (`None`: everything recorded).
+    pub as_of: Option<DateTime<Utc>>,
+    pub strategies_in_force: Vec<StrategyLine>,
+    pub expiring_strategies: Vec<StrategyLine>,
+    pub memberships: Vec<MembershipLine>,
+    pub projects: Vec<ProjectLine>,
+    /// Joint applications waiting for this municipality's co-financing answer.
+    pub action_list: Vec<ApplicationView>,
+    pub funding: Vec<FundingLine>,
+    pub twin_towns: Vec<TwinTownView>,
+    pub goals: Vec<GoalLine>,
+    /// What the new council inherits at the most recent change of term (on or
+    /// before the day) and at the next one.
+    pub handover: Vec<terms::Handover>,
+}
+
+const EXPIRY_WINDOW_DAYS: i64 = 365;
+
+fn milestone_lines(p: &ProjectView, today: NaiveDate) -> (Option<MilestoneView>, Vec<MilestoneView>) {
+    let planned = p.milestones.iter().filter(|m| m.status == MilestoneStatus::Planned);
+    let next = planned
+        .clone()
+        .filter(|m| m.due >= today)
+        .min_by_key(|m| m.due)
+        .cloned();
+    let mut overdue: Vec<MilestoneView> = if p.status == ProjectStatus::Active {
+        planned.filter(|m| m.due < today).cloned().collect()
+    } else {
+        vec![]
+    };
+    overdue.sort_by_key(|m| m.due);
+    (next, overdue)
+}
+
+impl Visible<'_> {
+    /// The dashboard's handover lines (see [`Dashboard::handover`]).
+    fn handover(
+        &self,
+        code: &MunicipalityCode,
+        when: AsOf,
+        today: NaiveDate,
+        applications: &[ApplicationView],
+    ) -> Vec<terms::Handover> {
+        terms::handover_terms(code.country().as_str(), today)
+            .into_iter()
+            .map(|term| {
+                let first = term.start;
+                let strategies_in_force = self
+                    .models
+                    .strategies_of(code, when.at, Some(first))
+                    .into_iter()
+                    .filter(|s| s.in_force_on(first))
+                    .map(|s| (s.id, s.title))
+                    .collect();
+                let mut commitments: Vec<terms::InheritedCommitment> = applications
+                    .iter()
+                    .filter(|a| a.status != ApplicationStatus::Withdrawn)
+                    .flat_map(|a| {
+                        a.commitments()
+                            .filter(|(m, _, decision)| *m == code && decision.date < first && decision.date <= today)
+                            .map(|(_, money, decision)| terms::InheritedCommitment {
+                                application: a.id,
+                                title: a.title.clone(),
+                                amount: *money,
+                                decided_on: decision.date,
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                commitments.sort_by_key(|c| c.decided_on);
+                let projects_running = self
+                    .models
+                    .projects_of(code, when.at, Some(first))
+                    .into_iter()
+                    .filter(|p| p.period.contains(first) && p.closed_on.is_none_or(|c| first < c))
+                    .map(|p| (p.id, p.title))
+                    .collect();
+                terms::Handover {
+                    term,
+                    strategies_in_force,
+                    commitments,
+                    projects_running,
+                }
+            })
+            .collect()
+    }
+
+    /// A municipality's dashboard.
+    pub fn dashboard(&self, code: &MunicipalityCode, when: AsOf) -> Option<Dashboard> {
+        self.dashboard_on(code, when, None)
+    }
+
+    /// A municipality's dashboard as the world stood on `valid_at` (business
+    /// time; "today" is then that day), as recorded by `when.at`.
+    pub fn dashboard_on(&self, code: &MunicipalityCode, when: AsOf, valid_at: Option<NaiveDate>) -> Option<Dashboard> {
+        let v = valid_at;
+        let when = on_day(when, v);
+        let models = self.models;
+        let municipality = models.municipality_on(code, when.at, v)?;
+        let today = when.today;
+        let strategies = models.strategies_of(code, when.at, v);
+        let mut in_force: Vec<StrategyLine> = strategies
+            .iter()
+            .filter(|s| s.in_force_on(today))
+            .cloned()
+            .map(|s| strategy_line(s, today))
+            .collect();
+        in_force.sort_by(|a, b| a.strategy.title.cmp(&b.strategy.title));
+        let horizon = today + Duration::days(EXPIRY_WINDOW_DAYS);
+        let expiring = in_force
+            .iter()
+            .filter(|l| l.valid_until.is_some_and(|u| u <= horizon))
+            .cloned()
+            .collect();
+
+        let mut memberships = vec![];
+        if let Some(r) = models.related(code) {
+            for c in &r.consortia {
+                let Some(view) = models.consortium_on(c, when.at, v) else {
+                    continue;
+                };
+                let coordinator =
+                    view.coordinator == Some(samverkan_domain::consortium::Coordinator::Member { municipality: *code });
+                for m in view.memberships.iter().filter(|m| &m.municipality == code) {
+                    memberships.push(MembershipLine {
+                        consortium: view.code.clone(),
+                        name: view.name.clone(),
+                        joined_on: m.joined_on,
+                        left_on: m.left_on,
+                        coordinator: coordinator && m.left_on.is_none(),
+                    });
+                }
+            }
+        }
+
+        let projects_all = models.projects_of(code, when.at, v);
+        let applications = self.applications_of(code, when.at, v);
+        let funding = funding_lines(code, &projects_all, &applications, None);
+        let mut projects = vec![];
+        for p in projects_all {
+            let (next, overdue) = milestone_lines(&p, today);
+            projects.push(ProjectLine {
+                role: p.role_of(code).unwrap_or("partner").to_string(),
+                next_milestone: next,
+                overdue_milestones: overdue,
+                project: p,
+            });
+        }
+        projects.sort_by(|a, b| {
+            b.project
+                .period
+                .start
+                .cmp(&a.project.period.start)
+                .then(a.project.title.cmp(&b.project.title))
+        });
+
+        let handover = self.handover(code, when, today, &applications);
+        let mut action_list: Vec<ApplicationView> = applications.into_iter().filter(|a| a.pending_for(code)).collect();
+        action_list.sort_by_key(|a| a.deadline);
+
+        let twin_towns = municipality
+            .twin_towns
+            .iter()
+            .filter(|t| t.ended_on.is_none_or(|e| e > today))
+            .cloned()
+            .collect();
+
+        let mut goals = vec![];
+        for s in in_force.iter().map(|l| &l.strategy) {
+            for goal in &s.content.goals {
+                let projects = projects
+                    .iter()
+                    .map(|l| &l.project)
+                    .filter(|p| p.serves_goals.iter().any(|g| g.strategy == s.id && g.goal == goal.id))
+                    .map(|p| (p.id, p.title.clone()))
+                    .collect();
+                goals.push(GoalLine {
+                    strategy: s.id,
+                    strategy_title: s.title.clone(),
+                    goal: goal.clone(),
+                    projects,
+                });
+            }
+        }
+
+        Some(Dashboard {
+            municipality,
+            today,
+            valid_at: v,
+            as_of: when.at,
+            strategies_in_force: in_force,
+            expiring_strategies: expiring,
+            handover,
+            memberships,
+            projects,
+            action_list,
+            funding,
+            twin_towns,
+            goals,
+        })
+    }
+}

@@ -1,0 +1,86 @@
+//! Questions the read models answer, one file per report: dashboards
+//! ([`dashboard`]), consortium overviews ([`overview`]), the yearly follow-up
+//! report ([`follow_up_report`]), timelines ([`timeline`]) and filtered lists
+//! ([`lists`]), now or as of a past instant; entity lookups ([`lookups`]); and
+//! the shared rules behind them (funding lines in [`funding`], follow-up
+//! deadlines in [`follow_ups`]). "Overdue", "expiring" and "due" are computed
+//! against `today`, the as-of date or the current date.
+//!
+//! Every report that involves joint applications is asked through
+//! [`ReadModels::seen_by`](super::ReadModels::seen_by) with the viewer's
+//! [`Visibility`](super::Visibility): drafts the viewer may not read are left
+//! out before anything is listed or summed.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use samverkan_domain::application::ApplicationStatus;
+use samverkan_domain::project::ProjectStatus;
+use samverkan_domain::{ConsortiumCode, MunicipalityCode, ProgrammeKind};
+
+pub mod dashboard;
+pub mod follow_up_report;
+pub mod follow_ups;
+pub mod funding;
+pub mod lists;
+pub mod lookups;
+pub mod overview;
+pub mod timeline;
+
+pub use dashboard::{Dashboard, GoalLine, MembershipLine, ProjectLine};
+pub use follow_up_report::{FollowUpReport, ReportMilestone, ReportProject};
+pub use follow_ups::{follow_up_due, next_follow_up_due, term_of_office, StrategyLine};
+pub use funding::{funding_lines, FundingLine};
+pub use lookups::CodeResolution;
+pub use overview::{ConsortiumOverview, MemberCoFinancing};
+
+/// The moment a question is asked about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsOf {
+    /// Only events recorded up to this instant count (`None`: everything).
+    pub at: Option<DateTime<Utc>>,
+    /// The calendar day "overdue", "expiring" and "due" are measured against.
+    pub today: NaiveDate,
+}
+
+impl AsOf {
+    pub fn now(now: DateTime<Utc>) -> Self {
+        Self {
+            at: None,
+            today: now.date_naive(),
+        }
+    }
+    pub fn past(at: DateTime<Utc>) -> Self {
+        Self {
+            at: Some(at),
+            today: at.date_naive(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ProjectFilter {
+    pub municipality: Option<MunicipalityCode>,
+    pub consortium: Option<ConsortiumCode>,
+    pub programme: Option<ProgrammeKind>,
+    pub status: Option<ProjectStatus>,
+    /// Active some time in `[from, to]`.
+    pub period: Option<(NaiveDate, NaiveDate)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationFilter {
+    pub municipality: Option<MunicipalityCode>,
+    pub consortium: Option<ConsortiumCode>,
+    pub programme: Option<ProgrammeKind>,
+    pub status: Option<ApplicationStatus>,
+    /// Drafted in `[from, to]`.
+    pub period: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// Resolve the business day a report is asked about: `valid_at`, else the
+/// as-of day.
+pub(crate) fn on_day(when: AsOf, valid_at: Option<NaiveDate>) -> AsOf {
+    AsOf {
+        today: valid_at.unwrap_or(when.today),
+        ..when
+    }
+}
