@@ -1,10 +1,13 @@
+use std::collections::BTreeSet;
 use std::sync::{Arc, LazyLock};
 
 use opentelemetry::metrics::Counter;
 use opentelemetry::KeyValue;
-use samverkan_domain::application::{Application, ApplicationCommand};
 use samverkan_domain::consortium::Consortium;
-use samverkan_domain::{Aggregate, ApplicationId, ConsortiumCode, DomainError, DomainEvent};
+use samverkan_domain::municipality::{CodePeriod, Municipality};
+use samverkan_domain::{
+    authorize, Aggregate, ConsortiumCode, DomainError, DomainEvent, Facts, MunicipalityCode, Need, Refused, Role,
+};
 use samverkan_eventstore::{
     Direction, EventMetadata, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError,
 };
@@ -28,6 +31,7 @@ static COMMANDS: LazyLock<Counter<u64>> = LazyLock::new(|| {
 fn outcome_label(result: &Result<CommandOutcome, AppError>) -> &'static str {
     match result {
         Ok(_) => "ok",
+        Err(AppError::Forbidden(_)) => "forbidden",
         Err(AppError::Conflict(_) | AppError::CommandIdReused(_)) => "conflict",
         Err(AppError::Domain(DomainError::NotFound { .. })) => "not_found",
         Err(AppError::Domain(_)) => "validation",
@@ -43,7 +47,16 @@ pub struct CommandContext {
     /// When set, the aggregate must be at exactly this version (0-based; `-1`/None: no check).
     pub expected_version: Option<ExpectedVersion>,
     pub actor: Option<String>,
-    pub actor_role: Option<String>,
+    /// The role recorded as `actor_role` for a caller that is not checked
+    /// (`roles: None`).
+    pub actor_role: Option<Role>,
+    /// `Some`: a caller from outside holding these roles. After loading the
+    /// aggregate and before deciding, the command is checked against the
+    /// aggregate's owner ([`Aggregate::target`]); the role that allows it is
+    /// recorded as `actor_role`, and none is [`AppError::Forbidden`].
+    /// `None`: an in-process caller (a loader, the process manager, a test)
+    /// acting with the server's authority: not checked.
+    pub roles: Option<Vec<Role>>,
     pub correlation_id: Option<Uuid>,
     pub trace_id: Option<String>,
 }
@@ -55,10 +68,20 @@ impl CommandContext {
             ..Self::default()
         }
     }
-    pub fn by(mut self, actor: &str, role: &str) -> Self {
+    /// An in-process caller, recorded as `actor` with `role` (not checked).
+    pub fn by(mut self, actor: &str, role: Role) -> Self {
         self.actor = Some(actor.to_string());
-        self.actor_role = Some(role.to_string());
+        self.actor_role = Some(role);
         self
+    }
+
+    /// The role to record for a command on `target`: the one of the
+    /// caller's roles that allows it, or the unchecked caller's own.
+    fn role_for(&self, target: &samverkan_domain::CommandTarget) -> Result<Option<&Role>, Refused> {
+        match &self.roles {
+            None => Ok(self.actor_role.as_ref()),
+            Some(roles) => authorize(self.actor.as_deref().unwrap_or_default(), roles, target).map(Some),
+        }
     }
 }
 
@@ -80,6 +103,9 @@ pub struct CommandOutcome {
 pub enum AppError {
     #[error(transparent)]
     Domain(#[from] DomainError),
+    /// None of the caller's roles allows the command; nothing was appended.
+    #[error(transparent)]
+    Forbidden(#[from] Refused),
     #[error("conflict: {0}")]
     Conflict(String),
     /// The command id was already used for a different command (on this or
@@ -276,7 +302,7 @@ impl Commands {
     async fn decide_and_append<A: Aggregate>(
         &self,
         id: &A::Id,
-        command: A::Command,
+        mut command: A::Command,
         ctx: &CommandContext,
     ) -> Result<CommandOutcome, AppError> {
         let stream = A::stream_name(id);
@@ -284,6 +310,10 @@ impl Commands {
         let check = Some((ctx.command_id, fingerprint.as_str()));
         for attempt in 0..MAX_ATTEMPTS {
             let (state, version, previous) = self.load_checking::<A>(id, check).await?;
+            let role = ctx.role_for(&A::target(id, &state, &command))?;
+            if let Some(need) = A::needs(id, &state, &command) {
+                A::supply(&mut command, self.facts(need).await?);
+            }
             if let Some(outcome) = previous {
                 return Ok(outcome);
             }
@@ -326,7 +356,7 @@ impl Commands {
                     data: serde_json::to_vec(&e.to_json()).unwrap_or_default(),
                     metadata: EventMetadata {
                         actor: ctx.actor.clone(),
-                        actor_role: ctx.actor_role.clone(),
+                        actor_role: role.map(Role::to_string),
                         causation_id: Some(ctx.command_id),
                         correlation_id: Some(ctx.correlation_id.unwrap_or(ctx.command_id)),
                         trace_id: ctx.trace_id.clone(),
@@ -376,99 +406,15 @@ impl Commands {
         )))
     }
 
-    /// Commands on joint applications that need the consortium's current
-    /// members get them filled in from the consortium's stream here.
-    pub async fn execute_application(
-        &self,
-        id: &ApplicationId,
-        command: ApplicationCommand,
-        ctx: &CommandContext,
-    ) -> Result<CommandOutcome, AppError> {
-        let command = match command {
-            ApplicationCommand::Draft(mut draft) => {
-                draft.consortium_members = self.members_of(&draft.consortium).await?;
-                ApplicationCommand::Draft(draft)
-            }
-            ApplicationCommand::Invite { municipality, .. } => {
-                let (state, _) = self.load::<Application>(id).await?;
-                let members = match &state.drafted {
-                    Some(d) => self.members_of(&d.consortium).await?,
-                    None => Default::default(),
-                };
-                ApplicationCommand::Invite {
-                    municipality,
-                    consortium_members: members,
-                }
-            }
-            other => other,
-        };
-        self.execute::<Application>(id, command, ctx).await
+    /// Read what a command needs from other aggregates ([`Aggregate::needs`]).
+    async fn facts(&self, need: Need) -> Result<Facts, AppError> {
+        Ok(match need {
+            Need::ConsortiumMembers(consortium) => Facts::ConsortiumMembers(self.members_of(&consortium).await?),
+            Need::CodeHolders { code, except } => Facts::CodeHolders(self.code_holders(code, except).await?),
+        })
     }
 
-    /// Municipality commands; a code change gets the periods in which other
-    /// municipalities hold the new code filled in (read from every
-    /// municipality stream: code changes are rare admin commands).
-    pub async fn execute_municipality(
-        &self,
-        id: &samverkan_domain::MunicipalityCode,
-        command: samverkan_domain::municipality::MunicipalityCommand,
-        ctx: &CommandContext,
-    ) -> Result<CommandOutcome, AppError> {
-        use samverkan_domain::municipality::{Municipality, MunicipalityCommand};
-        let command = match command {
-            MunicipalityCommand::ChangeCode {
-                new_code,
-                valid_from,
-                decision,
-                source,
-                ..
-            } => {
-                let mut streams = std::collections::BTreeSet::new();
-                let mut after = None;
-                loop {
-                    let batch = self.store.read_all(after, READ_BATCH).await?;
-                    let Some(last) = batch.last() else { break };
-                    after = Some(last.position);
-                    for r in &batch {
-                        if let Some(code) = r.stream.strip_prefix("municipality-") {
-                            streams.insert(code.to_string());
-                        }
-                    }
-                }
-                let mut in_use = vec![];
-                for s in streams {
-                    let Ok(other) = samverkan_domain::MunicipalityCode::parse(&s) else {
-                        continue;
-                    };
-                    if other == *id {
-                        continue;
-                    }
-                    let (state, _) = self.load::<Municipality>(&other).await?;
-                    in_use.extend(
-                        state
-                            .codes
-                            .into_iter()
-                            .filter(|p| p.code == new_code)
-                            .map(|p| (other, p)),
-                    );
-                }
-                MunicipalityCommand::ChangeCode {
-                    new_code,
-                    valid_from,
-                    decision,
-                    source,
-                    in_use,
-                }
-            }
-            other => other,
-        };
-        self.execute::<Municipality>(id, command, ctx).await
-    }
-
-    async fn members_of(
-        &self,
-        consortium: &ConsortiumCode,
-    ) -> Result<std::collections::BTreeSet<samverkan_domain::MunicipalityCode>, AppError> {
+    async fn members_of(&self, consortium: &ConsortiumCode) -> Result<BTreeSet<MunicipalityCode>, AppError> {
         let (state, _) = self.load::<Consortium>(consortium).await?;
         if state.formed.is_none() {
             return Err(DomainError::NotFound {
@@ -478,6 +424,40 @@ impl Commands {
             .into());
         }
         Ok(state.current_members())
+    }
+
+    /// The periods in which municipalities other than `except` hold `code`
+    /// (read from every municipality stream: code changes are rare admin
+    /// commands).
+    async fn code_holders(
+        &self,
+        code: MunicipalityCode,
+        except: MunicipalityCode,
+    ) -> Result<Vec<(MunicipalityCode, CodePeriod)>, AppError> {
+        let mut streams = BTreeSet::new();
+        let mut after = None;
+        loop {
+            let batch = self.store.read_all(after, READ_BATCH).await?;
+            let Some(last) = batch.last() else { break };
+            after = Some(last.position);
+            for r in &batch {
+                if let Some(code) = r.stream.strip_prefix("municipality-") {
+                    streams.insert(code.to_string());
+                }
+            }
+        }
+        let mut holders = vec![];
+        for s in streams {
+            let Ok(other) = MunicipalityCode::parse(&s) else {
+                continue;
+            };
+            if other == except {
+                continue;
+            }
+            let (state, _) = self.load::<Municipality>(&other).await?;
+            holders.extend(state.codes.into_iter().filter(|p| p.code == code).map(|p| (other, p)));
+        }
+        Ok(holders)
     }
 }
 
@@ -494,9 +474,9 @@ fn add_id<I: std::fmt::Display>(err: DomainError, id: &I) -> DomainError {
 
 #[cfg(test)]
 mod tests {
-    use samverkan_domain::application::Application;
+    use samverkan_domain::application::{Application, ApplicationCommand};
     use samverkan_domain::municipality::{Municipality, MunicipalityCommand};
-    use samverkan_domain::MunicipalityCode;
+    use samverkan_domain::{ApplicationId, MunicipalityCode};
 
     use super::*;
 

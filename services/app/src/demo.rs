@@ -49,7 +49,7 @@ use crate::{AppError, CommandContext, CommandOutcome, Commands};
 pub const NAMESPACE: Uuid = Uuid::from_u128(0x79a6_4b77_4ba7_44de_9ca2_07ac_ce43_5f9a);
 /// The actor recorded in the demo events' metadata.
 pub const ACTOR: &str = "demo-loader";
-/// The role recorded in the demo events' metadata.
+/// The role recorded in the demo events' metadata (`Role::Admin`).
 pub const ROLE: &str = "admin";
 
 /// Municipality codes used by the demo.
@@ -380,7 +380,7 @@ impl Loader<'_> {
         if !self.keys.insert(key.clone()) {
             return Err(AppError::Conflict(format!("demo command key `{key}` is used twice")));
         }
-        let mut ctx = CommandContext::new(id).by(ACTOR, ROLE);
+        let mut ctx = CommandContext::new(id).by(ACTOR, samverkan_domain::Role::Admin);
         ctx.correlation_id = Some(command_id("demo:load"));
         Ok(ctx)
     }
@@ -410,7 +410,7 @@ impl Loader<'_> {
         command: ApplicationCommand,
     ) -> Result<CommandOutcome, AppError> {
         let ctx = self.context(&Application::stream_name(id), step)?;
-        let outcome = self.commands.execute_application(id, command, &ctx).await?;
+        let outcome = self.commands.execute::<Application>(id, command, &ctx).await?;
         self.count(&outcome);
         Ok(outcome)
     }
@@ -514,7 +514,7 @@ impl Loader<'_> {
                     source: (*source).into(),
                     in_use: vec![],
                 };
-                let outcome = self.commands.execute_municipality(&id, command, &ctx).await?;
+                let outcome = self.commands.execute::<Municipality>(&id, command, &ctx).await?;
                 self.count(&outcome);
             }
             self.summary.municipalities.push(DemoEntity {

@@ -13,7 +13,9 @@ use proptest::prelude::*;
 use samverkan_app::projections::queries::FundingLine;
 use samverkan_app::projections::{AsOf, Projections};
 use samverkan_app::{CommandContext, Commands, ProcessManager};
-use samverkan_domain::application::{project_id_for, ApplicationCommand, ApplicationEvent, DraftApplication};
+use samverkan_domain::application::{
+    project_id_for, Application, ApplicationCommand, ApplicationEvent, DraftApplication,
+};
 use samverkan_domain::consortium::{Consortium, ConsortiumCommand, ConsortiumKind};
 use samverkan_domain::municipality::{Municipality, MunicipalityCommand};
 use samverkan_domain::project::{Financing, Participant, Project, ProjectCommand, ProjectEvent, RegisterProject};
@@ -95,7 +97,7 @@ impl World {
     }
 
     async fn app(&self, id: ApplicationId, c: ApplicationCommand) {
-        self.commands.execute_application(&id, c, &ctx()).await.unwrap();
+        self.commands.execute::<Application>(&id, c, &ctx()).await.unwrap();
     }
 
     async fn settle(&self, projects: &[ProjectId]) {
@@ -119,7 +121,10 @@ impl World {
 }
 
 fn ctx() -> CommandContext {
-    CommandContext::new(Uuid::new_v4()).by("test-coordinator", "coordinator:V6")
+    CommandContext::new(Uuid::new_v4()).by(
+        "test-coordinator",
+        samverkan_domain::Role::Coordinator(samverkan_domain::ConsortiumCode::parse("V6").unwrap()),
+    )
 }
 fn m(s: &str) -> MunicipalityCode {
     MunicipalityCode::parse(s).unwrap()

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use samverkan_app::projections::views::{ApplicationStatusView, ProjectStatusView};
 use samverkan_app::projections::{rebuild, AsOf, ProjectFilter, Projections};
 use samverkan_app::{CommandContext, CommandOutcome, Commands, ProcessManager};
-use samverkan_domain::application::{project_id_for, ApplicationCommand, DraftApplication};
+use samverkan_domain::application::{project_id_for, Application, ApplicationCommand, DraftApplication};
 use samverkan_domain::consortium::{Consortium, ConsortiumCommand, ConsortiumKind, Coordinator};
 use samverkan_domain::municipality::{Municipality, MunicipalityCommand};
 use samverkan_domain::project::{
@@ -56,7 +56,10 @@ impl World {
 }
 
 fn ctx() -> CommandContext {
-    CommandContext::new(Uuid::new_v4()).by("test-coordinator", "coordinator:V6")
+    CommandContext::new(Uuid::new_v4()).by(
+        "test-coordinator",
+        samverkan_domain::Role::Coordinator(samverkan_domain::ConsortiumCode::parse("V6").unwrap()),
+    )
 }
 fn m(s: &str) -> MunicipalityCode {
     MunicipalityCode::parse(s).unwrap()
@@ -229,10 +232,10 @@ fn board(case: &str) -> Decision {
 /// Draft → invite → answers → assessment → submit → approve, with instants between steps.
 async fn application_flow(w: &World) -> (DateTime<Utc>, DateTime<Utc>, CommandOutcome) {
     let a = app_id();
-    w.commands.execute_application(&a, draft(), &ctx()).await.unwrap();
+    w.commands.execute::<Application>(&a, draft(), &ctx()).await.unwrap();
     for code in ["SE-1495", "SE-1470"] {
         w.commands
-            .execute_application(
+            .execute::<Application>(
                 &a,
                 ApplicationCommand::Invite {
                     municipality: m(code),
@@ -248,7 +251,7 @@ async fn application_flow(w: &World) -> (DateTime<Utc>, DateTime<Utc>, CommandOu
     let after_invites = Utc::now();
     tokio::time::sleep(Duration::from_millis(20)).await;
     w.commands
-        .execute_application(
+        .execute::<Application>(
             &a,
             ApplicationCommand::CommitCoFinancing {
                 municipality: m("SE-1495"),
@@ -260,7 +263,7 @@ async fn application_flow(w: &World) -> (DateTime<Utc>, DateTime<Utc>, CommandOu
         .await
         .unwrap();
     w.commands
-        .execute_application(
+        .execute::<Application>(
             &a,
             ApplicationCommand::CommitCoFinancing {
                 municipality: m("SE-1494"),
@@ -272,7 +275,7 @@ async fn application_flow(w: &World) -> (DateTime<Utc>, DateTime<Utc>, CommandOu
         .await
         .unwrap();
     w.commands
-        .execute_application(
+        .execute::<Application>(
             &a,
             ApplicationCommand::DeclineCoFinancing {
                 municipality: m("SE-1470"),
@@ -283,7 +286,7 @@ async fn application_flow(w: &World) -> (DateTime<Utc>, DateTime<Utc>, CommandOu
         .await
         .unwrap();
     w.commands
-        .execute_application(
+        .execute::<Application>(
             &a,
             ApplicationCommand::RecordRiskAssessment {
                 benefits: "Fler besökare".into(),
@@ -296,7 +299,7 @@ async fn application_flow(w: &World) -> (DateTime<Utc>, DateTime<Utc>, CommandOu
         .await
         .unwrap();
     w.commands
-        .execute_application(&a, ApplicationCommand::Submit { now: Utc::now() }, &ctx())
+        .execute::<Application>(&a, ApplicationCommand::Submit { now: Utc::now() }, &ctx())
         .await
         .unwrap();
     w.settle().await;
@@ -305,7 +308,7 @@ async fn application_flow(w: &World) -> (DateTime<Utc>, DateTime<Utc>, CommandOu
     tokio::time::sleep(Duration::from_millis(20)).await;
     let approved = w
         .commands
-        .execute_application(
+        .execute::<Application>(
             &a,
             ApplicationCommand::Approve {
                 granted: sek(700_000),
