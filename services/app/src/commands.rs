@@ -295,7 +295,10 @@ impl Commands {
             }
             Err(_) => {}
         }
-        COMMANDS.add(1, &[KeyValue::new("command", name), KeyValue::new("outcome", outcome)]);
+        // Refusals are counted by the API, which alone sends checked callers.
+        if !matches!(result, Err(AppError::Forbidden(_))) {
+            COMMANDS.add(1, &[KeyValue::new("command", name), KeyValue::new("outcome", outcome)]);
+        }
         result
     }
 

@@ -1,0 +1,4 @@
+//! Joint applications: draft, co-applicants and co-financing, submission, the funder’s decision.
+
+pub mod inputs;
+pub mod mutation;

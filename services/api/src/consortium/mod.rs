@@ -1,0 +1,4 @@
+//! Consortia (kommunalförbund, samarbeten): membership, coordinator, dissolution.
+
+pub mod inputs;
+pub mod mutation;

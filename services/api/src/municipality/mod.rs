@@ -1,0 +1,4 @@
+//! Municipalities: registration, national codes, twin towns.
+
+pub mod inputs;
+pub mod mutation;

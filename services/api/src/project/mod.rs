@@ -1,0 +1,4 @@
+//! International projects: registration, milestones, budget, partners.
+
+pub mod inputs;
+pub mod mutation;

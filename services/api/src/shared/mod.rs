@@ -1,0 +1,3 @@
+//! What the contexts share: input values (money, decisions, periods).
+
+pub mod inputs;

@@ -1,0 +1,4 @@
+//! Strategy documents (strategi, policy, plan, program): drafting, adoption, follow-up.
+
+pub mod inputs;
+pub mod mutation;
