@@ -8,6 +8,7 @@ mod hostile;
 
 mod auth;
 mod codes;
+mod command_docs;
 mod errors;
 mod graphiql;
 mod mutations;
@@ -15,4 +16,5 @@ mod over_http;
 mod queries;
 mod schema;
 mod security;
+mod store_reads;
 mod terms;
