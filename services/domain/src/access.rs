@@ -236,27 +236,19 @@ impl Rule {
 mod tests {
     use super::*;
 
-    fn m(s: &str) -> MunicipalityCode {
-        MunicipalityCode::parse(s).unwrap()
-    }
-    fn c(s: &str) -> ConsortiumCode {
-        ConsortiumCode::parse(s).unwrap()
-    }
-
     #[test]
     fn roles_render_as_stored_in_metadata() {
-        assert_eq!(Role::Officer(m("SE-1487")).to_string(), "officer:SE-1487");
-        assert_eq!(Role::Coordinator(c("V6")).to_string(), "coordinator:V6");
-        assert_eq!(Role::Reader(Some(m("SE-1487"))).to_string(), "reader:SE-1487");
+        let vanersborg = MunicipalityCode::parse("SE-1487").unwrap();
+        let v6 = ConsortiumCode::parse("V6").unwrap();
+        assert_eq!(Role::Officer(vanersborg).to_string(), "officer:SE-1487");
+        assert_eq!(Role::Coordinator(v6.clone()).to_string(), "coordinator:V6");
+        assert_eq!(Role::Reader(Some(vanersborg)).to_string(), "reader:SE-1487");
         assert_eq!(Role::Reader(None).to_string(), "reader");
         assert_eq!(Role::Admin.to_string(), "admin");
         assert_eq!(Role::System.to_string(), "system");
-    }
 
-    #[test]
-    fn a_refusal_names_the_actor_and_who_is_needed() {
-        let roles = [Role::Officer(m("SE-1487"))];
-        let refused = authorize("anna", &roles, &CommandTarget::Consortium(c("V6"))).unwrap_err();
+        let roles = [Role::Officer(vanersborg)];
+        let refused = authorize("anna", &roles, &CommandTarget::Consortium(v6)).unwrap_err();
         assert_eq!(
             refused.to_string(),
             "`anna` may not do this: needs the coordinator of V6"

@@ -1,13 +1,8 @@
-use std::collections::BTreeSet;
 use std::sync::{Arc, LazyLock};
 
 use opentelemetry::metrics::Counter;
 use opentelemetry::KeyValue;
-use samverkan_domain::consortium::Consortium;
-use samverkan_domain::municipality::{CodePeriod, Municipality};
-use samverkan_domain::{
-    authorize, Aggregate, ConsortiumCode, DomainError, DomainEvent, Facts, MunicipalityCode, Need, Refused, Role,
-};
+use samverkan_domain::{authorize, Aggregate, DomainError, DomainEvent, Refused, Role};
 use samverkan_eventstore::{
     Direction, EventMetadata, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError,
 };
@@ -17,6 +12,8 @@ use uuid::Uuid;
 /// How many times a command is re-decided on fresh state after a version conflict.
 const MAX_ATTEMPTS: usize = 16;
 const READ_BATCH: usize = 1024;
+
+mod facts;
 
 /// `samverkan.commands`: handled commands by type and outcome. Taken from the
 /// global meter provider on first use (a no-op when none is installed).
@@ -407,60 +404,6 @@ impl Commands {
         Err(AppError::Conflict(format!(
             "stream `{stream}` kept changing; gave up after {MAX_ATTEMPTS} attempts"
         )))
-    }
-
-    /// Read what a command needs from other aggregates ([`Aggregate::needs`]).
-    async fn facts(&self, need: Need) -> Result<Facts, AppError> {
-        Ok(match need {
-            Need::ConsortiumMembers(consortium) => Facts::ConsortiumMembers(self.members_of(&consortium).await?),
-            Need::CodeHolders { code, except } => Facts::CodeHolders(self.code_holders(code, except).await?),
-        })
-    }
-
-    async fn members_of(&self, consortium: &ConsortiumCode) -> Result<BTreeSet<MunicipalityCode>, AppError> {
-        let (state, _) = self.load::<Consortium>(consortium).await?;
-        if state.formed.is_none() {
-            return Err(DomainError::NotFound {
-                aggregate: "consortium",
-                id: consortium.to_string(),
-            }
-            .into());
-        }
-        Ok(state.current_members())
-    }
-
-    /// The periods in which municipalities other than `except` hold `code`
-    /// (read from every municipality stream: code changes are rare admin
-    /// commands).
-    async fn code_holders(
-        &self,
-        code: MunicipalityCode,
-        except: MunicipalityCode,
-    ) -> Result<Vec<(MunicipalityCode, CodePeriod)>, AppError> {
-        let mut streams = BTreeSet::new();
-        let mut after = None;
-        loop {
-            let batch = self.store.read_all(after, READ_BATCH).await?;
-            let Some(last) = batch.last() else { break };
-            after = Some(last.position);
-            for r in &batch {
-                if let Some(code) = r.stream.strip_prefix("municipality-") {
-                    streams.insert(code.to_string());
-                }
-            }
-        }
-        let mut holders = vec![];
-        for s in streams {
-            let Ok(other) = MunicipalityCode::parse(&s) else {
-                continue;
-            };
-            if other == except {
-                continue;
-            }
-            let (state, _) = self.load::<Municipality>(&other).await?;
-            holders.extend(state.codes.into_iter().filter(|p| p.code == code).map(|p| (other, p)));
-        }
-        Ok(holders)
     }
 }
 
