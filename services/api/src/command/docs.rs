@@ -67,6 +67,7 @@ mod tests {
             field: "sign_twin_town_agreement",
             context: "municipality",
             rule: Rule::OwnMunicipality,
+            domain_name: |_, _| Ok("SignTwinTownAgreement"),
         };
         assert_eq!(row.graphql_name(), "signTwinTownAgreement");
         assert_eq!(row.command_type(), "SignTwinTownAgreement");
