@@ -124,14 +124,14 @@ pub struct CommandRow {
     pub rule: Rule,
     /// The domain's name of the command an input value of this line becomes
     /// (checked against [`CommandRow::command_type`] by a test).
-    pub(crate) domain_name: DomainName,
+    pub domain_name: DomainName,
 }
 
 /// See [`CommandRow::domain_name`].
-pub(crate) type DomainName = fn(async_graphql::Value, &Filled<'_>) -> Result<&'static str, String>;
+pub type DomainName = fn(async_graphql::Value, &Filled<'_>) -> Result<&'static str, String>;
 
 /// The domain's name of the command `input` becomes.
-pub(crate) fn domain_name<I: CommandInput + async_graphql::InputType>(
+pub fn domain_name<I: CommandInput + async_graphql::InputType>(
     input: async_graphql::Value,
     server: &Filled<'_>,
 ) -> Result<&'static str, String> {
