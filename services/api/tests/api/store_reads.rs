@@ -127,8 +127,9 @@ async fn a_command_reads_its_stream_once_whoever_sends_it() {
 
     // The owner (Vänersborg, from the stream the handler loads anyway) is
     // not looked up a second time: one read for an allowed command …
+    let adopt = Uuid::new_v4();
     let r = app
-        .gql_as(&vanersborg, ADOPT, json!({ "id": Uuid::new_v4(), "s": strategy }))
+        .gql_as(&vanersborg, ADOPT, json!({ "id": adopt, "s": strategy }))
         .await;
     assert_eq!(r.data()["adoptStrategy"]["version"], 1);
     assert_eq!(store.reads_of(&stream), 2, "adopting reads the stream once");
@@ -144,6 +145,25 @@ async fn a_command_reads_its_stream_once_whoever_sends_it() {
         .await;
     assert_eq!(r.code(), "FORBIDDEN");
     assert_eq!(store.reads_of(&stream), 3, "a refusal reads the stream once");
+    assert_eq!(app.head().await, head);
+
+    // The caller is checked before the command id: someone else's retry, or
+    // someone else's command id with other input, is refused as such.
+    let lidkoping = officer("SE-1494");
+    let retry = app
+        .gql_as(&lidkoping, ADOPT, json!({ "id": adopt, "s": strategy }))
+        .await;
+    assert_eq!(retry.code(), "FORBIDDEN");
+    let repeal = r#"mutation($id: UUID!, $s: UUID!) { repealStrategy(commandId: $id, input: {strategyId: $s,
+        decision: {body: COUNCIL, date: "2025-02-12"}}) { version } }"#;
+    let reused = app
+        .gql_as(&lidkoping, repeal, json!({ "id": adopt, "s": strategy }))
+        .await;
+    assert_eq!(reused.code(), "FORBIDDEN");
+    let reused = app
+        .gql_as(&vanersborg, repeal, json!({ "id": adopt, "s": strategy }))
+        .await;
+    assert_eq!(reused.rule(), "command_id_reused");
     assert_eq!(app.head().await, head);
 }
 

@@ -2,7 +2,7 @@ use std::sync::{Arc, LazyLock};
 
 use opentelemetry::metrics::Counter;
 use opentelemetry::KeyValue;
-use samverkan_domain::{authorize, Aggregate, DomainError, DomainEvent, Refused, Role};
+use samverkan_domain::{authorize, Aggregate, Decider, DomainError, DomainEvent, Refused, Role};
 use samverkan_eventstore::{
     Direction, EventMetadata, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError,
 };
@@ -81,6 +81,14 @@ impl CommandContext {
         }
     }
 }
+
+/// A folded stream: the state, its version, and what the command being
+/// handled already wrote there (or that its id was used for another command).
+type Loaded<A> = (
+    <A as Decider>::State,
+    Option<u64>,
+    Result<Option<CommandOutcome>, AppError>,
+);
 
 /// The result of a handled command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,16 +204,18 @@ impl Commands {
     /// Fold the stream and, while at it, notice whether the command
     /// (`(command id, fingerprint)`) already wrote events there: the same
     /// fingerprint (or none, on events recorded before fingerprints) is an
-    /// idempotent retry, another one is [`AppError::CommandIdReused`].
+    /// idempotent retry, another one is [`AppError::CommandIdReused`]
+    /// (returned as the third value, so that the caller may check who asks first).
     async fn load_checking<A: Aggregate>(
         &self,
         id: &A::Id,
         command: Option<(Uuid, &str)>,
-    ) -> Result<(A::State, Option<u64>, Option<CommandOutcome>), AppError> {
+    ) -> Result<Loaded<A>, AppError> {
         let stream = A::stream_name(id);
         let mut state = A::State::default();
         let mut version = None;
         let mut previous: Option<CommandOutcome> = None;
+        let mut reuse = None;
         let mut from = 0u64;
         loop {
             let batch = self
@@ -219,7 +229,7 @@ impl Commands {
                 state = A::evolve(state, &event);
                 version = Some(recorded.version);
                 from = recorded.version + 1;
-                if let Some((cid, fingerprint)) = command {
+                if let Some((cid, fingerprint)) = command.filter(|_| reuse.is_none()) {
                     let index = previous.as_ref().map_or(0, |p| p.event_types.len());
                     if recorded.id == event_id(cid, index) {
                         if recorded
@@ -228,7 +238,8 @@ impl Commands {
                             .as_deref()
                             .is_some_and(|stored| stored != fingerprint)
                         {
-                            return Err(reused(cid, &recorded));
+                            reuse = Some(reused(cid, &recorded));
+                            continue;
                         }
                         let p = previous.get_or_insert_with(|| CommandOutcome {
                             stream: stream.clone(),
@@ -247,6 +258,10 @@ impl Commands {
                 break;
             }
         }
+        let previous = match reuse {
+            Some(err) => Err(err),
+            None => Ok(previous),
+        };
         Ok((state, version, previous))
     }
 
@@ -314,7 +329,7 @@ impl Commands {
             if let Some(need) = A::needs(id, &state, &command) {
                 A::supply(&mut command, self.facts(need).await?);
             }
-            if let Some(outcome) = previous {
+            if let Some(outcome) = previous? {
                 return Ok(outcome);
             }
             if attempt == 0 {
@@ -386,7 +401,8 @@ impl Commands {
                 }
                 Err(e) => {
                     // A concurrent retry of the same command may have won the race.
-                    if let (_, _, Some(outcome)) = self.load_checking::<A>(id, check).await? {
+                    let (_, _, previous) = self.load_checking::<A>(id, check).await?;
+                    if let Some(outcome) = previous? {
                         return Ok(outcome);
                     }
                     if let StoreError::DuplicateEventId { stream: other, .. } = &e {
