@@ -202,15 +202,23 @@ where
     };
     let (id, command) = input.command(&server)?;
     let meta = meta(ctx);
-    let cc = CommandContext {
+    let mut cc = CommandContext {
         command_id,
-        expected_version: expected_version(expected)?,
+        expected_version: None,
         actor: Some(who.subject.clone()),
         actor_role: None,
         roles: Some(who.roles.clone()),
         correlation_id: meta.and_then(|m| m.correlation_id),
         // The exported trace's id when tracing is on, else the caller's `traceparent`.
         trace_id: crate::telemetry::current_trace_id().or_else(|| meta.and_then(|m| m.trace_id.clone())),
+    };
+    cc.expected_version = match expected_version(expected) {
+        Ok(v) => v,
+        Err(invalid) => {
+            // Who may not send the command hears only that.
+            state.commands.authorize::<I::Aggregate>(&id, &command, &cc).await?;
+            return Err(invalid);
+        }
     };
     let outcome = state.commands.execute::<I::Aggregate>(&id, command, &cc).await?;
     let caught_up = state

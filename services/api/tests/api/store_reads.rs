@@ -164,6 +164,17 @@ async fn a_command_reads_its_stream_once_whoever_sends_it() {
         .gql_as(&vanersborg, repeal, json!({ "id": adopt, "s": strategy }))
         .await;
     assert_eq!(reused.rule(), "command_id_reused");
+    // So is a malformed `expectedVersion`.
+    let pinned = r#"mutation($id: UUID!, $s: UUID!) { repealStrategy(commandId: $id, expectedVersion: -7,
+        input: {strategyId: $s, decision: {body: COUNCIL, date: "2025-02-12"}}) { version } }"#;
+    let r = app
+        .gql_as(&lidkoping, pinned, json!({ "id": Uuid::new_v4(), "s": strategy }))
+        .await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    let r = app
+        .gql_as(&vanersborg, pinned, json!({ "id": Uuid::new_v4(), "s": strategy }))
+        .await;
+    assert_eq!(r.rule(), "invalid_expected_version");
     assert_eq!(app.head().await, head);
 }
 

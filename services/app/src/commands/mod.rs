@@ -201,6 +201,20 @@ impl Commands {
         Ok((state, version))
     }
 
+    /// Whether the caller of `ctx` may send `command` (one load of the
+    /// stream), without deciding it: for a command refused for another
+    /// reason, so that a caller who may not send it learns only that.
+    pub async fn authorize<A: Aggregate>(
+        &self,
+        id: &A::Id,
+        command: &A::Command,
+        ctx: &CommandContext,
+    ) -> Result<(), AppError> {
+        let (state, _) = self.load::<A>(id).await?;
+        ctx.role_for(&A::target(id, &state, command))?;
+        Ok(())
+    }
+
     /// Fold the stream and, while at it, notice whether the command
     /// (`(command id, fingerprint)`) already wrote events there: the same
     /// fingerprint (or none, on events recorded before fingerprints) is an
