@@ -3,50 +3,19 @@
 //! The API never decides *how* a caller proves who they are: an
 //! [`Authenticator`] held in the [`ApiState`](crate::ApiState) turns the
 //! request's bearer token into a [`Principal`] (or refuses). The server uses
-//! the [`JwtAuthenticator`](crate::jwt::JwtAuthenticator). Every mutation
-//! then calls [`authorize_command`] with the [`CommandTarget`] it touches;
-//! the role that allowed the command is recorded in the events' metadata.
-//! Reads of draft applications are decided by [`may_read_draft`].
+//! the [`JwtAuthenticator`](crate::jwt::JwtAuthenticator). Writes are
+//! decided by the domain's rule (`samverkan_domain::authorize`), which the
+//! command handler applies to the [`CommandTarget`] the aggregate's state
+//! names, with the principal's roles; the role that allowed the command is
+//! recorded in the events' metadata. Reads of draft applications are decided
+//! by [`may_read_draft`].
 //!
 //! The whole matrix is in `docs/security.md`.
 
-use std::fmt;
-
+pub use samverkan_domain::{CommandTarget, Role};
 use samverkan_domain::{ConsortiumCode, MunicipalityCode};
 
 use crate::error::ApiError;
-
-/// A role a principal holds. Roles are scoped: an officer acts for one
-/// municipality, a coordinator for one consortium.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Role {
-    /// May do everything (system administrators, the demo loader).
-    Admin,
-    /// Runs one consortium: its membership, coordinator, joint applications
-    /// and the projects that came from them.
-    Coordinator(ConsortiumCode),
-    /// Acts for one municipality: its twin towns, strategy documents, its own
-    /// co-financing answers and the projects it leads.
-    Officer(MunicipalityCode),
-    /// Reads only. Public records (municipalities, strategies, consortia,
-    /// projects, submitted applications) are open to every role; a reader of
-    /// one municipality also sees the draft applications that municipality
-    /// leads or is invited to, like its officers.
-    Reader(Option<MunicipalityCode>),
-}
-
-impl fmt::Display for Role {
-    /// The label recorded as `actor_role` in event metadata, e.g. `officer:SE-1487`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Role::Admin => f.write_str("admin"),
-            Role::Coordinator(c) => write!(f, "coordinator:{c}"),
-            Role::Officer(m) => write!(f, "officer:{m}"),
-            Role::Reader(None) => f.write_str("reader"),
-            Role::Reader(Some(m)) => write!(f, "reader:{m}"),
-        }
-    }
-}
 
 /// An authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,91 +68,16 @@ impl Authenticator for DevAuthenticator {
     }
 }
 
-/// What a command touches, as far as permissions go.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CommandTarget {
-    /// Registering a municipality: administrators only.
-    RegisterMunicipality(MunicipalityCode),
-    /// Recording a municipality's new national code: administrators only.
-    ChangeMunicipalityCode(MunicipalityCode),
-    /// A decision of one municipality (twin towns, strategy documents): its officers.
-    Municipality(MunicipalityCode),
-    /// Forming a new consortium: administrators only.
-    FormConsortium(ConsortiumCode),
-    /// Running a consortium (coordinator, dissolution): its coordinator.
-    Consortium(ConsortiumCode),
-    /// A municipality joins or leaves: the consortium's coordinator.
-    Membership {
-        consortium: ConsortiumCode,
-        municipality: MunicipalityCode,
-    },
-    /// A project: officers of the lead municipality (`lead`); the coordinator
-    /// of the consortium that runs it (`consortium`: set when the project came
-    /// from that consortium's joint application, or when its lead is not a
-    /// municipality).
-    Project {
-        lead: Option<MunicipalityCode>,
-        consortium: Option<ConsortiumCode>,
-    },
-    /// A joint application (draft, invitations, risk assessment, submission,
-    /// the funder's decision, withdrawal): its consortium's coordinator.
-    Application { consortium: ConsortiumCode },
-    /// A co-applicant's (or the lead's) own answer: a co-financing commitment
-    /// or refusal. Only the officers of that municipality decide it.
-    CoFinancing {
-        consortium: ConsortiumCode,
-        municipality: MunicipalityCode,
-    },
-    /// The addressed aggregate does not exist: any role that may write passes,
-    /// and the command is answered `NOT_FOUND`.
-    Unknown,
-}
-
 /// Whether `role` alone allows a command on `target`.
 pub fn role_allows(role: &Role, target: &CommandTarget) -> bool {
-    use CommandTarget as T;
-    match (role, target) {
-        (Role::Admin, _) => true,
-        (Role::Reader(_), _) => false,
-        (_, T::Unknown) => true,
-        (Role::Officer(m), T::Municipality(t)) => m == t,
-        (Role::Officer(m), T::Project { lead, .. }) => lead.as_ref() == Some(m),
-        (Role::Officer(m), T::CoFinancing { municipality, .. }) => m == municipality,
-        (Role::Coordinator(c), T::Consortium(t)) => c == t,
-        (Role::Coordinator(c), T::Membership { consortium, .. }) => c == consortium,
-        (Role::Coordinator(c), T::Project { consortium, .. }) => consortium.as_ref() == Some(c),
-        (Role::Coordinator(c), T::Application { consortium }) => c == consortium,
-        (
-            Role::Officer(_),
-            T::RegisterMunicipality(_)
-            | T::ChangeMunicipalityCode(_)
-            | T::FormConsortium(_)
-            | T::Consortium(_)
-            | T::Membership { .. }
-            | T::Application { .. },
-        ) => false,
-        (
-            Role::Coordinator(_),
-            T::RegisterMunicipality(_)
-            | T::ChangeMunicipalityCode(_)
-            | T::FormConsortium(_)
-            | T::Municipality(_)
-            | T::CoFinancing { .. },
-        ) => false,
-    }
+    target.allows(role)
 }
 
-/// The one place write permissions are decided. Returns the role that allows
-/// the command (recorded as `actor_role`), or `FORBIDDEN`.
+/// The rule the command handler applies, for one principal: the role that
+/// allows the command (recorded as `actor_role`), or `FORBIDDEN`.
 pub fn authorize_command<'p>(principal: &'p Principal, target: &CommandTarget) -> Result<&'p Role, ApiError> {
-    // Prefer the most specific role so the metadata says why the command was allowed.
-    let specific = principal
-        .roles
-        .iter()
-        .find(|r| !matches!(r, Role::Admin) && role_allows(r, target));
-    specific
-        .or_else(|| principal.roles.iter().find(|r| role_allows(r, target)))
-        .ok_or_else(|| ApiError::forbidden(format!("`{}` may not do this: {}", principal.subject, describe(target))))
+    samverkan_domain::authorize(&principal.subject, &principal.roles, target)
+        .map_err(|refused| ApiError::forbidden(refused.to_string()))
 }
 
 /// Whether `principal` may read a joint application that has not been
@@ -201,45 +95,8 @@ pub fn may_read_draft(
         Role::Admin => true,
         Role::Coordinator(c) => c == consortium,
         Role::Officer(m) | Role::Reader(Some(m)) => m == lead || invited.contains(m),
-        Role::Reader(None) => false,
+        Role::Reader(None) | Role::System => false,
     })
-}
-
-fn describe(target: &CommandTarget) -> String {
-    match target {
-        CommandTarget::RegisterMunicipality(m) => format!("registering municipality {m} needs an administrator"),
-        CommandTarget::ChangeMunicipalityCode(m) => {
-            format!("changing the code of municipality {m} needs an administrator")
-        }
-        CommandTarget::Municipality(m) => format!("needs an officer of {m}"),
-        CommandTarget::FormConsortium(c) => format!("forming consortium {c} needs an administrator"),
-        CommandTarget::Consortium(c) => format!("needs the coordinator of {c}"),
-        CommandTarget::Membership {
-            consortium,
-            municipality,
-        } => format!("{municipality} joins or leaves {consortium} through the coordinator of {consortium}"),
-        CommandTarget::Project { lead, consortium } => {
-            let mut who = vec![];
-            if let Some(m) = lead {
-                who.push(format!("an officer of the lead {m}"));
-            }
-            if let Some(c) = consortium {
-                who.push(format!("the coordinator of {c}"));
-            }
-            if who.is_empty() {
-                "needs an administrator".to_string()
-            } else {
-                format!("needs {}", who.join(" or "))
-            }
-        }
-        // A draft's consortium is not named: the caller may not be allowed to
-        // see the draft at all.
-        CommandTarget::Application { .. } => "needs the coordinator of the application's consortium".to_string(),
-        CommandTarget::CoFinancing { municipality, .. } => {
-            format!("only an officer of {municipality} answers for {municipality}")
-        }
-        CommandTarget::Unknown => "needs a role that may write".to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -149,6 +149,7 @@ impl From<&AppError> for ApiError {
     fn from(e: &AppError) -> Self {
         match e {
             AppError::Domain(d) => d.clone().into(),
+            AppError::Forbidden(refused) => ApiError::forbidden(refused.to_string()),
             AppError::Conflict(m) => ApiError::new(ErrorCode::Conflict, m.clone()),
             AppError::CommandIdReused(m) => ApiError {
                 rule: Some("command_id_reused"),

@@ -356,6 +356,8 @@ impl From<&Role> for RoleClaim {
             Role::Coordinator(c) => ("coordinator", None, Some(c.to_string())),
             Role::Officer(m) => ("officer", Some(m.to_string()), None),
             Role::Reader(m) => ("reader", m.map(|m| m.to_string()), None),
+            // Never accepted from a token: reading a claim ignores unknown role names.
+            Role::System => ("system", None, None),
         };
         RoleClaim {
             role: role.to_string(),

@@ -22,6 +22,7 @@
 
 pub mod application;
 pub mod auth;
+pub mod command;
 pub mod consortium;
 mod context;
 mod document;
@@ -32,7 +33,6 @@ pub mod inputs;
 mod introspection;
 pub mod jwt;
 pub mod municipality;
-mod mutation;
 pub mod pagination;
 pub mod project;
 mod query;
@@ -56,11 +56,11 @@ use samverkan_eventstore::EventStore;
 pub use auth::{
     authorize_command, may_read_draft, AuthError, Authenticator, CommandTarget, DevAuthenticator, Principal, Role,
 };
+pub use command::{Clock, Mutation};
 pub use context::RequestMeta;
 pub use error::{ApiError, ErrorCode};
 pub use http::router;
 pub use jwt::{JwtAuthenticator, Secret, TokenSpec};
-pub use mutation::Mutation;
 pub use query::Query;
 pub use subscription::Subscription;
 
@@ -141,6 +141,8 @@ pub struct ApiState {
     pub projections: Arc<Projections>,
     pub authenticator: Arc<dyn Authenticator>,
     pub limits: Limits,
+    /// What "now" is for commands (e.g. a submission before its deadline).
+    pub clock: Clock,
     /// The demo's sign-in tokens (label, token), minted for each call and
     /// served at `GET /demo/tokens` for the web app's sign-in page; `None`
     /// (404) unless `serve --demo`.
@@ -160,6 +162,7 @@ impl ApiState {
             projections,
             authenticator,
             limits: Limits::default(),
+            clock: Arc::new(chrono::Utc::now),
             demo_tokens: None,
         }
     }
@@ -167,6 +170,12 @@ impl ApiState {
     /// Offer the tokens `mint` makes at `GET /demo/tokens` (demo mode only).
     pub fn with_demo_tokens(mut self, mint: impl Fn() -> Vec<(String, String)> + Send + Sync + 'static) -> Self {
         self.demo_tokens = Some(Arc::new(mint));
+        self
+    }
+
+    /// Use `clock` for what "now" is in commands (the system clock by default).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
         self
     }
 

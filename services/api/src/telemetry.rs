@@ -319,8 +319,8 @@ impl Extension for GraphqlTelemetryExtension {
         m.graphql_requests.add(1, &attributes);
         m.graphql_duration.record(elapsed, &attributes);
 
-        // Commands refused by authorization never reach the command handler:
-        // count them here, by the mutation field they were sent to.
+        // Commands refused by authorization (the command handler does not
+        // count them): counted here, by the mutation field they were sent to.
         if kind == "mutation" {
             let forbidden = response.errors.iter().filter(|e| has_code(e, "FORBIDDEN"));
             let operations = self.lock_operations();

@@ -86,7 +86,8 @@ impl ProcessManager {
             command_id: Uuid::new_v5(&application.0, b"process-manager:register-project"),
             expected_version: None,
             actor: Some("process-manager".into()),
-            actor_role: Some("system".into()),
+            actor_role: Some(samverkan_domain::Role::System),
+            roles: None,
             correlation_id: recorded.metadata.correlation_id,
             trace_id: recorded.metadata.trace_id.clone(),
         };

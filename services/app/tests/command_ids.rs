@@ -33,7 +33,7 @@ async fn run(
     command: MunicipalityCommand,
     id: Uuid,
 ) -> Result<CommandOutcome, AppError> {
-    let ctx = CommandContext::new(id).by("test-admin", "admin");
+    let ctx = CommandContext::new(id).by("test-admin", samverkan_domain::Role::Admin);
     commands
         .execute::<Municipality>(&code(municipality), command, &ctx)
         .await

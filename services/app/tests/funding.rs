@@ -15,7 +15,9 @@ use samverkan_app::projections::queries::FundingLine;
 use samverkan_app::projections::AsOf;
 use samverkan_app::projections::Unrestricted;
 use samverkan_app::Commands;
-use samverkan_domain::application::{project_id_for, ApplicationCommand, ApplicationEvent, DraftApplication};
+use samverkan_domain::application::{
+    project_id_for, Application, ApplicationCommand, ApplicationEvent, DraftApplication,
+};
 use samverkan_domain::project::{Financing, Participant, Project, ProjectCommand, ProjectEvent, RegisterProject};
 use samverkan_domain::testing::fixtures::{decision, m, sek};
 use samverkan_domain::*;
@@ -47,7 +49,7 @@ impl World {
     }
 
     async fn app(&self, id: ApplicationId, c: ApplicationCommand) {
-        self.commands.execute_application(&id, c, &ctx()).await.unwrap();
+        self.commands.execute::<Application>(&id, c, &ctx()).await.unwrap();
     }
 
     async fn settle_projects(&self, projects: &[ProjectId]) {

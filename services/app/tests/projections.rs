@@ -10,7 +10,7 @@ use samverkan_app::projections::Unrestricted;
 use samverkan_app::projections::{rebuild, AsOf, ProjectFilter, Projections};
 use samverkan_app::{CommandOutcome, ProcessManager};
 use samverkan_domain::application::ApplicationStatus;
-use samverkan_domain::application::{project_id_for, ApplicationCommand, DraftApplication};
+use samverkan_domain::application::{project_id_for, Application, ApplicationCommand, DraftApplication};
 use samverkan_domain::consortium::{Consortium, ConsortiumCommand, Coordinator};
 use samverkan_domain::municipality::{Municipality, MunicipalityCommand};
 use samverkan_domain::project::ProjectStatus;
@@ -141,10 +141,10 @@ fn board(case: &str) -> Decision {
 /// Draft → invite → answers → assessment → submit → approve, with instants between steps.
 async fn application_flow(w: &World) -> (DateTime<Utc>, DateTime<Utc>, CommandOutcome) {
     let a = app_id();
-    w.commands.execute_application(&a, draft(), &ctx()).await.unwrap();
+    w.commands.execute::<Application>(&a, draft(), &ctx()).await.unwrap();
     for code in ["SE-1495", "SE-1470"] {
         w.commands
-            .execute_application(
+            .execute::<Application>(
                 &a,
                 ApplicationCommand::Invite {
                     municipality: m(code),
@@ -160,7 +160,7 @@ async fn application_flow(w: &World) -> (DateTime<Utc>, DateTime<Utc>, CommandOu
     let after_invites = Utc::now();
     tokio::time::sleep(Duration::from_millis(20)).await;
     w.commands
-        .execute_application(
+        .execute::<Application>(
             &a,
             ApplicationCommand::CommitCoFinancing {
                 municipality: m("SE-1495"),
@@ -172,7 +172,7 @@ async fn application_flow(w: &World) -> (DateTime<Utc>, DateTime<Utc>, CommandOu
         .await
         .unwrap();
     w.commands
-        .execute_application(
+        .execute::<Application>(
             &a,
             ApplicationCommand::CommitCoFinancing {
                 municipality: m("SE-1494"),
@@ -184,7 +184,7 @@ async fn application_flow(w: &World) -> (DateTime<Utc>, DateTime<Utc>, CommandOu
         .await
         .unwrap();
     w.commands
-        .execute_application(
+        .execute::<Application>(
             &a,
             ApplicationCommand::DeclineCoFinancing {
                 municipality: m("SE-1470"),
@@ -195,7 +195,7 @@ async fn application_flow(w: &World) -> (DateTime<Utc>, DateTime<Utc>, CommandOu
         .await
         .unwrap();
     w.commands
-        .execute_application(
+        .execute::<Application>(
             &a,
             ApplicationCommand::RecordRiskAssessment {
                 benefits: "Fler besökare".into(),
@@ -208,7 +208,7 @@ async fn application_flow(w: &World) -> (DateTime<Utc>, DateTime<Utc>, CommandOu
         .await
         .unwrap();
     w.commands
-        .execute_application(&a, ApplicationCommand::Submit { now: Utc::now() }, &ctx())
+        .execute::<Application>(&a, ApplicationCommand::Submit { now: Utc::now() }, &ctx())
         .await
         .unwrap();
     w.settle().await;
@@ -217,7 +217,7 @@ async fn application_flow(w: &World) -> (DateTime<Utc>, DateTime<Utc>, CommandOu
     tokio::time::sleep(Duration::from_millis(20)).await;
     let approved = w
         .commands
-        .execute_application(
+        .execute::<Application>(
             &a,
             ApplicationCommand::Approve {
                 granted: sek(700_000),

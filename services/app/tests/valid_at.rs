@@ -157,7 +157,10 @@ async fn a_fact_recorded_late_shows_on_earlier_business_dates_not_earlier_instan
                 municipality: m(codes::VALER),
                 joined_on: d("2025-06-01"),
             },
-            &CommandContext::new(Uuid::new_v4()).by("test-secretariat", "coordinator:ARKO"),
+            &CommandContext::new(Uuid::new_v4()).by(
+                "test-secretariat",
+                samverkan_domain::Role::Coordinator(samverkan_domain::ConsortiumCode::parse("ARKO").unwrap()),
+            ),
         )
         .await
         .expect("Våler rejoins");

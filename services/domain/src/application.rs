@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::event::no_upcast;
 use crate::project::{EuPriority, GoalRef};
 use crate::{
-    require_text, Aggregate, ApplicationId, ConsortiumCode, Decider, Decision, DomainError, Money, MunicipalityCode,
-    Period, Programme, ProjectId,
+    require_text, Aggregate, ApplicationId, CommandTarget, ConsortiumCode, Decider, Decision, DomainError, Facts,
+    Money, MunicipalityCode, Need, Period, Programme, ProjectId,
 };
 
 /// The application is drafted. Caused by `DraftApplication`.
@@ -568,6 +568,46 @@ impl Aggregate for Application {
             ApplicationCommand::Approve { .. } => "ApproveApplication",
             ApplicationCommand::Reject { .. } => "RejectApplication",
             ApplicationCommand::Withdraw { .. } => "WithdrawApplication",
+        }
+    }
+
+    /// A joint application is run by its consortium's coordinator; each
+    /// municipality gives its own co-financing answer.
+    fn target(_: &ApplicationId, state: &ApplicationState, command: &ApplicationCommand) -> CommandTarget {
+        let consortium = match (command, &state.drafted) {
+            (ApplicationCommand::Draft(draft), _) => draft.consortium.clone(),
+            (_, Some(drafted)) => drafted.consortium.clone(),
+            (_, None) => return CommandTarget::Unknown,
+        };
+        match command {
+            ApplicationCommand::CommitCoFinancing { municipality, .. }
+            | ApplicationCommand::DeclineCoFinancing { municipality, .. } => CommandTarget::CoFinancing {
+                consortium,
+                municipality: *municipality,
+            },
+            _ => CommandTarget::Application { consortium },
+        }
+    }
+
+    /// Drafting and inviting need the consortium's current members.
+    fn needs(_: &ApplicationId, state: &ApplicationState, command: &ApplicationCommand) -> Option<Need> {
+        match (command, &state.drafted) {
+            (ApplicationCommand::Draft(draft), _) => Some(Need::ConsortiumMembers(draft.consortium.clone())),
+            (ApplicationCommand::Invite { .. }, Some(drafted)) => {
+                Some(Need::ConsortiumMembers(drafted.consortium.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    fn supply(command: &mut ApplicationCommand, facts: Facts) {
+        let Facts::ConsortiumMembers(members) = facts else {
+            return;
+        };
+        match command {
+            ApplicationCommand::Draft(draft) => draft.consortium_members = members,
+            ApplicationCommand::Invite { consortium_members, .. } => *consortium_members = members,
+            _ => {}
         }
     }
 }

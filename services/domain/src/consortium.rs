@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::event::no_upcast;
-use crate::{require_text, Aggregate, ConsortiumCode, Decider, DomainError, MunicipalityCode};
+use crate::{require_text, Aggregate, CommandTarget, ConsortiumCode, Decider, DomainError, MunicipalityCode};
 
 /// What kind of cooperation a consortium is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -324,6 +324,23 @@ impl Aggregate for Consortium {
             ConsortiumCommand::Leave { .. } => "LeaveConsortium",
             ConsortiumCommand::AppointCoordinator { .. } => "AppointCoordinator",
             ConsortiumCommand::Dissolve { .. } => "DissolveConsortium",
+        }
+    }
+
+    /// A consortium is its own owner (run by its coordinator); forming one is
+    /// for administrators.
+    fn target(id: &ConsortiumCode, _: &ConsortiumState, command: &ConsortiumCommand) -> CommandTarget {
+        match command {
+            ConsortiumCommand::Form { .. } => CommandTarget::FormConsortium(id.clone()),
+            ConsortiumCommand::Join { municipality, .. } | ConsortiumCommand::Leave { municipality, .. } => {
+                CommandTarget::Membership {
+                    consortium: id.clone(),
+                    municipality: *municipality,
+                }
+            }
+            ConsortiumCommand::AppointCoordinator { .. } | ConsortiumCommand::Dissolve { .. } => {
+                CommandTarget::Consortium(id.clone())
+            }
         }
     }
 }

@@ -1,4 +1,7 @@
-use crate::{DomainError, DomainEvent};
+use std::collections::BTreeSet;
+
+use crate::municipality::CodePeriod;
+use crate::{CommandTarget, ConsortiumCode, DomainError, DomainEvent, MunicipalityCode};
 
 /// A decider: the pure heart of one aggregate.
 ///
@@ -38,4 +41,38 @@ pub trait Aggregate: Decider {
 
     /// A short name of the command, used for metrics, authorization and logs.
     fn command_name(command: &Self::Command) -> &'static str;
+
+    /// What `command` touches, as far as permissions go: who owns the
+    /// aggregate in `state` (or, for a command that creates it, who the
+    /// command makes its owner). Pure; the command handler checks the
+    /// caller's roles against it after loading the state and before deciding.
+    fn target(id: &Self::Id, state: &Self::State, command: &Self::Command) -> CommandTarget;
+
+    /// Facts from other aggregates `command` needs before it can be decided
+    /// (the command handler reads them and hands them to [`Aggregate::supply`]).
+    fn needs(_id: &Self::Id, _state: &Self::State, _command: &Self::Command) -> Option<Need> {
+        None
+    }
+
+    /// Fill what [`Aggregate::needs`] asked for into the command.
+    fn supply(_command: &mut Self::Command, _facts: Facts) {}
+}
+
+/// Cross-aggregate input a command needs (see [`Aggregate::needs`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Need {
+    /// The current members of a consortium (which must have been formed).
+    ConsortiumMembers(ConsortiumCode),
+    /// Every period in which a municipality other than `except` holds `code`.
+    CodeHolders {
+        code: MunicipalityCode,
+        except: MunicipalityCode,
+    },
+}
+
+/// The answer to a [`Need`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Facts {
+    ConsortiumMembers(BTreeSet<MunicipalityCode>),
+    CodeHolders(Vec<(MunicipalityCode, CodePeriod)>),
 }

@@ -8,6 +8,7 @@
 
 #[macro_use]
 mod event;
+mod access;
 pub mod application;
 pub mod catalogue;
 pub mod consortium;
@@ -22,7 +23,8 @@ pub mod strategy;
 pub mod testing;
 mod values;
 
-pub use decider::{Aggregate, Decider};
+pub use access::{authorize, CommandTarget, Refused, Role, Rule};
+pub use decider::{Aggregate, Decider, Facts, Need};
 pub use error::DomainError;
 pub use event::{AnyEvent, DomainEvent, EventDecodeError, EventSpec};
 pub use ids::{

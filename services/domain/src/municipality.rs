@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{
-    require_text, Aggregate, CountryCode, Decider, Decision, DecisionBody, DomainError, EventDecodeError,
-    MunicipalityCode,
+    require_text, Aggregate, CommandTarget, CountryCode, Decider, Decision, DecisionBody, DomainError,
+    EventDecodeError, Facts, MunicipalityCode, Need,
 };
 
 /// A municipality is registered (once). Caused by `RegisterMunicipality`.
@@ -362,6 +362,35 @@ impl Aggregate for Municipality {
             MunicipalityCommand::SignTwinTownAgreement { .. } => "SignTwinTownAgreement",
             MunicipalityCommand::EndTwinTownAgreement { .. } => "EndTwinTownAgreement",
             MunicipalityCommand::ChangeCode { .. } => "ChangeMunicipalityCode",
+        }
+    }
+
+    /// A municipality is its own owner; registering one and changing its
+    /// code are for administrators.
+    fn target(id: &MunicipalityCode, _: &MunicipalityState, command: &MunicipalityCommand) -> CommandTarget {
+        match command {
+            MunicipalityCommand::Register { .. } => CommandTarget::RegisterMunicipality(*id),
+            MunicipalityCommand::ChangeCode { .. } => CommandTarget::ChangeMunicipalityCode(*id),
+            MunicipalityCommand::SignTwinTownAgreement { .. } | MunicipalityCommand::EndTwinTownAgreement { .. } => {
+                CommandTarget::Municipality(*id)
+            }
+        }
+    }
+
+    /// A code change needs the periods in which other municipalities hold the new code.
+    fn needs(id: &MunicipalityCode, _: &MunicipalityState, command: &MunicipalityCommand) -> Option<Need> {
+        match command {
+            MunicipalityCommand::ChangeCode { new_code, .. } => Some(Need::CodeHolders {
+                code: *new_code,
+                except: *id,
+            }),
+            _ => None,
+        }
+    }
+
+    fn supply(command: &mut MunicipalityCommand, facts: Facts) {
+        if let (MunicipalityCommand::ChangeCode { in_use, .. }, Facts::CodeHolders(holders)) = (command, facts) {
+            *in_use = holders;
         }
     }
 }

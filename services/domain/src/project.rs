@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::no_upcast;
 use crate::{
-    require_text, Aggregate, ApplicationId, CountryCode, Decider, DomainError, GoalId, MilestoneId, Money,
-    MunicipalityCode, Period, Programme, ProjectId, StrategyId,
+    require_text, Aggregate, ApplicationId, CommandTarget, ConsortiumCode, CountryCode, Decider, DomainError, GoalId,
+    MilestoneId, Money, MunicipalityCode, Period, Programme, ProjectId, StrategyId,
 };
 
 /// A participant: a member municipality or an external organisation.
@@ -302,6 +302,19 @@ pub struct ProjectState {
     pub financing: Option<Financing>,
     pub period: Option<Period>,
     pub milestones: BTreeMap<MilestoneId, MilestoneState>,
+    /// The consortium the project names, if any.
+    pub consortium: Option<ConsortiumCode>,
+    /// The joint application the project came from, if any.
+    pub from_application: Option<ApplicationId>,
+}
+
+/// Who runs a project: the officers of its lead municipality, and the
+/// coordinator of its consortium when the project came from that consortium's
+/// joint application or its lead is not a municipality.
+pub fn runs_project(lead: &Participant, consortium: Option<&ConsortiumCode>, from_application: bool) -> CommandTarget {
+    let lead = lead.municipality().cloned();
+    let consortium = consortium.filter(|_| from_application || lead.is_none()).cloned();
+    CommandTarget::Project { lead, consortium }
 }
 
 pub struct Project;
@@ -553,6 +566,8 @@ impl Decider for Project {
                 state.status = ProjectStatus::Active;
                 state.id = Some(e.project);
                 state.lead = Some(e.lead.clone());
+                state.consortium = e.consortium.clone();
+                state.from_application = e.from_application;
                 state.partners = e.partners.iter().map(|p| (p.key(), p.clone())).collect();
                 state.financing = Some(e.financing);
                 state.period = Some(e.period);
@@ -611,6 +626,17 @@ impl Aggregate for Project {
             ProjectCommand::RemovePartner { .. } => "RemovePartner",
             ProjectCommand::Complete { .. } => "CompleteProject",
             ProjectCommand::Cancel { .. } => "CancelProject",
+        }
+    }
+
+    /// A project is run by its lead municipality (and see [`runs_project`]).
+    fn target(_: &ProjectId, state: &ProjectState, command: &ProjectCommand) -> CommandTarget {
+        match (command, &state.lead) {
+            (ProjectCommand::Register(r), _) => {
+                runs_project(&r.lead, r.consortium.as_ref(), r.from_application.is_some())
+            }
+            (_, Some(lead)) => runs_project(lead, state.consortium.as_ref(), state.from_application.is_some()),
+            (_, None) => CommandTarget::Unknown,
         }
     }
 }

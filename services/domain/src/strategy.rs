@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::no_upcast;
 use crate::{
-    require_text, Aggregate, Decider, Decision, DecisionBody, DomainError, GoalId, MunicipalityCode, Period, StrategyId,
+    require_text, Aggregate, CommandTarget, Decider, Decision, DecisionBody, DomainError, GoalId, MunicipalityCode,
+    Period, StrategyId,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -421,6 +422,15 @@ impl Aggregate for Strategy {
             StrategyCommand::Supersede { .. } => "SupersedeStrategy",
             StrategyCommand::Repeal { .. } => "RepealStrategy",
             StrategyCommand::ReportFollowUp { .. } => "ReportFollowUp",
+        }
+    }
+
+    /// A strategy document is owned by the municipality that drafted it.
+    fn target(_: &StrategyId, state: &StrategyState, command: &StrategyCommand) -> CommandTarget {
+        match (command, state.municipality) {
+            (StrategyCommand::Draft { municipality, .. }, _) => CommandTarget::Municipality(*municipality),
+            (_, Some(owner)) => CommandTarget::Municipality(owner),
+            (_, None) => CommandTarget::Unknown,
         }
     }
 }

@@ -311,6 +311,7 @@ pub fn mint_cli(args: &TokenArgs) -> anyhow::Result<String> {
             Role::Officer(m) => format!("dev-officer-{m}"),
             Role::Reader(None) => "dev-reader".to_string(),
             Role::Reader(Some(m)) => format!("dev-reader-{m}"),
+            Role::System => "dev-system".to_string(),
         },
     };
     Minter::new(secret, &args.jwt_issuer, &args.jwt_audience).mint(

@@ -1,4 +1,6 @@
-//! The application context: its GraphQL query fields and output types.
+//! Joint applications: draft, co-applicants and co-financing, submission, the funder’s decision.
 
+pub mod inputs;
+pub mod mutation;
 pub mod query;
 pub mod types;

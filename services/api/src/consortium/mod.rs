@@ -1,4 +1,6 @@
-//! The consortium context: its GraphQL query fields and output types.
+//! Consortia (kommunalförbund, samarbeten): membership, coordinator, dissolution.
 
+pub mod inputs;
+pub mod mutation;
 pub mod query;
 pub mod types;

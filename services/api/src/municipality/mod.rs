@@ -1,4 +1,6 @@
-//! The municipality context: its GraphQL query fields and output types.
+//! Municipalities: registration, national codes, twin towns.
 
+pub mod inputs;
+pub mod mutation;
 pub mod query;
 pub mod types;

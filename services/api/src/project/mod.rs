@@ -1,4 +1,6 @@
-//! The project context: its GraphQL query fields and output types.
+//! International projects: registration, milestones, budget, partners.
 
+pub mod inputs;
+pub mod mutation;
 pub mod query;
 pub mod types;

@@ -1,3 +1,4 @@
-//! What every context shares.
+//! What the contexts share: input values (money, decisions, periods) and output values and enums.
 
+pub mod inputs;
 pub mod types;

@@ -1,4 +1,6 @@
-//! The strategy context: its GraphQL query fields and output types.
+//! Strategy documents (strategi, policy, plan, program): drafting, adoption, follow-up.
 
+pub mod inputs;
+pub mod mutation;
 pub mod query;
 pub mod types;

@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use samverkan_api::jwt::mint_hs256;
-use samverkan_api::{router, ApiState, Authenticator, JwtAuthenticator, Limits, Role, Secret, TokenSpec};
+use samverkan_api::{router, ApiState, Authenticator, Clock, JwtAuthenticator, Limits, Role, Secret, TokenSpec};
 use samverkan_app::{Commands, ProcessManager, Projections};
 use samverkan_eventstore::{EventStore, SqliteStore};
 use serde_json::{json, Value};
@@ -60,9 +60,20 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(authenticator: Arc<dyn Authenticator>) -> TestApp {
+    spawn_app_over(authenticator, |store| store, None).await
+}
+
+/// A test app over the store `wrap` makes of the real SQLite store (e.g. one
+/// that counts the calls), with `clock` as the server clock when given.
+pub async fn spawn_app_over(
+    authenticator: Arc<dyn Authenticator>,
+    wrap: impl FnOnce(Arc<dyn EventStore>) -> Arc<dyn EventStore>,
+    clock: Option<Clock>,
+) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store: Arc<dyn EventStore> =
-        Arc::new(SqliteStore::open(dir.path().join("events.sqlite")).expect("open the store"));
+    let store: Arc<dyn EventStore> = wrap(Arc::new(
+        SqliteStore::open(dir.path().join("events.sqlite")).expect("open the store"),
+    ));
     let projections = Projections::new(None);
     projections.start(store.clone());
     ProcessManager::new(Commands::new(store.clone()), None).start(store.clone());
@@ -70,7 +81,10 @@ pub async fn spawn_app_with(authenticator: Arc<dyn Authenticator>) -> TestApp {
         read_wait: Duration::from_millis(1500),
         ..Limits::default()
     };
-    let state = ApiState::new(store.clone(), projections.clone(), authenticator).with_limits(limits);
+    let mut state = ApiState::new(store.clone(), projections.clone(), authenticator).with_limits(limits);
+    if let Some(clock) = clock {
+        state = state.with_clock(clock);
+    }
     TestApp {
         router: router(state),
         store,

@@ -11,6 +11,7 @@ mod hostile;
 
 mod auth;
 mod codes;
+mod command_docs;
 mod errors;
 mod graphiql;
 mod mutations;
@@ -18,4 +19,5 @@ mod over_http;
 mod queries;
 mod schema;
 mod security;
+mod store_reads;
 mod terms;

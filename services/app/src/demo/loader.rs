@@ -17,7 +17,7 @@ use super::facts::{
     Amount, ApplicationFact, ApplicationStep, CodeChangesFact, ConsortiumFact, CoordinatorFact, DecisionFact,
     GoalRefFact, MunicipalityFact, PartnerFact, ProgrammeFact, ProjectFact, Step, StrategyFact, TwinTownFact,
 };
-use super::{command_id, DemoEntity, DemoSummary, ACTOR, ROLE};
+use super::{command_id, DemoEntity, DemoSummary, ACTOR};
 use crate::{AppError, CommandContext, CommandOutcome, Commands};
 
 pub(super) struct Loader<'a> {
@@ -114,7 +114,7 @@ impl<'a> Loader<'a> {
         if !self.keys.insert(key.clone()) {
             return Err(AppError::Conflict(format!("demo command key `{key}` is used twice")));
         }
-        let mut ctx = CommandContext::new(id).by(ACTOR, ROLE);
+        let mut ctx = CommandContext::new(id).by(ACTOR, samverkan_domain::Role::Admin);
         ctx.correlation_id = Some(command_id("demo:load"));
         Ok(ctx)
     }
@@ -139,7 +139,7 @@ impl<'a> Loader<'a> {
         command: ApplicationCommand,
     ) -> Result<(), AppError> {
         let ctx = self.context(&Application::stream_name(id), step)?;
-        let outcome = self.commands.execute_application(id, command, &ctx).await?;
+        let outcome = self.commands.execute::<Application>(id, command, &ctx).await?;
         self.count(&outcome);
         Ok(())
     }
@@ -182,7 +182,7 @@ impl<'a> Loader<'a> {
                     source: change.source.into(),
                     in_use: vec![],
                 };
-                let outcome = self.commands.execute_municipality(&id, command, &ctx).await?;
+                let outcome = self.commands.execute::<Municipality>(&id, command, &ctx).await?;
                 self.count(&outcome);
             }
             self.summary.municipalities.push(entity(id, f.name, f.note));

@@ -52,7 +52,7 @@ mod twin_towns;
 pub const NAMESPACE: Uuid = Uuid::from_u128(0x79a6_4b77_4ba7_44de_9ca2_07ac_ce43_5f9a);
 /// The actor recorded in the demo events' metadata.
 pub const ACTOR: &str = "demo-loader";
-/// The role recorded in the demo events' metadata.
+/// The role recorded in the demo events' metadata (`Role::Admin`).
 pub const ROLE: &str = "admin";
 
 /// Municipality codes used by the demo.

@@ -101,7 +101,7 @@ impl World {
 
 /// A V6 coordinator's command context with a fresh command id.
 pub fn ctx() -> CommandContext {
-    CommandContext::new(Uuid::new_v4()).by("test-coordinator", "coordinator:V6")
+    CommandContext::new(Uuid::new_v4()).by("test-coordinator", samverkan_domain::Role::Coordinator(v6()))
 }
 
 pub fn v6() -> ConsortiumCode {

@@ -2,9 +2,7 @@ use std::sync::{Arc, LazyLock};
 
 use opentelemetry::metrics::Counter;
 use opentelemetry::KeyValue;
-use samverkan_domain::application::{Application, ApplicationCommand};
-use samverkan_domain::consortium::Consortium;
-use samverkan_domain::{Aggregate, ApplicationId, ConsortiumCode, DomainError, DomainEvent};
+use samverkan_domain::{authorize, Aggregate, Decider, DomainError, DomainEvent, Refused, Role};
 use samverkan_eventstore::{
     Direction, EventMetadata, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError,
 };
@@ -14,6 +12,8 @@ use uuid::Uuid;
 /// How many times a command is re-decided on fresh state after a version conflict.
 const MAX_ATTEMPTS: usize = 16;
 const READ_BATCH: usize = 1024;
+
+mod facts;
 
 /// `samverkan.commands`: handled commands by type and outcome. Taken from the
 /// global meter provider on first use (a no-op when none is installed).
@@ -28,6 +28,7 @@ static COMMANDS: LazyLock<Counter<u64>> = LazyLock::new(|| {
 fn outcome_label(result: &Result<CommandOutcome, AppError>) -> &'static str {
     match result {
         Ok(_) => "ok",
+        Err(AppError::Forbidden(_)) => "forbidden",
         Err(AppError::Conflict(_) | AppError::CommandIdReused(_)) => "conflict",
         Err(AppError::Domain(DomainError::NotFound { .. })) => "not_found",
         Err(AppError::Domain(_)) => "validation",
@@ -43,7 +44,16 @@ pub struct CommandContext {
     /// When set, the aggregate must be at exactly this version (0-based; `-1`/None: no check).
     pub expected_version: Option<ExpectedVersion>,
     pub actor: Option<String>,
-    pub actor_role: Option<String>,
+    /// The role recorded as `actor_role` for a caller that is not checked
+    /// (`roles: None`).
+    pub actor_role: Option<Role>,
+    /// `Some`: a caller from outside holding these roles. After loading the
+    /// aggregate and before deciding, the command is checked against the
+    /// aggregate's owner ([`Aggregate::target`]); the role that allows it is
+    /// recorded as `actor_role`, and none is [`AppError::Forbidden`].
+    /// `None`: an in-process caller (a loader, the process manager, a test)
+    /// acting with the server's authority: not checked.
+    pub roles: Option<Vec<Role>>,
     pub correlation_id: Option<Uuid>,
     pub trace_id: Option<String>,
 }
@@ -55,12 +65,30 @@ impl CommandContext {
             ..Self::default()
         }
     }
-    pub fn by(mut self, actor: &str, role: &str) -> Self {
+    /// An in-process caller, recorded as `actor` with `role` (not checked).
+    pub fn by(mut self, actor: &str, role: Role) -> Self {
         self.actor = Some(actor.to_string());
-        self.actor_role = Some(role.to_string());
+        self.actor_role = Some(role);
         self
     }
+
+    /// The role to record for a command on `target`: the one of the
+    /// caller's roles that allows it, or the unchecked caller's own.
+    fn role_for(&self, target: &samverkan_domain::CommandTarget) -> Result<Option<&Role>, Refused> {
+        match &self.roles {
+            None => Ok(self.actor_role.as_ref()),
+            Some(roles) => authorize(self.actor.as_deref().unwrap_or_default(), roles, target).map(Some),
+        }
+    }
 }
+
+/// A folded stream: the state, its version, and what the command being
+/// handled already wrote there (or that its id was used for another command).
+type Loaded<A> = (
+    <A as Decider>::State,
+    Option<u64>,
+    Result<Option<CommandOutcome>, AppError>,
+);
 
 /// The result of a handled command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +108,9 @@ pub struct CommandOutcome {
 pub enum AppError {
     #[error(transparent)]
     Domain(#[from] DomainError),
+    /// None of the caller's roles allows the command; nothing was appended.
+    #[error(transparent)]
+    Forbidden(#[from] Refused),
     #[error("conflict: {0}")]
     Conflict(String),
     /// The command id was already used for a different command (on this or
@@ -170,19 +201,35 @@ impl Commands {
         Ok((state, version))
     }
 
+    /// Whether the caller of `ctx` may send `command` (one load of the
+    /// stream), without deciding it: for a command refused for another
+    /// reason, so that a caller who may not send it learns only that.
+    pub async fn authorize<A: Aggregate>(
+        &self,
+        id: &A::Id,
+        command: &A::Command,
+        ctx: &CommandContext,
+    ) -> Result<(), AppError> {
+        let (state, _) = self.load::<A>(id).await?;
+        ctx.role_for(&A::target(id, &state, command))?;
+        Ok(())
+    }
+
     /// Fold the stream and, while at it, notice whether the command
     /// (`(command id, fingerprint)`) already wrote events there: the same
     /// fingerprint (or none, on events recorded before fingerprints) is an
-    /// idempotent retry, another one is [`AppError::CommandIdReused`].
+    /// idempotent retry, another one is [`AppError::CommandIdReused`]
+    /// (returned as the third value, so that the caller may check who asks first).
     async fn load_checking<A: Aggregate>(
         &self,
         id: &A::Id,
         command: Option<(Uuid, &str)>,
-    ) -> Result<(A::State, Option<u64>, Option<CommandOutcome>), AppError> {
+    ) -> Result<Loaded<A>, AppError> {
         let stream = A::stream_name(id);
         let mut state = A::State::default();
         let mut version = None;
         let mut previous: Option<CommandOutcome> = None;
+        let mut reuse = None;
         let mut from = 0u64;
         loop {
             let batch = self
@@ -196,7 +243,7 @@ impl Commands {
                 state = A::evolve(state, &event);
                 version = Some(recorded.version);
                 from = recorded.version + 1;
-                if let Some((cid, fingerprint)) = command {
+                if let Some((cid, fingerprint)) = command.filter(|_| reuse.is_none()) {
                     let index = previous.as_ref().map_or(0, |p| p.event_types.len());
                     if recorded.id == event_id(cid, index) {
                         if recorded
@@ -205,7 +252,8 @@ impl Commands {
                             .as_deref()
                             .is_some_and(|stored| stored != fingerprint)
                         {
-                            return Err(reused(cid, &recorded));
+                            reuse = Some(reused(cid, &recorded));
+                            continue;
                         }
                         let p = previous.get_or_insert_with(|| CommandOutcome {
                             stream: stream.clone(),
@@ -224,6 +272,10 @@ impl Commands {
                 break;
             }
         }
+        let previous = match reuse {
+            Some(err) => Err(err),
+            None => Ok(previous),
+        };
         Ok((state, version, previous))
     }
 
@@ -269,14 +321,17 @@ impl Commands {
             }
             Err(_) => {}
         }
-        COMMANDS.add(1, &[KeyValue::new("command", name), KeyValue::new("outcome", outcome)]);
+        // Refusals are counted by the API, which alone sends checked callers.
+        if !matches!(result, Err(AppError::Forbidden(_))) {
+            COMMANDS.add(1, &[KeyValue::new("command", name), KeyValue::new("outcome", outcome)]);
+        }
         result
     }
 
     async fn decide_and_append<A: Aggregate>(
         &self,
         id: &A::Id,
-        command: A::Command,
+        mut command: A::Command,
         ctx: &CommandContext,
     ) -> Result<CommandOutcome, AppError> {
         let stream = A::stream_name(id);
@@ -284,7 +339,11 @@ impl Commands {
         let check = Some((ctx.command_id, fingerprint.as_str()));
         for attempt in 0..MAX_ATTEMPTS {
             let (state, version, previous) = self.load_checking::<A>(id, check).await?;
-            if let Some(outcome) = previous {
+            let role = ctx.role_for(&A::target(id, &state, &command))?;
+            if let Some(need) = A::needs(id, &state, &command) {
+                A::supply(&mut command, self.facts(need).await?);
+            }
+            if let Some(outcome) = previous? {
                 return Ok(outcome);
             }
             if attempt == 0 {
@@ -326,7 +385,7 @@ impl Commands {
                     data: serde_json::to_vec(&e.to_json()).unwrap_or_default(),
                     metadata: EventMetadata {
                         actor: ctx.actor.clone(),
-                        actor_role: ctx.actor_role.clone(),
+                        actor_role: role.map(Role::to_string),
                         causation_id: Some(ctx.command_id),
                         correlation_id: Some(ctx.correlation_id.unwrap_or(ctx.command_id)),
                         trace_id: ctx.trace_id.clone(),
@@ -356,7 +415,8 @@ impl Commands {
                 }
                 Err(e) => {
                     // A concurrent retry of the same command may have won the race.
-                    if let (_, _, Some(outcome)) = self.load_checking::<A>(id, check).await? {
+                    let (_, _, previous) = self.load_checking::<A>(id, check).await?;
+                    if let Some(outcome) = previous? {
                         return Ok(outcome);
                     }
                     if let StoreError::DuplicateEventId { stream: other, .. } = &e {
@@ -375,110 +435,6 @@ impl Commands {
             "stream `{stream}` kept changing; gave up after {MAX_ATTEMPTS} attempts"
         )))
     }
-
-    /// Commands on joint applications that need the consortium's current
-    /// members get them filled in from the consortium's stream here.
-    pub async fn execute_application(
-        &self,
-        id: &ApplicationId,
-        command: ApplicationCommand,
-        ctx: &CommandContext,
-    ) -> Result<CommandOutcome, AppError> {
-        let command = match command {
-            ApplicationCommand::Draft(mut draft) => {
-                draft.consortium_members = self.members_of(&draft.consortium).await?;
-                ApplicationCommand::Draft(draft)
-            }
-            ApplicationCommand::Invite { municipality, .. } => {
-                let (state, _) = self.load::<Application>(id).await?;
-                let members = match &state.drafted {
-                    Some(d) => self.members_of(&d.consortium).await?,
-                    None => Default::default(),
-                };
-                ApplicationCommand::Invite {
-                    municipality,
-                    consortium_members: members,
-                }
-            }
-            other => other,
-        };
-        self.execute::<Application>(id, command, ctx).await
-    }
-
-    /// Municipality commands; a code change gets the periods in which other
-    /// municipalities hold the new code filled in (read from every
-    /// municipality stream: code changes are rare admin commands).
-    pub async fn execute_municipality(
-        &self,
-        id: &samverkan_domain::MunicipalityCode,
-        command: samverkan_domain::municipality::MunicipalityCommand,
-        ctx: &CommandContext,
-    ) -> Result<CommandOutcome, AppError> {
-        use samverkan_domain::municipality::{Municipality, MunicipalityCommand};
-        let command = match command {
-            MunicipalityCommand::ChangeCode {
-                new_code,
-                valid_from,
-                decision,
-                source,
-                ..
-            } => {
-                let mut streams = std::collections::BTreeSet::new();
-                let mut after = None;
-                loop {
-                    let batch = self.store.read_all(after, READ_BATCH).await?;
-                    let Some(last) = batch.last() else { break };
-                    after = Some(last.position);
-                    for r in &batch {
-                        if let Some(code) = r.stream.strip_prefix("municipality-") {
-                            streams.insert(code.to_string());
-                        }
-                    }
-                }
-                let mut in_use = vec![];
-                for s in streams {
-                    let Ok(other) = samverkan_domain::MunicipalityCode::parse(&s) else {
-                        continue;
-                    };
-                    if other == *id {
-                        continue;
-                    }
-                    let (state, _) = self.load::<Municipality>(&other).await?;
-                    in_use.extend(
-                        state
-                            .codes
-                            .into_iter()
-                            .filter(|p| p.code == new_code)
-                            .map(|p| (other, p)),
-                    );
-                }
-                MunicipalityCommand::ChangeCode {
-                    new_code,
-                    valid_from,
-                    decision,
-                    source,
-                    in_use,
-                }
-            }
-            other => other,
-        };
-        self.execute::<Municipality>(id, command, ctx).await
-    }
-
-    async fn members_of(
-        &self,
-        consortium: &ConsortiumCode,
-    ) -> Result<std::collections::BTreeSet<samverkan_domain::MunicipalityCode>, AppError> {
-        let (state, _) = self.load::<Consortium>(consortium).await?;
-        if state.formed.is_none() {
-            return Err(DomainError::NotFound {
-                aggregate: "consortium",
-                id: consortium.to_string(),
-            }
-            .into());
-        }
-        Ok(state.current_members())
-    }
 }
 
 /// Fill in the aggregate id for `NotFound`/`AlreadyExists` errors the pure decider cannot know.
@@ -494,9 +450,9 @@ fn add_id<I: std::fmt::Display>(err: DomainError, id: &I) -> DomainError {
 
 #[cfg(test)]
 mod tests {
-    use samverkan_domain::application::Application;
+    use samverkan_domain::application::{Application, ApplicationCommand};
     use samverkan_domain::municipality::{Municipality, MunicipalityCommand};
-    use samverkan_domain::MunicipalityCode;
+    use samverkan_domain::{ApplicationId, MunicipalityCode};
 
     use super::*;
 

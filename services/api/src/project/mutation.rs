@@ -1,0 +1,38 @@
+//! The project commands: one line each.
+
+use samverkan_domain::project::Project as ProjectAggregate;
+
+use super::inputs::*;
+use crate::command::{command_table, payload};
+use crate::types::Project;
+
+payload!(
+    /// The answer to a project command.
+    ProjectPayload for ProjectAggregate,
+    project: Project = |m, id| m.project(id, None).map(|v| Project::from(&v))
+);
+
+command_table! {
+    ProjectMutation("project") {
+        /// Register an international project.
+        register_project(RegisterProjectInput) -> ProjectPayload;
+        /// Plan a milestone within the project period.
+        plan_milestone(PlanMilestoneInput) -> ProjectPayload;
+        /// Give a milestone a new due date.
+        reschedule_milestone(RescheduleMilestoneInput) -> ProjectPayload;
+        /// Record that a milestone was achieved.
+        achieve_milestone(AchieveMilestoneInput) -> ProjectPayload;
+        /// Cancel a planned milestone.
+        cancel_milestone(CancelMilestoneInput) -> ProjectPayload;
+        /// Change budget, grant or co-financing.
+        amend_budget(AmendBudgetInput) -> ProjectPayload;
+        /// Add a partner.
+        add_partner(AddPartnerInput) -> ProjectPayload;
+        /// A partner leaves (the lead cannot).
+        remove_partner(RemovePartnerInput) -> ProjectPayload;
+        /// Complete the project (no open milestones may remain).
+        complete_project(CompleteProjectInput) -> ProjectPayload;
+        /// Cancel the project.
+        cancel_project(CancelProjectInput) -> ProjectPayload;
+    }
+}
