@@ -1,7 +1,8 @@
 //! PostgreSQL backend specifics beyond the conformance suite: the schema and
 //! its format version, refusing a database of another application
 //! untouched, bodies byte for byte in the table, recorded times, positions
-//! dense across two stores (two writer tasks) on one database, and import.
+//! dense across two stores (two writer tasks) on one database, a unique
+//! violation failing only the append that caused it, and import.
 
 use std::sync::Arc;
 
@@ -153,9 +154,16 @@ async fn bodies_are_stored_byte_for_byte_and_recorded_times_never_go_back() {
 /// database: positions stay dense and each append's events contiguous.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_writers_on_one_database_keep_positions_dense() {
-    let Some((_server, url, _db)) = database("two") else {
+    let Some((server, url, db)) = database("two") else {
         return;
     };
+    // Whatever the database's default isolation, batches run READ COMMITTED.
+    server
+        .psql(
+            "postgres",
+            &format!("ALTER DATABASE {db} SET default_transaction_isolation = 'repeatable read'"),
+        )
+        .unwrap();
     let a: Arc<dyn EventStore> = Arc::new(PgStore::connect(&url).await.expect("a"));
     let b: Arc<dyn EventStore> = Arc::new(PgStore::connect(&url).await.expect("b"));
     let mut tasks = Vec::new();
@@ -282,4 +290,64 @@ async fn import_keeps_everything_but_positions_and_refuses_gaps_whole() {
         .await
         .expect("append after import");
     assert_eq!((r.position, r.next_expected_version), (5, 3));
+}
+
+/// A row written behind the store's back at the position the head would
+/// hand out next-but-one: the batch hits the unique index, is retried one
+/// append per transaction, and only the append that lands on the taken
+/// position fails; nothing is skipped or overwritten.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unique_violation_fails_only_the_append_that_caused_it() {
+    let Some((server, url, db)) = database("unique") else {
+        return;
+    };
+    let store = Arc::new(PgStore::connect(&url).await.expect("connect"));
+    store
+        .append(
+            "u-0",
+            ExpectedVersion::NoStream,
+            vec![event("First", serde_json::json!({}))],
+        )
+        .await
+        .expect("append");
+    server
+        .psql(
+            &db,
+            &format!(
+                "INSERT INTO events (position, stream, version, event_id, event_type, schema_version, data, recorded_at)
+                 VALUES (3, 'intruder', 0, '{}', 'Foreign', 1, '\\x7b7d', now())",
+                Uuid::new_v4()
+            ),
+        )
+        .unwrap();
+    // Two appends in flight together (one batch, as likely as not).
+    let (one, two) = tokio::join!(
+        store.append(
+            "u-1",
+            ExpectedVersion::NoStream,
+            vec![event("A", serde_json::json!({}))]
+        ),
+        store.append(
+            "u-2",
+            ExpectedVersion::NoStream,
+            vec![event("B", serde_json::json!({}))]
+        ),
+    );
+    let (written, ok, failed) = match (one, two) {
+        (Ok(r), Err(e)) => ("u-1", r, e),
+        (Err(e), Ok(r)) => ("u-2", r, e),
+        other => panic!("exactly one append must land on the taken position: {other:?}"),
+    };
+    assert_eq!(ok.position, 2, "the append before the taken position is written");
+    assert!(
+        matches!(&failed, StoreError::Backend(msg) if msg.contains("events_pkey")),
+        "the other reports the collision: {failed}"
+    );
+    assert_eq!(
+        server
+            .psql(&db, "SELECT string_agg(stream, ',' ORDER BY position) FROM events")
+            .unwrap(),
+        format!("u-0,{written},intruder"),
+        "nothing overwritten, nothing extra"
+    );
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use deadpool_postgres::Pool;
 
 use super::batch::Row;
-use super::writer::{failed, first_repeated, lock_head, placed_ids, stream_versions, write_rows, BatchError};
+use super::writer::{begin, failed, first_repeated, lock_head, placed_ids, stream_versions, write_rows, BatchError};
 use crate::validate::validate_append;
 use crate::{NewEvent, RecordedEvent, StoreError};
 
@@ -58,11 +58,8 @@ pub(crate) async fn import(pool: &Pool, events: &[RecordedEvent]) -> Result<u64,
     let mut client = pool
         .get()
         .await
-        .map_err(|e| StoreError::Backend(format!("no connection to PostgreSQL: {e}")))?;
-    let tx = client
-        .transaction()
-        .await
-        .map_err(|e| batch_error(failed("begin", e)))?;
+        .map_err(|e| StoreError::Backend(format!("no connection to PostgreSQL: {}", super::chain(&e))))?;
+    let tx = begin(&mut client).await.map_err(batch_error)?;
     let (mut head, last_recorded_at) = lock_head(&tx).await.map_err(batch_error)?;
 
     let mut streams: Vec<&str> = events.iter().map(|e| e.stream.as_str()).collect();

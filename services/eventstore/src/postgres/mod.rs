@@ -91,6 +91,22 @@ impl std::fmt::Debug for PgStore {
     }
 }
 
+/// An error with its causes (tokio-postgres and deadpool put the server's
+/// message in the source, not in the top error's text).
+pub(crate) fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// The database a URL names, without credentials: safe to print.
 pub fn describe_url(url: &str) -> String {
     match tokio_postgres::Config::from_str(url) {
@@ -145,11 +161,11 @@ impl PgStore {
         let pool = Pool::builder(manager)
             .max_size(options.pool_size.max(2))
             .build()
-            .map_err(|e| StoreError::Backend(format!("{describe}: cannot build the connection pool: {e}")))?;
+            .map_err(|e| StoreError::Backend(format!("{describe}: cannot build the connection pool: {}", chain(&e))))?;
         let mut client = pool
             .get()
             .await
-            .map_err(|e| StoreError::Backend(format!("cannot connect to {describe}: {e}")))?;
+            .map_err(|e| StoreError::Backend(format!("cannot connect to {describe}: {}", chain(&e))))?;
         let standby = schema::prepare(&mut client, &describe).await?;
         drop(client);
 
@@ -224,7 +240,7 @@ async fn listen(
     let mut warned = false;
     loop {
         let session = async {
-            let (client, mut connection) = config.connect(NoTls).await.map_err(|e| e.to_string())?;
+            let (client, mut connection) = config.connect(NoTls).await.map_err(|e| chain(&e))?;
             let (tx, mut rx) = mpsc::unbounded_channel();
             let driver = tokio::spawn(async move {
                 let mut messages = futures::stream::poll_fn(move |cx| connection.poll_message(cx));
@@ -239,7 +255,7 @@ async fn listen(
             let listening = client
                 .batch_execute(&format!("LISTEN {}", schema::CHANNEL))
                 .await
-                .map_err(|e| e.to_string());
+                .map_err(|e| chain(&e));
             if let Err(e) = listening {
                 driver.abort();
                 return Err(e);

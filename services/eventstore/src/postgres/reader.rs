@@ -22,14 +22,14 @@ fn limit(max: usize) -> i64 {
     i64::try_from(max).unwrap_or(i64::MAX)
 }
 
-pub(crate) fn backend(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(format!("{what}: {e}"))
+pub(crate) fn backend(what: &str, e: impl std::error::Error + 'static) -> StoreError {
+    StoreError::Backend(format!("{what}: {}", super::chain(&e)))
 }
 
 pub(crate) fn row_to_event(row: &Row, describe: &str) -> Result<RecordedEvent, StoreError> {
     let corrupt = |e: tokio_postgres::Error| StoreError::Corrupt {
         path: describe.to_owned(),
-        reason: format!("unreadable event row: {e}"),
+        reason: format!("unreadable event row: {}", super::chain(&e)),
     };
     let schema_version: i64 = row.try_get(5).map_err(corrupt)?;
     Ok(RecordedEvent {

@@ -69,7 +69,7 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 fn backend(describe: &str, what: &str, e: tokio_postgres::Error) -> StoreError {
-    StoreError::Backend(format!("{describe}: {what}: {e}"))
+    StoreError::Backend(format!("{describe}: {what}: {}", super::chain(&e)))
 }
 
 fn not_ours(describe: &str, reason: impl Into<String>) -> StoreError {

@@ -53,9 +53,9 @@ pub(crate) fn to_u64(n: i64) -> u64 {
 
 pub(crate) fn failed(what: &str, e: tokio_postgres::Error) -> BatchError {
     if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
-        BatchError::Unique(format!("{what}: {e}"))
+        BatchError::Unique(format!("{what}: {}", super::chain(&e)))
     } else {
-        BatchError::Failed(StoreError::Backend(format!("{what}: {e}")))
+        BatchError::Failed(StoreError::Backend(format!("{what}: {}", super::chain(&e))))
     }
 }
 
@@ -114,12 +114,13 @@ impl Writer {
 
     /// One transaction for `batch`.
     async fn commit(&self, batch: &[AppendRequest]) -> Result<Vec<Result<AppendResult, StoreError>>, BatchError> {
-        let mut client = self
-            .pool
-            .get()
-            .await
-            .map_err(|e| BatchError::Failed(StoreError::Backend(format!("no connection to PostgreSQL: {e}"))))?;
-        let tx = client.transaction().await.map_err(|e| failed("begin", e))?;
+        let mut client = self.pool.get().await.map_err(|e| {
+            BatchError::Failed(StoreError::Backend(format!(
+                "no connection to PostgreSQL: {}",
+                super::chain(&e)
+            )))
+        })?;
+        let tx = begin(&mut client).await?;
         let (head, last_recorded_at) = lock_head(&tx).await?;
 
         let mut streams: Vec<&str> = batch.iter().map(|r| r.stream.as_str()).collect();
@@ -168,6 +169,18 @@ fn monotonic_now(last: DateTime<Utc>) -> DateTime<Utc> {
     let now = Utc::now();
     let now = DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
     now.max(last)
+}
+
+/// Begins a READ COMMITTED transaction, whatever the database's default:
+/// each statement after the head lock then sees every batch committed
+/// before the lock was granted.
+pub(crate) async fn begin(client: &mut deadpool_postgres::Client) -> Result<Transaction<'_>, BatchError> {
+    client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::ReadCommitted)
+        .start()
+        .await
+        .map_err(|e| failed("begin", e))
 }
 
 /// Locks the log head for the rest of the transaction.
