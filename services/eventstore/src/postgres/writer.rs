@@ -69,6 +69,7 @@ pub(crate) struct Writer {
 impl Writer {
     /// Serves appends until every sender is gone.
     pub(crate) async fn run(self, mut rx: mpsc::UnboundedReceiver<AppendRequest>) {
+        let metrics = crate::sqlite::WriterMetrics::new();
         let mut batch: Vec<AppendRequest> = Vec::new();
         while let Some(first) = rx.recv().await {
             let mut events = first.events.len();
@@ -86,6 +87,7 @@ impl Writer {
                     Err(_) => break,
                 }
             }
+            let started = std::time::Instant::now();
             let results = match self.commit(&batch).await {
                 Ok(results) => results,
                 Err(BatchError::Failed(e)) => {
@@ -105,6 +107,8 @@ impl Writer {
                     results
                 }
             };
+            let sizes: Vec<usize> = batch.iter().map(|r| r.events.len()).collect();
+            metrics.record_sizes(&sizes, &results, started.elapsed());
             for (req, result) in batch.drain(..).zip(results) {
                 // The caller may have given up; the append stands all the same.
                 let _ = req.reply.send(result);
