@@ -273,6 +273,21 @@ async fn import_keeps_everything_but_positions_and_refuses_gaps_whole() {
         Err(StoreError::DuplicateEventId { stream, .. }) => assert_eq!(stream, "imp-a"),
         other => panic!("a stored id must be DuplicateEventId, got {other:?}"),
     }
+    let mut not_json = copied("imp-b", 1, t0);
+    not_json.data = b"{oops".to_vec();
+    assert!(matches!(
+        store.import(vec![not_json]).await,
+        Err(StoreError::InvalidAppend(_))
+    ));
+    let twice = copied("imp-b", 1, t0);
+    let again = RecordedEvent {
+        version: 2,
+        ..twice.clone()
+    };
+    assert!(matches!(
+        store.import(vec![twice, again]).await,
+        Err(StoreError::InvalidAppend(_))
+    ));
     assert_eq!(
         store.head_position().await.unwrap(),
         Some(3),

@@ -22,28 +22,24 @@ fn batch_error(e: BatchError) -> StoreError {
     }
 }
 
-/// Checks each event as an append of its own would be checked (stream name,
-/// type, id, JSON body).
+/// Checks each event as an append of its own would be checked (stream
+/// name, type, id, UTF-8 JSON body), and no id twice in the batch.
 fn validate(events: &[RecordedEvent]) -> Result<(), StoreError> {
     for e in events {
-        let as_new = NewEvent {
+        // The body is checked apart, without copying it.
+        let probe = NewEvent {
             id: e.id,
             event_type: e.event_type.clone(),
             schema_version: e.schema_version,
-            data: Vec::new(),
+            data: b"{}".to_vec(),
             metadata: Default::default(),
         };
-        // The body is checked below without copying it.
-        let probe = NewEvent {
-            data: b"{}".to_vec(),
-            ..as_new
-        };
         validate_append(&e.stream, std::slice::from_ref(&probe))?;
-        if let Err(err) = std::str::from_utf8(&e.data)
-            .map_err(|err| err.to_string())
-            .and_then(|_| serde_json::from_slice::<serde::de::IgnoredAny>(&e.data).map_err(|err| err.to_string()))
-        {
-            return Err(invalid(format!("event {}: the body is not UTF-8 JSON: {err}", e.id)));
+        if std::str::from_utf8(&e.data).is_err() {
+            return Err(invalid(format!("event {}: the body is not UTF-8", e.id)));
+        }
+        if let Err(err) = serde_json::from_slice::<serde::de::IgnoredAny>(&e.data) {
+            return Err(invalid(format!("event {}: the body is not JSON: {err}", e.id)));
         }
     }
     if let Some(id) = first_repeated(&events.iter().map(|e| e.id).collect::<Vec<_>>()) {
