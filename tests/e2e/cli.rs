@@ -56,7 +56,10 @@ fn bad_configuration_is_a_clear_error_not_a_panic() {
 
     // A PostgreSQL URL where no server listens: a sentence naming the
     // database (not the password), exit status 1.
-    let out = run(&["--store-url", "postgres://app:hunter2@127.0.0.1:1/samverkan?connect_timeout=5"]);
+    let out = run(&[
+        "--store-url",
+        "postgres://app:hunter2@127.0.0.1:1/samverkan?connect_timeout=5",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -120,7 +120,7 @@ impl PgServer {
 
     /// Starts a fresh server; `settings` are extra `postgresql.conf` lines.
     pub fn start(settings: &[&str]) -> Result<PgServer, String> {
-        let server = Self::create()?;
+        let mut server = Self::create()?;
         let mut initdb = server.as_user(&server.bin.join("initdb"));
         initdb.arg("-D").arg(&server.data).args([
             "-U",
@@ -210,16 +210,32 @@ impl PgServer {
         Ok(())
     }
 
-    fn pg_ctl_start(&self) -> Result<(), String> {
-        let mut start = self.as_user(&self.bin.join("pg_ctl"));
-        start
-            .arg("-D")
-            .arg(&self.data)
-            .arg("-l")
-            .arg(self.dir.join("log"))
-            .args(["-w", "-t", "60", "start"]);
-        run(start, "pg_ctl start").map_err(|e| format!("{e}\nserver log:\n{}", self.log_tail()))?;
-        Ok(())
+    /// Starts the server; if another process took the port meanwhile (it
+    /// was free when picked), tries again on another one.
+    fn pg_ctl_start(&mut self) -> Result<(), String> {
+        let mut attempts = 0;
+        loop {
+            let mut start = self.as_user(&self.bin.join("pg_ctl"));
+            start
+                .arg("-D")
+                .arg(&self.data)
+                .arg("-l")
+                .arg(self.dir.join("log"))
+                .args(["-w", "-t", "60", "start"]);
+            match run(start, "pg_ctl start") {
+                Ok(_) => return Ok(()),
+                Err(e) => {
+                    let log = self.log_tail();
+                    attempts += 1;
+                    if attempts < 5 && log.contains("Address already in use") {
+                        self.port = free_port()?;
+                        self.configure(&[])?;
+                        continue;
+                    }
+                    return Err(format!("{e}\nserver log:\n{log}"));
+                }
+            }
+        }
     }
 
     /// The last lines of the server log.
@@ -307,7 +323,7 @@ impl PgServer {
     /// `pg_basebackup -R`; this server then waits for it on every commit
     /// (`synchronous_standby_names`). Returns once it is in sync.
     pub fn start_sync_standby(&self, name: &str) -> Result<PgServer, String> {
-        let standby = Self::create()?;
+        let mut standby = Self::create()?;
         let mut backup = standby.as_user(&self.bin.join("pg_basebackup"));
         backup
             .args([
