@@ -366,3 +366,64 @@ async fn a_unique_violation_fails_only_the_append_that_caused_it() {
         "nothing overwritten, nothing extra"
     );
 }
+
+/// Every connection of the store is cut (as a server restart or a network
+/// break would): a live subscription resumes from its last position with no
+/// gap and no duplicate, and appends and reads go on on fresh connections.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_resumes_after_its_connections_are_cut() {
+    let Some((server, url, db)) = database("reconnect") else {
+        return;
+    };
+    let options = samverkan_eventstore::PgStoreOptions {
+        poll_interval: std::time::Duration::from_millis(100),
+        ..Default::default()
+    };
+    let store = PgStore::connect_with(&url, options).await.expect("connect");
+    let mut sub = store.subscribe_all(None);
+    let mut sent = Vec::new();
+    for i in 0..5 {
+        let e = event("Before", serde_json::json!({ "i": i }));
+        sent.push(e.id);
+        store
+            .append("cut-1", ExpectedVersion::Any, vec![e])
+            .await
+            .expect("append");
+    }
+    let mut seen = Vec::new();
+    while seen.len() < 5 {
+        seen.push(next(&mut sub).await);
+    }
+    let cut = server
+        .psql(
+            "postgres",
+            &format!("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{db}'"),
+        )
+        .unwrap();
+    assert!(cut.parse::<u32>().unwrap() >= 1, "connections were cut: {cut}");
+    // Appends go on (a pooled connection found cut at BEGIN is replaced).
+    for i in 5..10 {
+        let e = event("After", serde_json::json!({ "i": i }));
+        sent.push(e.id);
+        store
+            .append("cut-1", ExpectedVersion::Any, vec![e])
+            .await
+            .expect("append after the cut");
+    }
+    while seen.len() < 10 {
+        seen.push(next(&mut sub).await);
+    }
+    let ids: Vec<Uuid> = seen.iter().map(|e| e.id).collect();
+    assert_eq!(ids, sent, "every event once, in order, across the cut");
+    let positions: Vec<u64> = seen.iter().map(|e| e.position).collect();
+    assert_eq!(positions, (1..=10).collect::<Vec<_>>());
+}
+
+async fn next(sub: &mut futures::stream::BoxStream<'static, Result<RecordedEvent, StoreError>>) -> RecordedEvent {
+    use futures::StreamExt;
+    tokio::time::timeout(std::time::Duration::from_secs(60), sub.next())
+        .await
+        .expect("an event within a minute")
+        .expect("the subscription goes on")
+        .expect("no error")
+}

@@ -18,7 +18,7 @@ fn invalid(reason: String) -> StoreError {
 fn batch_error(e: BatchError) -> StoreError {
     match e {
         BatchError::Failed(e) => e,
-        BatchError::Unique(msg) => StoreError::Backend(msg),
+        BatchError::Unique(msg) | BatchError::Cut(msg) => StoreError::Backend(msg),
     }
 }
 

@@ -10,7 +10,7 @@ use tokio::sync::watch;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::writer::{to_i64, to_u64};
+use super::writer::{is_cut, to_i64, to_u64};
 use super::Shared;
 use crate::{Direction, EventMetadata, RecordedEvent, StoreError};
 
@@ -60,14 +60,34 @@ async fn query(
     sql: &str,
     params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
 ) -> Result<Vec<RecordedEvent>, StoreError> {
-    let client = shared
-        .pool
-        .get()
-        .await
-        .map_err(|e| backend("no connection to PostgreSQL", e))?;
-    let stmt = client.prepare_cached(sql).await.map_err(|e| backend("prepare", e))?;
-    let rows = client.query(&stmt, params).await.map_err(|e| backend("read", e))?;
+    let rows = rows(shared, sql, params).await?;
     rows.iter().map(|r| row_to_event(r, &shared.describe)).collect()
+}
+
+/// Runs a read; a pooled connection found cut is replaced once (reads have
+/// no effect to repeat).
+async fn rows(
+    shared: &Shared,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Vec<Row>, StoreError> {
+    let mut retried = false;
+    loop {
+        let client = shared
+            .pool
+            .get()
+            .await
+            .map_err(|e| backend("no connection to PostgreSQL", e))?;
+        let result = match client.prepare_cached(sql).await {
+            Ok(stmt) => client.query(&stmt, params).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(rows) => return Ok(rows),
+            Err(e) if !retried && is_cut(&e) => retried = true,
+            Err(e) => return Err(backend("read", e)),
+        }
+    }
 }
 
 pub(crate) async fn read_all(
@@ -115,17 +135,8 @@ pub(crate) async fn find_event(shared: &Shared, id: Uuid) -> Result<Option<Recor
 }
 
 pub(crate) async fn head_position(shared: &Shared) -> Result<Option<u64>, StoreError> {
-    let client = shared
-        .pool
-        .get()
-        .await
-        .map_err(|e| backend("no connection to PostgreSQL", e))?;
-    let stmt = client
-        .prepare_cached("SELECT position FROM log_head")
-        .await
-        .map_err(|e| backend("prepare", e))?;
-    let row = client.query_one(&stmt, &[]).await.map_err(|e| backend("read", e))?;
-    let head = to_u64(row.get(0));
+    let rows = rows(shared, "SELECT position FROM log_head", &[]).await?;
+    let head = rows.first().map_or(0, |r| to_u64(r.get(0)));
     Ok((head > 0).then_some(head))
 }
 

@@ -41,6 +41,23 @@ pub(crate) enum BatchError {
     Unique(String),
     /// Anything else: every append of the batch fails with this.
     Failed(StoreError),
+    /// The pooled connection was found cut at `BEGIN` (a server restart, a
+    /// failover, an administrator): nothing was sent, try once more.
+    Cut(String),
+}
+
+/// Whether `e` says the connection is gone (closed, or the server ended the
+/// session: a restart, a failover, `pg_terminate_backend`), so a statement
+/// that had no effect yet may be tried on a fresh one.
+pub(crate) fn is_cut(e: &tokio_postgres::Error) -> bool {
+    e.is_closed()
+        || [
+            SqlState::ADMIN_SHUTDOWN,
+            SqlState::CRASH_SHUTDOWN,
+            SqlState::CANNOT_CONNECT_NOW,
+        ]
+        .iter()
+        .any(|c| e.code() == Some(c))
 }
 
 pub(crate) fn to_i64(n: u64) -> i64 {
@@ -88,8 +105,14 @@ impl Writer {
                 }
             }
             let started = std::time::Instant::now();
-            let results = match self.commit(&batch).await {
+            let mut outcome = self.commit(&batch).await;
+            if let Err(BatchError::Cut(msg)) = &outcome {
+                tracing::info!(error = %msg, "a pooled PostgreSQL connection was cut; retrying the batch on a fresh one");
+                outcome = self.commit(&batch).await;
+            }
+            let results = match outcome {
                 Ok(results) => results,
+                Err(BatchError::Cut(msg)) => batch.iter().map(|_| Err(StoreError::Backend(msg.clone()))).collect(),
                 Err(BatchError::Failed(e)) => {
                     let msg = e.to_string();
                     batch.iter().map(|_| Err(StoreError::Backend(msg.clone()))).collect()
@@ -101,7 +124,7 @@ impl Writer {
                         results.push(match self.commit(std::slice::from_ref(req)).await {
                             Ok(mut r) => r.pop().unwrap_or(Err(StoreError::Backend("no result".into()))),
                             Err(BatchError::Failed(e)) => Err(e),
-                            Err(BatchError::Unique(msg)) => Err(StoreError::Backend(msg)),
+                            Err(BatchError::Unique(msg) | BatchError::Cut(msg)) => Err(StoreError::Backend(msg)),
                         });
                     }
                     results
@@ -184,7 +207,14 @@ pub(crate) async fn begin(client: &mut deadpool_postgres::Client) -> Result<Tran
         .isolation_level(tokio_postgres::IsolationLevel::ReadCommitted)
         .start()
         .await
-        .map_err(|e| failed("begin", e))
+        .map_err(|e| {
+            if is_cut(&e) {
+                // Nothing of the batch was sent: it may be tried again.
+                BatchError::Cut(format!("begin: {}", super::chain(&e)))
+            } else {
+                failed("begin", e)
+            }
+        })
 }
 
 /// Locks the log head for the rest of the transaction.
