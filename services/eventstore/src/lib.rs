@@ -141,7 +141,7 @@ pub enum StoreError {
     Backend(String),
 }
 
-/// The port. Both backends implement it; nothing above it knows which one runs.
+/// The port. Every backend implements it; nothing above it knows which one runs.
 #[async_trait::async_trait]
 pub trait EventStore: Send + Sync + 'static {
     /// Append `events` to `stream` if the stream is at `expected`. All or nothing.

@@ -94,9 +94,14 @@ async fn acknowledged_appends_survive_failover_to_a_synchronous_standby() {
         );
     }
     drop(follow);
-    while acks.lock().expect("acks").len() < 400 {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let enough = async {
+        while acks.lock().expect("acks").len() < 400 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(120), enough)
+        .await
+        .expect("400 appends acknowledged within two minutes");
     primary.kill_9().expect("kill -9 the primary");
     for w in writers {
         tokio::time::timeout(Duration::from_secs(60), w)
