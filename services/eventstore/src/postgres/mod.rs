@@ -239,6 +239,7 @@ async fn listen(
 ) {
     let mut warned = false;
     loop {
+        let mut listened = false;
         let session = async {
             let (client, mut connection) = config.connect(NoTls).await.map_err(|e| chain(&e))?;
             let (tx, mut rx) = mpsc::unbounded_channel();
@@ -260,6 +261,7 @@ async fn listen(
                 driver.abort();
                 return Err(e);
             }
+            listened = true;
             tracing::debug!(store = %describe, "listening for event store notifications");
             // Whatever committed while nobody listened: read again.
             head.send_modify(|_| {});
@@ -284,9 +286,17 @@ async fn listen(
                 }
             }
         }
+        // After a lost connection, try again soon; a server refusing LISTEN
+        // (a standby) is asked again now and then, for after a promotion.
+        let pause = if listened {
+            warned = false;
+            Duration::from_secs(2)
+        } else {
+            Duration::from_secs(10)
+        };
         tokio::select! {
             _ = &mut stop => return,
-            () = tokio::time::sleep(Duration::from_secs(2)) => {}
+            () = tokio::time::sleep(pause) => {}
         }
     }
 }
