@@ -50,9 +50,24 @@ fn bad_configuration_is_a_clear_error_not_a_panic() {
             .expect("run samverkan serve")
     };
 
-    let out = run(&["--store-url", "postgres://localhost/x"]);
+    let out = run(&["--store-url", "mysql://localhost/x"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported store URL scheme `postgres`"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported store URL scheme `mysql`"));
+
+    // A PostgreSQL URL where no server listens: a sentence naming the
+    // database (not the password), exit status 1.
+    let out = run(&[
+        "--store-url",
+        "postgres://app:hunter2@127.0.0.1:1/samverkan?connect_timeout=5",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot open the event store in the PostgreSQL database `samverkan` on 127.0.0.1:1"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
 
     #[cfg(not(feature = "kurrentdb"))]
     {

@@ -11,6 +11,7 @@ mod files;
 mod follow_up_script;
 mod in_process;
 mod jwks;
+mod replicas;
 mod security;
 mod serve;
 mod slow_clients;

@@ -8,6 +8,7 @@
 //! wall clock. After an intended change to the demo, write the file anew
 //! with `SAMVERKAN_BLESS_DEMO_LOG=1 cargo test -p samverkan-app --test demo_log`
 //! and review the diff.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 use std::path::PathBuf;
 use std::sync::Arc;

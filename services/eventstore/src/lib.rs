@@ -3,9 +3,10 @@
 //! the global `$all` log and catch-up subscriptions), and its backends.
 //!
 //! - [`SqliteStore`]: embedded, one SQLite file; the default.
+//! - [`PgStore`]: a PostgreSQL database, shared by any number of processes.
 //! - `KurrentStore` (cargo feature `kurrentdb`): a KurrentDB/EventStoreDB server.
 //!
-//! Both pass the same conformance suite (`conformance`). Design, file format
+//! All pass the same conformance suite (`conformance`). Design, file format
 //! and guarantees: `docs/eventstore.md`.
 
 use chrono::{DateTime, Utc};
@@ -128,11 +129,11 @@ pub enum StoreError {
     DuplicateEventId { id: Uuid, stream: String },
     #[error("invalid append: {0}")]
     InvalidAppend(String),
-    #[error("the store file {path} is not a Samverkan event store: {reason}")]
+    #[error("the store {path} is not a Samverkan event store: {reason}")]
     NotOurs { path: String, reason: String },
-    #[error("the store file {path} is corrupt: {reason}")]
+    #[error("the store {path} is corrupt: {reason}")]
     Corrupt { path: String, reason: String },
-    #[error("the store file {path} has format version {found}, newer than the {supported} this build supports")]
+    #[error("the store {path} has format version {found}, newer than the {supported} this build supports")]
     TooNew { path: String, found: u32, supported: u32 },
     #[error("the store is closed")]
     Closed,
@@ -140,7 +141,7 @@ pub enum StoreError {
     Backend(String),
 }
 
-/// The port. Both backends implement it; nothing above it knows which one runs.
+/// The port. Every backend implements it; nothing above it knows which one runs.
 #[async_trait::async_trait]
 pub trait EventStore: Send + Sync + 'static {
     /// Append `events` to `stream` if the stream is at `expected`. All or nothing.
@@ -186,6 +187,14 @@ mod validate;
 
 pub mod sqlite;
 pub use sqlite::{IntegrityReport, SqliteStore, SqliteStoreOptions};
+
+pub mod postgres;
+pub use postgres::{PgStore, PgStoreOptions};
+
+/// Throw-away PostgreSQL servers for tests (ours and the end-to-end suite's).
+/// Test support, not part of the port.
+#[doc(hidden)]
+pub mod pg_testing;
 
 #[cfg(feature = "kurrentdb")]
 pub mod kurrent;

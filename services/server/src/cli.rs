@@ -35,7 +35,8 @@ pub struct DataArgs {
     pub data_dir: PathBuf,
 
     /// Event store: `sqlite:<file>` (relative to the data directory; default
-    /// `sqlite:events.sqlite`) or a KurrentDB connection string
+    /// `sqlite:events.sqlite`), a PostgreSQL URL
+    /// (`postgres://user@host:5432/database`) or a KurrentDB connection string
     /// (`kurrentdb://host:2113?tls=false`, needs the `kurrentdb` build feature).
     #[arg(long, env = "SAMVERKAN_STORE_URL")]
     pub store_url: Option<String>,

@@ -34,7 +34,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seed(data) => {
             samverkan_server::datadir::prepare(&data.data_dir)?;
             let location = StoreLocation::parse(data.store_url.as_deref(), &data.data_dir)?;
-            let store = store::open(&location)?;
+            let store = store::open(&location).await?;
             let summary = samverkan_app::demo::load(&Commands::new(store))
                 .await
                 .context("loading the demo data failed")?;

@@ -86,7 +86,7 @@ impl Application {
         crate::datadir::prepare(&settings.data_dir)?;
         let location = StoreLocation::parse(settings.store_url.as_deref(), &settings.data_dir)?;
         tracing::info!(store = %location.describe(), "opening the event store");
-        let store = store::open(&location)?;
+        let store = store::open(&location).await?;
         let commands = Commands::new(store.clone());
 
         let listener = TcpListener::bind(&settings.listen)

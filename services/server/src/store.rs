@@ -4,10 +4,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
-use samverkan_eventstore::{EventStore, SqliteStore};
+use samverkan_eventstore::{EventStore, PgStore, SqliteStore};
 
 /// The embedded store's file in the data directory.
 pub const DEFAULT_SQLITE_FILE: &str = "events.sqlite";
+
+const POSTGRES_SCHEMES: [&str; 2] = ["postgres://", "postgresql://"];
 
 const KURRENT_SCHEMES: [&str; 4] = ["kurrentdb://", "kurrentdb+discover://", "esdb://", "esdb+discover://"];
 
@@ -16,6 +18,8 @@ const KURRENT_SCHEMES: [&str; 4] = ["kurrentdb://", "kurrentdb+discover://", "es
 pub enum StoreLocation {
     /// The embedded SQLite store in this file.
     Sqlite(PathBuf),
+    /// A PostgreSQL URL (may hold credentials: never print it).
+    Postgres(String),
     /// A KurrentDB/EventStoreDB connection string (may hold credentials: never print it).
     Kurrent(String),
 }
@@ -37,17 +41,21 @@ impl StoreLocation {
                 data_dir.join(path)
             }));
         }
+        if POSTGRES_SCHEMES.iter().any(|s| url.starts_with(s)) {
+            return Ok(Self::Postgres(url.to_string()));
+        }
         if KURRENT_SCHEMES.iter().any(|s| url.starts_with(s)) {
             return Ok(Self::Kurrent(url.to_string()));
         }
         let scheme = url.split_once(':').map_or(url, |(s, _)| s);
-        bail!("unsupported store URL scheme `{scheme}`: use `sqlite:<file>` or `kurrentdb://…`")
+        bail!("unsupported store URL scheme `{scheme}`: use `sqlite:<file>`, `postgres://…` or `kurrentdb://…`")
     }
 
     /// A description safe to log (no credentials).
     pub fn describe(&self) -> String {
         match self {
             Self::Sqlite(p) => format!("embedded SQLite store {}", p.display()),
+            Self::Postgres(url) => samverkan_eventstore::postgres::describe_url(url),
             Self::Kurrent(url) => {
                 let host = url.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
                 let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
@@ -58,8 +66,8 @@ impl StoreLocation {
     }
 }
 
-/// Open the store. Must run inside the Tokio runtime (the KurrentDB client needs it).
-pub fn open(location: &StoreLocation) -> anyhow::Result<Arc<dyn EventStore>> {
+/// Open the store (connect, for a server). Inside the Tokio runtime.
+pub async fn open(location: &StoreLocation) -> anyhow::Result<Arc<dyn EventStore>> {
     match location {
         StoreLocation::Sqlite(path) => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -67,6 +75,12 @@ pub fn open(location: &StoreLocation) -> anyhow::Result<Arc<dyn EventStore>> {
             }
             let store =
                 SqliteStore::open(path).with_context(|| format!("cannot open the event store {}", path.display()))?;
+            Ok(Arc::new(store))
+        }
+        StoreLocation::Postgres(url) => {
+            let store = PgStore::connect(url)
+                .await
+                .with_context(|| format!("cannot open the event store in the {}", location.describe()))?;
             Ok(Arc::new(store))
         }
         StoreLocation::Kurrent(url) => open_kurrent(url),
@@ -106,14 +120,25 @@ mod tests {
         let k = StoreLocation::parse(Some("kurrentdb://admin:secret@db1:2113?tls=false"), dir).unwrap();
         assert_eq!(k.describe(), "KurrentDB at db1:2113");
         assert!(!k.describe().contains("secret"));
-        assert!(StoreLocation::parse(Some("postgres://x"), dir).is_err());
+        let pg = StoreLocation::parse(Some("postgres://app:secret@db1:5433/samverkan"), dir).unwrap();
+        assert_eq!(
+            pg,
+            StoreLocation::Postgres("postgres://app:secret@db1:5433/samverkan".into())
+        );
+        assert_eq!(pg.describe(), "PostgreSQL database `samverkan` on db1:5433");
+        assert!(!pg.describe().contains("secret"));
+        assert!(matches!(
+            StoreLocation::parse(Some("postgresql://localhost/x"), dir).unwrap(),
+            StoreLocation::Postgres(_)
+        ));
+        assert!(StoreLocation::parse(Some("mysql://x"), dir).is_err());
         assert!(StoreLocation::parse(Some("sqlite:"), dir).is_err());
     }
 
     #[cfg(not(feature = "kurrentdb"))]
     #[test]
     fn kurrent_without_the_feature_is_a_clear_error() {
-        let err = open(&StoreLocation::Kurrent("kurrentdb://localhost:2113".into()))
+        let err = futures::executor::block_on(open(&StoreLocation::Kurrent("kurrentdb://localhost:2113".into())))
             .err()
             .unwrap();
         assert!(err.to_string().contains("--features kurrentdb"), "{err}");

@@ -17,6 +17,7 @@ use tokio::sync::{oneshot, watch};
 
 pub use format::{APPLICATION_ID, FORMAT_VERSION};
 use reader::ReadPool;
+pub(crate) use writer::WriterMetrics;
 use writer::{AppendRequest, Writer};
 
 use crate::validate::validate_append;

@@ -1,0 +1,309 @@
+//! PostgreSQL event store benchmark: `cargo bench -p samverkan-eventstore --bench postgres`.
+//!
+//! Starts a throw-away PostgreSQL server (the tests' harness,
+//! `pg_testing`: initdb into a temp dir, default settings, so `fsync` and
+//! `synchronous_commit` are on) and prints one table:
+//! - the write yardstick: a bare tokio-postgres loop inserting the same
+//!   rows into the same table in 1,000-row transactions (one prepared
+//!   INSERT per row, pipelined, one COMMIT per 1,000);
+//! - durable appends/s through `PgStore` with 1, 16 and 256 concurrent
+//!   writers, one ~500-byte event per append, each writer on its own
+//!   stream with `Exact` expectations, and the ratio to the yardstick;
+//! - the read yardstick (a bare loop over the same rows, 10,000 per query,
+//!   touching every column, building nothing) and `read_all` in
+//!   10,000-event batches.
+//!
+//! `SAMVERKAN_BENCH_SCALE` (default 1.0) scales every count.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use samverkan_eventstore::pg_testing::PgServer;
+use samverkan_eventstore::{EventMetadata, EventStore, ExpectedVersion, NewEvent, PgStore};
+use tokio_postgres::NoTls;
+use uuid::Uuid;
+
+fn scale() -> f64 {
+    std::env::var("SAMVERKAN_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0)
+}
+
+fn scaled(n: usize) -> usize {
+    ((n as f64 * scale()) as usize).max(1)
+}
+
+/// User + system CPU time of this process so far (Linux). PostgreSQL's own
+/// processes are not in it.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 2..)?.split(' ').collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+struct Measured {
+    rate: f64,
+    cpu_us_per_item: Option<f64>,
+}
+
+struct Meter {
+    wall: Instant,
+    cpu: Option<Duration>,
+}
+
+impl Meter {
+    fn start() -> Self {
+        Self {
+            wall: Instant::now(),
+            cpu: cpu_time(),
+        }
+    }
+
+    fn stop(self, items: usize) -> Measured {
+        let wall = self.wall.elapsed().as_secs_f64();
+        let cpu = self.cpu.zip(cpu_time()).map(|(a, b)| (b - a).as_secs_f64());
+        Measured {
+            rate: items as f64 / wall,
+            cpu_us_per_item: cpu.map(|c| c * 1e6 / items as f64),
+        }
+    }
+}
+
+fn row(what: &str, count: String, m: &Measured, unit: &str, ratio: f64) {
+    println!(
+        "| {what} | {count} | {:.0} {unit}/s | {} | {ratio:.2} |",
+        m.rate,
+        m.cpu_us_per_item.map_or("-".into(), |c| format!("{c:.1}")),
+    );
+}
+
+fn metadata() -> EventMetadata {
+    EventMetadata {
+        actor: Some("user:bench@example.org".into()),
+        actor_role: Some("coordinator:V6".into()),
+        causation_id: Some(Uuid::new_v4()),
+        correlation_id: Some(Uuid::new_v4()),
+        trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".into()),
+        command_fingerprint: Some(format!("sha256:{}", "ab".repeat(32))),
+    }
+}
+
+/// A JSON body of about 500 bytes.
+fn body(writer: usize, n: usize) -> Vec<u8> {
+    let mut s = format!(r#"{{"writer":{writer},"n":{n},"case":"{}","note":""#, Uuid::new_v4());
+    while s.len() < 498 {
+        s.push('x');
+    }
+    s.push_str("\"}");
+    s.into_bytes()
+}
+
+fn new_event(writer: usize, n: usize) -> NewEvent {
+    NewEvent {
+        id: Uuid::new_v4(),
+        event_type: "BenchEventHappened".into(),
+        schema_version: 1,
+        data: body(writer, n),
+        metadata: metadata(),
+    }
+}
+
+const BARE_STREAMS: usize = 256;
+
+/// The bare loop: the same table (the store creates it) and columns, one
+/// prepared INSERT per row, pipelined, 1,000 rows per transaction.
+async fn bare_writes(url: &str, rows: usize) -> Measured {
+    drop(PgStore::connect(url).await.expect("create schema"));
+    let (mut client, connection) = tokio_postgres::connect(url, NoTls).await.expect("connect");
+    tokio::spawn(connection);
+    let insert = client
+        .prepare(
+            "INSERT INTO events (position, stream, version, event_id, event_type, schema_version, data,
+                                 actor, actor_role, causation_id, correlation_id, trace_id,
+                                 command_fingerprint, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .await
+        .expect("prepare");
+    let streams: Vec<String> = (0..BARE_STREAMS).map(|s| format!("bare-{s}")).collect();
+    let events: Vec<NewEvent> = (0..rows).map(|n| new_event(n % BARE_STREAMS, n)).collect();
+    let meter = Meter::start();
+    for (chunk_no, chunk) in events.chunks(1000).enumerate() {
+        let tx = client.transaction().await.expect("begin");
+        let now = chrono::Utc::now();
+        let inserts = chunk.iter().enumerate().map(|(i, e)| {
+            let n = chunk_no * 1000 + i;
+            let (position, version, schema) = ((n + 1) as i64, (n / BARE_STREAMS) as i64, i64::from(e.schema_version));
+            let (tx, insert, stream) = (&tx, &insert, &streams[n % BARE_STREAMS]);
+            async move {
+                let m = &e.metadata;
+                tx.execute(
+                    insert,
+                    &[
+                        &position,
+                        stream,
+                        &version,
+                        &e.id,
+                        &e.event_type,
+                        &schema,
+                        &e.data,
+                        &m.actor,
+                        &m.actor_role,
+                        &m.causation_id,
+                        &m.correlation_id,
+                        &m.trace_id,
+                        &m.command_fingerprint,
+                        &now,
+                    ],
+                )
+                .await
+            }
+        });
+        futures::future::try_join_all(inserts).await.expect("insert");
+        tx.commit().await.expect("commit");
+    }
+    meter.stop(rows)
+}
+
+/// `writers` concurrent writers, `total` appends in all.
+async fn appends(url: &str, writers: usize, total: usize) -> (Measured, usize) {
+    let store = Arc::new(PgStore::connect(url).await.expect("connect"));
+    let per_writer = (total / writers).max(1);
+    let work: Vec<Vec<NewEvent>> = (0..writers)
+        .map(|w| (0..per_writer).map(|n| new_event(w, n)).collect())
+        .collect();
+    let meter = Meter::start();
+    let tasks: Vec<_> = work
+        .into_iter()
+        .enumerate()
+        .map(|(w, events)| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let stream = format!("bench-{w}");
+                let mut expected = ExpectedVersion::NoStream;
+                for e in events {
+                    let r = store.append(&stream, expected, vec![e]).await.expect("append");
+                    expected = ExpectedVersion::Exact(r.next_expected_version);
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("writer");
+    }
+    (meter.stop(per_writer * writers), per_writer * writers)
+}
+
+/// The read yardstick: through the log 10,000 rows per query, every column
+/// touched (borrowed), nothing built.
+async fn bare_reads(url: &str) -> (Measured, usize) {
+    let (client, connection) = tokio_postgres::connect(url, NoTls).await.expect("connect");
+    tokio::spawn(connection);
+    let stmt = client
+        .prepare(
+            "SELECT position, stream, version, event_id, event_type, schema_version, data, actor, actor_role,
+                    causation_id, correlation_id, trace_id, command_fingerprint, recorded_at
+               FROM events WHERE position > $1 ORDER BY position LIMIT 10000",
+        )
+        .await
+        .expect("prepare");
+    let meter = Meter::start();
+    let (mut after, mut count, mut bytes) = (0i64, 0usize, 0usize);
+    loop {
+        let rows = client.query(&stmt, &[&after]).await.expect("query");
+        let Some(last) = rows.last() else { break };
+        after = last.get(0);
+        for r in &rows {
+            let _: Uuid = r.get(3);
+            bytes += r.get::<_, &str>(1).len() + r.get::<_, &str>(4).len() + r.get::<_, &[u8]>(6).len();
+            for i in [7, 8, 11, 12] {
+                bytes += r.get::<_, Option<&str>>(i).map_or(0, str::len);
+            }
+            let _: (i64, i64, Option<Uuid>, Option<Uuid>) = (r.get(2), r.get(5), r.get(9), r.get(10));
+            let _: chrono::DateTime<chrono::Utc> = r.get(13);
+        }
+        count += rows.len();
+    }
+    assert!(bytes > count * 500, "every body was touched");
+    (meter.stop(count), count)
+}
+
+async fn read_all(store: &PgStore) -> (Measured, usize) {
+    let meter = Meter::start();
+    let mut after = None;
+    let mut count = 0;
+    loop {
+        let batch = store.read_all(after, 10_000).await.expect("read_all");
+        let Some(last) = batch.last() else { break };
+        after = Some(last.position);
+        count += batch.len();
+    }
+    (meter.stop(count), count)
+}
+
+fn main() {
+    let server = PgServer::start(&[]).unwrap_or_else(|e| panic!("the benchmark needs a PostgreSQL server: {e}"));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    println!(
+        "PostgreSQL event store benchmark (scale {}, throw-away server on port {})",
+        scale(),
+        server.port()
+    );
+    println!();
+    println!("| what | count | rate | CPU µs per item (this process) | ours/bare |");
+    println!("|---|---:|---:|---:|---:|");
+
+    let rows = scaled(100_000);
+    let bare = runtime.block_on(bare_writes(&server.fresh_database("bare"), rows));
+    row(
+        "bare tokio-postgres inserts, 1,000-row transactions",
+        format!("{rows} rows"),
+        &bare,
+        "rows",
+        1.0,
+    );
+    let mut last_url = String::new();
+    for (writers, total) in [(1, scaled(3_000)), (16, scaled(30_000)), (256, scaled(100_000))] {
+        last_url = server.fresh_database("appends");
+        let (m, count) = runtime.block_on(appends(&last_url, writers, total));
+        let what = format!(
+            "PgStore appends, {writers} concurrent writer{}",
+            if writers == 1 { "" } else { "s" }
+        );
+        row(&what, format!("{count} appends"), &m, "appends", m.rate / bare.rate);
+    }
+
+    // Reads over the log the 256 writers left.
+    let best = |f: &dyn Fn() -> (Measured, usize)| {
+        (0..3)
+            .map(|_| f())
+            .max_by(|a, b| a.0.rate.total_cmp(&b.0.rate))
+            .expect("runs")
+    };
+    let (bare, count) = best(&|| runtime.block_on(bare_reads(&last_url)));
+    row(
+        "bare tokio-postgres read loop, same rows, all columns",
+        format!("{count} events"),
+        &bare,
+        "events",
+        1.0,
+    );
+    let store = runtime.block_on(PgStore::connect(&last_url)).expect("connect");
+    let (m, count) = best(&|| runtime.block_on(read_all(&store)));
+    row(
+        "PgStore read_all, 10,000-event batches",
+        format!("{count} events"),
+        &m,
+        "events",
+        m.rate / bare.rate,
+    );
+    println!();
+    println!("Read rates are best of 3; CPU time is this process's (PostgreSQL's own processes not included).");
+}

@@ -1,0 +1,266 @@
+//! Three `samverkan serve` processes on one PostgreSQL database (a
+//! throw-away server the test starts): a command through one, read-your-
+//! writes through another (`atLeastPosition`), a GraphQL subscription on
+//! the third sees it live; an application approved through one becomes a
+//! project exactly once, though all three process managers see the approval.
+//! The replicas share an HS256 secret, so one token works on all three.
+
+use std::time::Duration;
+
+use futures::SinkExt;
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::Message;
+use uuid::Uuid;
+
+use samverkan_eventstore::pg_testing::PgServer;
+use samverkan_eventstore::{EventStore, PgStore};
+
+use crate::helpers::{data, spawn, Server};
+use crate::subscriptions::{connect, next};
+
+async fn mutate_as(
+    server: &Server,
+    token: &str,
+    field: &str,
+    input_type: &str,
+    input: Value,
+    selection: &str,
+) -> Value {
+    let query = format!(
+        "mutation($id: UUID!, $input: {input_type}!) {{ {field}(commandId: $id, input: $input) {{ position {selection} }} }}"
+    );
+    let body = server
+        .gql_as(token, &query, json!({ "id": Uuid::new_v4(), "input": input }))
+        .await;
+    data(&body)[field].clone()
+}
+
+fn money(units: i64) -> Value {
+    json!({ "amountMinor": units * 100, "currency": "SEK" })
+}
+
+fn decision(case: &str) -> Value {
+    json!({ "body": "EXECUTIVE_BOARD", "date": "2026-03-01", "paragraph": "§ 31", "caseNumber": case })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_replicas_on_one_postgres_database() {
+    let Some(pg) = PgServer::shared_or_skip() else { return };
+    let store_url = pg.fresh_database("replicas");
+    let secrets = tempfile::tempdir().expect("tempdir");
+    let secret_file = secrets.path().join("hs256.key");
+    std::fs::write(&secret_file, "replicas-share-this-secret-0123456789-abcdef\n").expect("write secret");
+    let dirs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().expect("tempdir")).collect();
+    let args = [
+        "--store-url",
+        store_url.as_str(),
+        "--jwt-hs256-secret-file",
+        secret_file.to_str().expect("path"),
+    ];
+    let replicas: Vec<Server> = dirs.iter().map(|d| spawn(d.path(), &args)).collect();
+    let (a, b, c) = (&replicas[0], &replicas[1], &replicas[2]);
+    let admin = a.admin_token.clone().expect("admin token");
+
+    // A subscriber on C, from before the command.
+    let mut socket = connect(&format!("{}/graphql/ws", c.base.replacen("http", "ws", 1)), &admin).await;
+    socket
+        .send(Message::Text(
+            json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { events(municipality: \"SE-1494\") { eventType position } }" } })
+                .to_string()
+                .into(),
+        ))
+        .await
+        .expect("subscribe");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // A command through A; B answers with it at once when asked for that position.
+    let registered = mutate_as(
+        a,
+        &admin,
+        "registerMunicipality",
+        "RegisterMunicipalityInput",
+        json!({ "code": "SE-1494", "name": "Lidköping" }),
+        "",
+    )
+    .await;
+    let position = registered["position"].clone();
+    let answer = b
+        .gql(
+            "query($p: Position) { municipality(code: \"SE-1494\", atLeastPosition: $p) { name } }",
+            json!({ "p": position }),
+        )
+        .await;
+    assert_eq!(
+        data(&answer)["municipality"]["name"],
+        "Lidköping",
+        "read-your-writes on B"
+    );
+    let live = next(&mut socket).await;
+    assert_eq!(live["type"], "next", "{live}");
+    assert_eq!(live["payload"]["data"]["events"]["eventType"], "MunicipalityRegistered");
+    assert_eq!(
+        live["payload"]["data"]["events"]["position"], position,
+        "C saw A's event live"
+    );
+
+    // A joint application, its steps spread over the three replicas.
+    mutate_as(
+        b,
+        &admin,
+        "registerMunicipality",
+        "RegisterMunicipalityInput",
+        json!({ "code": "SE-1495", "name": "Skara" }),
+        "",
+    )
+    .await;
+    mutate_as(
+        c,
+        &admin,
+        "formConsortium",
+        "FormConsortiumInput",
+        json!({ "code": "V6", "name": "V6 Västra Skaraborg", "kind": "REGIONAL_COOPERATION", "purpose": "Turism", "formedOn": "2010-01-01" }),
+        "",
+    )
+    .await;
+    let coordinator = a.token("coordinator", Some("V6"));
+    let lidkoping = a.token("officer", Some("SE-1494"));
+    let skara = a.token("officer", Some("SE-1495"));
+    for (server, code) in [(a, "SE-1494"), (b, "SE-1495")] {
+        mutate_as(
+            server,
+            &coordinator,
+            "joinConsortium",
+            "JoinConsortiumInput",
+            json!({ "consortium": "V6", "municipality": code, "joinedOn": "2010-01-01" }),
+            "",
+        )
+        .await;
+    }
+    let draft = mutate_as(
+        c,
+        &coordinator,
+        "draftApplication",
+        "DraftApplicationInput",
+        json!({
+            "consortium": "V6",
+            "title": "Besöksnäring över tre repliker",
+            "programme": { "kind": "INTERREG", "name": "Interreg Europe" },
+            "call": "Fifth call",
+            "leadApplicant": "SE-1494",
+            "deadline": "2099-02-15T23:59:59Z",
+            "totalBudget": money(3_000_000),
+            "requested": money(2_400_000),
+            "projectPeriod": { "start": "2027-01-01", "end": "2029-12-31" },
+            "euPriorities": ["GREEN"]
+        }),
+        "application { id }",
+    )
+    .await;
+    let app = draft["application"]["id"].as_str().expect("application id").to_string();
+    mutate_as(
+        a,
+        &coordinator,
+        "inviteCoApplicant",
+        "InviteCoApplicantInput",
+        json!({ "applicationId": app, "municipality": "SE-1495" }),
+        "",
+    )
+    .await;
+    mutate_as(b, &skara, "commitCoFinancing", "CommitCoFinancingInput", json!({ "applicationId": app, "municipality": "SE-1495", "amount": money(300_000), "decision": decision("KS 2026/41") }), "").await;
+    mutate_as(c, &lidkoping, "commitCoFinancing", "CommitCoFinancingInput", json!({ "applicationId": app, "municipality": "SE-1494", "amount": money(700_000), "decision": decision("KS 2026/12") }), "").await;
+    mutate_as(
+        a,
+        &coordinator,
+        "recordRiskAssessment",
+        "RecordRiskAssessmentInput",
+        json!({ "applicationId": app, "benefits": "Fler besökare", "risks": "Personalomsättning", "democracyAndHumanRights": "Svenska kommuner med demokratiskt styre", "assessedOn": "2026-03-02" }),
+        "",
+    )
+    .await;
+    mutate_as(
+        b,
+        &coordinator,
+        "submitApplication",
+        "SubmitApplicationInput",
+        json!({ "applicationId": app }),
+        "",
+    )
+    .await;
+    let approved = mutate_as(
+        c,
+        &coordinator,
+        "approveApplication",
+        "ApproveApplicationInput",
+        json!({ "applicationId": app, "granted": money(2_000_000), "decidedOn": "2026-11-20", "decisionReference": "JEMS-IE-0042" }),
+        "application { projectId }",
+    )
+    .await;
+    let project_id = approved["application"]["projectId"]
+        .as_str()
+        .expect("project id")
+        .to_string();
+
+    // Every replica's read model shows the project.
+    for (name, server) in [("A", a), ("B", b), ("C", c)] {
+        let mut found = false;
+        for _ in 0..200 {
+            let body = server
+                .gql(
+                    "query($id: UUID!) { project(id: $id) { title } }",
+                    json!({ "id": project_id }),
+                )
+                .await;
+            if body["data"]["project"]["title"] == "Besöksnäring över tre repliker" {
+                found = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(found, "replica {name} never showed the registered project");
+    }
+
+    // Every process manager has handled the log up to its head (its
+    // checkpoint file says so), the approval included; then count in the
+    // log itself: one registration.
+    let store = PgStore::connect(&store_url)
+        .await
+        .expect("connect to the shared database");
+    let head = store.head_position().await.expect("head").expect("events");
+    for (name, dir) in ["A", "B", "C"].iter().zip(&dirs) {
+        let checkpoint = dir.path().join("process-manager.checkpoint");
+        let mut reached = false;
+        for _ in 0..300 {
+            let at: Option<u64> = std::fs::read_to_string(&checkpoint)
+                .ok()
+                .and_then(|s| s.trim().parse().ok());
+            if at.is_some_and(|p| p >= head) {
+                reached = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            reached,
+            "replica {name}'s process manager never reached position {head}"
+        );
+    }
+    let log = store.read_all(None, usize::MAX).await.expect("read the log");
+    let registrations: Vec<_> = log.iter().filter(|e| e.event_type == "ProjectRegistered").collect();
+    assert_eq!(
+        registrations.len(),
+        1,
+        "one registration across three process managers: {registrations:?}"
+    );
+    assert!(
+        registrations[0].stream.contains(&project_id),
+        "{}",
+        registrations[0].stream
+    );
+    let positions: Vec<u64> = log.iter().map(|e| e.position).collect();
+    assert_eq!(positions, (1..=log.len() as u64).collect::<Vec<_>>(), "positions dense");
+
+    drop(socket);
+    for server in replicas {
+        assert!(server.terminate().success());
+    }
+}
