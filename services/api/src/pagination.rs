@@ -98,17 +98,6 @@ pub struct PageArgs {
     pub before: Option<String>,
 }
 
-impl PageArgs {
-    pub fn new(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Self {
-        Self {
-            first,
-            after,
-            last,
-            before,
-        }
-    }
-}
-
 fn size(name: &str, n: Option<i32>, max: usize) -> Result<Option<usize>, ApiError> {
     match n {
         None => Ok(None),

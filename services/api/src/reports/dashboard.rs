@@ -1,12 +1,10 @@
 //! A municipality's dashboard: the query and its types.
 
-use async_graphql::{Context, Enum, Object, Result, SimpleObject};
+use async_graphql::{Enum, SimpleObject};
 use samverkan_app::projections::queries as q;
 use uuid::Uuid;
 
-use crate::context::read_seen;
-use crate::query::not_found_on;
-use crate::scalars::{ConsortiumCode, Date, DateTime, MunicipalityCode, Position};
+use crate::scalars::{ConsortiumCode, Date, DateTime, MunicipalityCode};
 use crate::types::*;
 
 /// A strategy document in force, with its follow-up status.
@@ -289,31 +287,16 @@ impl From<&q::Dashboard> for Dashboard {
     }
 }
 
-#[derive(Default)]
-pub struct DashboardQuery;
-
-#[Object]
-impl DashboardQuery {
-    /// A municipality's dashboard: strategies in force and their follow-ups,
-    /// memberships, projects with next and overdue milestones, applications
-    /// waiting for its co-financing answer, funding, twin towns, goals.
-    async fn dashboard(
-        &self,
-        ctx: &Context<'_>,
-        municipality: MunicipalityCode,
-        #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
-        valid_at: Option<Date>,
-        #[graphql(desc = "Recording time: only what had been recorded by this instant.")] as_of: Option<DateTime>,
-        at_least_position: Option<Position>,
-    ) -> Result<Dashboard> {
-        let as_of = as_of.map(|t| t.0);
-        let valid = valid_at.map(|d| d.0);
-        let when = crate::context::as_of(as_of);
-        let found = read_seen(ctx, at_least_position, |seen| {
-            seen.dashboard_on(&municipality.0, when, valid)
-                .map(|x| Dashboard::from(&x))
-        })
-        .await?;
-        Ok(found.ok_or_else(|| not_found_on("municipality", municipality.0, valid))?)
+crate::query::read_fields! {
+    DashboardQuery {
+        /// A municipality's dashboard: strategies in force and their follow-ups,
+        /// memberships, projects with next and overdue milestones, applications
+        /// waiting for its co-financing answer, funding, twin towns, goals.
+        one fn dashboard(ctx, at, municipality: MunicipalityCode) -> Dashboard {
+            at.find_seen(ctx, "municipality", municipality.0, |seen| {
+                seen.dashboard_on(&municipality.0, at.when(), at.valid).map(|x| Dashboard::from(&x))
+            })
+            .await
+        }
     }
 }

@@ -1,13 +1,11 @@
 //! The yearly follow-up (uppföljning) of a municipality: the query and its types.
 
-use async_graphql::{Context, Object, Result, SimpleObject};
+use async_graphql::SimpleObject;
 use samverkan_app::projections::queries as q;
 use uuid::Uuid;
 
-use crate::context::read_seen;
 use crate::error::ApiError;
-use crate::query::not_found_on;
-use crate::scalars::{Date, DateTime, MunicipalityCode, Position};
+use crate::scalars::{Date, DateTime, MunicipalityCode};
 use crate::types::*;
 
 /// A project active in the reported year.
@@ -112,38 +110,23 @@ impl From<&q::FollowUpReport> for FollowUpReport {
     }
 }
 
-#[derive(Default)]
-pub struct FollowUpQuery;
-
-#[Object]
-impl FollowUpQuery {
-    /// The yearly follow-up (uppföljning) of a municipality: projects active in
-    /// the year, applications, funding obtained, milestones achieved, missed
-    /// and rescheduled, strategies adopted, revised, expiring and due for
-    /// follow-up. Use `asOf` to reproduce a report as it stood on a date.
-    async fn follow_up_report(
-        &self,
-        ctx: &Context<'_>,
-        municipality: MunicipalityCode,
-        year: i32,
-        #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
-        valid_at: Option<Date>,
-        #[graphql(desc = "Recording time: only what had been recorded by this instant.")] as_of: Option<DateTime>,
-        at_least_position: Option<Position>,
-    ) -> Result<FollowUpReport> {
-        let as_of = as_of.map(|t| t.0);
-        let valid = valid_at.map(|d| d.0);
-        if !(1900..=2200).contains(&year) {
-            return Err(
-                ApiError::validation("invalid_year", format!("year {year} is out of range (1900–2200)")).into(),
-            );
+crate::query::read_fields! {
+    FollowUpQuery {
+        /// The yearly follow-up (uppföljning) of a municipality: projects active in
+        /// the year, applications, funding obtained, milestones achieved, missed
+        /// and rescheduled, strategies adopted, revised, expiring and due for
+        /// follow-up. Use `asOf` to reproduce a report as it stood on a date.
+        one fn follow_up_report(ctx, at, municipality: MunicipalityCode, year: i32) -> FollowUpReport {
+            if !(1900..=2200).contains(&year) {
+                return Err(
+                    ApiError::validation("invalid_year", format!("year {year} is out of range (1900–2200)")).into(),
+                );
+            }
+            at.find_seen(ctx, "municipality", municipality.0, |seen| {
+                seen.follow_up_report_on(&municipality.0, year, at.when(), at.valid)
+                    .map(|x| FollowUpReport::from(&x))
+            })
+            .await
         }
-        let when = crate::context::as_of(as_of);
-        let found = read_seen(ctx, at_least_position, |seen| {
-            seen.follow_up_report_on(&municipality.0, year, when, valid)
-                .map(|x| FollowUpReport::from(&x))
-        })
-        .await?;
-        Ok(found.ok_or_else(|| not_found_on("municipality", municipality.0, valid))?)
     }
 }

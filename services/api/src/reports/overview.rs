@@ -1,11 +1,9 @@
 //! A consortium's overview for its coordinator: the query and its types.
 
-use async_graphql::{Context, Object, Result, SimpleObject};
+use async_graphql::SimpleObject;
 use samverkan_app::projections::queries as q;
 
-use crate::context::read_seen;
-use crate::query::not_found_on;
-use crate::scalars::{ConsortiumCode, Date, DateTime, MunicipalityCode, Position};
+use crate::scalars::{ConsortiumCode, Date, DateTime, MunicipalityCode};
 use crate::types::*;
 
 /// How many applications have a status.
@@ -83,30 +81,16 @@ impl From<&q::ConsortiumOverview> for ConsortiumOverview {
     }
 }
 
-#[derive(Default)]
-pub struct OverviewQuery;
-
-#[Object]
-impl OverviewQuery {
-    /// A consortium's overview: members, applications by status, amounts
-    /// requested and granted, each member's co-financing, success rate.
-    async fn consortium_overview(
-        &self,
-        ctx: &Context<'_>,
-        consortium: ConsortiumCode,
-        #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
-        valid_at: Option<Date>,
-        #[graphql(desc = "Recording time: only what had been recorded by this instant.")] as_of: Option<DateTime>,
-        at_least_position: Option<Position>,
-    ) -> Result<ConsortiumOverview> {
-        let as_of = as_of.map(|t| t.0);
-        let valid = valid_at.map(|d| d.0);
-        let when = crate::context::as_of(as_of);
-        let found = read_seen(ctx, at_least_position, |seen| {
-            seen.consortium_overview_on(&consortium.0, when, valid)
-                .map(|x| ConsortiumOverview::from(&x))
-        })
-        .await?;
-        Ok(found.ok_or_else(|| not_found_on("consortium", &consortium.0, valid))?)
+crate::query::read_fields! {
+    OverviewQuery {
+        /// A consortium's overview: members, applications by status, amounts
+        /// requested and granted, each member's co-financing, success rate.
+        one fn consortium_overview(ctx, at, consortium: ConsortiumCode) -> ConsortiumOverview {
+            at.find_seen(ctx, "consortium", &consortium.0, |seen| {
+                seen.consortium_overview_on(&consortium.0, at.when(), at.valid)
+                    .map(|x| ConsortiumOverview::from(&x))
+            })
+            .await
+        }
     }
 }

@@ -2,9 +2,9 @@
 
 use async_graphql::{Context, Object, Result, SimpleObject};
 
-use crate::context::{principal, read_seen, state};
+use crate::context::{principal, state};
 use crate::error::ApiError;
-use crate::query::max_page;
+use crate::query::{max_page, At};
 use crate::scalars::{ConsortiumCode, Date, DateTime, MunicipalityCode, Position};
 use samverkan_app::projections::TimelineEntry as TimelineEntryView;
 
@@ -67,8 +67,7 @@ impl TimelineQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<crate::pagination::ForwardPage<TimelineEntry>> {
-        let as_of = as_of.map(|t| t.0);
-        let valid = valid_at.map(|d| d.0);
+        let at = At::new(valid_at, as_of, at_least_position);
         let subject = match (&municipality, &consortium) {
             (Some(m), None) => samverkan_app::projections::municipality_subject(&m.0),
             (None, Some(c)) => samverkan_app::projections::consortium_subject(&c.0),
@@ -82,10 +81,11 @@ impl TimelineQuery {
         };
         let limit = crate::pagination::page_size(first, max_page(ctx)?)?;
         let before = crate::pagination::position_cursor(after.as_deref())?;
-        let (entries, has_more) = read_seen(ctx, at_least_position, |seen| {
-            seen.timeline_on(&subject, before, limit, as_of, valid)
-        })
-        .await?;
+        let (entries, has_more) = at
+            .read_seen(ctx, |seen| {
+                seen.timeline_on(&subject, before, limit, at.as_of, at.valid)
+            })
+            .await?;
         let items = entries
             .iter()
             .map(|e| (e.position.to_string(), TimelineEntry::from(e)))
