@@ -154,53 +154,49 @@ macro_rules! read_fields {
             $($done)*
         }
     };
-    (@munch $head:tt [$($done:tt)*]
+    (@munch $head:tt $done:tt
         $(#[$doc:meta])*
-        one fn $name:ident($ctx:ident, $at:ident $(, $(#[$arg_doc:meta])* $arg:ident: $ty:ty)* $(,)?) -> $out:ty $body:block
+        $kind:ident fn $name:ident($ctx:ident, $at:ident $(, $(#[$arg_doc:meta])* $arg:ident: $ty:ty)* $(,)?) -> $out:ty
+        $body:block
         $($rest:tt)*
     ) => {
-        $crate::query::read_fields!(@munch $head [$($done)*
-            $(#[$doc])*
-            async fn $name(
-                &self,
-                $ctx: &async_graphql::Context<'_>,
-                $($(#[$arg_doc])* $arg: $ty,)*
-                #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
-                valid_at: Option<$crate::scalars::Date>,
-                #[graphql(desc = "Recording time: only what had been recorded by this instant.")]
-                as_of: Option<$crate::scalars::DateTime>,
-                at_least_position: Option<$crate::scalars::Position>,
-            ) -> async_graphql::Result<$out> {
-                let $at = $crate::query::At::new(valid_at, as_of, at_least_position);
-                $body
-            }
-        ] $($rest)*);
+        $crate::query::read_fields!(@$kind $ctx $at
+            [$head $done [$(#[$doc])*] $name $ctx $at [$($(#[$arg_doc])* $arg: $ty,)*]] $out, $body, $($rest)*);
     };
-    (@munch $head:tt [$($done:tt)*]
-        $(#[$doc:meta])*
-        list fn $name:ident($ctx:ident, $at:ident $(, $(#[$arg_doc:meta])* $arg:ident: $ty:ty)* $(,)?) -> $node:ty $body:block
+    (@one $ctx:ident $at:ident [$($field:tt)*] $out:ty, $body:block, $($rest:tt)*) => {
+        $crate::query::read_fields!(@field $($field)* [] -> ($out) $body $($rest)*);
+    };
+    (@list $ctx:ident $at:ident [$($field:tt)*] $node:ty, $body:block, $($rest:tt)*) => {
+        $crate::query::read_fields!(@field $($field)*
+            [first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>]
+            -> ($crate::pagination::Page<$node>) {
+                let items: Vec<(String, $node)> = $body;
+                $at.page($ctx, items, $crate::pagination::PageArgs { first, after, last, before })
+            }
+            $($rest)*);
+    };
+    // One field: its own arguments, the three every read field takes, then
+    // `$more` (the paging arguments of a list).
+    (@field $head:tt [$($done:tt)*] [$($doc:tt)*] $name:ident $ctx:ident $at:ident [$($own:tt)*] [$($more:tt)*]
+        -> ($out:ty) $body:block
         $($rest:tt)*
     ) => {
         $crate::query::read_fields!(@munch $head [$($done)*
-            $(#[$doc])*
+            $($doc)*
             #[allow(clippy::too_many_arguments)]
             async fn $name(
                 &self,
                 $ctx: &async_graphql::Context<'_>,
-                $($(#[$arg_doc])* $arg: $ty,)*
+                $($own)*
                 #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
                 valid_at: Option<$crate::scalars::Date>,
                 #[graphql(desc = "Recording time: only what had been recorded by this instant.")]
                 as_of: Option<$crate::scalars::DateTime>,
                 at_least_position: Option<$crate::scalars::Position>,
-                first: Option<i32>,
-                after: Option<String>,
-                last: Option<i32>,
-                before: Option<String>,
-            ) -> async_graphql::Result<$crate::pagination::Page<$node>> {
+                $($more)*
+            ) -> async_graphql::Result<$out> {
                 let $at = $crate::query::At::new(valid_at, as_of, at_least_position);
-                let items: Vec<(String, $node)> = $body;
-                $at.page($ctx, items, $crate::pagination::PageArgs { first, after, last, before })
+                $body
             }
         ] $($rest)*);
     };
