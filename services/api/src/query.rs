@@ -13,13 +13,14 @@
 
 use async_graphql::{Context, MergedObject, Result};
 use chrono::{NaiveDate, Utc};
-use samverkan_app::projections::{AsOf, Visible};
+use samverkan_app::projections::{AsOf, ListFilter, Visible};
 use samverkan_app::ReadModels;
 
 use crate::application::query::ApplicationQuery;
 use crate::consortium::query::ConsortiumQuery;
 use crate::context::{read, read_seen, state};
 use crate::error::ApiError;
+use crate::inputs::DateRange;
 use crate::municipality::query::MunicipalityQuery;
 use crate::pagination::{page, stamped, Page, PageArgs};
 use crate::project::query::ProjectQuery;
@@ -27,8 +28,9 @@ use crate::reports::dashboard::DashboardQuery;
 use crate::reports::follow_up::FollowUpQuery;
 use crate::reports::overview::OverviewQuery;
 use crate::reports::timeline::TimelineQuery;
-use crate::scalars::{Date, DateTime, Position};
+use crate::scalars::{ConsortiumCode, Date, DateTime, MunicipalityCode, Position};
 use crate::strategy::query::StrategyQuery;
+use crate::types::ProgrammeKind;
 
 /// Queries of the read models. Every query takes `validAt`
 /// (business time: the world on that calendar day, by the decisions' own
@@ -127,6 +129,24 @@ impl At {
     ) -> Result<Page<T>> {
         Ok(stamped(page(items, args, max_page(ctx)?)?, self.valid, self.as_of))
     }
+}
+
+/// The read models' filter of a list of projects or applications, from
+/// the GraphQL filter's fields (`period`: its `activeDuring` or `draftedDuring`).
+pub(crate) fn list_filter<S>(
+    municipality: Option<MunicipalityCode>,
+    consortium: Option<ConsortiumCode>,
+    programme: Option<ProgrammeKind>,
+    status: Option<impl Into<S>>,
+    period: Option<&DateRange>,
+) -> Result<ListFilter<S>, ApiError> {
+    Ok(ListFilter {
+        municipality: municipality.map(|x| x.0),
+        consortium: consortium.map(|x| x.0),
+        programme: programme.map(Into::into),
+        status: status.map(Into::into),
+        period: period.map(DateRange::bounds).transpose()?,
+    })
 }
 
 /// The `#[Object]` of one context's read fields, each written as its name,

@@ -1,12 +1,12 @@
 //! Lookups and the list of joint applications, as the caller may see them
 //! (drafts of others are left out; a lookup of one answers `FORBIDDEN`).
 
-use samverkan_app::projections::ApplicationFilter as AppApplicationFilter;
 use samverkan_domain as d;
 use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::inputs::ApplicationFilter;
+use crate::query::list_filter;
 use crate::types::*;
 
 crate::query::read_fields! {
@@ -33,13 +33,7 @@ crate::query::read_fields! {
         /// Joint applications, ordered by the time they were drafted, then id.
         list fn applications(ctx, at, filter: Option<ApplicationFilter>) -> Application {
             let f = filter.unwrap_or_default();
-            let filter = AppApplicationFilter {
-                municipality: f.municipality.map(|x| x.0),
-                consortium: f.consortium.map(|x| x.0),
-                programme: f.programme.map(Into::into),
-                status: f.status.map(Into::into),
-                period: f.drafted_during.as_ref().map(|r| r.bounds()).transpose()?,
-            };
+            let filter = list_filter(f.municipality, f.consortium, f.programme, f.status, f.drafted_during.as_ref())?;
             at.read_seen(ctx, |seen| {
                 seen.applications_list_on(&filter, at.as_of, at.valid)
                     .iter()

@@ -1,10 +1,10 @@
 //! Lookups and the list of projects.
 
-use samverkan_app::projections::ProjectFilter as AppProjectFilter;
 use samverkan_domain as d;
 use uuid::Uuid;
 
 use crate::inputs::ProjectFilter;
+use crate::query::list_filter;
 use crate::types::*;
 
 crate::query::read_fields! {
@@ -20,13 +20,7 @@ crate::query::read_fields! {
         /// Projects, ordered by start date and id.
         list fn projects(ctx, at, filter: Option<ProjectFilter>) -> Project {
             let f = filter.unwrap_or_default();
-            let filter = AppProjectFilter {
-                municipality: f.municipality.map(|x| x.0),
-                consortium: f.consortium.map(|x| x.0),
-                programme: f.programme.map(Into::into),
-                status: f.status.map(Into::into),
-                period: f.active_during.as_ref().map(|r| r.bounds()).transpose()?,
-            };
+            let filter = list_filter(f.municipality, f.consortium, f.programme, f.status, f.active_during.as_ref())?;
             at.read(ctx, |m| {
                 m.projects_on(&filter, at.as_of, at.valid)
                     .iter()
