@@ -111,7 +111,7 @@ impl ReadModels {
 
     /// The entities of one kind a municipality is linked to (its [`Related`]
     /// ids of that kind), each as `on` finds it.
-    fn linked<I, V>(
+    pub(crate) fn linked<I, V>(
         &self,
         m: &MunicipalityCode,
         ids: fn(&Related) -> &BTreeSet<I>,
@@ -138,17 +138,6 @@ impl ReadModels {
         v: Option<NaiveDate>,
     ) -> Vec<StrategyView> {
         self.linked(m, |r| &r.strategies, |id| self.strategy_on(id, at, v))
-    }
-    /// The applications a municipality takes part in, whoever asks (callers
-    /// go through [`Visible`](crate::projections::Visible)).
-    pub(crate) fn applications_of(
-        &self,
-        m: &MunicipalityCode,
-        at: Option<DateTime<Utc>>,
-        v: Option<NaiveDate>,
-    ) -> Vec<ApplicationView> {
-        let on = |id: &ApplicationId| self.application_on(id, at, v).filter(|a| a.involves(m));
-        self.linked(m, |r| &r.applications, on)
     }
 }
 
