@@ -2,6 +2,11 @@
 
 pub mod types;
 
+/// Every item of `items` as its GraphQL output type.
+pub(crate) fn all<'a, S: 'a, T: From<&'a S>>(items: impl IntoIterator<Item = &'a S>) -> Vec<T> {
+    items.into_iter().map(T::from).collect()
+}
+
 /// A GraphQL output type made from a read-side value: each field is written
 /// once, with the expression that makes it from the source (`$src`), and the
 /// macro writes the struct (with its attributes and docs) and its
