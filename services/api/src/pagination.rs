@@ -98,17 +98,6 @@ pub struct PageArgs {
     pub before: Option<String>,
 }
 
-impl PageArgs {
-    pub fn new(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Self {
-        Self {
-            first,
-            after,
-            last,
-            before,
-        }
-    }
-}
-
 fn size(name: &str, n: Option<i32>, max: usize) -> Result<Option<usize>, ApiError> {
     match n {
         None => Ok(None),
@@ -206,6 +195,25 @@ mod tests {
         (0..n).map(|i| (format!("k{i:03}"), i as i32)).collect()
     }
 
+    /// A page of `n` items, at most 100 a page.
+    fn cut(n: usize, args: PageArgs) -> Result<Page<i32>, ApiError> {
+        page(items(n), args, 100)
+    }
+
+    fn first(n: i32) -> PageArgs {
+        PageArgs {
+            first: Some(n),
+            ..Default::default()
+        }
+    }
+
+    fn last(n: i32) -> PageArgs {
+        PageArgs {
+            last: Some(n),
+            ..Default::default()
+        }
+    }
+
     fn nodes(c: &Page<i32>) -> Vec<i32> {
         c.edges.iter().map(|e| e.node).collect()
     }
@@ -215,14 +223,12 @@ mod tests {
         let mut seen = vec![];
         let mut after = None;
         loop {
-            let c = page(
-                items(7),
+            let c = cut(
+                7,
                 PageArgs {
-                    first: Some(3),
                     after: after.clone(),
-                    ..Default::default()
+                    ..first(3)
                 },
-                100,
             )
             .unwrap();
             seen.extend(nodes(&c));
@@ -236,82 +242,38 @@ mod tests {
 
     #[test]
     fn backward_paging_and_limits() {
-        let c = page(
-            items(7),
-            PageArgs {
-                last: Some(2),
-                ..Default::default()
-            },
-            100,
-        )
-        .unwrap();
+        let c = cut(7, last(2)).unwrap();
         assert_eq!(nodes(&c), vec![5, 6]);
         assert!(c.has_previous_page && !c.has_next_page);
         let before = Cursor("k005".into()).encode_cursor();
-        let c = page(
-            items(7),
+        let c = cut(
+            7,
             PageArgs {
-                last: Some(2),
                 before: Some(before),
-                ..Default::default()
+                ..last(2)
             },
-            100,
         )
         .unwrap();
         assert_eq!(nodes(&c), vec![3, 4]);
-        assert!(page(
-            items(7),
-            PageArgs {
-                first: Some(101),
-                ..Default::default()
-            },
-            100
-        )
-        .is_err());
-        assert!(page(
-            items(7),
-            PageArgs {
-                first: Some(-1),
-                ..Default::default()
-            },
-            100
-        )
-        .is_err());
-        assert!(page(
-            items(7),
+        assert!(cut(7, first(101)).is_err());
+        assert!(cut(7, first(-1)).is_err());
+        assert!(cut(
+            7,
             PageArgs {
                 after: Some("zz".into()),
                 ..Default::default()
-            },
-            100
+            }
         )
         .is_err());
     }
 
     #[test]
     fn cursors_survive_insertions() {
-        let c = page(
-            items(4),
-            PageArgs {
-                first: Some(2),
-                ..Default::default()
-            },
-            100,
-        )
-        .unwrap();
+        let c = cut(4, first(2)).unwrap();
         let after = c.edges.last().map(|e| e.cursor.encode_cursor());
         let mut more = items(4);
         more.push(("k000a".into(), 99)); // inserted before the cursor
-        let c = page(
-            more,
-            PageArgs {
-                first: Some(10),
-                after,
-                ..Default::default()
-            },
-            100,
-        )
-        .unwrap();
+        let c = page(more, PageArgs { after, ..first(10) }, 100).unwrap();
         assert_eq!(nodes(&c), vec![2, 3]);
     }
 }

@@ -4,6 +4,7 @@ use async_graphql::{Enum, SimpleObject};
 use samverkan_app::projections::views as v;
 
 use crate::scalars::{ConsortiumCode, Date, MunicipalityCode};
+use crate::shared::output_from;
 use samverkan_domain::consortium::Coordinator as DomainCoordinator;
 
 /// What kind of cooperation a consortium is.
@@ -56,58 +57,40 @@ impl From<&DomainCoordinator> for Coordinator {
     }
 }
 
-/// One membership period of a municipality in a consortium.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct Membership {
-    pub municipality: MunicipalityCode,
-    pub joined_on: Date,
-    pub left_on: Option<Date>,
+output_from! {
+    /// One membership period of a municipality in a consortium.
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct Membership from m: &v::MembershipView {
+        pub municipality: MunicipalityCode = (&m.municipality).into(),
+        pub joined_on: Date = m.joined_on.into(),
+        pub left_on: Option<Date> = m.left_on.map(Date),
+    }
 }
 
-/// A consortium (samverkan, nätverk).
-#[derive(SimpleObject, Clone, Debug)]
-pub struct Consortium {
-    pub code: ConsortiumCode,
-    pub name: String,
-    pub kind: ConsortiumKind,
-    pub purpose: String,
-    pub formed_on: Date,
-    pub dissolved_on: Option<Date>,
-    pub coordinator: Option<Coordinator>,
-    /// Every membership period, in the order they began.
-    pub memberships: Vec<Membership>,
-    /// Municipalities that joined and have not left.
-    pub current_members: Vec<MunicipalityCode>,
-}
-
-impl From<&v::ConsortiumView> for Consortium {
-    fn from(c: &v::ConsortiumView) -> Self {
-        let mut current: Vec<MunicipalityCode> = c
-            .memberships
-            .iter()
-            .filter(|m| m.left_on.is_none())
-            .map(|m| (&m.municipality).into())
-            .collect();
-        current.sort();
-        current.dedup();
-        Consortium {
-            code: (&c.code).into(),
-            name: c.name.clone(),
-            kind: c.kind.into(),
-            purpose: c.purpose.clone(),
-            formed_on: c.formed_on.into(),
-            dissolved_on: c.dissolved_on.map(Date),
-            coordinator: c.coordinator.as_ref().map(Coordinator::from),
-            memberships: c
+output_from! {
+    /// A consortium (samverkan, nätverk).
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct Consortium from c: &v::ConsortiumView {
+        pub code: ConsortiumCode = (&c.code).into(),
+        pub name: String = c.name.clone(),
+        pub kind: ConsortiumKind = c.kind.into(),
+        pub purpose: String = c.purpose.clone(),
+        pub formed_on: Date = c.formed_on.into(),
+        pub dissolved_on: Option<Date> = c.dissolved_on.map(Date),
+        pub coordinator: Option<Coordinator> = c.coordinator.as_ref().map(Coordinator::from),
+        /// Every membership period, in the order they began.
+        pub memberships: Vec<Membership> = c.memberships.iter().map(Membership::from).collect(),
+        /// Municipalities that joined and have not left.
+        pub current_members: Vec<MunicipalityCode> = {
+            let mut current: Vec<MunicipalityCode> = c
                 .memberships
                 .iter()
-                .map(|m| Membership {
-                    municipality: (&m.municipality).into(),
-                    joined_on: m.joined_on.into(),
-                    left_on: m.left_on.map(Date),
-                })
-                .collect(),
-            current_members: current,
-        }
+                .filter(|m| m.left_on.is_none())
+                .map(|m| (&m.municipality).into())
+                .collect();
+            current.sort();
+            current.dedup();
+            current
+        },
     }
 }

@@ -4,6 +4,7 @@ use async_graphql::SimpleObject;
 use samverkan_app::projections::views as v;
 
 use crate::scalars::{CountryCode, Date, MunicipalityCode};
+use crate::shared::output_from;
 use crate::types::*;
 
 /// A municipality (kommun).
@@ -40,58 +41,38 @@ impl From<&v::MunicipalityView> for Municipality {
     }
 }
 
-/// One code of a municipality and its validity.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct CodePeriod {
-    pub code: MunicipalityCode,
-    /// First day of the code (unknown for a first code registered without it).
-    pub valid_from: Option<Date>,
-    /// Last day of the code (inclusive); null while it is current.
-    pub valid_until: Option<Date>,
-}
-
-impl From<&v::CodePeriodView> for CodePeriod {
-    fn from(p: &v::CodePeriodView) -> Self {
-        CodePeriod {
-            code: (&p.code).into(),
-            valid_from: p.valid_from.map(Date),
-            valid_until: p.valid_until.map(Date),
-        }
+output_from! {
+    /// One code of a municipality and its validity.
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct CodePeriod from p: &v::CodePeriodView {
+        pub code: MunicipalityCode = (&p.code).into(),
+        /// First day of the code (unknown for a first code registered without it).
+        pub valid_from: Option<Date> = p.valid_from.map(Date),
+        /// Last day of the code (inclusive); null while it is current.
+        pub valid_until: Option<Date> = p.valid_until.map(Date),
     }
 }
 
-/// The other party of a twin-town agreement.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct TwinTownPartner {
-    pub name: String,
-    pub country: CountryCode,
-    /// Its municipality code when it is registered here.
-    pub code: Option<MunicipalityCode>,
-    /// The key that identifies the partner in `endTwinTownAgreement`.
-    pub key: String,
+output_from! {
+    /// The other party of a twin-town agreement.
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct TwinTownPartner from p: &samverkan_domain::municipality::TwinTownPartner {
+        pub name: String = p.name.clone(),
+        pub country: CountryCode = p.country.into(),
+        /// Its municipality code when it is registered here.
+        pub code: Option<MunicipalityCode> = p.code.as_ref().map(MunicipalityCode::from),
+        /// The key that identifies the partner in `endTwinTownAgreement`.
+        pub key: String = p.key(),
+    }
 }
 
-/// A twin-town agreement (vänortsavtal).
-#[derive(SimpleObject, Clone, Debug)]
-pub struct TwinTown {
-    pub partner: TwinTownPartner,
-    pub since: Date,
-    pub decision: Decision,
-    pub ended_on: Option<Date>,
-}
-
-impl From<&v::TwinTownView> for TwinTown {
-    fn from(t: &v::TwinTownView) -> Self {
-        TwinTown {
-            partner: TwinTownPartner {
-                name: t.partner.name.clone(),
-                country: t.partner.country.into(),
-                code: t.partner.code.as_ref().map(MunicipalityCode::from),
-                key: t.partner.key(),
-            },
-            since: t.since.into(),
-            decision: (&t.decision).into(),
-            ended_on: t.ended_on.map(Date),
-        }
+output_from! {
+    /// A twin-town agreement (vänortsavtal).
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct TwinTown from t: &v::TwinTownView {
+        pub partner: TwinTownPartner = (&t.partner).into(),
+        pub since: Date = t.since.into(),
+        pub decision: Decision = (&t.decision).into(),
+        pub ended_on: Option<Date> = t.ended_on.map(Date),
     }
 }

@@ -6,6 +6,7 @@ use samverkan_domain as d;
 use uuid::Uuid;
 
 use crate::scalars::{ConsortiumCode, CountryCode, Date, DateTime, GoalId, MilestoneId, MunicipalityCode};
+use crate::shared::output_from;
 use crate::types::*;
 use samverkan_domain::project::Participant as DomainParticipant;
 
@@ -69,105 +70,81 @@ impl From<&DomainParticipant> for Participant {
     }
 }
 
-/// A partner of a project.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct Partner {
-    pub participant: Participant,
-    /// Set for partners added after registration.
-    pub joined_on: Option<Date>,
-    pub left_on: Option<Date>,
-}
-
-/// Budget, grant and co-financing (medfinansiering), in one currency.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct Financing {
-    pub budget: Money,
-    /// External funding granted by the programme.
-    pub grant: Money,
-    /// Co-financing by the partners.
-    pub co_financing: Money,
-}
-
-impl From<&d::project::Financing> for Financing {
-    fn from(f: &d::project::Financing) -> Self {
-        Financing {
-            budget: (&f.budget).into(),
-            grant: (&f.grant).into(),
-            co_financing: (&f.co_financing).into(),
-        }
+output_from! {
+    /// A partner of a project.
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct Partner from x: &v::PartnerView {
+        pub participant: Participant = (&x.participant).into(),
+        /// Set for partners added after registration.
+        pub joined_on: Option<Date> = x.joined_on.map(Date),
+        pub left_on: Option<Date> = x.left_on.map(Date),
     }
 }
 
-/// A reference to a goal of a strategy document.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct GoalRef {
-    pub strategy_id: Uuid,
-    pub goal_id: GoalId,
-}
-
-impl From<&d::project::GoalRef> for GoalRef {
-    fn from(g: &d::project::GoalRef) -> Self {
-        GoalRef {
-            strategy_id: g.strategy.0,
-            goal_id: (&g.goal).into(),
-        }
+output_from! {
+    /// Budget, grant and co-financing (medfinansiering), in one currency.
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct Financing from f: &d::project::Financing {
+        pub budget: Money = (&f.budget).into(),
+        /// External funding granted by the programme.
+        pub grant: Money = (&f.grant).into(),
+        /// Co-financing by the partners.
+        pub co_financing: Money = (&f.co_financing).into(),
     }
 }
 
-/// A project milestone.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct Milestone {
-    pub id: MilestoneId,
-    pub title: String,
-    pub due: Date,
-    /// The due date when first planned.
-    pub original_due: Date,
-    pub status: MilestoneStatus,
-    pub achieved_on: Option<Date>,
-    /// The (UTC) days on which it was rescheduled.
-    pub rescheduled_on: Vec<Date>,
-    pub cancelled_on: Option<Date>,
-}
-
-impl From<&v::MilestoneView> for Milestone {
-    fn from(m: &v::MilestoneView) -> Self {
-        Milestone {
-            id: (&m.id).into(),
-            title: m.title.clone(),
-            due: m.due.into(),
-            original_due: m.original_due.into(),
-            status: m.status.into(),
-            achieved_on: m.achieved_on.map(Date),
-            rescheduled_on: m.rescheduled_at.iter().copied().map(Date).collect(),
-            cancelled_on: m.cancelled_at.map(Date),
-        }
+output_from! {
+    /// A reference to a goal of a strategy document.
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct GoalRef from g: &d::project::GoalRef {
+        pub strategy_id: Uuid = g.strategy.0,
+        pub goal_id: GoalId = (&g.goal).into(),
     }
 }
 
-/// An international project.
-#[derive(SimpleObject, Clone, Debug)]
-#[graphql(complex)]
-pub struct Project {
-    pub id: Uuid,
-    pub title: String,
-    pub lead: Participant,
-    pub partners: Vec<Partner>,
-    pub programme: Programme,
-    pub financing: Financing,
-    pub period: Period,
-    /// The strategy goals the project serves.
-    pub serves_goals: Vec<GoalRef>,
-    pub eu_priorities: Vec<EuPriority>,
-    pub status: ProjectStatus,
-    /// Completion or cancellation date.
-    pub closed_on: Option<Date>,
-    pub milestones: Vec<Milestone>,
-    /// The joint application it came from.
-    pub from_application: Option<Uuid>,
-    pub consortium: Option<ConsortiumCode>,
-    pub registered_at: DateTime,
-    #[graphql(skip)]
-    pub view: v::ProjectView,
+output_from! {
+    /// A project milestone.
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct Milestone from m: &v::MilestoneView {
+        pub id: MilestoneId = (&m.id).into(),
+        pub title: String = m.title.clone(),
+        pub due: Date = m.due.into(),
+        /// The due date when first planned.
+        pub original_due: Date = m.original_due.into(),
+        pub status: MilestoneStatus = m.status.into(),
+        pub achieved_on: Option<Date> = m.achieved_on.map(Date),
+        /// The (UTC) days on which it was rescheduled.
+        pub rescheduled_on: Vec<Date> = m.rescheduled_at.iter().copied().map(Date).collect(),
+        pub cancelled_on: Option<Date> = m.cancelled_at.map(Date),
+    }
+}
+
+output_from! {
+    /// An international project.
+    #[derive(SimpleObject, Clone, Debug)]
+    #[graphql(complex)]
+    pub struct Project from p: &v::ProjectView {
+        pub id: Uuid = p.id.0,
+        pub title: String = p.title.clone(),
+        pub lead: Participant = (&p.lead).into(),
+        pub partners: Vec<Partner> = p.partners.iter().map(Partner::from).collect(),
+        pub programme: Programme = (&p.programme).into(),
+        pub financing: Financing = (&p.financing).into(),
+        pub period: Period = (&p.period).into(),
+        /// The strategy goals the project serves.
+        pub serves_goals: Vec<GoalRef> = p.serves_goals.iter().map(GoalRef::from).collect(),
+        pub eu_priorities: Vec<EuPriority> = p.eu_priorities.iter().map(|e| (*e).into()).collect(),
+        pub status: ProjectStatus = p.status.into(),
+        /// Completion or cancellation date.
+        pub closed_on: Option<Date> = p.closed_on.map(Date),
+        pub milestones: Vec<Milestone> = p.milestones.iter().map(Milestone::from).collect(),
+        /// The joint application it came from.
+        pub from_application: Option<Uuid> = p.from_application.map(|a| a.0),
+        pub consortium: Option<ConsortiumCode> = p.consortium.as_ref().map(ConsortiumCode::from),
+        pub registered_at: DateTime = p.registered_at.into(),
+        #[graphql(skip)]
+        pub view: v::ProjectView = p.clone(),
+    }
 }
 
 #[ComplexObject]
@@ -175,36 +152,5 @@ impl Project {
     /// The municipality's role: `LEAD`, `PARTNER` (current partners only) or null.
     async fn role_of(&self, municipality: MunicipalityCode) -> Option<ProjectRole> {
         self.view.role_of(&municipality.0).map(ProjectRole::from_label)
-    }
-}
-
-impl From<&v::ProjectView> for Project {
-    fn from(p: &v::ProjectView) -> Self {
-        Project {
-            id: p.id.0,
-            title: p.title.clone(),
-            lead: (&p.lead).into(),
-            partners: p
-                .partners
-                .iter()
-                .map(|x| Partner {
-                    participant: (&x.participant).into(),
-                    joined_on: x.joined_on.map(Date),
-                    left_on: x.left_on.map(Date),
-                })
-                .collect(),
-            programme: (&p.programme).into(),
-            financing: (&p.financing).into(),
-            period: (&p.period).into(),
-            serves_goals: p.serves_goals.iter().map(GoalRef::from).collect(),
-            eu_priorities: p.eu_priorities.iter().map(|e| (*e).into()).collect(),
-            status: p.status.into(),
-            closed_on: p.closed_on.map(Date),
-            milestones: p.milestones.iter().map(Milestone::from).collect(),
-            from_application: p.from_application.map(|a| a.0),
-            consortium: p.consortium.as_ref().map(ConsortiumCode::from),
-            registered_at: p.registered_at.into(),
-            view: p.clone(),
-        }
     }
 }

@@ -1,11 +1,10 @@
 //! A consortium's overview for its coordinator: the query and its types.
 
-use async_graphql::{Context, Object, Result, SimpleObject};
+use async_graphql::SimpleObject;
 use samverkan_app::projections::queries as q;
 
-use crate::context::read_seen;
-use crate::query::not_found_on;
-use crate::scalars::{ConsortiumCode, Date, DateTime, MunicipalityCode, Position};
+use crate::scalars::{ConsortiumCode, Date, DateTime, MunicipalityCode};
+use crate::shared::{all, output_from};
 use crate::types::*;
 
 /// How many applications have a status.
@@ -15,32 +14,40 @@ pub struct StatusCount {
     pub count: u32,
 }
 
-/// A member's committed co-financing over all non-withdrawn applications.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct MemberCoFinancing {
-    pub municipality: MunicipalityCode,
-    pub committed: Vec<Money>,
+output_from! {
+    /// A member's committed co-financing over all non-withdrawn applications.
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct MemberCoFinancing from m: &q::MemberCoFinancing {
+        pub municipality: MunicipalityCode = (&m.municipality).into(),
+        pub committed: Vec<Money> = amounts(&m.committed),
+    }
 }
 
-/// A consortium's overview for its coordinator.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct ConsortiumOverview {
-    pub consortium: Consortium,
-    /// The business date members are counted on (`validAt`, or today).
-    pub valid_at: Date,
-    /// The recording instant this answer is about (`asOf`); null: everything recorded.
-    pub as_of: Option<DateTime>,
-    pub current_members: Vec<MunicipalityCode>,
-    /// Every status, also those with count 0.
-    pub applications_by_status: Vec<StatusCount>,
-    /// Requested by submitted and decided applications, per currency.
-    pub requested: Vec<Money>,
-    pub granted: Vec<Money>,
-    pub member_co_financing: Vec<MemberCoFinancing>,
-    /// approved / (approved + rejected); null before any decision.
-    pub success_rate: Option<f64>,
-    pub applications: Vec<Application>,
-    pub projects: Vec<Project>,
+output_from! {
+    /// A consortium's overview for its coordinator.
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct ConsortiumOverview from o: &q::ConsortiumOverview {
+        pub consortium: Consortium = (&o.consortium).into(),
+        /// The business date members are counted on (`validAt`, or today).
+        pub valid_at: Date = o.valid_at.into(),
+        /// The recording instant this answer is about (`asOf`); null: everything recorded.
+        pub as_of: Option<DateTime> = o.as_of.map(DateTime),
+        pub current_members: Vec<MunicipalityCode> = all(&o.current_members),
+        /// Every status, also those with count 0.
+        pub applications_by_status: Vec<StatusCount> = o
+            .applications_by_status
+            .iter()
+            .filter_map(|(s, n)| status_from_label(s).map(|status| StatusCount { status, count: *n }))
+            .collect(),
+        /// Requested by submitted and decided applications, per currency.
+        pub requested: Vec<Money> = amounts(&o.requested),
+        pub granted: Vec<Money> = amounts(&o.granted),
+        pub member_co_financing: Vec<MemberCoFinancing> = all(&o.member_co_financing),
+        /// approved / (approved + rejected); null before any decision.
+        pub success_rate: Option<f64> = o.success_rate,
+        pub applications: Vec<Application> = all(&o.applications),
+        pub projects: Vec<Project> = all(&o.projects),
+    }
 }
 
 fn status_from_label(s: &str) -> Option<ApplicationStatus> {
@@ -54,59 +61,16 @@ fn status_from_label(s: &str) -> Option<ApplicationStatus> {
     })
 }
 
-impl From<&q::ConsortiumOverview> for ConsortiumOverview {
-    fn from(o: &q::ConsortiumOverview) -> Self {
-        ConsortiumOverview {
-            consortium: (&o.consortium).into(),
-            valid_at: o.valid_at.into(),
-            as_of: o.as_of.map(DateTime),
-            current_members: o.current_members.iter().map(MunicipalityCode::from).collect(),
-            applications_by_status: o
-                .applications_by_status
-                .iter()
-                .filter_map(|(s, n)| status_from_label(s).map(|status| StatusCount { status, count: *n }))
-                .collect(),
-            requested: amounts(&o.requested),
-            granted: amounts(&o.granted),
-            member_co_financing: o
-                .member_co_financing
-                .iter()
-                .map(|m| MemberCoFinancing {
-                    municipality: (&m.municipality).into(),
-                    committed: amounts(&m.committed),
-                })
-                .collect(),
-            success_rate: o.success_rate,
-            applications: o.applications.iter().map(Application::from).collect(),
-            projects: o.projects.iter().map(Project::from).collect(),
+crate::query::read_fields! {
+    OverviewQuery {
+        /// A consortium's overview: members, applications by status, amounts
+        /// requested and granted, each member's co-financing, success rate.
+        one fn consortium_overview(ctx, at, consortium: ConsortiumCode) -> ConsortiumOverview {
+            at.find_seen(ctx, "consortium", &consortium.0, |seen| {
+                seen.consortium_overview_on(&consortium.0, at.when(), at.valid)
+                    .map(|x| ConsortiumOverview::from(&x))
+            })
+            .await
         }
-    }
-}
-
-#[derive(Default)]
-pub struct OverviewQuery;
-
-#[Object]
-impl OverviewQuery {
-    /// A consortium's overview: members, applications by status, amounts
-    /// requested and granted, each member's co-financing, success rate.
-    async fn consortium_overview(
-        &self,
-        ctx: &Context<'_>,
-        consortium: ConsortiumCode,
-        #[graphql(desc = "Business time: the world on this calendar day, by the decisions' own dates.")]
-        valid_at: Option<Date>,
-        #[graphql(desc = "Recording time: only what had been recorded by this instant.")] as_of: Option<DateTime>,
-        at_least_position: Option<Position>,
-    ) -> Result<ConsortiumOverview> {
-        let as_of = as_of.map(|t| t.0);
-        let valid = valid_at.map(|d| d.0);
-        let when = crate::context::as_of(as_of);
-        let found = read_seen(ctx, at_least_position, |seen| {
-            seen.consortium_overview_on(&consortium.0, when, valid)
-                .map(|x| ConsortiumOverview::from(&x))
-        })
-        .await?;
-        Ok(found.ok_or_else(|| not_found_on("consortium", &consortium.0, valid))?)
     }
 }

@@ -2,44 +2,32 @@
 
 use async_graphql::{Context, Object, Result, SimpleObject};
 
-use crate::context::{principal, read_seen, state};
+use crate::context::{principal, state};
 use crate::error::ApiError;
-use crate::query::max_page;
+use crate::query::{max_page, At};
 use crate::scalars::{ConsortiumCode, Date, DateTime, MunicipalityCode, Position};
+use crate::shared::output_from;
 use samverkan_app::projections::TimelineEntry as TimelineEntryView;
 
-/// One event in the history of a municipality or consortium.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct TimelineEntry {
-    /// Global log position (the cursor of the timeline).
-    pub position: Position,
-    pub recorded_at: DateTime,
-    /// The stream (`<aggregate>-<id>`) the event belongs to.
-    pub stream: String,
-    /// Event type, e.g. `StrategyAdopted`.
-    pub event_type: String,
-    /// Who caused it (the authenticated subject).
-    pub actor: Option<String>,
-    /// The role the actor acted in, e.g. `coordinator:V6`.
-    pub actor_role: Option<String>,
-    /// A short human line.
-    pub summary: String,
-    /// Subjects the event concerns, e.g. `municipality:SE-1487`, `consortium:V6`.
-    pub subjects: Vec<String>,
-}
-
-impl From<&TimelineEntryView> for TimelineEntry {
-    fn from(e: &TimelineEntryView) -> Self {
-        TimelineEntry {
-            position: Position(e.position),
-            recorded_at: e.recorded_at.into(),
-            stream: e.stream.clone(),
-            event_type: e.event_type.clone(),
-            actor: e.actor.clone(),
-            actor_role: e.actor_role.clone(),
-            summary: e.summary.clone(),
-            subjects: e.subjects.clone(),
-        }
+output_from! {
+    /// One event in the history of a municipality or consortium.
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct TimelineEntry from e: &TimelineEntryView {
+        /// Global log position (the cursor of the timeline).
+        pub position: Position = Position(e.position),
+        pub recorded_at: DateTime = e.recorded_at.into(),
+        /// The stream (`<aggregate>-<id>`) the event belongs to.
+        pub stream: String = e.stream.clone(),
+        /// Event type, e.g. `StrategyAdopted`.
+        pub event_type: String = e.event_type.clone(),
+        /// Who caused it (the authenticated subject).
+        pub actor: Option<String> = e.actor.clone(),
+        /// The role the actor acted in, e.g. `coordinator:V6`.
+        pub actor_role: Option<String> = e.actor_role.clone(),
+        /// A short human line.
+        pub summary: String = e.summary.clone(),
+        /// Subjects the event concerns, e.g. `municipality:SE-1487`, `consortium:V6`.
+        pub subjects: Vec<String> = e.subjects.clone(),
     }
 }
 
@@ -67,8 +55,7 @@ impl TimelineQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<crate::pagination::ForwardPage<TimelineEntry>> {
-        let as_of = as_of.map(|t| t.0);
-        let valid = valid_at.map(|d| d.0);
+        let at = At::new(valid_at, as_of, at_least_position);
         let subject = match (&municipality, &consortium) {
             (Some(m), None) => samverkan_app::projections::municipality_subject(&m.0),
             (None, Some(c)) => samverkan_app::projections::consortium_subject(&c.0),
@@ -82,10 +69,11 @@ impl TimelineQuery {
         };
         let limit = crate::pagination::page_size(first, max_page(ctx)?)?;
         let before = crate::pagination::position_cursor(after.as_deref())?;
-        let (entries, has_more) = read_seen(ctx, at_least_position, |seen| {
-            seen.timeline_on(&subject, before, limit, as_of, valid)
-        })
-        .await?;
+        let (entries, has_more) = at
+            .read_seen(ctx, |seen| {
+                seen.timeline_on(&subject, before, limit, at.as_of, at.valid)
+            })
+            .await?;
         let items = entries
             .iter()
             .map(|e| (e.position.to_string(), TimelineEntry::from(e)))

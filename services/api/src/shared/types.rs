@@ -11,6 +11,7 @@ use samverkan_domain::project::ProjectStatus as DomainProjectStatus;
 use samverkan_domain::strategy::StrategyStatus as DomainStrategyStatus;
 
 use crate::scalars::{Date, MinorUnits};
+use crate::shared::output_from;
 
 // ---------------------------------------------------------------- enums
 
@@ -155,23 +156,15 @@ status_conversions!(
 
 // ---------------------------------------------------------------- values
 
-/// An amount of money: integer minor units and a currency. Never a float.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct Money {
-    /// Amount in minor units (1 SEK = 100 öre).
-    pub amount_minor: MinorUnits,
-    pub currency: Currency,
-    /// Human-readable, e.g. `1500.50 SEK`.
-    pub formatted: String,
-}
-
-impl From<&d::Money> for Money {
-    fn from(m: &d::Money) -> Self {
-        Money {
-            amount_minor: MinorUnits(i128::from(m.amount_minor)),
-            currency: m.currency.into(),
-            formatted: m.to_string(),
-        }
+output_from! {
+    /// An amount of money: integer minor units and a currency. Never a float.
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct Money from m: &d::Money {
+        /// Amount in minor units (1 SEK = 100 öre).
+        pub amount_minor: MinorUnits = MinorUnits(i128::from(m.amount_minor)),
+        pub currency: Currency = m.currency.into(),
+        /// Human-readable, e.g. `1500.50 SEK`.
+        pub formatted: String = m.to_string(),
     }
 }
 
@@ -188,56 +181,33 @@ pub(crate) fn amounts(a: &Amounts) -> Vec<Money> {
     a.iter().map(|(c, m)| money(*m, *c)).collect()
 }
 
-/// A formal decision: body, date, paragraph and case number (diarienummer).
-#[derive(SimpleObject, Clone, Debug)]
-pub struct Decision {
-    pub body: DecisionBody,
-    pub date: Date,
-    /// Paragraph in the minutes, e.g. `§ 12`.
-    pub paragraph: Option<String>,
-    /// Case number (diarienummer), e.g. `KS 2023/993`.
-    pub case_number: Option<String>,
-}
-
-impl From<&d::Decision> for Decision {
-    fn from(x: &d::Decision) -> Self {
-        Decision {
-            body: x.body.into(),
-            date: x.date.into(),
-            paragraph: x.paragraph.clone(),
-            case_number: x.case_number.clone(),
-        }
+output_from! {
+    /// A formal decision: body, date, paragraph and case number (diarienummer).
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct Decision from x: &d::Decision {
+        pub body: DecisionBody = x.body.into(),
+        pub date: Date = x.date.into(),
+        /// Paragraph in the minutes, e.g. `§ 12`.
+        pub paragraph: Option<String> = x.paragraph.clone(),
+        /// Case number (diarienummer), e.g. `KS 2023/993`.
+        pub case_number: Option<String> = x.case_number.clone(),
     }
 }
 
-/// A span of dates; `end: null` means until further notice (tills vidare).
-#[derive(SimpleObject, Clone, Debug)]
-pub struct Period {
-    pub start: Date,
-    pub end: Option<Date>,
-}
-
-impl From<&d::Period> for Period {
-    fn from(p: &d::Period) -> Self {
-        Period {
-            start: p.start.into(),
-            end: p.end.map(Date),
-        }
+output_from! {
+    /// A span of dates; `end: null` means until further notice (tills vidare).
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct Period from p: &d::Period {
+        pub start: Date = p.start.into(),
+        pub end: Option<Date> = p.end.map(Date),
     }
 }
 
-/// A funding programme, e.g. Interreg / `Interreg Sverige–Norge 2021–2027`.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct Programme {
-    pub kind: ProgrammeKind,
-    pub name: String,
-}
-
-impl From<&d::Programme> for Programme {
-    fn from(p: &d::Programme) -> Self {
-        Programme {
-            kind: p.kind.into(),
-            name: p.name.clone(),
-        }
+output_from! {
+    /// A funding programme, e.g. Interreg / `Interreg Sverige–Norge 2021–2027`.
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct Programme from p: &d::Programme {
+        pub kind: ProgrammeKind = p.kind.into(),
+        pub name: String = p.name.clone(),
     }
 }

@@ -21,7 +21,7 @@ use tokio::sync::{broadcast, watch};
 pub use log::{business_date, consortium_subject, municipality_subject, LogEntry, Stored, Subject, TimelineEntry};
 pub use model::{Entity, Envelope, ReadModels, Related};
 pub use queries::{
-    ApplicationFilter, AsOf, CodeResolution, ConsortiumOverview, Dashboard, FollowUpReport, ProjectFilter,
+    ApplicationFilter, AsOf, CodeResolution, ConsortiumOverview, Dashboard, FollowUpReport, ListFilter, ProjectFilter,
 };
 pub use views::CodePeriodView;
 pub use visibility::{Hidden, Unrestricted, Visibility, Visible};

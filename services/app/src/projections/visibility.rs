@@ -115,10 +115,10 @@ impl<'a> Visible<'a> {
         at: Option<DateTime<Utc>>,
         v: Option<NaiveDate>,
     ) -> Vec<ApplicationView> {
-        self.models
-            .applications_of(m, at, v)
-            .into_iter()
-            .filter(|a| self.may_see(a))
-            .collect()
+        let on = |id: &ApplicationId| {
+            let a = self.models.application_on(id, at, v)?;
+            (a.involves(m) && self.may_see(&a)).then_some(a)
+        };
+        self.models.linked(m, |r| &r.applications, on)
     }
 }

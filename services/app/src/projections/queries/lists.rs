@@ -1,15 +1,32 @@
 //! Filtered lists: projects and strategy documents (public records, on the
 //! read models) and joint applications (as the viewer sees them).
 
-use chrono::{DateTime, NaiveDate, Utc};
-use samverkan_domain::{ApplicationId, MunicipalityCode, ProjectId};
+use std::collections::BTreeSet;
 
-use super::{ApplicationFilter, ProjectFilter};
-use crate::projections::model::ReadModels;
+use chrono::{DateTime, NaiveDate, Utc};
+use samverkan_domain::MunicipalityCode;
+
+use super::{ApplicationFilter, ListFilter, ProjectFilter};
+use crate::projections::model::{ReadModels, Related};
 use crate::projections::views::*;
 use crate::projections::Visible;
 
 impl ReadModels {
+    /// The ids a filtered list looks at: the municipality's (of its
+    /// [`Related`] ids, by `of`), else the consortium's, else `all`.
+    fn candidates<'a, S, I: 'a>(
+        &'a self,
+        f: &ListFilter<S>,
+        of: fn(&Related) -> &BTreeSet<I>,
+        all: impl Iterator<Item = &'a I> + 'a,
+    ) -> Box<dyn Iterator<Item = &'a I> + 'a> {
+        match (&f.municipality, &f.consortium) {
+            (Some(m), _) => Box::new(self.related(m).into_iter().flat_map(move |r| of(r).iter())),
+            (None, Some(c)) => Box::new(self.by_consortium.get(c).into_iter().flat_map(move |r| of(r).iter())),
+            (None, None) => Box::new(all),
+        }
+    }
+
     pub fn projects(&self, f: &ProjectFilter, at: Option<DateTime<Utc>>) -> Vec<ProjectView> {
         self.projects_on(f, at, None)
     }
@@ -21,12 +38,8 @@ impl ReadModels {
         at: Option<DateTime<Utc>>,
         valid_at: Option<NaiveDate>,
     ) -> Vec<ProjectView> {
-        let ids: Box<dyn Iterator<Item = &ProjectId>> = match (&f.municipality, &f.consortium) {
-            (Some(m), _) => Box::new(self.related(m).into_iter().flat_map(|r| r.projects.iter())),
-            (None, Some(c)) => Box::new(self.by_consortium.get(c).into_iter().flat_map(|r| r.projects.iter())),
-            (None, None) => Box::new(self.projects.keys()),
-        };
-        let mut out: Vec<ProjectView> = ids
+        let mut out: Vec<ProjectView> = self
+            .candidates(f, |r| &r.projects, self.projects.keys())
             .filter_map(|id| self.project_on(id, at, valid_at))
             .filter(|p| f.municipality.as_ref().is_none_or(|m| p.role_of(m).is_some()))
             .filter(|p| f.consortium.as_ref().is_none_or(|c| p.consortium.as_ref() == Some(c)))
@@ -80,18 +93,8 @@ impl Visible<'_> {
         valid_at: Option<NaiveDate>,
     ) -> Vec<ApplicationView> {
         let models = self.models;
-        let ids: Box<dyn Iterator<Item = &ApplicationId>> = match (&f.municipality, &f.consortium) {
-            (Some(m), _) => Box::new(models.related(m).into_iter().flat_map(|r| r.applications.iter())),
-            (None, Some(c)) => Box::new(
-                models
-                    .by_consortium
-                    .get(c)
-                    .into_iter()
-                    .flat_map(|r| r.applications.iter()),
-            ),
-            (None, None) => Box::new(models.applications.keys()),
-        };
-        let mut out: Vec<ApplicationView> = ids
+        let mut out: Vec<ApplicationView> = models
+            .candidates(f, |r| &r.applications, models.applications.keys())
             .filter_map(|id| models.application_on(id, at, valid_at))
             .filter(|a| self.may_see(a))
             .filter(|a| f.municipality.as_ref().is_none_or(|m| a.involves(m)))

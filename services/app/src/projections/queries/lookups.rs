@@ -1,6 +1,8 @@
 //! Lookups of one entity (now, as of an instant, on a business day), code
 //! resolution, and the entities a municipality is linked to.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use samverkan_domain::{ApplicationId, ConsortiumCode, MunicipalityCode, ProjectId, StrategyId};
 
@@ -54,9 +56,6 @@ impl ReadModels {
         self.by_municipality.get(m)
     }
 
-    pub fn municipality(&self, code: &MunicipalityCode, at: Option<DateTime<Utc>>) -> Option<MunicipalityView> {
-        self.municipalities.get(code)?.at(at, &self.log)
-    }
     /// Resolve a code to the municipality whose code it was on `valid_at`
     /// (default: today), as recorded by `at`. The first code of a
     /// municipality also answers for dates before its recorded start.
@@ -94,69 +93,6 @@ impl ReadModels {
         }
         miss.unwrap_or(CodeResolution::Unknown)
     }
-    /// As recorded by `at`, as the world stood on `valid_at`.
-    pub fn municipality_on(
-        &self,
-        code: &MunicipalityCode,
-        at: Option<DateTime<Utc>>,
-        valid_at: Option<NaiveDate>,
-    ) -> Option<MunicipalityView> {
-        valid_on(self.municipality(code, at), valid_at)
-    }
-    pub fn consortium(&self, code: &ConsortiumCode, at: Option<DateTime<Utc>>) -> Option<ConsortiumView> {
-        self.consortia.get(code)?.at(at, &self.log)
-    }
-    /// As recorded by `at`, as the world stood on `valid_at`.
-    pub fn consortium_on(
-        &self,
-        code: &ConsortiumCode,
-        at: Option<DateTime<Utc>>,
-        valid_at: Option<NaiveDate>,
-    ) -> Option<ConsortiumView> {
-        valid_on(self.consortium(code, at), valid_at)
-    }
-    pub fn strategy(&self, id: &StrategyId, at: Option<DateTime<Utc>>) -> Option<StrategyView> {
-        self.strategies.get(id)?.at(at, &self.log)
-    }
-    /// As recorded by `at`, as the world stood on `valid_at`.
-    pub fn strategy_on(
-        &self,
-        id: &StrategyId,
-        at: Option<DateTime<Utc>>,
-        valid_at: Option<NaiveDate>,
-    ) -> Option<StrategyView> {
-        valid_on(self.strategy(id, at), valid_at)
-    }
-    pub fn project(&self, id: &ProjectId, at: Option<DateTime<Utc>>) -> Option<ProjectView> {
-        self.projects.get(id)?.at(at, &self.log)
-    }
-    /// As recorded by `at`, as the world stood on `valid_at`.
-    pub fn project_on(
-        &self,
-        id: &ProjectId,
-        at: Option<DateTime<Utc>>,
-        valid_at: Option<NaiveDate>,
-    ) -> Option<ProjectView> {
-        valid_on(self.project(id, at), valid_at)
-    }
-    pub fn application(&self, id: &ApplicationId, at: Option<DateTime<Utc>>) -> Option<ApplicationView> {
-        self.applications.get(id)?.at(at, &self.log)
-    }
-    /// The application's current view (drafts are judged on it).
-    pub(crate) fn current_application(&self, id: &ApplicationId) -> Option<&ApplicationView> {
-        self.applications.get(id)?.current.as_ref()
-    }
-    /// As recorded by `at`, as the world stood on `valid_at`, whoever asks:
-    /// callers go through [`Visible::application_on`](crate::projections::Visible::application_on).
-    pub(crate) fn application_on(
-        &self,
-        id: &ApplicationId,
-        at: Option<DateTime<Utc>>,
-        valid_at: Option<NaiveDate>,
-    ) -> Option<ApplicationView> {
-        valid_on(self.application(id, at), valid_at)
-    }
-
     pub fn municipality_codes(&self) -> Vec<MunicipalityCode> {
         let mut v: Vec<_> = self.municipalities.keys().cloned().collect();
         v.sort();
@@ -168,42 +104,71 @@ impl ReadModels {
         v
     }
 
+    /// The application's current view (drafts are judged on it).
+    pub(crate) fn current_application(&self, id: &ApplicationId) -> Option<&ApplicationView> {
+        self.applications.get(id)?.current.as_ref()
+    }
+
+    /// The entities of one kind a municipality is linked to (its [`Related`]
+    /// ids of that kind), each as `on` finds it.
+    pub(crate) fn linked<I, V>(
+        &self,
+        m: &MunicipalityCode,
+        ids: fn(&Related) -> &BTreeSet<I>,
+        on: impl Fn(&I) -> Option<V>,
+    ) -> Vec<V> {
+        self.related(m)
+            .map_or_else(Vec::new, |r| ids(r).iter().filter_map(on).collect())
+    }
+    /// The projects a municipality leads or is a current partner of.
     pub(crate) fn projects_of(
         &self,
         m: &MunicipalityCode,
         at: Option<DateTime<Utc>>,
         v: Option<NaiveDate>,
     ) -> Vec<ProjectView> {
-        let Some(r) = self.related(m) else { return vec![] };
-        r.projects
-            .iter()
-            .filter_map(|id| self.project_on(id, at, v))
-            .filter(|p| p.role_of(m).is_some())
-            .collect()
+        let on = |id: &ProjectId| self.project_on(id, at, v).filter(|p| p.role_of(m).is_some());
+        self.linked(m, |r| &r.projects, on)
     }
+    /// A municipality's strategy documents.
     pub(crate) fn strategies_of(
         &self,
         m: &MunicipalityCode,
         at: Option<DateTime<Utc>>,
         v: Option<NaiveDate>,
     ) -> Vec<StrategyView> {
-        let Some(r) = self.related(m) else { return vec![] };
-        r.strategies
-            .iter()
-            .filter_map(|id| self.strategy_on(id, at, v))
-            .collect()
+        self.linked(m, |r| &r.strategies, |id| self.strategy_on(id, at, v))
     }
-    pub(crate) fn applications_of(
-        &self,
-        m: &MunicipalityCode,
-        at: Option<DateTime<Utc>>,
-        v: Option<NaiveDate>,
-    ) -> Vec<ApplicationView> {
-        let Some(r) = self.related(m) else { return vec![] };
-        r.applications
-            .iter()
-            .filter_map(|id| self.application_on(id, at, v))
-            .filter(|a| a.involves(m))
-            .collect()
-    }
+}
+
+/// Per kind of entity, in the read models' map `$map` by `$key`:
+/// `$now(key, at)`, its view as recorded by `at` (`None`: everything
+/// recorded), and `$on(key, at, valid_at)`, that view as the world stood on
+/// `valid_at` (business time; `None`: as recorded).
+macro_rules! lookups {
+    ($($map:ident: $key:ty => $view:ty, $now:ident, $(#[$doc:meta])* $on_vis:vis $on:ident;)*) => {
+        impl ReadModels {
+            $(
+                pub fn $now(&self, key: &$key, at: Option<DateTime<Utc>>) -> Option<$view> {
+                    self.$map.get(key)?.at(at, &self.log)
+                }
+                /// As recorded by `at`, as the world stood on `valid_at`.
+                $(#[$doc])*
+                $on_vis fn $on(&self, key: &$key, at: Option<DateTime<Utc>>, valid_at: Option<NaiveDate>) -> Option<$view> {
+                    valid_on(self.$now(key, at), valid_at)
+                }
+            )*
+        }
+    };
+}
+
+lookups! {
+    municipalities: MunicipalityCode => MunicipalityView, municipality, pub municipality_on;
+    consortia: ConsortiumCode => ConsortiumView, consortium, pub consortium_on;
+    strategies: StrategyId => StrategyView, strategy, pub strategy_on;
+    projects: ProjectId => ProjectView, project, pub project_on;
+    applications: ApplicationId => ApplicationView, application,
+        /// Whoever asks: callers go through
+        /// [`Visible::application_on`](crate::projections::Visible::application_on).
+        pub(crate) application_on;
 }

@@ -56,25 +56,32 @@ impl AsOf {
     }
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct ProjectFilter {
+/// The filters of a list of projects ([`ProjectFilter`]) or joint
+/// applications ([`ApplicationFilter`]); all given filters must match.
+#[derive(Debug, Clone)]
+pub struct ListFilter<S> {
     pub municipality: Option<MunicipalityCode>,
     pub consortium: Option<ConsortiumCode>,
     pub programme: Option<ProgrammeKind>,
-    pub status: Option<ProjectStatus>,
-    /// Active some time in `[from, to]`.
+    pub status: Option<S>,
+    /// Projects: active some time in `[from, to]`; applications: drafted in `[from, to]`.
     pub period: Option<(NaiveDate, NaiveDate)>,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct ApplicationFilter {
-    pub municipality: Option<MunicipalityCode>,
-    pub consortium: Option<ConsortiumCode>,
-    pub programme: Option<ProgrammeKind>,
-    pub status: Option<ApplicationStatus>,
-    /// Drafted in `[from, to]`.
-    pub period: Option<(NaiveDate, NaiveDate)>,
+impl<S> Default for ListFilter<S> {
+    fn default() -> Self {
+        ListFilter {
+            municipality: None,
+            consortium: None,
+            programme: None,
+            status: None,
+            period: None,
+        }
+    }
 }
+
+pub type ProjectFilter = ListFilter<ProjectStatus>;
+pub type ApplicationFilter = ListFilter<ApplicationStatus>;
 
 /// Resolve the business day a report is asked about: `valid_at`, else the
 /// as-of day.
