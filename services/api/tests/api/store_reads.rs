@@ -72,6 +72,10 @@ impl EventStore for CountingStore {
     fn subscribe_all(&self, after: Option<u64>) -> BoxStream<'static, Result<RecordedEvent, StoreError>> {
         self.inner.subscribe_all(after)
     }
+
+    async fn import(&self, events: Vec<RecordedEvent>) -> Result<(), StoreError> {
+        self.inner.import(events).await
+    }
 }
 
 fn authenticator() -> Arc<JwtAuthenticator> {
