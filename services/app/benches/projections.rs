@@ -252,6 +252,8 @@ fn generate(projects: usize, rng: &mut Rng) -> (History, Vec<MunicipalityCode>) 
                     serves_goals: vec![],
                     eu_priorities: vec![EuPriority::Green],
                     drafted_at: Utc::now(),
+                    call_rules: None,
+                    sides: vec![],
                 }
                 .into(),
             )];
@@ -261,6 +263,7 @@ fn generate(projects: usize, rng: &mut Rng) -> (History, Vec<MunicipalityCode>) 
                         CoApplicantInvited {
                             application: aid,
                             municipality: *code,
+                            asked: None,
                         }
                         .into(),
                     ));
@@ -270,6 +273,7 @@ fn generate(projects: usize, rng: &mut Rng) -> (History, Vec<MunicipalityCode>) 
                             municipality: *code,
                             amount: money(50_000, currency),
                             decision: decision(date(year - 1, 5, 1)),
+                            terms: None,
                         }
                         .into(),
                     ));

@@ -9,7 +9,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::event::no_upcast;
+use crate::cofinancing::CoFinancingTerms;
+use crate::event::EventDecodeError;
+use crate::programme::{CallRef, CallRules, SideBudget, Stage};
 use crate::project::{EuPriority, GoalRef};
 use crate::{
     require_text, Aggregate, ApplicationId, CommandTarget, ConsortiumCode, Decider, Decision, DomainError, Facts,
@@ -38,6 +40,16 @@ pub struct ApplicationDrafted {
     pub eu_priorities: Vec<EuPriority>,
     /// When the application was drafted (the business date reports count by).
     pub drafted_at: DateTime<Utc>,
+    /// The programme call answered, with the rule set it names as it stood at
+    /// drafting: the rules the application is checked against, frozen with it.
+    /// Added in schema version 2; version 1 events are upcast with `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_rules: Option<CallRules>,
+    /// The budget per country side (a cross-border project's two budgets),
+    /// each converted once to the application's currency where it differs.
+    /// Added in schema version 2; version 1 events are upcast with none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sides: Vec<SideBudget>,
 }
 
 /// A consortium member is invited as co-applicant. Caused by `InviteCoApplicant`.
@@ -45,6 +57,10 @@ pub struct ApplicationDrafted {
 pub struct CoApplicantInvited {
     pub application: ApplicationId,
     pub municipality: MunicipalityCode,
+    /// What the coordinator asks the co-applicant to commit, when stated.
+    /// Added in schema version 2; version 1 events are upcast with `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asked: Option<Money>,
 }
 
 /// A co-applicant (or the lead) commits co-financing (medfinansieringsintyg),
@@ -57,6 +73,11 @@ pub struct CoFinancingCommitted {
     pub amount: Money,
     /// The municipality's own decision (body, date, paragraph, diarienummer).
     pub decision: Decision,
+    /// Public or private, cash or in kind, its source, the partner's budget
+    /// and the conversion used (medfinansieringsintyg, Jems partner
+    /// co-financing). Added in schema version 2; version 1 events are upcast with `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<CoFinancingTerms>,
 }
 
 /// An invited co-applicant declines. Caused by `DeclineCoFinancing`.
@@ -116,12 +137,35 @@ pub struct ApplicationWithdrawn {
     pub reason: String,
 }
 
+/// Version 1 of `ApplicationDrafted`, `CoApplicantInvited` and
+/// `CoFinancingCommitted` had none of the fields version 2 added.
+fn upcast(event_type: &str, version: u32, mut data: serde_json::Value) -> Result<serde_json::Value, EventDecodeError> {
+    if version < 2 {
+        if let Some(obj) = data.as_object_mut() {
+            match event_type {
+                "ApplicationDrafted" => {
+                    obj.entry("call_rules").or_insert(serde_json::Value::Null);
+                    obj.entry("sides").or_insert(serde_json::json!([]));
+                }
+                "CoApplicantInvited" => {
+                    obj.entry("asked").or_insert(serde_json::Value::Null);
+                }
+                "CoFinancingCommitted" => {
+                    obj.entry("terms").or_insert(serde_json::Value::Null);
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(data)
+}
+
 domain_events!(
     /// Events of the joint application aggregate.
-    ApplicationEvent, "application", no_upcast, {
-        ApplicationDrafted = 1,
-        CoApplicantInvited = 1,
-        CoFinancingCommitted = 1,
+    ApplicationEvent, "application", upcast, {
+        ApplicationDrafted = 2,
+        CoApplicantInvited = 2,
+        CoFinancingCommitted = 2,
         CoFinancingDeclined = 1,
         RiskAssessmentRecorded = 1,
         ApplicationSubmitted = 1,
@@ -175,6 +219,16 @@ pub struct DraftApplication {
     /// set by the server, so not fingerprinted.
     #[serde(skip)]
     pub now: DateTime<Utc>,
+    /// The programme call answered (its rule set is checked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_ref: Option<CallRef>,
+    /// The budget per country side; each side's amounts in its own currency.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sides: Vec<SideBudget>,
+    /// The call and its rule set, filled in by the command handler from the
+    /// programme's stream (not by the caller; not fingerprinted).
+    #[serde(skip)]
+    pub call_rules: Option<Box<CallRules>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -219,6 +273,24 @@ pub enum ApplicationCommand {
         withdrawn_on: NaiveDate,
         reason: String,
     },
+    /// `InviteCoApplicant` stating what the co-applicant is asked to commit.
+    InviteAsking {
+        municipality: MunicipalityCode,
+        asked: Money,
+        #[serde(skip)]
+        consortium_members: BTreeSet<MunicipalityCode>,
+    },
+    /// `CommitCoFinancing` with what the funder's certificate asks for.
+    CommitWithTerms(Box<CommitWithTerms>),
+}
+
+/// A commitment with its terms (see [`ApplicationCommand::CommitWithTerms`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitWithTerms {
+    pub municipality: MunicipalityCode,
+    pub amount: Money,
+    pub decision: Decision,
+    pub terms: CoFinancingTerms,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -264,6 +336,8 @@ pub struct ApplicationState {
     pub risk_assessed: bool,
     /// The granted amount once approved.
     pub granted: Option<Money>,
+    /// Every commitment as recorded (the latest per municipality).
+    pub commitments: BTreeMap<MunicipalityCode, CoFinancingCommitted>,
 }
 
 impl ApplicationState {
@@ -336,10 +410,20 @@ impl Decider for Application {
                         now: c.now,
                     });
                 }
+                let sides = rules::sides(&c.sides, c.total_budget, c.requested)?;
                 let mut eu = c.eu_priorities.clone();
                 eu.sort();
                 eu.dedup();
-                Ok(vec![ApplicationDrafted {
+                let call = match (&c.call_ref, &c.call_rules) {
+                    (Some(_), None) => {
+                        return Err(DomainError::NotFound {
+                            aggregate: "programme call",
+                            id: String::new(),
+                        })
+                    }
+                    (_, rules) => rules.as_deref().cloned(),
+                };
+                let drafted = ApplicationDrafted {
                     application: c.application,
                     consortium: c.consortium.clone(),
                     title: c.title.trim().into(),
@@ -353,8 +437,12 @@ impl Decider for Application {
                     serves_goals: c.serves_goals.clone(),
                     eu_priorities: eu,
                     drafted_at: c.now,
-                }
-                .into()])
+                    call_rules: call,
+                    sides,
+                };
+                let subject = rules::subject(state, &drafted, c.now.date_naive());
+                rules::enforce(&subject, drafted.call_rules.as_ref(), Stage::Draft)?;
+                Ok(vec![drafted.into()])
             }
             Invite {
                 municipality,
@@ -379,6 +467,7 @@ impl Decider for Application {
                 Ok(vec![CoApplicantInvited {
                     application: d.application,
                     municipality: *municipality,
+                    asked: None,
                 }
                 .into()])
             }
@@ -400,6 +489,7 @@ impl Decider for Application {
                     municipality: *municipality,
                     amount: *amount,
                     decision: decision.clone(),
+                    terms: None,
                 }
                 .into()])
             }
@@ -460,6 +550,8 @@ impl Decider for Application {
                         now: *now,
                     });
                 }
+                let subject = rules::subject(state, d, now.date_naive());
+                rules::enforce(&subject, d.call_rules.as_ref(), Stage::Submission)?;
                 let co_financing = state.committed_total().ok_or(DomainError::AmountOverflow)?;
                 Ok(vec![ApplicationSubmitted {
                     application: d.application,
@@ -501,6 +593,45 @@ impl Decider for Application {
                 }
                 .into()])
             }
+            InviteAsking {
+                municipality,
+                asked,
+                consortium_members,
+            } => {
+                let d = require("a draft", is_draft)?;
+                d.total_budget.same_currency(asked)?;
+                let invite = Invite {
+                    municipality: *municipality,
+                    consortium_members: consortium_members.clone(),
+                };
+                let mut events = Self::decide(state, &invite)?;
+                for e in &mut events {
+                    if let ApplicationEvent::CoApplicantInvited(i) = e {
+                        i.asked = Some(*asked);
+                    }
+                }
+                Ok(events)
+            }
+            CommitWithTerms(c) => {
+                let d = require("a draft", is_draft)?;
+                c.terms.validate(&c.amount)?;
+                let commit = CommitCoFinancing {
+                    municipality: c.municipality,
+                    amount: c.amount,
+                    decision: c.decision.clone(),
+                };
+                let mut events = Self::decide(state, &commit)?;
+                for e in &mut events {
+                    if let ApplicationEvent::CoFinancingCommitted(x) = e {
+                        x.terms = Some(c.terms.clone());
+                        // The rules as they would stand with this commitment.
+                        let after = Self::evolve(state.clone(), &ApplicationEvent::CoFinancingCommitted(x.clone()));
+                        let subject = rules::subject(&after, d, x.decision.date);
+                        rules::enforce(&subject, d.call_rules.as_ref(), Stage::Commitment)?;
+                    }
+                }
+                Ok(events)
+            }
             Withdraw { withdrawn_on, reason } => {
                 let d = require(
                     "a draft or submitted",
@@ -527,6 +658,7 @@ impl Decider for Application {
                 state.co_applicants.insert(e.municipality, Answer::Pending);
             }
             ApplicationEvent::CoFinancingCommitted(e) => {
+                state.commitments.insert(e.municipality, e.clone());
                 if state
                     .drafted
                     .as_ref()
@@ -568,6 +700,8 @@ impl Aggregate for Application {
             ApplicationCommand::Approve { .. } => "ApproveApplication",
             ApplicationCommand::Reject { .. } => "RejectApplication",
             ApplicationCommand::Withdraw { .. } => "WithdrawApplication",
+            ApplicationCommand::InviteAsking { .. } => "InviteCoApplicant",
+            ApplicationCommand::CommitWithTerms(_) => "CommitCoFinancing",
         }
     }
 
@@ -585,6 +719,10 @@ impl Aggregate for Application {
                 consortium,
                 municipality: *municipality,
             },
+            ApplicationCommand::CommitWithTerms(c) => CommandTarget::CoFinancing {
+                consortium,
+                municipality: c.municipality,
+            },
             _ => CommandTarget::Application { consortium },
         }
     }
@@ -592,8 +730,14 @@ impl Aggregate for Application {
     /// Drafting and inviting need the consortium's current members.
     fn needs(_: &ApplicationId, state: &ApplicationState, command: &ApplicationCommand) -> Option<Need> {
         match (command, &state.drafted) {
-            (ApplicationCommand::Draft(draft), _) => Some(Need::ConsortiumMembers(draft.consortium.clone())),
-            (ApplicationCommand::Invite { .. }, Some(drafted)) => {
+            (ApplicationCommand::Draft(draft), _) => match &draft.call_ref {
+                None => Some(Need::ConsortiumMembers(draft.consortium.clone())),
+                Some(call) => Some(Need::All(vec![
+                    Need::ConsortiumMembers(draft.consortium.clone()),
+                    Need::Call(call.clone()),
+                ])),
+            },
+            (ApplicationCommand::Invite { .. } | ApplicationCommand::InviteAsking { .. }, Some(drafted)) => {
                 Some(Need::ConsortiumMembers(drafted.consortium.clone()))
             }
             _ => None,
@@ -601,18 +745,26 @@ impl Aggregate for Application {
     }
 
     fn supply(command: &mut ApplicationCommand, facts: Facts) {
-        let Facts::ConsortiumMembers(members) = facts else {
-            return;
-        };
-        match command {
-            ApplicationCommand::Draft(draft) => draft.consortium_members = members,
-            ApplicationCommand::Invite { consortium_members, .. } => *consortium_members = members,
+        match (command, facts) {
+            (command, Facts::All(all)) => {
+                for facts in all {
+                    Self::supply(command, facts);
+                }
+            }
+            (ApplicationCommand::Draft(draft), Facts::ConsortiumMembers(members)) => draft.consortium_members = members,
+            (ApplicationCommand::Draft(draft), Facts::Call(rules)) => draft.call_rules = Some(rules),
+            (
+                ApplicationCommand::Invite { consortium_members, .. }
+                | ApplicationCommand::InviteAsking { consortium_members, .. },
+                Facts::ConsortiumMembers(members),
+            ) => *consortium_members = members,
             _ => {}
         }
     }
 }
 
 mod registration;
+mod rules;
 pub use registration::project_for_approved;
 
 #[cfg(test)]

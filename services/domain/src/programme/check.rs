@@ -206,11 +206,19 @@ fn basis_points(part: i64, whole: i64) -> i128 {
     }
 }
 
-/// Started calendar years of months the period touches, at least one.
+/// Started years of the period: 1 + how many whole years from its start still
+/// begin on or before its end (2027-03-31 – 2029-03-30 is two years).
 fn years(period: &Period) -> i64 {
     let Some(end) = period.end else { return 1 };
-    let months = i64::from(end.year() - period.start.year()) * 12 + i64::from(end.month()) - i64::from(period.start.month()) + 1;
-    ((months + 11) / 12).max(1)
+    let mut years = 1;
+    while period
+        .start
+        .checked_add_months(chrono::Months::new(12 * years as u32))
+        .is_some_and(|next| next <= end)
+    {
+        years += 1;
+    }
+    years
 }
 
 /// Every rule of the call's rule set (and the checks every call has:

@@ -172,7 +172,7 @@ pub struct ProgrammeState {
 }
 
 /// A call with the rule set it names: what an application to it is checked against.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CallRules {
     pub programme: ProgrammeDefined,
     pub call: CallOpened,
