@@ -132,7 +132,9 @@ impl CommandTarget {
                 format!("changing the code of municipality {m} needs an administrator")
             }
             CommandTarget::Municipality(m) => format!("needs an officer of {m}"),
-            CommandTarget::Programme(p) => format!("recording programme {p}, its rule sets and calls needs an administrator"),
+            CommandTarget::Programme(p) => {
+                format!("recording programme {p}, its rule sets and calls needs an administrator")
+            }
             CommandTarget::FormConsortium(c) => format!("forming consortium {c} needs an administrator"),
             CommandTarget::Consortium(c) => format!("needs the coordinator of {c}"),
             CommandTarget::Membership {

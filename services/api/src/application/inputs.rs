@@ -192,7 +192,11 @@ impl CommandInput for DraftApplicationInput {
                     })
                 })
                 .transpose()?,
-            sides: self.sides.iter().map(SideBudgetInput::to_domain).collect::<Result<_, _>>()?,
+            sides: self
+                .sides
+                .iter()
+                .map(SideBudgetInput::to_domain)
+                .collect::<Result<_, _>>()?,
             call_rules: None,
         }));
         Ok((id, command))

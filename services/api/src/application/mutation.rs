@@ -33,7 +33,9 @@ impl ApplicationPayload {
     async fn warnings(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<RuleCheck>> {
         let today = crate::context::now(ctx)?.date_naive();
         Ok(self.application.as_ref().map_or_else(Vec::new, |a| {
-            crate::shared::all(&samverkan_app::projections::queries::rules::check_application(&a.view, today).warnings())
+            crate::shared::all(
+                &samverkan_app::projections::queries::rules::check_application(&a.view, today).warnings(),
+            )
         }))
     }
 }

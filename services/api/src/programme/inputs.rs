@@ -166,14 +166,20 @@ impl ProgrammeRuleInput {
                 min_countries: needs(self.min_countries, &name, "minCountries")?,
             },
             K::LumpSum => p::RuleKind::LumpSum {
-                amounts: self.amounts.iter().map(MoneyInput::to_domain).collect::<Result<_, _>>()?,
+                amounts: self
+                    .amounts
+                    .iter()
+                    .map(MoneyInput::to_domain)
+                    .collect::<Result<_, _>>()?,
             },
             K::MaxRequested => p::RuleKind::MaxRequested {
                 cap: needs(self.cap.as_ref(), &name, "cap")?.to_domain()?,
                 per: needs(self.per, &name, "per")?.into(),
                 country: side,
             },
-            K::DeadlineDay => p::RuleKind::DeadlineDay { days: self.days.clone() },
+            K::DeadlineDay => p::RuleKind::DeadlineDay {
+                days: self.days.clone(),
+            },
             K::FundAvailableInCall => p::RuleKind::FundAvailableInCall,
             K::CoFinancingDecisionMissing => p::RuleKind::CoFinancingDecisionMissing,
             K::ExcludedCostCategory => p::RuleKind::ExcludedCostCategory {
@@ -213,7 +219,11 @@ impl CommandInput for AdoptRuleSetInput {
             version: self.version,
             valid_from: self.valid_from.0,
             valid_until: self.valid_until.map(|d| d.0),
-            rules: self.rules.iter().map(ProgrammeRuleInput::to_domain).collect::<Result<_, _>>()?,
+            rules: self
+                .rules
+                .iter()
+                .map(ProgrammeRuleInput::to_domain)
+                .collect::<Result<_, _>>()?,
             source: self.source,
         };
         Ok((programme_code(&self.programme)?, command))
@@ -296,4 +306,3 @@ impl CommandInput for CancelMeetingInput {
         Ok((self.municipality.0, command))
     }
 }
-

@@ -125,7 +125,12 @@ impl<'a> Loader<'a> {
         self.summary.last_position = self.summary.last_position.max(outcome.position);
     }
 
-    pub(super) async fn run<A: Aggregate>(&mut self, id: &A::Id, step: &str, command: A::Command) -> Result<(), AppError> {
+    pub(super) async fn run<A: Aggregate>(
+        &mut self,
+        id: &A::Id,
+        step: &str,
+        command: A::Command,
+    ) -> Result<(), AppError> {
         let ctx = self.context(&A::stream_name(id), step)?;
         let outcome = self.commands.execute::<A>(id, command, &ctx).await?;
         self.count(&outcome);

@@ -26,7 +26,8 @@ pub const ICLD: &str = "ICLD-PARTNERSHIP";
 pub const ERDF: &str = "ERDF-TILLVAXTVERKET";
 
 const SE_NO_3_MIN: &str = "interreg-sverige-norge.com, \"Interreg Sverige-Norge på 3 minutter\"";
-const SE_NO_DEADLINES: &str = "innlandetfylke.no, Interreg Sverige–Norge page: main-project deadlines 15 February and 15 September";
+const SE_NO_DEADLINES: &str =
+    "innlandetfylke.no, Interreg Sverige–Norge page: main-project deadlines 15 February and 15 September";
 const ECOINSIDE2_KEEP: &str = "keep.eu, project 20432 ecoINSIDE2 (Interreg V-A Sweden–Norway 2014–2020): ERDF EUR 904 675 of the Swedish budget EUR 1 809 351; Norway EUR 375 000; the 2014–2020 rate itself is to verify in that programme's handbook";
 const AURORA_MANUAL: &str = "interregaurora.eu, programme manual";
 const BALTIC_BUDGET: &str = "interreg-baltic.eu, programme budget and co-financing";
@@ -172,12 +173,14 @@ fn programmes() -> Result<Vec<ProgrammeFact>, DomainError> {
             calls: vec![
                 CallFact {
                     call: "2018-1",
-                    title: "Huvudprojekt 2018 (ecoINSIDE 2's call; prioritised by the steering committees on 2018-05-18)",
+                    title:
+                        "Huvudprojekt 2018 (ecoINSIDE 2's call; prioritised by the steering committees on 2018-05-18)",
                     rule_set: "2014-2020",
                     opens_on: "2017-10-01",
                     closes_at: "2018-02-15T22:59:00Z",
                     unavailable_funds: &[],
-                    source: "arvika.se, \"Miljoner euro i Interregstöd\" (2018-05-23); the call's dates are illustrative",
+                    source:
+                        "arvika.se, \"Miljoner euro i Interregstöd\" (2018-05-23); the call's dates are illustrative",
                 },
                 CallFact {
                     call: "2027-02",
@@ -202,9 +205,24 @@ fn programmes() -> Result<Vec<ProgrammeFact>, DomainError> {
                     valid_until: None,
                     source: AURORA_MANUAL,
                     rules: vec![
-                        rule("Swedish side: ERDF at most 65 %", E, AURORA_MANUAL, rate(Some("SE"), 6500)?),
-                        rule("Finnish side: ERDF at most 65 %", E, AURORA_MANUAL, rate(Some("FI"), 6500)?),
-                        rule("Norwegian side: IR at most 50 %", E, AURORA_MANUAL, rate(Some("NO"), 5000)?),
+                        rule(
+                            "Swedish side: ERDF at most 65 %",
+                            E,
+                            AURORA_MANUAL,
+                            rate(Some("SE"), 6500)?,
+                        ),
+                        rule(
+                            "Finnish side: ERDF at most 65 %",
+                            E,
+                            AURORA_MANUAL,
+                            rate(Some("FI"), 6500)?,
+                        ),
+                        rule(
+                            "Norwegian side: IR at most 50 %",
+                            E,
+                            AURORA_MANUAL,
+                            rate(Some("NO"), 5000)?,
+                        ),
                         rule(
                             "Norwegian IR funds at most EUR 200 000 per project",
                             E,
@@ -247,8 +265,18 @@ fn programmes() -> Result<Vec<ProgrammeFact>, DomainError> {
                 valid_until: None,
                 source: BALTIC_BUDGET,
                 rules: vec![
-                    rule("Swedish partners: ERDF at most 80 %", E, BALTIC_BUDGET, rate(Some("SE"), 8000)?),
-                    rule("Norwegian partners: at most 50 %", E, BALTIC_BUDGET, rate(Some("NO"), 5000)?),
+                    rule(
+                        "Swedish partners: ERDF at most 80 %",
+                        E,
+                        BALTIC_BUDGET,
+                        rate(Some("SE"), 8000)?,
+                    ),
+                    rule(
+                        "Norwegian partners: at most 50 %",
+                        E,
+                        BALTIC_BUDGET,
+                        rate(Some("NO"), 5000)?,
+                    ),
                 ],
             }],
             calls: vec![],
@@ -264,8 +292,18 @@ fn programmes() -> Result<Vec<ProgrammeFact>, DomainError> {
                 valid_until: None,
                 source: NORTH_SEA_FUNDS,
                 rules: vec![
-                    rule("Swedish partners: ERDF at most 60 %", E, NORTH_SEA_FUNDS, rate(Some("SE"), 6000)?),
-                    rule("Norwegian partners: at most 50 %", E, NORTH_SEA_FUNDS, rate(Some("NO"), 5000)?),
+                    rule(
+                        "Swedish partners: ERDF at most 60 %",
+                        E,
+                        NORTH_SEA_FUNDS,
+                        rate(Some("SE"), 6000)?,
+                    ),
+                    rule(
+                        "Norwegian partners: at most 50 %",
+                        E,
+                        NORTH_SEA_FUNDS,
+                        rate(Some("NO"), 5000)?,
+                    ),
                     rule(
                         "The call has the funds asked for (Norwegian funds per call)",
                         W,
@@ -418,19 +456,39 @@ fn icld_rule_sets() -> Result<Vec<RuleSetFact>, DomainError> {
     Ok(vec![
         set(
             "preparation-europe",
-            vec![cap("Preparation, Europe: at most SEK 220 000", 220_000, CapBasis::Project)?, no_salaries()],
+            vec![
+                cap("Preparation, Europe: at most SEK 220 000", 220_000, CapBasis::Project)?,
+                no_salaries(),
+            ],
         ),
         set(
             "preparation-africa-asia",
-            vec![cap("Preparation, Africa and Asia: at most SEK 275 000", 275_000, CapBasis::Project)?, no_salaries()],
+            vec![
+                cap(
+                    "Preparation, Africa and Asia: at most SEK 275 000",
+                    275_000,
+                    CapBasis::Project,
+                )?,
+                no_salaries(),
+            ],
         ),
         set(
             "project-europe",
-            vec![cap("Project, Europe: at most SEK 450 000 a year", 450_000, CapBasis::Year)?, no_salaries()],
+            vec![
+                cap("Project, Europe: at most SEK 450 000 a year", 450_000, CapBasis::Year)?,
+                no_salaries(),
+            ],
         ),
         set(
             "project-africa-asia",
-            vec![cap("Project, Africa and Asia: at most SEK 500 000 a year", 500_000, CapBasis::Year)?, no_salaries()],
+            vec![
+                cap(
+                    "Project, Africa and Asia: at most SEK 500 000 a year",
+                    500_000,
+                    CapBasis::Year,
+                )?,
+                no_salaries(),
+            ],
         ),
     ])
 }
@@ -466,7 +524,8 @@ impl Loader<'_> {
                     rules: r.rules,
                     source: r.source.into(),
                 };
-                self.run::<Programme>(&code, &format!("rule-set-{}", r.version), command).await?;
+                self.run::<Programme>(&code, &format!("rule-set-{}", r.version), command)
+                    .await?;
             }
             for call in p.calls {
                 let command = ProgrammeCommand::OpenCall {
@@ -478,7 +537,8 @@ impl Loader<'_> {
                     unavailable_funds: call.unavailable_funds.iter().map(|f| (*f).into()).collect(),
                     source: call.source.into(),
                 };
-                self.run::<Programme>(&code, &format!("call-{}", call.call), command).await?;
+                self.run::<Programme>(&code, &format!("call-{}", call.call), command)
+                    .await?;
             }
         }
         Ok(())
@@ -493,7 +553,8 @@ impl Loader<'_> {
                 date: day(date)?,
                 source: Some("illustrative meeting plan".into()),
             };
-            self.run::<Calendar>(&code, &format!("meeting-{body:?}-{date}"), command).await?;
+            self.run::<Calendar>(&code, &format!("meeting-{body:?}-{date}"), command)
+                .await?;
         }
         Ok(())
     }

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use samverkan_domain::calendar::CalendarEvent;
 use samverkan_domain::consortium::ConsortiumEvent;
 use samverkan_domain::municipality::MunicipalityEvent;
-use samverkan_domain::calendar::CalendarEvent;
 use samverkan_domain::programme::ProgrammeEvent;
 use samverkan_domain::project::ProjectEvent;
 use samverkan_domain::strategy::StrategyEvent;
@@ -305,14 +305,23 @@ fn summarize(event: &AnyEvent) -> String {
         AnyEvent::Application(A::ApplicationApproved(e)) => format!("application approved, granted {}", e.granted),
         AnyEvent::Application(A::ApplicationRejected(e)) => format!("application rejected: {}", e.reason),
         AnyEvent::Application(A::ApplicationWithdrawn(e)) => format!("application withdrawn: {}", e.reason),
-        AnyEvent::Programme(ProgrammeEvent::ProgrammeDefined(e)) => format!("programme {} ({}) defined", e.name, e.programme),
+        AnyEvent::Programme(ProgrammeEvent::ProgrammeDefined(e)) => {
+            format!("programme {} ({}) defined", e.name, e.programme)
+        }
         AnyEvent::Programme(ProgrammeEvent::RuleSetAdopted(e)) => {
-            format!("rule set {} of {} adopted, valid from {}", e.version, e.programme, e.valid_from)
+            format!(
+                "rule set {} of {} adopted, valid from {}",
+                e.version, e.programme, e.valid_from
+            )
         }
         AnyEvent::Programme(ProgrammeEvent::CallOpened(e)) => {
             format!("call {} of {} opened, closing {}", e.call, e.programme, e.closes_at)
         }
-        AnyEvent::Calendar(CalendarEvent::MeetingScheduled(e)) => format!("meeting of the {:?} planned on {}", e.body, e.date),
-        AnyEvent::Calendar(CalendarEvent::MeetingCancelled(e)) => format!("meeting of the {:?} on {} cancelled", e.body, e.date),
+        AnyEvent::Calendar(CalendarEvent::MeetingScheduled(e)) => {
+            format!("meeting of the {:?} planned on {}", e.body, e.date)
+        }
+        AnyEvent::Calendar(CalendarEvent::MeetingCancelled(e)) => {
+            format!("meeting of the {:?} on {} cancelled", e.body, e.date)
+        }
     }
 }

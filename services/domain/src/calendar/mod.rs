@@ -116,7 +116,10 @@ impl Decider for Calendar {
                 if let Some(s) = source {
                     crate::require_text("source", s)?;
                 }
-                let meeting = Meeting { date: *date, body: *body };
+                let meeting = Meeting {
+                    date: *date,
+                    body: *body,
+                };
                 if state.meetings.contains(&meeting) {
                     return Err(DomainError::MeetingAlreadyScheduled { date: *date });
                 }
@@ -133,7 +136,10 @@ impl Decider for Calendar {
                 body,
                 date,
             } => {
-                if !state.meetings.contains(&Meeting { date: *date, body: *body }) {
+                if !state.meetings.contains(&Meeting {
+                    date: *date,
+                    body: *body,
+                }) {
                     return Err(DomainError::UnknownMeeting { date: *date });
                 }
                 Ok(vec![MeetingCancelled {

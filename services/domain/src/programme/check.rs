@@ -41,7 +41,9 @@ impl Conversion {
 }
 
 fn rate_millionths(text: &str) -> Result<i128, DomainError> {
-    let bad = || DomainError::InvalidExchangeRate { value: text.to_string() };
+    let bad = || DomainError::InvalidExchangeRate {
+        value: text.to_string(),
+    };
     let t = text.trim();
     let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
     if whole.is_empty()
@@ -266,7 +268,10 @@ pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
         if matches {
             format!("the deadline {} is the call's", call.closes_at)
         } else {
-            format!("the application's deadline {} is not the call's deadline {}", subject.deadline, call.closes_at)
+            format!(
+                "the application's deadline {} is not the call's deadline {}",
+                subject.deadline, call.closes_at
+            )
         },
         Some(subject.deadline.to_string()),
         Some(call.closes_at.to_string()),
@@ -277,7 +282,17 @@ pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
         let name = rule.kind.name();
         let stage = rule.kind.stage();
         let mut v = |broken: bool, detail: String, actual: Option<String>, limit: Option<String>| {
-            verdict(name, &rule.label, rule.severity, &rule.source, stage, broken, detail, actual, limit)
+            verdict(
+                name,
+                &rule.label,
+                rule.severity,
+                &rule.source,
+                stage,
+                broken,
+                detail,
+                actual,
+                limit,
+            )
         };
         match &rule.kind {
             RuleKind::MaxFundingRate {
@@ -307,9 +322,11 @@ pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
                 regional,
             } => {
                 let lead = subject.lead.to_string();
-                let region = regional
-                    .iter()
-                    .find(|r| r.municipality_prefixes.iter().any(|p| !p.is_empty() && lead.starts_with(p.as_str())));
+                let region = regional.iter().find(|r| {
+                    r.municipality_prefixes
+                        .iter()
+                        .any(|p| !p.is_empty() && lead.starts_with(p.as_str()))
+                });
                 let min = region.map_or(*min_basis_points, |r| r.min_basis_points);
                 let own = subject.total_budget.amount_minor - subject.requested.amount_minor;
                 let rate = basis_points(own, subject.total_budget.amount_minor);
@@ -329,7 +346,12 @@ pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
             RuleKind::MinPartnersPerCountry { countries, min } => {
                 let counts: Vec<(CountryCode, usize)> = countries
                     .iter()
-                    .map(|c| (*c, subject.taking_part().filter(|p| p.municipality.country() == *c).count()))
+                    .map(|c| {
+                        (
+                            *c,
+                            subject.taking_part().filter(|p| p.municipality.country() == *c).count(),
+                        )
+                    })
                     .collect();
                 let short: Vec<String> = counts
                     .iter()
@@ -353,15 +375,20 @@ pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
                 min_countries,
             } => {
                 let partners = subject.taking_part().count();
-                let mut countries: Vec<CountryCode> =
-                    subject.taking_part().map(|p| p.municipality.country()).collect();
+                let mut countries: Vec<CountryCode> = subject.taking_part().map(|p| p.municipality.country()).collect();
                 countries.sort();
                 countries.dedup();
                 v(
                     partners < *min_partners as usize || countries.len() < *min_countries as usize,
-                    format!("{partners} partners from {} countries ({})", countries.len(), join(&countries)),
+                    format!(
+                        "{partners} partners from {} countries ({})",
+                        countries.len(),
+                        join(&countries)
+                    ),
                     Some(format!("{partners} partners, {} countries", countries.len())),
-                    Some(format!("at least {min_partners} partners from {min_countries} countries")),
+                    Some(format!(
+                        "at least {min_partners} partners from {min_countries} countries"
+                    )),
                 );
             }
             RuleKind::LumpSum { amounts } => {
@@ -375,8 +402,10 @@ pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
                 );
             }
             RuleKind::MaxRequested { cap, per, country } => {
-                let mine: Vec<&SideBudget> =
-                    sides.iter().filter(|s| country.is_none_or(|c| c == s.country)).collect();
+                let mine: Vec<&SideBudget> = sides
+                    .iter()
+                    .filter(|s| country.is_none_or(|c| c == s.country))
+                    .collect();
                 // The sides' requests in the cap's currency (converted where recorded).
                 let in_cap = |s: &SideBudget| -> Option<i64> {
                     if s.requested.currency == cap.currency {
@@ -397,11 +426,14 @@ pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
                 if groups.is_empty() {
                     groups.push(("the project".into(), vec![]));
                 }
-                let factor = if *per == CapBasis::Year { years(&subject.project_period) } else { 1 };
+                let factor = if *per == CapBasis::Year {
+                    years(&subject.project_period)
+                } else {
+                    1
+                };
                 let limit = i128::from(cap.amount_minor) * i128::from(factor);
                 for (what, group) in groups {
-                    let asked: Option<i128> =
-                        group.iter().map(|s| in_cap(s).map(i128::from)).sum::<Option<i128>>();
+                    let asked: Option<i128> = group.iter().map(|s| in_cap(s).map(i128::from)).sum::<Option<i128>>();
                     let limit_text = if *per == CapBasis::Year {
                         format!("at most {cap} a year × {factor} years")
                     } else {
@@ -410,8 +442,15 @@ pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
                     match asked {
                         Some(asked) => v(
                             asked > limit,
-                            format!("{what} asks {}", Money::new(i64::try_from(asked).unwrap_or(i64::MAX), cap.currency).map_or(asked.to_string(), |m| m.to_string())),
-                            Some(Money::new(i64::try_from(asked).unwrap_or(i64::MAX), cap.currency).map_or(asked.to_string(), |m| m.to_string())),
+                            format!(
+                                "{what} asks {}",
+                                Money::new(i64::try_from(asked).unwrap_or(i64::MAX), cap.currency)
+                                    .map_or(asked.to_string(), |m| m.to_string())
+                            ),
+                            Some(
+                                Money::new(i64::try_from(asked).unwrap_or(i64::MAX), cap.currency)
+                                    .map_or(asked.to_string(), |m| m.to_string()),
+                            ),
                             Some(limit_text),
                         ),
                         None => v(
@@ -431,7 +470,10 @@ pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
                     .any(|(m, d)| date.month() == m && date.day() == d);
                 v(
                     !hit,
-                    format!("the deadline is {date}; the programme's deadlines are {}", days.join(", ")),
+                    format!(
+                        "the deadline is {date}; the programme's deadlines are {}",
+                        days.join(", ")
+                    ),
                     Some(date.format("%m-%d").to_string()),
                     Some(format!("one of {}", days.join(", "))),
                 );
@@ -542,7 +584,9 @@ pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
             i128::from(budget.amount_minor) * i128::from(requested.amount_minor) / i128::from(total.amount_minor)
         };
         let contribution = i128::from(budget.amount_minor) - fund;
-        let money = |x: i128| Money::new(i64::try_from(x).unwrap_or(i64::MAX), budget.currency).map_or(x.to_string(), |m| m.to_string());
+        let money = |x: i128| {
+            Money::new(i64::try_from(x).unwrap_or(i64::MAX), budget.currency).map_or(x.to_string(), |m| m.to_string())
+        };
         verdict(
             "fund_shares_sum",
             "Fund share and own contribution make 100 % of each partner's budget (fund share rounded down)",

@@ -31,7 +31,8 @@ impl ProgrammeCode {
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         let ok = !s.is_empty()
             && s.len() <= 64
-            && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+            && s.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
         if ok {
             Ok(Self(s.to_string()))
         } else {
@@ -214,7 +215,11 @@ impl Decider for Programme {
         match command {
             ProgrammeCommand::Define { .. } if state.defined.is_some() => Err(DomainError::AlreadyExists {
                 aggregate: "programme",
-                id: state.defined.as_ref().map(|d| d.programme.to_string()).unwrap_or_default(),
+                id: state
+                    .defined
+                    .as_ref()
+                    .map(|d| d.programme.to_string())
+                    .unwrap_or_default(),
             }),
             ProgrammeCommand::Define {
                 programme,
@@ -277,11 +282,15 @@ impl Decider for Programme {
                 require_text("title", title)?;
                 require_text("source", source)?;
                 if state.call(call.trim()).is_some() {
-                    return Err(DomainError::DuplicateCall { call: call.trim().into() });
+                    return Err(DomainError::DuplicateCall {
+                        call: call.trim().into(),
+                    });
                 }
-                let rules = state.rule_set(rule_set.trim()).ok_or_else(|| DomainError::UnknownRuleSet {
-                    version: rule_set.trim().into(),
-                })?;
+                let rules = state
+                    .rule_set(rule_set.trim())
+                    .ok_or_else(|| DomainError::UnknownRuleSet {
+                        version: rule_set.trim().into(),
+                    })?;
                 if !rules.in_force_on(*opens_on) {
                     return Err(DomainError::RuleSetNotInForce {
                         version: rules.version.clone(),

@@ -396,7 +396,10 @@ fn decisions_missing_at_submission_and_jems_rounding() {
     assert_eq!(outcome(&checks, "co_financing_decision_missing"), [Outcome::Fail]);
     assert!(checks[1].detail.contains("NO-3401"), "{}", checks[1].detail);
     s.on = d("2025-09-20");
-    assert_eq!(outcome(&check(&s, &rules), "co_financing_decision_missing"), [Outcome::Pass]);
+    assert_eq!(
+        outcome(&check(&s, &rules), "co_financing_decision_missing"),
+        [Outcome::Pass]
+    );
 
     // A partner budget of 100 000.01 on a side funded at 904 675 / 1 391 900:
     // the fund share is rounded down to the cent, the contribution is the rest.
@@ -432,7 +435,10 @@ fn decisions_missing_at_submission_and_jems_rounding() {
     let checks = check(&s, &no_salaries);
     assert_eq!(outcome(&checks, "fund_shares_sum"), [Outcome::Pass], "{checks:#?}");
     assert_eq!(outcome(&checks, "excluded_cost_category"), [Outcome::Fail]);
-    assert_eq!(refusal(&checks, Stage::Commitment).unwrap_err().rule(), "excluded_cost_category");
+    assert_eq!(
+        refusal(&checks, Stage::Commitment).unwrap_err().rule(),
+        "excluded_cost_category"
+    );
     s.parties[0].answer = PartyAnswer::Committed {
         amount: Money::new(contribution.amount_minor - 1, Currency::EUR).unwrap(),
         decided_on: d("2025-08-18"),
@@ -461,7 +467,10 @@ fn conversions_round_down_and_refuse_bad_rates() {
         0
     );
     for bad in ["", "1,2", "-1", "0", "0.1234567"] {
-        let c = Conversion { rate: bad.into(), ..c.clone() };
+        let c = Conversion {
+            rate: bad.into(),
+            ..c.clone()
+        };
         assert_eq!(
             c.convert(eur(1), Currency::SEK).unwrap_err().rule(),
             "invalid_exchange_rate",

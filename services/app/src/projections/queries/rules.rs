@@ -31,7 +31,11 @@ pub struct ApplicationCheck {
 
 impl ApplicationCheck {
     pub fn warnings(&self) -> Vec<RuleCheck> {
-        self.checks.iter().filter(|c| c.outcome == Outcome::Warning).cloned().collect()
+        self.checks
+            .iter()
+            .filter(|c| c.outcome == Outcome::Warning)
+            .cloned()
+            .collect()
     }
     pub fn passes(&self) -> bool {
         self.checks.iter().all(|c| c.outcome != Outcome::Fail)
@@ -148,7 +152,6 @@ impl ReadModels {
             .unwrap_or_default()
     }
 
-
     /// Check `a` against its call's rule set (see [`check_application`]).
     pub fn check_application(&self, a: &ApplicationView, when: AsOf) -> ApplicationCheck {
         check_application(a, when.today)
@@ -183,7 +186,10 @@ impl ReadModels {
                     satisfies_rules: (status == "committed").then_some(problems.is_empty()),
                     problems,
                     next_meeting: (status == "pending")
-                        .then(|| self.calendar(&p.municipality, when.at).next_meeting(when.today, deadline))
+                        .then(|| {
+                            self.calendar(&p.municipality, when.at)
+                                .next_meeting(when.today, deadline)
+                        })
                         .flatten(),
                 }
             })
