@@ -1,4 +1,3 @@
-
 use samverkan_domain::application::{Application, ApplicationCommand};
 use samverkan_domain::municipality::{Municipality, MunicipalityCommand};
 use samverkan_domain::{ApplicationId, MunicipalityCode};

@@ -1,4 +1,3 @@
-
 use super::*;
 use crate::testing::fixtures::{d, m};
 use crate::testing::*;

@@ -1,4 +1,3 @@
-
 use super::*;
 use crate::testing::fixtures::{d, decision, m as code};
 use crate::testing::*;

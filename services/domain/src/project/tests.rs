@@ -1,8 +1,7 @@
-
 use super::*;
 use crate::testing::fixtures::{d, ms, sek};
 use crate::testing::*;
-use crate::{Currency, ProgrammeKind};
+use crate::{CountryCode, Currency, Money, Period, Programme, ProgrammeKind};
 
 fn pid() -> ProjectId {
     ProjectId::from_name("waste")

@@ -1,4 +1,3 @@
-
 use super::*;
 
 fn accept(value: &str) -> Option<MediaType> {
