@@ -1,4 +1,7 @@
+use samverkan_domain::{ConsortiumCode, MunicipalityCode};
+
 use super::*;
+use crate::auth::Role;
 
 fn secret() -> Secret {
     Secret::new(b"0123456789abcdef0123456789abcdef".to_vec())
