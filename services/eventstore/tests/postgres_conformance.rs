@@ -39,6 +39,9 @@ case!(subscription_from_the_middle);
 case!(metadata_round_trip);
 case!(event_ids_unique_across_the_store);
 case!(invalid_appends);
+case!(import_keeps_the_envelope);
+case!(import_refuses_what_does_not_continue);
+case!(import_refuses_ids_stored_already);
 
 /// All cases against one shared database, as they run against a shared server.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

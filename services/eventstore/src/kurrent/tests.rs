@@ -58,9 +58,22 @@ fn metadata_json_shape() {
             actor: Some("u".into()),
             ..EventMetadata::default()
         },
+        recorded_at: None,
     };
     let json = serde_json::to_value(&meta).expect("serialises");
     assert_eq!(json, serde_json::json!({ "schemaVersion": 2, "actor": "u" }));
+    // An imported event carries its original recorded time, exactly.
+    let at = chrono::DateTime::parse_from_rfc3339("2024-05-06T07:08:09.123456Z")
+        .expect("a time")
+        .to_utc();
+    let imported = StoredMetadata {
+        recorded_at: Some(at),
+        ..StoredMetadata::default()
+    };
+    let json = serde_json::to_value(&imported).expect("serialises");
+    assert_eq!(json["recordedAt"], "2024-05-06T07:08:09.123456Z");
+    let back: StoredMetadata = serde_json::from_value(json).expect("parses");
+    assert_eq!(back.recorded_at, Some(at));
     let back: StoredMetadata = serde_json::from_value(serde_json::json!({ "actor": "u" })).expect("parses");
     assert_eq!(back.schema_version, 1);
     assert_eq!(back.metadata.actor.as_deref(), Some("u"));
