@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use uuid::Uuid;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_samverkan");
 
@@ -272,4 +273,66 @@ pub fn data(body: &Value) -> &Value {
         "unexpected errors: {body:#}"
     );
     &body["data"]
+}
+
+/// Run a mutation as the administrator with a fresh command id; returns `data.<field>`.
+pub async fn mutate(server: &Server, field: &str, input_type: &str, input: Value, selection: &str) -> Value {
+    let admin = server.admin_token.clone().expect("admin token");
+    mutate_as(server, &admin, field, input_type, input, selection).await
+}
+
+/// Run a mutation with `token`'s role and a fresh command id; asserts it
+/// succeeded and returns `data.<field>` (its `position` and `selection`).
+pub async fn mutate_as(
+    server: &Server,
+    token: &str,
+    field: &str,
+    input_type: &str,
+    input: Value,
+    selection: &str,
+) -> Value {
+    let query = format!(
+        "mutation($id: UUID!, $input: {input_type}!) {{ {field}(commandId: $id, input: $input) {{ position {selection} }} }}"
+    );
+    let body = server
+        .gql_as(token, &query, json!({ "id": Uuid::new_v4(), "input": input }))
+        .await;
+    data(&body)[field].clone()
+}
+
+/// `units` whole kronor as a `MoneyInput`.
+pub fn money(units: i64) -> Value {
+    json!({ "amountMinor": units * 100, "currency": "SEK" })
+}
+
+/// An executive-board decision with case number `case`.
+pub fn decision(case: &str) -> Value {
+    json!({ "body": "EXECUTIVE_BOARD", "date": "2026-03-01", "paragraph": "§ 31", "caseNumber": case })
+}
+
+/// A `DraftApplicationInput`: V6's Interreg application led by Lidköping
+/// (SE-1494), 3,000,000 SEK budget, 2,400,000 SEK requested.
+pub fn draft_application(title: &str) -> Value {
+    json!({
+        "consortium": "V6",
+        "title": title,
+        "programme": { "kind": "INTERREG", "name": "Interreg Europe" },
+        "call": "Fifth call",
+        "leadApplicant": "SE-1494",
+        "deadline": "2099-02-15T23:59:59Z",
+        "totalBudget": money(3_000_000),
+        "requested": money(2_400_000),
+        "projectPeriod": { "start": "2027-01-01", "end": "2029-12-31" },
+        "euPriorities": ["GREEN"]
+    })
+}
+
+/// A `RecordRiskAssessmentInput` for application `app`.
+pub fn risk_assessment(app: &str) -> Value {
+    json!({ "applicationId": app, "benefits": "Fler besökare året runt", "risks": "Personalomsättning", "democracyAndHumanRights": "Alla partner är svenska kommuner med demokratiskt styre", "assessedOn": "2026-03-02" })
+}
+
+/// An `ApproveApplicationInput` granting `granted` to application `app`.
+pub fn approval(app: &str, granted: Value) -> Value {
+    json!({ "applicationId": app, "granted": granted, "decidedOn": "2026-11-20", "decisionReference": "JEMS-IE-0042" })
 }

@@ -7,41 +7,13 @@
 
 use std::time::Duration;
 
-use futures::SinkExt;
-use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::Message;
-use uuid::Uuid;
+use serde_json::json;
 
 use samverkan_eventstore::pg_testing::PgServer;
 use samverkan_eventstore::{EventStore, PgStore};
 
-use crate::helpers::{data, spawn, Server};
-use crate::subscriptions::{connect, next};
-
-async fn mutate_as(
-    server: &Server,
-    token: &str,
-    field: &str,
-    input_type: &str,
-    input: Value,
-    selection: &str,
-) -> Value {
-    let query = format!(
-        "mutation($id: UUID!, $input: {input_type}!) {{ {field}(commandId: $id, input: $input) {{ position {selection} }} }}"
-    );
-    let body = server
-        .gql_as(token, &query, json!({ "id": Uuid::new_v4(), "input": input }))
-        .await;
-    data(&body)[field].clone()
-}
-
-fn money(units: i64) -> Value {
-    json!({ "amountMinor": units * 100, "currency": "SEK" })
-}
-
-fn decision(case: &str) -> Value {
-    json!({ "body": "EXECUTIVE_BOARD", "date": "2026-03-01", "paragraph": "§ 31", "caseNumber": case })
-}
+use crate::helpers::{approval, data, decision, draft_application, money, mutate_as, risk_assessment, spawn, Server};
+use crate::subscriptions::{connect, next, send};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_replicas_on_one_postgres_database() {
@@ -63,14 +35,11 @@ async fn three_replicas_on_one_postgres_database() {
 
     // A subscriber on C, from before the command.
     let mut socket = connect(&format!("{}/graphql/ws", c.base.replacen("http", "ws", 1)), &admin).await;
-    socket
-        .send(Message::Text(
-            json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { events(municipality: \"SE-1494\") { eventType position } }" } })
-                .to_string()
-                .into(),
-        ))
-        .await
-        .expect("subscribe");
+    send(
+        &mut socket,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { events(municipality: \"SE-1494\") { eventType position } }" } }),
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // A command through A; B answers with it at once when asked for that position.
@@ -141,18 +110,7 @@ async fn three_replicas_on_one_postgres_database() {
         &coordinator,
         "draftApplication",
         "DraftApplicationInput",
-        json!({
-            "consortium": "V6",
-            "title": "Besöksnäring över tre repliker",
-            "programme": { "kind": "INTERREG", "name": "Interreg Europe" },
-            "call": "Fifth call",
-            "leadApplicant": "SE-1494",
-            "deadline": "2099-02-15T23:59:59Z",
-            "totalBudget": money(3_000_000),
-            "requested": money(2_400_000),
-            "projectPeriod": { "start": "2027-01-01", "end": "2029-12-31" },
-            "euPriorities": ["GREEN"]
-        }),
+        draft_application("Besöksnäring över tre repliker"),
         "application { id }",
     )
     .await;
@@ -173,7 +131,7 @@ async fn three_replicas_on_one_postgres_database() {
         &coordinator,
         "recordRiskAssessment",
         "RecordRiskAssessmentInput",
-        json!({ "applicationId": app, "benefits": "Fler besökare", "risks": "Personalomsättning", "democracyAndHumanRights": "Svenska kommuner med demokratiskt styre", "assessedOn": "2026-03-02" }),
+        risk_assessment(&app),
         "",
     )
     .await;
@@ -191,7 +149,7 @@ async fn three_replicas_on_one_postgres_database() {
         &coordinator,
         "approveApplication",
         "ApproveApplicationInput",
-        json!({ "applicationId": app, "granted": money(2_000_000), "decidedOn": "2026-11-20", "decisionReference": "JEMS-IE-0042" }),
+        approval(&app, money(2_000_000)),
         "application { projectId }",
     )
     .await;

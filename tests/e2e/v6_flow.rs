@@ -10,40 +10,13 @@
 
 use std::time::Duration;
 
-use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;
 
-use crate::helpers::{data, spawn, Server};
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// Run a mutation as the administrator with a fresh command id; returns `data.<field>`.
-async fn mutate(server: &Server, field: &str, input_type: &str, input: Value, selection: &str) -> Value {
-    let admin = server.admin_token.clone().expect("admin token");
-    mutate_as(server, &admin, field, input_type, input, selection).await
-}
-
-/// Run a mutation with `token`'s role; returns `data.<field>`.
-async fn mutate_as(
-    server: &Server,
-    token: &str,
-    field: &str,
-    input_type: &str,
-    input: Value,
-    selection: &str,
-) -> Value {
-    let query = format!(
-        "mutation($id: UUID!, $input: {input_type}!) {{ {field}(commandId: $id, input: $input) {{ position {selection} }} }}"
-    );
-    let body = server
-        .gql_as(token, &query, json!({ "id": Uuid::new_v4(), "input": input }))
-        .await;
-    data(&body)[field].clone()
-}
+use crate::helpers::{
+    approval, data, decision, draft_application, money, mutate, mutate_as, risk_assessment, spawn, Server,
+};
+use crate::subscriptions::{connect, next, send};
 
 /// Run a mutation as the administrator, expected to fail; returns the first error's extensions.
 async fn refused(server: &Server, field: &str, input_type: &str, input: Value, expected_version: Option<i64>) -> Value {
@@ -86,49 +59,6 @@ async fn head_events(server: &Server) -> u64 {
     p.as_u64()
         .or_else(|| p.as_str().and_then(|s| s.parse().ok()))
         .unwrap_or(0)
-}
-
-fn money(units: i64) -> Value {
-    json!({ "amountMinor": units * 100, "currency": "SEK" })
-}
-
-fn decision(case: &str) -> Value {
-    json!({ "body": "EXECUTIVE_BOARD", "date": "2026-03-01", "paragraph": "§ 31", "caseNumber": case })
-}
-
-async fn connect(url: &str, token: &str) -> Socket {
-    let mut request = url.into_client_request().expect("ws request");
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("websocket connects");
-    socket
-        .send(Message::Text(
-            json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } })
-                .to_string()
-                .into(),
-        ))
-        .await
-        .expect("send init");
-    let ack = next(&mut socket).await;
-    assert_eq!(ack["type"], "connection_ack", "{ack:#}");
-    socket
-}
-
-async fn next(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(15), socket.next())
-            .await
-            .expect("a websocket message within 15 s")
-            .expect("socket open")
-            .expect("frame");
-        if let Message::Text(text) = message {
-            return serde_json::from_str(text.as_str()).expect("JSON message");
-        }
-    }
 }
 
 async fn dashboard_projects(server: &Server, municipality: &str) -> Vec<(String, String)> {
@@ -204,14 +134,11 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
         &coordinator,
     )
     .await;
-    socket
-        .send(Message::Text(
-            json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { events(consortium: \"V6\") { position eventType actor summary } }" } })
-                .to_string()
-                .into(),
-        ))
-        .await
-        .expect("subscribe");
+    send(
+        &mut socket,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { events(consortium: \"V6\") { position eventType actor summary } }" } }),
+    )
+    .await;
 
     // The coordinator drafts the application and invites members.
     let draft = mutate_as(
@@ -219,18 +146,7 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
         &coordinator,
         "draftApplication",
         "DraftApplicationInput",
-        json!({
-            "consortium": "V6",
-            "title": "Hållbar besöksnäring i Västra Skaraborg",
-            "programme": { "kind": "INTERREG", "name": "Interreg Europe" },
-            "call": "Fifth call",
-            "leadApplicant": "SE-1494",
-            "deadline": "2099-02-15T23:59:59Z",
-            "totalBudget": money(3_000_000),
-            "requested": money(2_400_000),
-            "projectPeriod": { "start": "2027-01-01", "end": "2029-12-31" },
-            "euPriorities": ["GREEN"]
-        }),
+        draft_application("Hållbar besöksnäring i Västra Skaraborg"),
         "application { id status }",
     )
     .await;
@@ -369,7 +285,7 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
         &coordinator,
         "recordRiskAssessment",
         "RecordRiskAssessmentInput",
-        json!({ "applicationId": app, "benefits": "Fler besökare året runt", "risks": "Personalomsättning", "democracyAndHumanRights": "Alla partner är svenska kommuner med demokratiskt styre", "assessedOn": "2026-03-02" }),
+        risk_assessment(&app),
         "",
     )
     .await;
@@ -387,7 +303,7 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
         &coordinator,
         "approveApplication",
         "ApproveApplicationInput",
-        json!({ "applicationId": app, "granted": money(2_000_000), "decidedOn": "2026-11-20", "decisionReference": "JEMS-IE-0042" }),
+        approval(&app, money(2_000_000)),
         "application { status projectId granted { amountMinor currency } }",
     )
     .await;
