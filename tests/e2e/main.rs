@@ -6,11 +6,13 @@ mod helpers;
 #[path = "../../services/api/tests/support/test_keys.rs"]
 mod test_keys;
 
+mod backup;
 mod cli;
 mod files;
 mod follow_up_script;
 mod in_process;
 mod jwks;
+mod migrate;
 mod replicas;
 mod security;
 mod serve;

@@ -60,12 +60,17 @@ pub(crate) fn meta<'a>(ctx: &Context<'a>) -> Option<&'a RequestMeta> {
     ctx.data_opt::<RequestMeta>()
 }
 
-/// "As of" for a query: a past instant, or now.
-pub(crate) fn as_of(at: Option<DateTime<Utc>>) -> AsOf {
+/// "As of" for a query: a past instant, or `now` (the server's clock).
+pub(crate) fn as_of(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> AsOf {
     match at {
         Some(t) => AsOf::past(t),
-        None => AsOf::now(Utc::now()),
+        None => AsOf::now(now),
     }
+}
+
+/// What time it is, by the clock in the [`ApiState`] (never read directly in resolvers).
+pub(crate) fn now(ctx: &Context<'_>) -> Result<DateTime<Utc>, ApiError> {
+    Ok((state(ctx)?.clock)())
 }
 
 /// Run `f` on the read models, after waiting (up to the configured time,

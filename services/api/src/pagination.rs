@@ -74,15 +74,8 @@ pub struct PageTotals {
     pub as_of: Option<crate::scalars::DateTime>,
 }
 
-/// Say on a connection which business date and recording instant it used.
-pub fn stamped<T: OutputType>(
-    mut page: Page<T>,
-    valid_at: Option<chrono::NaiveDate>,
-    as_of: Option<chrono::DateTime<chrono::Utc>>,
-) -> Page<T> {
-    if let Some(day) = valid_at {
-        page.additional_fields.valid_at = crate::scalars::Date(day);
-    }
+/// Say on a connection which recording instant it used.
+pub fn stamped<T: OutputType>(mut page: Page<T>, as_of: Option<chrono::DateTime<chrono::Utc>>) -> Page<T> {
     page.additional_fields.as_of = as_of.map(crate::scalars::DateTime);
     page
 }
@@ -114,7 +107,14 @@ fn size(name: &str, n: Option<i32>, max: usize) -> Result<Option<usize>, ApiErro
 }
 
 /// Cut one page out of `items` (any order: they are sorted by key here).
-pub fn page<T: OutputType>(mut items: Vec<(String, T)>, args: PageArgs, max: usize) -> Result<Page<T>, ApiError> {
+/// `valid_at`: the business date the list is about (the day asked about, or
+/// today by the server's clock).
+pub fn page<T: OutputType>(
+    mut items: Vec<(String, T)>,
+    args: PageArgs,
+    max: usize,
+    valid_at: chrono::NaiveDate,
+) -> Result<Page<T>, ApiError> {
     let first = size("first", args.first, max)?;
     let last = size("last", args.last, max)?;
     let after = cursor_arg("after", args.after)?;
@@ -146,7 +146,7 @@ pub fn page<T: OutputType>(mut items: Vec<(String, T)>, args: PageArgs, max: usi
         has_next_page,
         PageTotals {
             total_count,
-            valid_at: crate::scalars::Date(chrono::Utc::now().date_naive()),
+            valid_at: crate::scalars::Date(valid_at),
             as_of: None,
         },
     );
@@ -197,7 +197,7 @@ mod tests {
 
     /// A page of `n` items, at most 100 a page.
     fn cut(n: usize, args: PageArgs) -> Result<Page<i32>, ApiError> {
-        page(items(n), args, 100)
+        page(items(n), args, 100, chrono::NaiveDate::MIN)
     }
 
     fn first(n: i32) -> PageArgs {
@@ -273,7 +273,7 @@ mod tests {
         let after = c.edges.last().map(|e| e.cursor.encode_cursor());
         let mut more = items(4);
         more.push(("k000a".into(), 99)); // inserted before the cursor
-        let c = page(more, PageArgs { after, ..first(10) }, 100).unwrap();
+        let c = page(more, PageArgs { after, ..first(10) }, 100, chrono::NaiveDate::MIN).unwrap();
         assert_eq!(nodes(&c), vec![2, 3]);
     }
 }

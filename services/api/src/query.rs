@@ -63,20 +63,28 @@ pub(crate) struct At {
     pub valid: Option<NaiveDate>,
     pub as_of: Option<chrono::DateTime<Utc>>,
     pub at_least: Option<Position>,
+    /// The server clock's now, read once for the field.
+    pub now: chrono::DateTime<Utc>,
 }
 
 impl At {
-    pub(crate) fn new(valid_at: Option<Date>, as_of: Option<DateTime>, at_least: Option<Position>) -> Self {
-        At {
+    pub(crate) fn new(
+        ctx: &Context<'_>,
+        valid_at: Option<Date>,
+        as_of: Option<DateTime>,
+        at_least: Option<Position>,
+    ) -> Result<Self, ApiError> {
+        Ok(At {
             valid: valid_at.map(|d| d.0),
             as_of: as_of.map(|t| t.0),
             at_least,
-        }
+            now: crate::context::now(ctx)?,
+        })
     }
 
     /// The recording time as the reports take it (a past instant, or now).
     pub(crate) fn when(&self) -> AsOf {
-        crate::context::as_of(self.as_of)
+        crate::context::as_of(self.as_of, self.now)
     }
 
     /// Run `f` on the read models once they include `atLeastPosition`.
@@ -127,7 +135,8 @@ impl At {
         items: Vec<(String, T)>,
         args: PageArgs,
     ) -> Result<Page<T>> {
-        Ok(stamped(page(items, args, max_page(ctx)?)?, self.valid, self.as_of))
+        let valid_at = self.valid.unwrap_or_else(|| self.now.date_naive());
+        Ok(stamped(page(items, args, max_page(ctx)?, valid_at)?, self.as_of))
     }
 }
 
@@ -215,7 +224,7 @@ macro_rules! read_fields {
                 at_least_position: Option<$crate::scalars::Position>,
                 $($more)*
             ) -> async_graphql::Result<$out> {
-                let $at = $crate::query::At::new(valid_at, as_of, at_least_position);
+                let $at = $crate::query::At::new($ctx, valid_at, as_of, at_least_position)?;
                 $body
             }
         ] $($rest)*);
@@ -239,6 +248,6 @@ pub(crate) fn not_found_on(what: &str, id: impl std::fmt::Display, valid_at: Opt
 mod tests {
     #[test]
     fn as_of_now_has_no_instant() {
-        assert!(crate::context::as_of(None).at.is_none());
+        assert!(crate::context::as_of(None, chrono::Utc::now()).at.is_none());
     }
 }

@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use async_graphql::futures_util::stream::{self, Stream};
 use async_graphql::{Context, Result, Subscription};
-use chrono::Utc;
 use samverkan_app::projections::{consortium_subject, municipality_subject, AsOf, TimelineEntry as Applied};
 use samverkan_app::Projections;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
@@ -99,6 +98,7 @@ impl Subscription {
             rx,
             projections,
             who,
+            clock: state(ctx)?.clock.clone(),
             _slot: slot,
         };
         Ok(stream::unfold((feed, subjects), |(mut feed, subjects)| async move {
@@ -139,12 +139,13 @@ impl Subscription {
             rx,
             projections,
             who,
+            clock: state(ctx)?.clock.clone(),
             _slot: slot,
         };
         // What this subscriber saw last: an event it may not see (a draft of
         // another's) leaves its dashboard as it was, and must not show as a push.
         // It starts with the dashboard as it is when the subscription starts.
-        let last: Option<Vec<u8>> = dashboard_now(&feed.projections, &code, &feed.who).map(|(seen, _)| seen);
+        let last: Option<Vec<u8>> = dashboard_now(&feed, &code).map(|(seen, _)| seen);
         Ok(stream::unfold((feed, last), move |(mut feed, mut last)| {
             let subject = subject.clone();
             async move {
@@ -152,7 +153,7 @@ impl Subscription {
                     if !next_concerning(&mut feed.rx, &subject).await {
                         return None;
                     }
-                    let Some((seen, dashboard)) = dashboard_now(&feed.projections, &code, &feed.who) else {
+                    let Some((seen, dashboard)) = dashboard_now(&feed, &code) else {
                         continue;
                     };
                     if last.as_ref() == Some(&seen) {
@@ -172,6 +173,8 @@ struct Feed {
     rx: Receiver<Arc<Applied>>,
     projections: Arc<Projections>,
     who: Principal,
+    /// The server's clock: "now" for each dashboard sent.
+    clock: crate::Clock,
     _slot: Option<OwnedSemaphorePermit>,
 }
 
@@ -197,15 +200,14 @@ async fn next_concerning(rx: &mut Receiver<Arc<Applied>>, subject: &str) -> bool
 
 /// The dashboard as `who` may see it now, with its serialized form (to tell
 /// whether it changed for this viewer).
-fn dashboard_now(
-    projections: &Projections,
-    code: &samverkan_domain::MunicipalityCode,
-    who: &Principal,
-) -> Option<(Vec<u8>, Dashboard)> {
-    let models = projections.read();
-    let viewer = Viewer::new(who);
-    models.seen_by(&viewer).dashboard(code, AsOf::now(Utc::now())).map(|d| {
-        let seen = serde_json::to_vec(&d).unwrap_or_default();
-        (seen, Dashboard::from(&d))
-    })
+fn dashboard_now(feed: &Feed, code: &samverkan_domain::MunicipalityCode) -> Option<(Vec<u8>, Dashboard)> {
+    let models = feed.projections.read();
+    let viewer = Viewer::new(&feed.who);
+    models
+        .seen_by(&viewer)
+        .dashboard(code, AsOf::now((feed.clock)()))
+        .map(|d| {
+            let seen = serde_json::to_vec(&d).unwrap_or_default();
+            (seen, Dashboard::from(&d))
+        })
 }

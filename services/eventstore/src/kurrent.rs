@@ -19,7 +19,7 @@ use kurrentdb::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::validate::validate_append;
+use crate::validate::{does_not_continue, validate_append, validate_import};
 use crate::{AppendResult, Direction, EventMetadata, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError};
 
 /// The event's custom metadata as stored in KurrentDB.
@@ -29,6 +29,12 @@ struct StoredMetadata {
     schema_version: u32,
     #[serde(flatten)]
     metadata: EventMetadata,
+    /// The time an imported event was first recorded, in the store it was
+    /// copied from ([`EventStore::import`]): KurrentDB sets its own
+    /// `created` time and cannot be given another, so the original goes
+    /// here and is what reads report as `recorded_at`.
+    #[serde(rename = "recordedAt", default, skip_serializing_if = "Option::is_none")]
+    recorded_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 fn default_schema_version() -> u32 {
@@ -72,19 +78,54 @@ impl KurrentStore {
     }
 
     fn event_data(event: &NewEvent) -> Result<EventData, StoreError> {
-        // The body is validated JSON; send it byte for byte.
-        let text =
-            std::str::from_utf8(&event.data).map_err(|_| StoreError::InvalidAppend("the body is not UTF-8".into()))?;
-        let raw = serde_json::value::RawValue::from_string(text.to_owned())
-            .map_err(|e| StoreError::InvalidAppend(format!("the body is not JSON: {e}")))?;
         let meta = StoredMetadata {
             schema_version: event.schema_version,
             metadata: event.metadata.clone(),
+            recorded_at: None,
         };
-        EventData::json(&event.event_type, &raw)
-            .and_then(|d| d.metadata_as_json(&meta))
-            .map(|d| d.id(event.id))
+        Self::to_event_data(event.id, &event.event_type, &event.data, &meta)
+    }
+
+    /// An imported event, its original recorded time in the metadata.
+    fn imported_data(event: &RecordedEvent) -> Result<EventData, StoreError> {
+        let meta = StoredMetadata {
+            schema_version: event.schema_version,
+            metadata: event.metadata.clone(),
+            recorded_at: Some(event.recorded_at),
+        };
+        Self::to_event_data(event.id, &event.event_type, &event.data, &meta)
+    }
+
+    fn to_event_data(
+        id: uuid::Uuid,
+        event_type: &str,
+        data: &[u8],
+        meta: &StoredMetadata,
+    ) -> Result<EventData, StoreError> {
+        // The body is validated JSON; send it byte for byte.
+        let text = std::str::from_utf8(data).map_err(|_| StoreError::InvalidAppend("the body is not UTF-8".into()))?;
+        let raw = serde_json::value::RawValue::from_string(text.to_owned())
+            .map_err(|e| StoreError::InvalidAppend(format!("the body is not JSON: {e}")))?;
+        EventData::json(event_type, &raw)
+            .and_then(|d| d.metadata_as_json(meta))
+            .map(|d| d.id(id))
             .map_err(|e| StoreError::InvalidAppend(e.to_string()))
+    }
+
+    /// The newest user event of `$all`, if any.
+    async fn newest_event(&self) -> Result<Option<RecordedEvent>, StoreError> {
+        let options = ReadAllOptions::default()
+            .position(StreamPosition::End)
+            .backwards()
+            .filter(user_events_filter())
+            .max_count(16);
+        let mut read = self.client.read_all(&options).await.map_err(backend)?;
+        while let Some(e) = read.next().await.map_err(backend)? {
+            if let Some(e) = convert(&e)? {
+                return Ok(Some(e));
+            }
+        }
+        Ok(None)
     }
 
     /// Reads up to `count` events of `stream` from `from` forwards; a
@@ -208,7 +249,7 @@ fn convert(resolved: &ResolvedEvent) -> Result<Option<RecordedEvent>, StoreError
         schema_version: meta.schema_version,
         data: event.data.to_vec(),
         metadata: meta.metadata,
-        recorded_at: event.created,
+        recorded_at: meta.recorded_at.unwrap_or(event.created),
     }))
 }
 
@@ -323,6 +364,73 @@ impl EventStore for KurrentStore {
         }
     }
 
+    /// KurrentDB has no transaction across streams: the whole batch is
+    /// checked first (each stream's current revision, the newest recorded
+    /// time), then each run of consecutive events of one stream is appended
+    /// with the revision it must follow. A writer racing the import can
+    /// make a later run fail after earlier ones were written; what is
+    /// written is then still a prefix of the batch, in order (so
+    /// `samverkan migrate` resumes from it). Positions are the server's
+    /// (not dense); the original recorded time travels in the metadata.
+    async fn import(&self, events: Vec<RecordedEvent>) -> Result<(), StoreError> {
+        validate_import(&events)?;
+        let Some(first) = events.first() else {
+            return Ok(());
+        };
+        if let Some(newest) = self.newest_event().await? {
+            if first.recorded_at < newest.recorded_at {
+                return Err(StoreError::InvalidAppend(format!(
+                    "event {} was recorded at {}, before the newest event of this store: an import must \
+                     continue the log, so recorded times must not go back; nothing of the import was written",
+                    first.id, first.recorded_at
+                )));
+            }
+        }
+        let mut current: std::collections::HashMap<&str, Option<u64>> = std::collections::HashMap::new();
+        for e in &events {
+            let version = match current.get(e.stream.as_str()) {
+                Some(v) => *v,
+                None => self
+                    .read_range(&e.stream, Direction::Backwards, None, 1)
+                    .await?
+                    .first()
+                    .map(|last| last.version),
+            };
+            if e.version != version.map_or(0, |v| v + 1) {
+                return Err(does_not_continue(e, version));
+            }
+            current.insert(&e.stream, Some(e.version));
+        }
+        let mut rest = events.as_slice();
+        while let Some(first) = rest.first() {
+            let run = rest.iter().take_while(|e| e.stream == first.stream).count();
+            let (chunk, tail) = rest.split_at(run);
+            let data = chunk.iter().map(Self::imported_data).collect::<Result<Vec<_>, _>>()?;
+            let expected = match first.version {
+                0 => StreamState::NoStream,
+                v => StreamState::StreamRevision(v - 1),
+            };
+            let options = AppendToStreamOptions::default().stream_state(expected);
+            match self
+                .client
+                .append_to_stream(first.stream.as_str(), &options, data)
+                .await
+            {
+                Ok(_) => {}
+                Err(kurrentdb::Error::WrongExpectedVersion { .. }) => {
+                    return Err(StoreError::InvalidAppend(format!(
+                        "stream `{}` changed while importing (another writer appended to it): event {} no \
+                         longer continues it; the events of the import before it are written",
+                        first.stream, first.id
+                    )))
+                }
+                Err(e) => return Err(backend(e)),
+            }
+            rest = tail;
+        }
+        Ok(())
+    }
+
     async fn read_stream(
         &self,
         stream: &str,
@@ -369,18 +477,7 @@ impl EventStore for KurrentStore {
     }
 
     async fn head_position(&self) -> Result<Option<u64>, StoreError> {
-        let options = ReadAllOptions::default()
-            .position(StreamPosition::End)
-            .backwards()
-            .filter(user_events_filter())
-            .max_count(16);
-        let mut read = self.client.read_all(&options).await.map_err(backend)?;
-        while let Some(e) = read.next().await.map_err(backend)? {
-            if let Some(e) = convert(&e)? {
-                return Ok(Some(e.position));
-            }
-        }
-        Ok(None)
+        Ok(self.newest_event().await?.map(|e| e.position))
     }
 
     fn subscribe_all(&self, after: Option<u64>) -> BoxStream<'static, Result<RecordedEvent, StoreError>> {
@@ -486,9 +583,22 @@ mod tests {
                 actor: Some("u".into()),
                 ..EventMetadata::default()
             },
+            recorded_at: None,
         };
         let json = serde_json::to_value(&meta).expect("serialises");
         assert_eq!(json, serde_json::json!({ "schemaVersion": 2, "actor": "u" }));
+        // An imported event carries its original recorded time, exactly.
+        let at = chrono::DateTime::parse_from_rfc3339("2024-05-06T07:08:09.123456Z")
+            .expect("a time")
+            .to_utc();
+        let imported = StoredMetadata {
+            recorded_at: Some(at),
+            ..StoredMetadata::default()
+        };
+        let json = serde_json::to_value(&imported).expect("serialises");
+        assert_eq!(json["recordedAt"], "2024-05-06T07:08:09.123456Z");
+        let back: StoredMetadata = serde_json::from_value(json).expect("parses");
+        assert_eq!(back.recorded_at, Some(at));
         let back: StoredMetadata = serde_json::from_value(serde_json::json!({ "actor": "u" })).expect("parses");
         assert_eq!(back.schema_version, 1);
         assert_eq!(back.metadata.actor.as_deref(), Some("u"));

@@ -157,6 +157,20 @@ pub trait EventStore: Send + Sync + 'static {
         events: Vec<NewEvent>,
     ) -> Result<AppendResult, StoreError>;
 
+    /// Append events copied from another store, keeping their ids, stream
+    /// names, versions, types, schema versions, bodies, metadata and recorded
+    /// times (`position` is ignored: this store assigns positions as for any
+    /// append). The batch must continue this store's log: each event's
+    /// version is its stream's current version + 1 (0 for a stream without
+    /// events), and no recorded time is earlier than the one before it (nor
+    /// than the store's newest event's). An event that does not continue its
+    /// stream, or an invalid one, is refused with
+    /// [`StoreError::InvalidAppend`], an id stored already with
+    /// [`StoreError::DuplicateEventId`]; then nothing of the batch is
+    /// written. An empty batch does nothing. For `samverkan migrate`; the
+    /// KurrentDB backend's limits are in `docs/eventstore.md`.
+    async fn import(&self, events: Vec<RecordedEvent>) -> Result<(), StoreError>;
+
     /// Read up to `max` events of a stream starting at version `from`
     /// (inclusive; for backwards, `None` means from the end).
     async fn read_stream(

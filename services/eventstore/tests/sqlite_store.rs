@@ -247,3 +247,42 @@ async fn big_reads_in_parallel_slices_fit_together() {
     assert_eq!(middle.last().map(|e| e.position), Some(12_001));
     assert!(middle.windows(2).all(|w| w[1].position == w[0].position + 1));
 }
+
+/// An import into the embedded store gets dense positions after the head,
+/// in one transaction, survives reopening and passes the integrity check;
+/// a refused import leaves the file as it was.
+#[tokio::test]
+async fn imports_get_dense_positions_and_keep_the_file_healthy() {
+    use samverkan_eventstore::conformance::recorded;
+    let (_dir, path) = temp();
+    let store = SqliteStore::open(&path).expect("create");
+    store
+        .append(
+            "case-1",
+            ExpectedVersion::NoStream,
+            vec![event("A", serde_json::json!({"a": 1}))],
+        )
+        .await
+        .expect("append");
+    let at = chrono::Utc::now();
+    let batch: Vec<_> = (0..50)
+        .map(|i| recorded(&format!("copied-{}", i % 7), (i / 7) as u64, "C", b"{}", at))
+        .collect();
+    store.import(batch.clone()).await.expect("import");
+    let all = store.read_all(None, 1000).await.expect("read_all");
+    assert_eq!(
+        all.iter().map(|e| e.position).collect::<Vec<_>>(),
+        (1..=51).collect::<Vec<u64>>()
+    );
+    assert_eq!(store.head_position().await.expect("head"), Some(51));
+
+    let refused = vec![recorded("copied-0", 9, "C", b"{}", at)];
+    assert!(matches!(store.import(refused).await, Err(StoreError::InvalidAppend(_))));
+    drop(store);
+
+    let store = SqliteStore::open(&path).expect("reopen");
+    let report = store.integrity_check().await.expect("healthy");
+    assert_eq!((report.events, report.streams, report.head_position), (51, 8, Some(51)));
+    let again = store.read_all(None, 1000).await.expect("read_all");
+    assert_eq!(again, all, "the import is durable as it was read");
+}

@@ -1,4 +1,4 @@
-//! The command line: `samverkan serve | seed | schema | token`. Every flag
+//! The command line: `samverkan serve | seed | schema | token | migrate`. Every flag
 //! can also be set through an environment variable (`SAMVERKAN_…`).
 
 use std::path::PathBuf;
@@ -24,6 +24,11 @@ pub enum Command {
     /// Mint a development token (HS256) with the locally configured key:
     /// `<data-dir>/dev-jwt.key` (created if missing) or `--jwt-hs256-secret-file`.
     Token(TokenArgs),
+    /// Copy the event log from one store to another (same streams, versions,
+    /// event ids, types, bodies, metadata and recorded times, in log order),
+    /// then verify both. Resumable: run it again after an interruption. The
+    /// target must be empty or hold the beginning of the source's log.
+    Migrate(MigrateArgs),
 }
 
 /// Where the data lives.
@@ -169,6 +174,28 @@ pub struct AuthArgs {
     /// The audience (`aud`) tokens must name.
     #[arg(long, env = "SAMVERKAN_JWT_AUDIENCE", default_value = "samverkan")]
     pub jwt_audience: String,
+}
+
+/// `samverkan migrate`.
+#[derive(Debug, Clone, Args)]
+pub struct MigrateArgs {
+    /// The store to copy from, as `--store-url` takes it (`sqlite:<file>`,
+    /// `kurrentdb://…`). Stop the servers writing to it first.
+    #[arg(long, env = "SAMVERKAN_MIGRATE_FROM")]
+    pub from: String,
+
+    /// The store to copy to: empty, or holding the beginning of the source's
+    /// log (an interrupted migration), else it is refused untouched.
+    #[arg(long, env = "SAMVERKAN_MIGRATE_TO")]
+    pub to: String,
+
+    /// Relative `sqlite:` paths are inside this directory.
+    #[arg(long, env = "SAMVERKAN_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Events per batch (one read, one import transaction).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub batch_size: u64,
 }
 
 /// A role a development token grants.

@@ -1,4 +1,5 @@
-//! `samverkan`: serve the GraphQL API, load the demo data, print the schema.
+//! `samverkan`: serve the GraphQL API, load the demo data, print the schema,
+//! move the log between stores.
 
 use std::process::ExitCode;
 
@@ -58,6 +59,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", keys::mint_cli(&args)?);
             Ok(())
         }
+        Command::Migrate(args) => samverkan_server::migrate::run(&args).await,
     }
 }
 

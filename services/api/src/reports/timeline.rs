@@ -55,7 +55,7 @@ impl TimelineQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<crate::pagination::ForwardPage<TimelineEntry>> {
-        let at = At::new(valid_at, as_of, at_least_position);
+        let at = At::new(ctx, valid_at, as_of, at_least_position)?;
         let subject = match (&municipality, &consortium) {
             (Some(m), None) => samverkan_app::projections::municipality_subject(&m.0),
             (None, Some(c)) => samverkan_app::projections::consortium_subject(&c.0),

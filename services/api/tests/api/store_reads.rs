@@ -72,6 +72,10 @@ impl EventStore for CountingStore {
     fn subscribe_all(&self, after: Option<u64>) -> BoxStream<'static, Result<RecordedEvent, StoreError>> {
         self.inner.subscribe_all(after)
     }
+
+    async fn import(&self, events: Vec<RecordedEvent>) -> Result<(), StoreError> {
+        self.inner.import(events).await
+    }
 }
 
 fn authenticator() -> Arc<JwtAuthenticator> {
@@ -201,4 +205,23 @@ async fn commands_take_now_from_the_injected_clock() {
     assert_eq!(r.rule(), "deadline_passed");
     let r = app.gql_as(&v6, query, draft("2031-02-15T22:59:00Z")).await;
     assert_eq!(r.data()["draftApplication"]["version"], 0);
+}
+
+#[tokio::test]
+async fn reads_take_today_from_the_injected_clock() {
+    let late = "2031-01-01T00:30:00Z".parse().expect("instant");
+    let app = spawn_app_over(authenticator(), |store| store, Some(Arc::new(move || late))).await;
+    app.register("SE-1487", "Vänersborg").await;
+    let r = app
+        .gql_as(
+            &officer("SE-1487"),
+            r#"{ dashboard(municipality: "SE-1487") { today validAt }
+                 municipalities { validAt totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.data()["dashboard"]["today"], "2031-01-01");
+    assert_eq!(r.data()["dashboard"]["validAt"], "2031-01-01");
+    assert_eq!(r.data()["municipalities"]["validAt"], "2031-01-01");
+    assert_eq!(r.data()["municipalities"]["totalCount"], 1);
 }

@@ -211,20 +211,6 @@ impl PgStore {
     pub fn describe(&self) -> &str {
         &self.inner.shared.describe
     }
-
-    /// Appends events copied from another store, keeping their ids, stream
-    /// names, versions, types, schema versions, bodies, metadata and
-    /// recorded times. The batch must continue this store's log: each
-    /// event's version is its stream's current version + 1 (0 for a new
-    /// stream), and recorded times do not go back. Positions are this
-    /// store's, dense after its head. Anything else is refused with
-    /// [`StoreError::InvalidAppend`] (an id already stored with
-    /// [`StoreError::DuplicateEventId`]) and nothing of the batch is written.
-    pub async fn import(&self, events: Vec<RecordedEvent>) -> Result<(), StoreError> {
-        let head = import::import(&self.inner.shared.pool, &events).await?;
-        publish(&self.inner.head_tx, head);
-        Ok(())
-    }
 }
 
 /// Keeps one connection LISTENing and turns notifications into head-watch
@@ -303,6 +289,14 @@ async fn listen(
 
 #[async_trait::async_trait]
 impl EventStore for PgStore {
+    /// One transaction for the whole batch, under the log-head lock (see
+    /// [`EventStore::import`]); positions are this store's, dense after its head.
+    async fn import(&self, events: Vec<RecordedEvent>) -> Result<(), StoreError> {
+        let head = import::import(&self.inner.shared.pool, &events).await?;
+        publish(&self.inner.head_tx, head);
+        Ok(())
+    }
+
     #[tracing::instrument(
         name = "eventstore.append",
         skip_all,

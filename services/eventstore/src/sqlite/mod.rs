@@ -18,9 +18,9 @@ use tokio::sync::{oneshot, watch};
 pub use format::{APPLICATION_ID, FORMAT_VERSION};
 use reader::ReadPool;
 pub(crate) use writer::WriterMetrics;
-use writer::{AppendRequest, Writer};
+use writer::{AppendRequest, ImportRequest, Request, Writer};
 
-use crate::validate::validate_append;
+use crate::validate::{validate_append, validate_import};
 use crate::{AppendResult, Direction, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError};
 
 /// Tuning knobs of [`SqliteStore`]; the defaults suit production.
@@ -72,7 +72,7 @@ pub struct SqliteStore {
 }
 
 struct Inner {
-    sender: Option<mpsc::Sender<AppendRequest>>,
+    sender: Option<mpsc::Sender<Request>>,
     writer: Option<JoinHandle<()>>,
     shared: Arc<Shared>,
 }
@@ -224,18 +224,32 @@ impl EventStore for SqliteStore {
         let sender = self.inner.sender.as_ref().ok_or(StoreError::Closed)?;
         let (reply, answer) = oneshot::channel();
         sender
-            .send(AppendRequest {
+            .send(Request::Append(AppendRequest {
                 stream: stream.to_owned(),
                 expected,
                 events,
                 reply,
-            })
+            }))
             .map_err(|_| StoreError::Closed)?;
         let result = answer.await.map_err(|_| StoreError::Closed)?;
         if let Ok(r) = &result {
             tracing::Span::current().record("position", r.position as i64);
         }
         result
+    }
+
+    #[tracing::instrument(name = "eventstore.import", skip_all, fields(events = events.len() as i64))]
+    async fn import(&self, events: Vec<RecordedEvent>) -> Result<(), StoreError> {
+        validate_import(&events)?;
+        if events.is_empty() {
+            return Ok(());
+        }
+        let sender = self.inner.sender.as_ref().ok_or(StoreError::Closed)?;
+        let (reply, answer) = oneshot::channel();
+        sender
+            .send(Request::Import(ImportRequest { events, reply }))
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
     }
 
     #[tracing::instrument(

@@ -27,6 +27,9 @@ macro_rules! conformance_suite {
             metadata_round_trip,
             event_ids_unique_across_the_store,
             invalid_appends,
+            import_keeps_the_envelope,
+            import_refuses_what_does_not_continue,
+            import_refuses_ids_stored_already,
         );
 
         /// All cases against one shared store, as they run against a shared server.
@@ -39,6 +42,16 @@ macro_rules! conformance_suite {
         }
     };
     (@cases $fresh:path; $($case:ident,)*) => {
+        /// The tests above cover every case of the suite: a case added to
+        /// `conformance::CASES` without a test here fails this.
+        #[test]
+        fn every_conformance_case_has_a_test() {
+            assert_eq!(
+                [$(stringify!($case)),*].as_slice(),
+                ::samverkan_eventstore::conformance::CASES,
+            );
+        }
+
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $case() {
