@@ -275,12 +275,6 @@ pub fn data(body: &Value) -> &Value {
     &body["data"]
 }
 
-/// Run a mutation as the administrator with a fresh command id; returns `data.<field>`.
-pub async fn mutate(server: &Server, field: &str, input_type: &str, input: Value, selection: &str) -> Value {
-    let admin = server.admin_token.clone().expect("admin token");
-    mutate_as(server, &admin, field, input_type, input, selection).await
-}
-
 /// Run a mutation with `token`'s role and a fresh command id; asserts it
 /// succeeded and returns `data.<field>` (its `position` and `selection`).
 pub async fn mutate_as(
@@ -335,4 +329,82 @@ pub fn risk_assessment(app: &str) -> Value {
 /// An `ApproveApplicationInput` granting `granted` to application `app`.
 pub fn approval(app: &str, granted: Value) -> Value {
     json!({ "applicationId": app, "granted": granted, "decidedOn": "2026-11-20", "decisionReference": "JEMS-IE-0042" })
+}
+
+/// Register municipality `code` (`name`) with `token`'s role.
+pub async fn register_municipality(server: &Server, token: &str, code: &str, name: &str) {
+    let input = json!({ "code": code, "name": name });
+    mutate_as(
+        server,
+        token,
+        "registerMunicipality",
+        "RegisterMunicipalityInput",
+        input,
+        "",
+    )
+    .await;
+}
+
+/// Form the V6 consortium (Västra Skaraborg, formed 2010) with `purpose`.
+pub async fn form_v6(server: &Server, token: &str, purpose: &str) {
+    let input = json!({ "code": "V6", "name": "V6 Västra Skaraborg", "kind": "REGIONAL_COOPERATION", "purpose": purpose, "formedOn": "2010-01-01" });
+    mutate_as(server, token, "formConsortium", "FormConsortiumInput", input, "").await;
+}
+
+/// `municipality` joins V6 (on 2010-01-01), run with `coordinator`'s token.
+pub async fn join_v6(server: &Server, coordinator: &str, municipality: &str) {
+    let input = json!({ "consortium": "V6", "municipality": municipality, "joinedOn": "2010-01-01" });
+    mutate_as(server, coordinator, "joinConsortium", "JoinConsortiumInput", input, "").await;
+}
+
+/// Invite `municipality` as co-applicant of application `app`.
+pub async fn invite(server: &Server, coordinator: &str, app: &str, municipality: &str) {
+    let input = json!({ "applicationId": app, "municipality": municipality });
+    mutate_as(
+        server,
+        coordinator,
+        "inviteCoApplicant",
+        "InviteCoApplicantInput",
+        input,
+        "",
+    )
+    .await;
+}
+
+/// A `CommitCoFinancingInput`: `municipality` commits `units` kronor to
+/// application `app` by the executive-board decision `case`.
+pub fn co_financing(app: &str, municipality: &str, units: i64, case: &str) -> Value {
+    json!({ "applicationId": app, "municipality": municipality, "amount": money(units), "decision": decision(case) })
+}
+
+/// Commit co-financing (see [`co_financing`]) with `token`'s role.
+pub async fn commit_co_financing(server: &Server, token: &str, input: Value) {
+    mutate_as(server, token, "commitCoFinancing", "CommitCoFinancingInput", input, "").await;
+}
+
+/// Submit application `app` with `coordinator`'s token.
+pub async fn submit(server: &Server, coordinator: &str, app: &str) {
+    let input = json!({ "applicationId": app });
+    mutate_as(
+        server,
+        coordinator,
+        "submitApplication",
+        "SubmitApplicationInput",
+        input,
+        "",
+    )
+    .await;
+}
+
+/// Record the benefit-and-risk assessment of application `app`.
+pub async fn assess_risks(server: &Server, coordinator: &str, app: &str) {
+    mutate_as(
+        server,
+        coordinator,
+        "recordRiskAssessment",
+        "RecordRiskAssessmentInput",
+        risk_assessment(app),
+        "",
+    )
+    .await;
 }

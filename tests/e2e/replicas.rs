@@ -12,7 +12,10 @@ use serde_json::json;
 use samverkan_eventstore::pg_testing::PgServer;
 use samverkan_eventstore::{EventStore, PgStore};
 
-use crate::helpers::{approval, data, decision, draft_application, money, mutate_as, risk_assessment, spawn, Server};
+use crate::helpers::{
+    approval, assess_risks, co_financing, commit_co_financing, data, draft_application, form_v6, invite, join_v6,
+    money, mutate_as, register_municipality, spawn, submit, Server,
+};
 use crate::subscriptions::{connect, next, send};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,37 +76,13 @@ async fn three_replicas_on_one_postgres_database() {
     );
 
     // A joint application, its steps spread over the three replicas.
-    mutate_as(
-        b,
-        &admin,
-        "registerMunicipality",
-        "RegisterMunicipalityInput",
-        json!({ "code": "SE-1495", "name": "Skara" }),
-        "",
-    )
-    .await;
-    mutate_as(
-        c,
-        &admin,
-        "formConsortium",
-        "FormConsortiumInput",
-        json!({ "code": "V6", "name": "V6 Västra Skaraborg", "kind": "REGIONAL_COOPERATION", "purpose": "Turism", "formedOn": "2010-01-01" }),
-        "",
-    )
-    .await;
+    register_municipality(b, &admin, "SE-1495", "Skara").await;
+    form_v6(c, &admin, "Turism").await;
     let coordinator = a.token("coordinator", Some("V6"));
     let lidkoping = a.token("officer", Some("SE-1494"));
     let skara = a.token("officer", Some("SE-1495"));
     for (server, code) in [(a, "SE-1494"), (b, "SE-1495")] {
-        mutate_as(
-            server,
-            &coordinator,
-            "joinConsortium",
-            "JoinConsortiumInput",
-            json!({ "consortium": "V6", "municipality": code, "joinedOn": "2010-01-01" }),
-            "",
-        )
-        .await;
+        join_v6(server, &coordinator, code).await;
     }
     let draft = mutate_as(
         c,
@@ -115,35 +94,11 @@ async fn three_replicas_on_one_postgres_database() {
     )
     .await;
     let app = draft["application"]["id"].as_str().expect("application id").to_string();
-    mutate_as(
-        a,
-        &coordinator,
-        "inviteCoApplicant",
-        "InviteCoApplicantInput",
-        json!({ "applicationId": app, "municipality": "SE-1495" }),
-        "",
-    )
-    .await;
-    mutate_as(b, &skara, "commitCoFinancing", "CommitCoFinancingInput", json!({ "applicationId": app, "municipality": "SE-1495", "amount": money(300_000), "decision": decision("KS 2026/41") }), "").await;
-    mutate_as(c, &lidkoping, "commitCoFinancing", "CommitCoFinancingInput", json!({ "applicationId": app, "municipality": "SE-1494", "amount": money(700_000), "decision": decision("KS 2026/12") }), "").await;
-    mutate_as(
-        a,
-        &coordinator,
-        "recordRiskAssessment",
-        "RecordRiskAssessmentInput",
-        risk_assessment(&app),
-        "",
-    )
-    .await;
-    mutate_as(
-        b,
-        &coordinator,
-        "submitApplication",
-        "SubmitApplicationInput",
-        json!({ "applicationId": app }),
-        "",
-    )
-    .await;
+    invite(a, &coordinator, &app, "SE-1495").await;
+    commit_co_financing(b, &skara, co_financing(&app, "SE-1495", 300_000, "KS 2026/41")).await;
+    commit_co_financing(c, &lidkoping, co_financing(&app, "SE-1494", 700_000, "KS 2026/12")).await;
+    assess_risks(a, &coordinator, &app).await;
+    submit(b, &coordinator, &app).await;
     let approved = mutate_as(
         c,
         &coordinator,

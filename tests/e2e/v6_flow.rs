@@ -14,7 +14,8 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::helpers::{
-    approval, data, decision, draft_application, money, mutate, mutate_as, risk_assessment, spawn, Server,
+    approval, assess_risks, co_financing, commit_co_financing, data, decision, draft_application, form_v6, invite,
+    join_v6, money, mutate_as, register_municipality, spawn, submit, Server,
 };
 use crate::subscriptions::{connect, next, send};
 
@@ -85,6 +86,7 @@ async fn dashboard_projects(server: &Server, municipality: &str) -> Vec<(String,
 async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = spawn(dir.path(), &[]);
+    let admin = server.admin_token.clone().expect("admin token");
 
     // Municipalities and the V6 consortium.
     for (code, name) in [
@@ -94,38 +96,16 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
         ("SE-1471", "Götene"),
         ("SE-1487", "Vänersborg"),
     ] {
-        mutate(
-            &server,
-            "registerMunicipality",
-            "RegisterMunicipalityInput",
-            json!({ "code": code, "name": name }),
-            "",
-        )
-        .await;
+        register_municipality(&server, &admin, code, name).await;
     }
-    mutate(
-        &server,
-        "formConsortium",
-        "FormConsortiumInput",
-        json!({ "code": "V6", "name": "V6 Västra Skaraborg", "kind": "REGIONAL_COOPERATION", "purpose": "Turism, miljö, lönecenter och gemensamt inköp", "formedOn": "2010-01-01" }),
-        "",
-    )
-    .await;
+    form_v6(&server, &admin, "Turism, miljö, lönecenter och gemensamt inköp").await;
     // The V6 office runs the consortium; each municipality acts for itself.
     let coordinator = server.token("coordinator", Some("V6"));
     let lidkoping = server.token("officer", Some("SE-1494"));
     let skara = server.token("officer", Some("SE-1495"));
     let vara = server.token("officer", Some("SE-1470"));
     for code in ["SE-1494", "SE-1495", "SE-1470", "SE-1471"] {
-        mutate_as(
-            &server,
-            &coordinator,
-            "joinConsortium",
-            "JoinConsortiumInput",
-            json!({ "consortium": "V6", "municipality": code, "joinedOn": "2010-01-01" }),
-            "",
-        )
-        .await;
+        join_v6(&server, &coordinator, code).await;
     }
 
     // A subscriber follows V6 live from here on.
@@ -153,15 +133,7 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
     let app = draft["application"]["id"].as_str().expect("application id").to_string();
     assert_eq!(draft["application"]["status"], "DRAFT");
     for code in ["SE-1495", "SE-1470"] {
-        mutate_as(
-            &server,
-            &coordinator,
-            "inviteCoApplicant",
-            "InviteCoApplicantInput",
-            json!({ "applicationId": app, "municipality": code }),
-            "",
-        )
-        .await;
+        invite(&server, &coordinator, &app, code).await;
     }
 
     // Skara's action list holds the application until it answers.
@@ -210,7 +182,7 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
     // Nobody answers for another municipality: not Lidköping's officer for
     // Skara, not the coordinator; an ARKO coordinator cannot touch V6's
     // application. Refusals write nothing.
-    let skara_commitment = json!({ "applicationId": app, "municipality": "SE-1495", "amount": money(300_000), "decision": decision("KS 2026/41") });
+    let skara_commitment = co_financing(&app, "SE-1495", 300_000, "KS 2026/41");
     let arko = server.token("coordinator", Some("ARKO"));
     for (token, who) in [
         (&lidkoping, "Lidköping's officer"),
@@ -240,16 +212,13 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
     assert_eq!(head_events(&server).await, before);
 
     // Members answer: Skara and the lead commit (amounts beyond 2^31 minor units), Vara declines.
-    mutate_as(
+    commit_co_financing(&server, &skara, skara_commitment).await;
+    commit_co_financing(
         &server,
-        &skara,
-        "commitCoFinancing",
-        "CommitCoFinancingInput",
-        skara_commitment,
-        "",
+        &lidkoping,
+        co_financing(&app, "SE-1494", 30_000_000, "KS 2026/12"),
     )
     .await;
-    mutate_as(&server, &lidkoping, "commitCoFinancing", "CommitCoFinancingInput", json!({ "applicationId": app, "municipality": "SE-1494", "amount": money(30_000_000), "decision": decision("KS 2026/12") }), "").await;
     mutate_as(
         &server,
         &vara,
@@ -280,24 +249,8 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
     .await;
     assert_eq!(err["rule"], "risk_assessment_missing");
 
-    mutate_as(
-        &server,
-        &coordinator,
-        "recordRiskAssessment",
-        "RecordRiskAssessmentInput",
-        risk_assessment(&app),
-        "",
-    )
-    .await;
-    mutate_as(
-        &server,
-        &coordinator,
-        "submitApplication",
-        "SubmitApplicationInput",
-        json!({ "applicationId": app }),
-        "",
-    )
-    .await;
+    assess_risks(&server, &coordinator, &app).await;
+    submit(&server, &coordinator, &app).await;
     let approved = mutate_as(
         &server,
         &coordinator,

@@ -130,10 +130,10 @@ fn main() {
     let bare = runtime.block_on(bare_writes(&server.fresh_database("bare"), rows));
     row(
         "bare tokio-postgres inserts, 1,000-row transactions",
-        format!("{rows} rows"),
-        &bare,
+        rows,
         "rows",
-        Some(1.0),
+        &bare,
+        &bare,
     );
     let mut last_url = String::new();
     for (writers, total) in [(1, scaled(3_000)), (16, scaled(30_000)), (256, scaled(100_000))] {
@@ -143,33 +143,21 @@ fn main() {
             appends(store, writers, total).await
         });
         let what = harness::writers_label("PgStore", writers);
-        row(
-            &what,
-            format!("{count} appends"),
-            &m,
-            "appends",
-            Some(m.rate / bare.rate),
-        );
+        row(&what, count, "appends", &m, &bare);
     }
 
     // Reads over the log the 256 writers left.
     let (bare, count) = best_of(3, || runtime.block_on(bare_reads(&last_url)));
     row(
         "bare tokio-postgres read loop, same rows, all columns",
-        format!("{count} events"),
-        &bare,
+        count,
         "events",
-        Some(1.0),
+        &bare,
+        &bare,
     );
     let store = runtime.block_on(PgStore::connect(&last_url)).expect("connect");
     let (m, count) = best_of(3, || runtime.block_on(read_all(&store)));
-    row(
-        "PgStore read_all, 10,000-event batches",
-        format!("{count} events"),
-        &m,
-        "events",
-        Some(m.rate / bare.rate),
-    );
+    row("PgStore read_all, 10,000-event batches", count, "events", &m, &bare);
     println!();
     println!("Read rates are best of 3; CPU time is this process's (PostgreSQL's own processes not included).");
 }

@@ -186,21 +186,15 @@ fn main() {
         let bare = bare_writes(dir, rows);
         row(
             "bare rusqlite inserts, 1,000-row transactions, WAL + FULL",
-            format!("{rows} rows"),
-            &bare,
+            rows,
             "rows",
-            Some(1.0),
+            &bare,
+            &bare,
         );
         for (writers, total) in [(1, scaled(3_000)), (16, scaled(40_000)), (256, scaled(200_000))] {
             let (m, count, store) = runtime.block_on(appends_to_a_file(dir, writers, total));
             let what = harness::writers_label("SqliteStore", writers);
-            row(
-                &what,
-                format!("{count} appends"),
-                &m,
-                "appends",
-                Some(m.rate / bare.rate),
-            );
+            row(&what, count, "appends", &m, &bare);
             big = Some(store);
         }
     }
@@ -220,27 +214,15 @@ fn main() {
         let (bare, count) = best_of(3, || bare_reads(store.path()));
         row(
             "bare rusqlite read loop, same rows, all columns",
-            format!("{count} events"),
-            &bare,
+            count,
             "events",
-            Some(1.0),
+            &bare,
+            &bare,
         );
         let (m, count) = best_of(3, || runtime.block_on(read_all(store.as_ref())));
-        row(
-            "read_all, 10,000-event batches",
-            format!("{count} events"),
-            &m,
-            "events",
-            Some(m.rate / bare.rate),
-        );
+        row("read_all, 10,000-event batches", count, "events", &m, &bare);
         let m = runtime.block_on(subscription(&store, log));
-        row(
-            "subscribe_all catch-up from the start",
-            format!("{log} events"),
-            &m,
-            "events",
-            Some(m.rate / bare.rate),
-        );
+        row("subscribe_all catch-up from the start", log, "events", &m, &bare);
     }
     println!();
     println!("Rates are best of 3 for reads; CPU time is the whole process's (all threads).");

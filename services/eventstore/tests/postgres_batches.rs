@@ -1,7 +1,7 @@
 //! The PostgreSQL writer's group commit, on a throw-away server: refused
 //! appends dropped from a batch without taking the others down, idempotency
-//! corner cases, tiny batch limits, and subscriptions ending with `Closed`
-//! once the store is dropped.
+//! corner cases, tiny batch limits, subscriptions ending with `Closed`
+//! once the store is dropped, and recorded times never going back.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 mod support;
@@ -19,21 +19,18 @@ async fn store_with(prefix: &str, options: PgStoreOptions) -> Option<Store> {
     Some(Arc::new(PgStore::connect_with(&url, options).await.expect("connect")))
 }
 
-#[tokio::test]
-async fn ids_already_in_the_stream_but_not_first_conflict() {
-    let Some(store) = store_with("notfirst", PgStoreOptions::default()).await else {
-        return;
-    };
-    scenarios::ids_already_in_the_stream_but_not_first_conflict(store).await;
+/// A store on a fresh database (named by a short prefix: the case names
+/// are longer than PostgreSQL's 63-byte identifiers).
+async fn scenario_store(_case: &str) -> Option<((), Store)> {
+    Some(((), store_with("scenario", PgStoreOptions::default()).await?))
 }
 
-#[tokio::test]
-async fn idempotent_retry_with_a_stale_or_wrong_expectation_still_succeeds() {
-    let Some(store) = store_with("stale", PgStoreOptions::default()).await else {
-        return;
-    };
-    scenarios::idempotent_retry_with_a_stale_or_wrong_expectation_still_succeeds(store).await;
-}
+support::scenario_tests!(scenario_store;
+    ids_already_in_the_stream_but_not_first_conflict,
+    idempotent_retry_with_a_stale_or_wrong_expectation_still_succeeds,
+    subscriptions_end_with_closed_after_delivering_everything,
+    recorded_at_never_goes_back_along_the_log,
+);
 
 /// 200 appends at once (batched together): the refused half must not take
 /// the others down, and positions stay dense.
@@ -61,12 +58,4 @@ async fn small_group_commits_still_answer_everybody() {
     };
     let appended = scenarios::small_group_commits_still_answer_everybody(store.clone()).await;
     assert_eq!(store.head_position().await.expect("head"), Some(appended));
-}
-
-#[tokio::test]
-async fn subscriptions_end_with_closed_after_delivering_everything() {
-    let Some(store) = store_with("closed", PgStoreOptions::default()).await else {
-        return;
-    };
-    scenarios::subscriptions_end_with_closed_after_delivering_everything(store).await;
 }

@@ -5,7 +5,7 @@ mod support;
 
 use std::sync::Arc;
 
-use samverkan_eventstore::conformance::event;
+use samverkan_eventstore::conformance::{event, Store};
 use samverkan_eventstore::{Direction, EventStore, ExpectedVersion, SqliteStore, SqliteStoreOptions, StoreError};
 use support::scenarios;
 
@@ -14,6 +14,24 @@ fn temp() -> (tempfile::TempDir, std::path::PathBuf) {
     let path = dir.path().join("events.sqlite");
     (dir, path)
 }
+
+/// A new store in a temporary directory (the guard), as the scenarios take it.
+fn fresh() -> (tempfile::TempDir, Arc<SqliteStore>) {
+    let (dir, path) = temp();
+    (dir, Arc::new(SqliteStore::open(&path).expect("open")))
+}
+
+async fn scenario_store(_case: &str) -> Option<(tempfile::TempDir, Store)> {
+    let (dir, store) = fresh();
+    Some((dir, store))
+}
+
+support::scenario_tests!(scenario_store;
+    ids_already_in_the_stream_but_not_first_conflict,
+    idempotent_retry_with_a_stale_or_wrong_expectation_still_succeeds,
+    subscriptions_end_with_closed_after_delivering_everything,
+    recorded_at_never_goes_back_along_the_log,
+);
 
 #[tokio::test]
 async fn events_survive_reopening_and_positions_go_on() {
@@ -62,27 +80,12 @@ async fn events_survive_reopening_and_positions_go_on() {
     );
 }
 
-#[tokio::test]
-async fn ids_already_in_the_stream_but_not_first_conflict() {
-    let (_dir, path) = temp();
-    let store = SqliteStore::open(&path).expect("open");
-    scenarios::ids_already_in_the_stream_but_not_first_conflict(Arc::new(store)).await;
-}
-
-#[tokio::test]
-async fn idempotent_retry_with_a_stale_or_wrong_expectation_still_succeeds() {
-    let (_dir, path) = temp();
-    let store = SqliteStore::open(&path).expect("open");
-    scenarios::idempotent_retry_with_a_stale_or_wrong_expectation_still_succeeds(Arc::new(store)).await;
-}
-
 /// Many appends land in the same group commit; the failing ones (wrong
 /// version) must not take the others down, and the others must see each
 /// other's writes inside the batch.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_inside_a_group_commit_stay_with_their_append() {
-    let (_dir, path) = temp();
-    let store = Arc::new(SqliteStore::open(&path).expect("open"));
+    let (_dir, store) = fresh();
     scenarios::refused_appends_stay_with_their_append(store.clone()).await;
     store.integrity_check().await.expect("healthy");
 }
@@ -99,31 +102,6 @@ async fn small_group_commits_still_answer_everybody() {
     let appended = scenarios::small_group_commits_still_answer_everybody(store.clone()).await;
     let report = store.integrity_check().await.expect("healthy");
     assert_eq!(report.events, appended);
-}
-
-#[tokio::test]
-async fn subscriptions_end_with_closed_after_delivering_everything() {
-    let (_dir, path) = temp();
-    let store = SqliteStore::open(&path).expect("open");
-    scenarios::subscriptions_end_with_closed_after_delivering_everything(Arc::new(store)).await;
-}
-
-#[tokio::test]
-async fn recorded_at_never_goes_back_along_the_log() {
-    let (_dir, path) = temp();
-    let store = SqliteStore::open(&path).expect("open");
-    for i in 0..20 {
-        store
-            .append(
-                "s",
-                ExpectedVersion::Any,
-                vec![event("A", serde_json::json!({ "i": i }))],
-            )
-            .await
-            .expect("append");
-    }
-    let all = store.read_all(None, 100).await.expect("read");
-    assert!(all.windows(2).all(|w| w[0].recorded_at <= w[1].recorded_at));
 }
 
 #[tokio::test]

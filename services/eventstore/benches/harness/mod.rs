@@ -78,13 +78,15 @@ pub fn header(cpu: &str) {
     println!("|---|---:|---:|---:|---:|");
 }
 
-/// One row of the table.
-pub fn row(what: &str, count: String, m: &Measured, unit: &str, ratio: Option<f64>) {
+/// One row of the table: `m` over `count` items of `unit`, and its rate
+/// against the bare yardstick `bare` of the same run (a yardstick's own row
+/// passes itself, 1.00).
+pub fn row(what: &str, count: usize, unit: &str, m: &Measured, bare: &Measured) {
     println!(
-        "| {what} | {count} | {:.0} {unit}/s | {} | {} |",
+        "| {what} | {count} {unit} | {:.0} {unit}/s | {} | {:.2} |",
         m.rate,
         m.cpu_us_per_item.map_or("-".into(), |c| format!("{c:.1}")),
-        ratio.map_or(String::new(), |r| format!("{r:.2}")),
+        m.rate / bare.rate,
     );
 }
 

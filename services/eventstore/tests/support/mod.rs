@@ -66,3 +66,23 @@ macro_rules! conformance_suite {
 }
 #[allow(unused_imports)]
 pub(crate) use conformance_suite;
+
+/// The scenarios of [`scenarios`] that need nothing but a store, as tests:
+/// one `#[tokio::test]` per name, each on a store of its own from `$fresh`
+/// (as for [`conformance_suite`]).
+#[allow(unused_macros)]
+macro_rules! scenario_tests {
+    ($fresh:path; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let Some((_guard, store)) = $fresh(stringify!($case)).await else {
+                    return;
+                };
+                $crate::support::scenarios::$case(store).await;
+            }
+        )*
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use scenario_tests;

@@ -138,16 +138,7 @@ pub async fn small_group_commits_still_answer_everybody(store: Store) -> u64 {
 /// A subscription delivers everything appended before the store (its only
 /// handle, passed here) is dropped, then ends with `Closed`.
 pub async fn subscriptions_end_with_closed_after_delivering_everything(store: Store) {
-    for i in 0..5 {
-        store
-            .append(
-                "s",
-                ExpectedVersion::Any,
-                vec![event("A", serde_json::json!({ "i": i }))],
-            )
-            .await
-            .expect("append");
-    }
+    append_one_by_one(&store, "s", 5).await;
     let mut sub = store.subscribe_all(None);
     let first = sub.next().await.expect("an item").expect("an event");
     assert_eq!(first.version, 0);
@@ -162,4 +153,27 @@ pub async fn subscriptions_end_with_closed_after_delivering_everything(store: St
     }
     assert_eq!(versions, vec![0, 1, 2, 3, 4]);
     assert!(sub.next().await.is_none(), "the stream ends after Closed");
+}
+
+/// `n` appends of one event each to `stream`, one after the other.
+pub async fn append_one_by_one(store: &Store, stream: &str, n: usize) {
+    for i in 0..n {
+        store
+            .append(
+                stream,
+                ExpectedVersion::Any,
+                vec![event("A", serde_json::json!({ "i": i }))],
+            )
+            .await
+            .expect("append");
+    }
+}
+
+/// Appends one after the other get recorded times that never go back along
+/// the log.
+pub async fn recorded_at_never_goes_back_along_the_log(store: Store) {
+    append_one_by_one(&store, "s", 20).await;
+    let all = store.read_all(None, 100).await.expect("read");
+    assert_eq!(all.len(), 20);
+    assert!(all.windows(2).all(|w| w[0].recorded_at <= w[1].recorded_at));
 }
