@@ -95,6 +95,47 @@ fn to_u64(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
+/// One row of the `events` table, as appends and imports write it.
+struct Row<'a> {
+    stream_id: i64,
+    version: u64,
+    id: &'a Uuid,
+    event_type: &'a str,
+    schema_version: u32,
+    data: &'a [u8],
+    metadata: &'a crate::EventMetadata,
+    /// Microseconds since the epoch.
+    recorded_at: i64,
+}
+
+impl Row<'_> {
+    fn insert(&self, conn: &Connection) -> rusqlite::Result<()> {
+        let m = self.metadata;
+        conn.prepare_cached(
+            "INSERT INTO events (stream_id, version, event_id, event_type, schema_version, data,
+                                 actor, actor_role, causation_id, correlation_id, trace_id, recorded_at,
+                                 command_fingerprint)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?
+        .execute(rusqlite::params![
+            self.stream_id,
+            to_i64(self.version),
+            self.id.as_bytes().as_slice(),
+            self.event_type,
+            self.schema_version,
+            self.data,
+            m.actor,
+            m.actor_role,
+            m.causation_id.as_ref().map(|u| u.as_bytes().as_slice()),
+            m.correlation_id.as_ref().map(|u| u.as_bytes().as_slice()),
+            m.trace_id,
+            self.recorded_at,
+            m.command_fingerprint,
+        ])?;
+        Ok(())
+    }
+}
+
 impl Writer {
     /// Serves appends and imports until every sender is gone. Appends are
     /// group-committed; an import is a transaction of its own.
@@ -323,32 +364,20 @@ impl Writer {
             }
         };
 
-        let mut insert = conn.prepare_cached(
-            "INSERT INTO events (stream_id, version, event_id, event_type, schema_version, data,
-                                 actor, actor_role, causation_id, correlation_id, trace_id, recorded_at,
-                                 command_fingerprint)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        )?;
         for (i, e) in req.events.iter().enumerate() {
-            let m = &e.metadata;
-            insert.execute(rusqlite::params![
+            let row = Row {
                 stream_id,
-                to_i64(first_version + i as u64),
-                e.id.as_bytes().as_slice(),
-                e.event_type,
-                e.schema_version,
-                e.data,
-                m.actor,
-                m.actor_role,
-                m.causation_id.as_ref().map(|u| u.as_bytes().as_slice()),
-                m.correlation_id.as_ref().map(|u| u.as_bytes().as_slice()),
-                m.trace_id,
-                now,
-                m.command_fingerprint,
-            ])?;
+                version: first_version + i as u64,
+                id: &e.id,
+                event_type: &e.event_type,
+                schema_version: e.schema_version,
+                data: &e.data,
+                metadata: &e.metadata,
+                recorded_at: now,
+            };
+            row.insert(conn)?;
         }
         let position = to_u64(conn.last_insert_rowid());
-        drop(insert);
         self.remember(
             &req.stream,
             StreamState {

@@ -84,29 +84,17 @@ impl Writer {
                     self.conn.last_insert_rowid()
                 }
             };
-            let m = &e.metadata;
-            self.conn
-                .prepare_cached(
-                    "INSERT INTO events (stream_id, version, event_id, event_type, schema_version, data,
-                                         actor, actor_role, causation_id, correlation_id, trace_id, recorded_at,
-                                         command_fingerprint)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                )?
-                .execute(rusqlite::params![
-                    stream_id,
-                    to_i64(e.version),
-                    e.id.as_bytes().as_slice(),
-                    e.event_type,
-                    e.schema_version,
-                    e.data,
-                    m.actor,
-                    m.actor_role,
-                    m.causation_id.as_ref().map(|u| u.as_bytes().as_slice()),
-                    m.correlation_id.as_ref().map(|u| u.as_bytes().as_slice()),
-                    m.trace_id,
-                    recorded_at,
-                    m.command_fingerprint,
-                ])?;
+            Row {
+                stream_id,
+                version: e.version,
+                id: &e.id,
+                event_type: &e.event_type,
+                schema_version: e.schema_version,
+                data: &e.data,
+                metadata: &e.metadata,
+                recorded_at,
+            }
+            .insert(&self.conn)?;
             head = to_u64(self.conn.last_insert_rowid());
             last_recorded_at = recorded_at;
             self.remember(
