@@ -403,6 +403,8 @@ fn encode(e: &AnyEvent) -> (String, u32, Vec<u8>) {
         AnyEvent::Strategy(e) => (e.event_type(), e.schema_version(), e.to_json()),
         AnyEvent::Project(e) => (e.event_type(), e.schema_version(), e.to_json()),
         AnyEvent::Application(e) => (e.event_type(), e.schema_version(), e.to_json()),
+        AnyEvent::Programme(e) => (e.event_type(), e.schema_version(), e.to_json()),
+        AnyEvent::Calendar(e) => (e.event_type(), e.schema_version(), e.to_json()),
     };
     (t.to_string(), v, serde_json::to_vec(&json).expect("json"))
 }

@@ -88,7 +88,7 @@ impl Decider for Application {
                             id: String::new(),
                         })
                     }
-                    (_, rules) => rules.as_deref().cloned(),
+                    (_, rules) => rules.clone(),
                 };
                 let drafted = ApplicationDrafted {
                     application: c.application,
@@ -108,7 +108,7 @@ impl Decider for Application {
                     sides,
                 };
                 let subject = rules::subject(state, &drafted, c.now.date_naive());
-                rules::enforce(&subject, drafted.call_rules.as_ref(), Stage::Draft)?;
+                rules::enforce(&subject, drafted.call_rules.as_deref(), Stage::Draft)?;
                 Ok(vec![drafted.into()])
             }
             Invite {
@@ -218,7 +218,7 @@ impl Decider for Application {
                     });
                 }
                 let subject = rules::subject(state, d, now.date_naive());
-                rules::enforce(&subject, d.call_rules.as_ref(), Stage::Submission)?;
+                rules::enforce(&subject, d.call_rules.as_deref(), Stage::Submission)?;
                 let co_financing = state.committed_total().ok_or(DomainError::AmountOverflow)?;
                 Ok(vec![ApplicationSubmitted {
                     application: d.application,
@@ -294,7 +294,7 @@ impl Decider for Application {
                         // The rules as they would stand with this commitment.
                         let after = Self::evolve(state.clone(), &ApplicationEvent::CoFinancingCommitted(x.clone()));
                         let subject = rules::subject(&after, d, x.decision.date);
-                        rules::enforce(&subject, d.call_rules.as_ref(), Stage::Commitment)?;
+                        rules::enforce(&subject, d.call_rules.as_deref(), Stage::Commitment)?;
                     }
                 }
                 Ok(events)

@@ -36,7 +36,7 @@ pub struct ApplicationDrafted {
     /// drafting: the rules the application is checked against, frozen with it.
     /// Added in schema version 2; version 1 events are upcast with `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub call_rules: Option<CallRules>,
+    pub call_rules: Option<Box<CallRules>>,
     /// The budget per country side (a cross-border project's two budgets),
     /// each converted once to the application's currency where it differs.
     /// Added in schema version 2; version 1 events are upcast with none.

@@ -97,7 +97,7 @@ impl ApplicationView {
                 co_applicants: vec![],
                 lead_commitment: None,
                 lead_terms: None,
-                call_rules: d.call_rules.clone(),
+                call_rules: d.call_rules.as_deref().cloned(),
                 sides: d.sides.clone(),
                 risk_assessment: None,
                 submitted_at: None,
