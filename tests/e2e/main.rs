@@ -13,6 +13,7 @@ mod follow_up_script;
 mod in_process;
 mod jwks;
 mod migrate;
+mod programme_rules;
 mod replicas;
 mod security;
 mod serve;

@@ -34,6 +34,7 @@ mod introspection;
 pub mod jwt;
 pub mod municipality;
 pub mod pagination;
+pub mod programme;
 pub mod project;
 mod query;
 pub mod reports;
@@ -69,6 +70,8 @@ pub mod types {
     pub use crate::application::types::*;
     pub use crate::consortium::types::*;
     pub use crate::municipality::types::*;
+    pub use crate::programme::inputs::{CapBasis, RuleKindName, Severity};
+    pub use crate::programme::types::*;
     pub use crate::project::types::*;
     pub use crate::reports::dashboard::{
         Dashboard, FundingLine, GoalLine, Handover, InheritedCommitment, MembershipLine, ProjectLine, ProjectRef,

@@ -23,6 +23,7 @@ use crate::error::ApiError;
 use crate::inputs::DateRange;
 use crate::municipality::query::MunicipalityQuery;
 use crate::pagination::{page, stamped, Page, PageArgs};
+use crate::programme::query::ProgrammeQuery;
 use crate::project::query::ProjectQuery;
 use crate::reports::dashboard::DashboardQuery;
 use crate::reports::follow_up::FollowUpQuery;
@@ -49,6 +50,7 @@ pub struct Query(
     StrategyQuery,
     ProjectQuery,
     ApplicationQuery,
+    ProgrammeQuery,
     FollowUpQuery,
     TimelineQuery,
 );

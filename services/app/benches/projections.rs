@@ -252,6 +252,8 @@ fn generate(projects: usize, rng: &mut Rng) -> (History, Vec<MunicipalityCode>) 
                     serves_goals: vec![],
                     eu_priorities: vec![EuPriority::Green],
                     drafted_at: Utc::now(),
+                    call_rules: None,
+                    sides: vec![],
                 }
                 .into(),
             )];
@@ -261,6 +263,7 @@ fn generate(projects: usize, rng: &mut Rng) -> (History, Vec<MunicipalityCode>) 
                         CoApplicantInvited {
                             application: aid,
                             municipality: *code,
+                            asked: None,
                         }
                         .into(),
                     ));
@@ -270,6 +273,7 @@ fn generate(projects: usize, rng: &mut Rng) -> (History, Vec<MunicipalityCode>) 
                             municipality: *code,
                             amount: money(50_000, currency),
                             decision: decision(date(year - 1, 5, 1)),
+                            terms: None,
                         }
                         .into(),
                     ));
@@ -399,6 +403,8 @@ fn encode(e: &AnyEvent) -> (String, u32, Vec<u8>) {
         AnyEvent::Strategy(e) => (e.event_type(), e.schema_version(), e.to_json()),
         AnyEvent::Project(e) => (e.event_type(), e.schema_version(), e.to_json()),
         AnyEvent::Application(e) => (e.event_type(), e.schema_version(), e.to_json()),
+        AnyEvent::Programme(e) => (e.event_type(), e.schema_version(), e.to_json()),
+        AnyEvent::Calendar(e) => (e.event_type(), e.schema_version(), e.to_json()),
     };
     (t.to_string(), v, serde_json::to_vec(&json).expect("json"))
 }

@@ -206,6 +206,9 @@ async fn play(w: &World, apps: &[AppSpec], projects: &[ProjectSpec]) -> Vec<Proj
                 serves_goals: vec![],
                 eu_priorities: vec![],
                 now: Utc::now(),
+                call_ref: None,
+                sides: vec![],
+                call_rules: None,
             })),
         )
         .await;

@@ -131,6 +131,9 @@ fn draft() -> ApplicationCommand {
         }],
         eu_priorities: vec![EuPriority::Green],
         now: Utc::now(),
+        call_ref: None,
+        sides: vec![],
+        call_rules: None,
     }))
 }
 

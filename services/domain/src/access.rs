@@ -52,6 +52,8 @@ pub enum CommandTarget {
     RegisterMunicipality(MunicipalityCode),
     /// Recording a municipality's new national code: administrators only.
     ChangeMunicipalityCode(MunicipalityCode),
+    /// A funding programme, its rule sets and calls: administrators only.
+    Programme(String),
     /// A decision of one municipality (twin towns, strategy documents): its officers.
     Municipality(MunicipalityCode),
     /// Forming a new consortium: administrators only.
@@ -104,6 +106,7 @@ impl CommandTarget {
                 Role::Officer(_),
                 T::RegisterMunicipality(_)
                 | T::ChangeMunicipalityCode(_)
+                | T::Programme(_)
                 | T::FormConsortium(_)
                 | T::Consortium(_)
                 | T::Membership { .. }
@@ -113,6 +116,7 @@ impl CommandTarget {
                 Role::Coordinator(_),
                 T::RegisterMunicipality(_)
                 | T::ChangeMunicipalityCode(_)
+                | T::Programme(_)
                 | T::FormConsortium(_)
                 | T::Municipality(_)
                 | T::CoFinancing { .. },
@@ -128,6 +132,9 @@ impl CommandTarget {
                 format!("changing the code of municipality {m} needs an administrator")
             }
             CommandTarget::Municipality(m) => format!("needs an officer of {m}"),
+            CommandTarget::Programme(p) => {
+                format!("recording programme {p}, its rule sets and calls needs an administrator")
+            }
             CommandTarget::FormConsortium(c) => format!("forming consortium {c} needs an administrator"),
             CommandTarget::Consortium(c) => format!("needs the coordinator of {c}"),
             CommandTarget::Membership {

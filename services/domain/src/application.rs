@@ -3,13 +3,14 @@
 //! co-financing (medfinansiering) with its own decision or declines, a
 //! benefit-and-risk assessment is recorded, then submitted and decided.
 
+use crate::programme::Stage;
 use crate::{require_text, Aggregate, ApplicationId, CommandTarget, Decider, DomainError, Facts, Need, ProjectId};
 
 mod command;
 mod events;
 mod state;
 
-pub use command::{ApplicationCommand, DraftApplication};
+pub use command::{ApplicationCommand, CommitWithTerms, DraftApplication};
 pub use events::{
     ApplicationApproved, ApplicationDrafted, ApplicationEvent, ApplicationRejected, ApplicationSubmitted,
     ApplicationWithdrawn, CoApplicantInvited, CoFinancingCommitted, CoFinancingDeclined, RiskAssessmentRecorded,
@@ -76,10 +77,20 @@ impl Decider for Application {
                         now: c.now,
                     });
                 }
+                let sides = rules::sides(&c.sides, c.total_budget, c.requested)?;
                 let mut eu = c.eu_priorities.clone();
                 eu.sort();
                 eu.dedup();
-                Ok(vec![ApplicationDrafted {
+                let call = match (&c.call_ref, &c.call_rules) {
+                    (Some(_), None) => {
+                        return Err(DomainError::NotFound {
+                            aggregate: "programme call",
+                            id: String::new(),
+                        })
+                    }
+                    (_, rules) => rules.clone(),
+                };
+                let drafted = ApplicationDrafted {
                     application: c.application,
                     consortium: c.consortium.clone(),
                     title: c.title.trim().into(),
@@ -93,8 +104,12 @@ impl Decider for Application {
                     serves_goals: c.serves_goals.clone(),
                     eu_priorities: eu,
                     drafted_at: c.now,
-                }
-                .into()])
+                    call_rules: call,
+                    sides,
+                };
+                let subject = rules::subject(state, &drafted, c.now.date_naive());
+                rules::enforce(&subject, drafted.call_rules.as_deref(), Stage::Draft)?;
+                Ok(vec![drafted.into()])
             }
             Invite {
                 municipality,
@@ -119,6 +134,7 @@ impl Decider for Application {
                 Ok(vec![CoApplicantInvited {
                     application: d.application,
                     municipality: *municipality,
+                    asked: None,
                 }
                 .into()])
             }
@@ -140,6 +156,7 @@ impl Decider for Application {
                     municipality: *municipality,
                     amount: *amount,
                     decision: decision.clone(),
+                    terms: None,
                 }
                 .into()])
             }
@@ -200,6 +217,8 @@ impl Decider for Application {
                         now: *now,
                     });
                 }
+                let subject = rules::subject(state, d, now.date_naive());
+                rules::enforce(&subject, d.call_rules.as_deref(), Stage::Submission)?;
                 let co_financing = state.committed_total().ok_or(DomainError::AmountOverflow)?;
                 Ok(vec![ApplicationSubmitted {
                     application: d.application,
@@ -241,6 +260,45 @@ impl Decider for Application {
                 }
                 .into()])
             }
+            InviteAsking {
+                municipality,
+                asked,
+                consortium_members,
+            } => {
+                let d = require("a draft", is_draft)?;
+                d.total_budget.same_currency(asked)?;
+                let invite = Invite {
+                    municipality: *municipality,
+                    consortium_members: consortium_members.clone(),
+                };
+                let mut events = Self::decide(state, &invite)?;
+                for e in &mut events {
+                    if let ApplicationEvent::CoApplicantInvited(i) = e {
+                        i.asked = Some(*asked);
+                    }
+                }
+                Ok(events)
+            }
+            CommitWithTerms(c) => {
+                let d = require("a draft", is_draft)?;
+                c.terms.validate(&c.amount)?;
+                let commit = CommitCoFinancing {
+                    municipality: c.municipality,
+                    amount: c.amount,
+                    decision: c.decision.clone(),
+                };
+                let mut events = Self::decide(state, &commit)?;
+                for e in &mut events {
+                    if let ApplicationEvent::CoFinancingCommitted(x) = e {
+                        x.terms = Some(c.terms.clone());
+                        // The rules as they would stand with this commitment.
+                        let after = Self::evolve(state.clone(), &ApplicationEvent::CoFinancingCommitted(x.clone()));
+                        let subject = rules::subject(&after, d, x.decision.date);
+                        rules::enforce(&subject, d.call_rules.as_deref(), Stage::Commitment)?;
+                    }
+                }
+                Ok(events)
+            }
             Withdraw { withdrawn_on, reason } => {
                 let d = require(
                     "a draft or submitted",
@@ -267,6 +325,7 @@ impl Decider for Application {
                 state.co_applicants.insert(e.municipality, Answer::Pending);
             }
             ApplicationEvent::CoFinancingCommitted(e) => {
+                state.commitments.insert(e.municipality, e.clone());
                 if state
                     .drafted
                     .as_ref()
@@ -308,6 +367,8 @@ impl Aggregate for Application {
             ApplicationCommand::Approve { .. } => "ApproveApplication",
             ApplicationCommand::Reject { .. } => "RejectApplication",
             ApplicationCommand::Withdraw { .. } => "WithdrawApplication",
+            ApplicationCommand::InviteAsking { .. } => "InviteCoApplicant",
+            ApplicationCommand::CommitWithTerms(_) => "CommitCoFinancing",
         }
     }
 
@@ -325,6 +386,10 @@ impl Aggregate for Application {
                 consortium,
                 municipality: *municipality,
             },
+            ApplicationCommand::CommitWithTerms(c) => CommandTarget::CoFinancing {
+                consortium,
+                municipality: c.municipality,
+            },
             _ => CommandTarget::Application { consortium },
         }
     }
@@ -332,8 +397,14 @@ impl Aggregate for Application {
     /// Drafting and inviting need the consortium's current members.
     fn needs(_: &ApplicationId, state: &ApplicationState, command: &ApplicationCommand) -> Option<Need> {
         match (command, &state.drafted) {
-            (ApplicationCommand::Draft(draft), _) => Some(Need::ConsortiumMembers(draft.consortium.clone())),
-            (ApplicationCommand::Invite { .. }, Some(drafted)) => {
+            (ApplicationCommand::Draft(draft), _) => match &draft.call_ref {
+                None => Some(Need::ConsortiumMembers(draft.consortium.clone())),
+                Some(call) => Some(Need::All(vec![
+                    Need::ConsortiumMembers(draft.consortium.clone()),
+                    Need::Call(call.clone()),
+                ])),
+            },
+            (ApplicationCommand::Invite { .. } | ApplicationCommand::InviteAsking { .. }, Some(drafted)) => {
                 Some(Need::ConsortiumMembers(drafted.consortium.clone()))
             }
             _ => None,
@@ -341,18 +412,26 @@ impl Aggregate for Application {
     }
 
     fn supply(command: &mut ApplicationCommand, facts: Facts) {
-        let Facts::ConsortiumMembers(members) = facts else {
-            return;
-        };
-        match command {
-            ApplicationCommand::Draft(draft) => draft.consortium_members = members,
-            ApplicationCommand::Invite { consortium_members, .. } => *consortium_members = members,
+        match (command, facts) {
+            (command, Facts::All(all)) => {
+                for facts in all {
+                    Self::supply(command, facts);
+                }
+            }
+            (ApplicationCommand::Draft(draft), Facts::ConsortiumMembers(members)) => draft.consortium_members = members,
+            (ApplicationCommand::Draft(draft), Facts::Call(rules)) => draft.call_rules = Some(rules),
+            (
+                ApplicationCommand::Invite { consortium_members, .. }
+                | ApplicationCommand::InviteAsking { consortium_members, .. },
+                Facts::ConsortiumMembers(members),
+            ) => *consortium_members = members,
             _ => {}
         }
     }
 }
 
 mod registration;
+mod rules;
 pub use registration::project_for_approved;
 
 #[cfg(test)]

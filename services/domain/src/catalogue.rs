@@ -107,7 +107,15 @@ pub fn markdown() -> String {
          number), dates as `YYYY-MM-DD`, instants as RFC 3339 UTC.\n",
     );
     let all = AnyEvent::catalogue();
-    for aggregate in ["municipality", "consortium", "strategy", "project", "application"] {
+    for aggregate in [
+        "municipality",
+        "consortium",
+        "strategy",
+        "project",
+        "application",
+        "programme",
+        "calendar",
+    ] {
         out.push_str(&format!("\n## Aggregate `{aggregate}` (stream `{aggregate}-<id>`)\n\n"));
         for spec in all.iter().filter(|s| s.aggregate == aggregate) {
             render_event(&mut out, spec);

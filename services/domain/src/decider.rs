@@ -1,6 +1,7 @@
 use std::collections::BTreeSet;
 
 use crate::municipality::CodePeriod;
+use crate::programme::{CallRef, CallRules};
 use crate::{CommandTarget, ConsortiumCode, DomainError, DomainEvent, MunicipalityCode};
 
 /// A decider: the pure heart of one aggregate.
@@ -68,11 +69,17 @@ pub enum Need {
         code: MunicipalityCode,
         except: MunicipalityCode,
     },
+    /// A programme's call with the rule set it names (which must exist).
+    Call(CallRef),
+    /// Several of the above, answered in order by [`Facts::All`].
+    All(Vec<Need>),
 }
 
 /// The answer to a [`Need`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Facts {
     ConsortiumMembers(BTreeSet<MunicipalityCode>),
     CodeHolders(Vec<(MunicipalityCode, CodePeriod)>),
+    Call(Box<CallRules>),
+    All(Vec<Facts>),
 }

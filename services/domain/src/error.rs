@@ -166,6 +166,40 @@ pub enum DomainError {
     },
     #[error("the lead applicant cannot decline: withdraw the application instead")]
     LeadCannotDecline,
+    #[error("the budget sides do not add up to the application's budget: {detail}")]
+    BudgetSidesMismatch { detail: String },
+    #[error("the amount {given} does not match its conversion ({computed} at the rate given)")]
+    ConversionMismatch { given: String, computed: String },
+
+    // --- programme ------------------------------------------------------
+    #[error("`{value}` is not a programme code: 1–64 uppercase letters, digits or '-', e.g. INTERREG-SE-NO-2021-2027")]
+    InvalidProgrammeCode { value: String },
+    #[error("the rule is not valid: {reason}")]
+    InvalidRule { reason: String },
+    #[error("rule set `{version}` already exists")]
+    DuplicateRuleSet { version: String },
+    #[error("rule set `{version}` does not exist")]
+    UnknownRuleSet { version: String },
+    #[error("rule set `{version}` is not in force on {day}")]
+    RuleSetNotInForce { version: String, day: NaiveDate },
+    #[error("call `{call}` already exists")]
+    DuplicateCall { call: String },
+    #[error("`{value}` is not an exchange rate: write a positive decimal with at most six decimals, e.g. 0.0856")]
+    InvalidExchangeRate { value: String },
+    #[error("{label}: {detail} (programme rule `{rule}`)")]
+    ProgrammeRuleBroken {
+        rule: &'static str,
+        label: String,
+        detail: String,
+    },
+
+    // --- meeting calendar -----------------------------------------------
+    #[error("meetings are planned for the council, the executive board or a committee")]
+    MeetingBodyNotAllowed,
+    #[error("a meeting of that body on {date} is already planned")]
+    MeetingAlreadyScheduled { date: NaiveDate },
+    #[error("no meeting of that body is planned on {date}")]
+    UnknownMeeting { date: NaiveDate },
 }
 
 impl DomainError {
@@ -232,6 +266,19 @@ impl DomainError {
             RiskAssessmentMissing => "risk_assessment_missing",
             DeadlinePassed { .. } => "deadline_passed",
             LeadCannotDecline => "lead_cannot_decline",
+            BudgetSidesMismatch { .. } => "budget_sides_mismatch",
+            ConversionMismatch { .. } => "conversion_mismatch",
+            InvalidProgrammeCode { .. } => "invalid_programme_code",
+            InvalidRule { .. } => "invalid_rule",
+            DuplicateRuleSet { .. } => "duplicate_rule_set",
+            UnknownRuleSet { .. } => "unknown_rule_set",
+            RuleSetNotInForce { .. } => "rule_set_not_in_force",
+            DuplicateCall { .. } => "duplicate_call",
+            InvalidExchangeRate { .. } => "invalid_exchange_rate",
+            ProgrammeRuleBroken { rule, .. } => rule,
+            MeetingBodyNotAllowed => "meeting_body_not_allowed",
+            MeetingAlreadyScheduled { .. } => "meeting_already_scheduled",
+            UnknownMeeting { .. } => "unknown_meeting",
         }
     }
 

@@ -133,8 +133,10 @@ macro_rules! domain_events {
 }
 
 use crate::application::ApplicationEvent;
+use crate::calendar::CalendarEvent;
 use crate::consortium::ConsortiumEvent;
 use crate::municipality::MunicipalityEvent;
+use crate::programme::ProgrammeEvent;
 use crate::project::ProjectEvent;
 use crate::strategy::StrategyEvent;
 
@@ -146,6 +148,8 @@ pub enum AnyEvent {
     Strategy(StrategyEvent),
     Project(ProjectEvent),
     Application(ApplicationEvent),
+    Programme(ProgrammeEvent),
+    Calendar(CalendarEvent),
 }
 
 impl AnyEvent {
@@ -161,6 +165,10 @@ impl AnyEvent {
             ProjectEvent::from_json(event_type, version, data).map(Self::Project)
         } else if ApplicationEvent::knows(event_type) {
             ApplicationEvent::from_json(event_type, version, data).map(Self::Application)
+        } else if ProgrammeEvent::knows(event_type) {
+            ProgrammeEvent::from_json(event_type, version, data).map(Self::Programme)
+        } else if CalendarEvent::knows(event_type) {
+            CalendarEvent::from_json(event_type, version, data).map(Self::Calendar)
         } else {
             Err(EventDecodeError::UnknownType(event_type.to_string()))
         }
@@ -173,6 +181,8 @@ impl AnyEvent {
             Self::Strategy(e) => e.event_type(),
             Self::Project(e) => e.event_type(),
             Self::Application(e) => e.event_type(),
+            Self::Programme(e) => e.event_type(),
+            Self::Calendar(e) => e.event_type(),
         }
     }
 
@@ -183,6 +193,8 @@ impl AnyEvent {
         all.extend(StrategyEvent::catalogue());
         all.extend(ProjectEvent::catalogue());
         all.extend(ApplicationEvent::catalogue());
+        all.extend(ProgrammeEvent::catalogue());
+        all.extend(CalendarEvent::catalogue());
         all
     }
 }

@@ -10,13 +10,16 @@
 mod event;
 mod access;
 pub mod application;
+pub mod calendar;
 pub mod catalogue;
+pub mod cofinancing;
 pub mod consortium;
 mod decider;
 mod error;
 mod ids;
 mod money;
 pub mod municipality;
+pub mod programme;
 pub mod project;
 pub mod strategy;
 #[cfg(any(test, feature = "testing"))]

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::{require_text, DomainError};
 
 /// Which body took a decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DecisionBody {
     /// Kommunfullmäktige (SE) / kommunestyret (NO): the municipal council.

@@ -1,7 +1,9 @@
 //! The joint application commands' inputs.
 
 use async_graphql::InputObject;
-use samverkan_domain::application::{Application, ApplicationCommand, DraftApplication};
+use samverkan_domain::application::{Application, ApplicationCommand, CommitWithTerms, DraftApplication};
+use samverkan_domain::cofinancing as cf;
+use samverkan_domain::programme as p;
 use samverkan_domain::{ApplicationId, Rule};
 use uuid::Uuid;
 
@@ -11,7 +13,8 @@ use crate::scalars::{ConsortiumCode, Date, DateTime, MunicipalityCode};
 use crate::shared::inputs::{
     eu_priorities, goal_refs, DecisionInput, GoalRefInput, MoneyInput, PeriodInput, ProgrammeInput,
 };
-use crate::types::EuPriority;
+use crate::types::{CoFinancingSource, ContributionForm, EuPriority, FundingOrigin};
+use samverkan_domain as d;
 
 #[derive(InputObject, Clone, Debug)]
 pub struct DraftApplicationInput {
@@ -34,6 +37,130 @@ pub struct DraftApplicationInput {
     pub serves_goals: Vec<GoalRefInput>,
     #[graphql(default)]
     pub eu_priorities: Vec<EuPriority>,
+    /// The programme call answered: its rule set is checked (see `checkApplication`).
+    pub call_ref: Option<CallRefInput>,
+    /// The budget per country side (cross-border programmes: the Swedish
+    /// side's EU funds, the Norwegian side's IR funds), adding up to
+    /// `totalBudget` and `requested`.
+    #[graphql(default)]
+    pub sides: Vec<SideBudgetInput>,
+}
+
+/// Which call of which programme.
+#[derive(InputObject, Clone, Debug)]
+pub struct CallRefInput {
+    /// The programme's code, e.g. `INTERREG-SE-NO`.
+    pub programme: String,
+    /// The call's code, e.g. `2027-02`.
+    pub call: String,
+}
+
+/// A conversion from another currency: the rate, where it comes from and its date.
+#[derive(InputObject, Clone, Debug)]
+pub struct ConversionInput {
+    /// Units of the application's currency per unit of the other, at most six decimals, e.g. `0.0856`.
+    pub rate: String,
+    /// E.g. `InforEuro, monthly rate 2025-09`.
+    pub source: String,
+    pub date: Date,
+}
+
+impl ConversionInput {
+    fn to_domain(&self) -> p::Conversion {
+        p::Conversion {
+            rate: self.rate.clone(),
+            source: self.source.clone(),
+            date: self.date.0,
+        }
+    }
+}
+
+/// One country's side of the budget, in its own currency.
+#[derive(InputObject, Clone, Debug)]
+pub struct SideBudgetInput {
+    /// ISO 3166 alpha-2, e.g. `SE` or `NO`.
+    pub country: String,
+    /// The fund asked from, e.g. `ERDF` or `IR`.
+    pub fund: String,
+    pub total: MoneyInput,
+    pub requested: MoneyInput,
+    /// Required when the side's currency is not the application's.
+    pub conversion: Option<ConversionInput>,
+}
+
+impl SideBudgetInput {
+    fn to_domain(&self) -> Result<p::SideBudget, ApiError> {
+        Ok(p::SideBudget {
+            country: d::CountryCode::parse(&self.country)?,
+            fund: self.fund.clone(),
+            total: self.total.to_domain()?,
+            requested: self.requested.to_domain()?,
+            conversion: self.conversion.as_ref().map(ConversionInput::to_domain),
+            converted_total: None,
+            converted_requested: None,
+        })
+    }
+}
+
+/// What a co-financing certificate states besides amount and decision.
+#[derive(InputObject, Clone, Debug)]
+pub struct CoFinancingTermsInput {
+    pub origin: FundingOrigin,
+    pub form: ContributionForm,
+    pub source: CoFinancingSource,
+    /// The partner's budget (eligible costs), in the application's currency.
+    pub partner_budget: Option<MoneyInput>,
+    #[graphql(default)]
+    pub cost_lines: Vec<CostLineInput>,
+    /// When the amount was given in another currency: the original and the rate
+    /// (`amount` must be the original converted, rounded down to the minor unit).
+    pub converted_from: Option<ConvertedAmountInput>,
+}
+
+/// A budget line by cost category.
+#[derive(InputObject, Clone, Debug)]
+pub struct CostLineInput {
+    /// E.g. `salaries`, `travel`, `per_diems`.
+    pub category: String,
+    pub amount: MoneyInput,
+}
+
+/// An amount as given in its own currency and the conversion used.
+#[derive(InputObject, Clone, Debug)]
+pub struct ConvertedAmountInput {
+    pub original: MoneyInput,
+    pub conversion: ConversionInput,
+}
+
+impl CoFinancingTermsInput {
+    fn to_domain(&self) -> Result<cf::CoFinancingTerms, ApiError> {
+        Ok(cf::CoFinancingTerms {
+            origin: self.origin.into(),
+            form: self.form.into(),
+            source: self.source.into(),
+            partner_budget: self.partner_budget.as_ref().map(MoneyInput::to_domain).transpose()?,
+            cost_lines: self
+                .cost_lines
+                .iter()
+                .map(|l| {
+                    Ok(cf::CostLine {
+                        category: l.category.clone(),
+                        amount: l.amount.to_domain()?,
+                    })
+                })
+                .collect::<Result<_, ApiError>>()?,
+            converted_from: self
+                .converted_from
+                .as_ref()
+                .map(|c| {
+                    Ok::<_, ApiError>(cf::ConvertedAmount {
+                        original: c.original.to_domain()?,
+                        conversion: c.conversion.to_domain(),
+                    })
+                })
+                .transpose()?,
+        })
+    }
 }
 
 impl CommandInput for DraftApplicationInput {
@@ -56,6 +183,21 @@ impl CommandInput for DraftApplicationInput {
             serves_goals: goal_refs(&self.serves_goals),
             eu_priorities: eu_priorities(&self.eu_priorities),
             now: server.now(),
+            call_ref: self
+                .call_ref
+                .map(|c| {
+                    Ok::<_, ApiError>(p::CallRef {
+                        programme: p::ProgrammeCode::parse(&c.programme)?,
+                        call: c.call,
+                    })
+                })
+                .transpose()?,
+            sides: self
+                .sides
+                .iter()
+                .map(SideBudgetInput::to_domain)
+                .collect::<Result<_, _>>()?,
+            call_rules: None,
         }));
         Ok((id, command))
     }
@@ -66,15 +208,24 @@ pub struct InviteCoApplicantInput {
     pub application_id: Uuid,
     /// A current member of the consortium other than the lead.
     pub municipality: MunicipalityCode,
+    /// What the co-applicant is asked to commit (shown in its decisions owed).
+    pub asked: Option<MoneyInput>,
 }
 
 impl CommandInput for InviteCoApplicantInput {
     type Aggregate = Application;
     const RULE: Rule = Rule::Application;
     fn command(self, _: &Filled<'_>) -> Result<(IdOf<Self>, CommandOf<Self>), ApiError> {
-        let command = ApplicationCommand::Invite {
-            municipality: self.municipality.0,
-            consortium_members: Default::default(),
+        let command = match self.asked {
+            None => ApplicationCommand::Invite {
+                municipality: self.municipality.0,
+                consortium_members: Default::default(),
+            },
+            Some(asked) => ApplicationCommand::InviteAsking {
+                municipality: self.municipality.0,
+                asked: asked.to_domain()?,
+                consortium_members: Default::default(),
+            },
         };
         Ok((ApplicationId(self.application_id), command))
     }
@@ -88,16 +239,26 @@ pub struct CommitCoFinancingInput {
     pub amount: MoneyInput,
     /// The municipality's own decision.
     pub decision: DecisionInput,
+    /// Public or private, cash or in kind, the source, the partner's budget, a conversion.
+    pub terms: Option<CoFinancingTermsInput>,
 }
 
 impl CommandInput for CommitCoFinancingInput {
     type Aggregate = Application;
     const RULE: Rule = Rule::CoFinancing;
     fn command(self, _: &Filled<'_>) -> Result<(IdOf<Self>, CommandOf<Self>), ApiError> {
-        let command = ApplicationCommand::CommitCoFinancing {
-            municipality: self.municipality.0,
-            amount: self.amount.to_domain()?,
-            decision: self.decision.to_domain(),
+        let command = match &self.terms {
+            None => ApplicationCommand::CommitCoFinancing {
+                municipality: self.municipality.0,
+                amount: self.amount.to_domain()?,
+                decision: self.decision.to_domain(),
+            },
+            Some(terms) => ApplicationCommand::CommitWithTerms(Box::new(CommitWithTerms {
+                municipality: self.municipality.0,
+                amount: self.amount.to_domain()?,
+                decision: self.decision.to_domain(),
+                terms: terms.to_domain()?,
+            })),
         };
         Ok((ApplicationId(self.application_id), command))
     }

@@ -3,14 +3,59 @@
 use samverkan_domain::application::Application as ApplicationAggregate;
 
 use super::inputs::*;
-use crate::command::{command_table, payload};
-use crate::types::Application;
+use crate::command::command_table;
+use crate::types::{Application, RuleCheck};
 
-payload!(
-    /// The answer to a joint application command.
-    ApplicationPayload for ApplicationAggregate,
-    application: Application = |m, id| m.application(id, None).map(|v| Application::from(&v))
-);
+/// The answer to a joint application command, with the programme rules'
+/// warnings ("W" rules the application now breaks; "E" rules refuse instead).
+#[derive(async_graphql::SimpleObject)]
+#[graphql(complex)]
+pub struct ApplicationPayload {
+    /// Global log position of the command's last event: pass it as
+    /// `atLeastPosition` to read your own write.
+    pub position: crate::scalars::Position,
+    /// Version (0-based) of the aggregate's stream after the command:
+    /// pass it as `expectedVersion` to the next command.
+    pub version: u64,
+    /// Events appended by this call (0 when the command id was already handled).
+    pub appended: u32,
+    /// Types of the command's events, e.g. `StrategyAdopted`.
+    pub event_types: Vec<String>,
+    /// The entity after the command; null only when the read models did
+    /// not reach `position` within the wait (then query with `atLeastPosition`).
+    pub application: Option<Application>,
+}
+
+#[async_graphql::ComplexObject]
+impl ApplicationPayload {
+    /// The "W" rules of the application's call it breaks after the command
+    /// (empty when it names no call or the read models did not catch up).
+    async fn warnings(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<RuleCheck>> {
+        let today = crate::context::now(ctx)?.date_naive();
+        Ok(self.application.as_ref().map_or_else(Vec::new, |a| {
+            crate::shared::all(
+                &samverkan_app::projections::queries::rules::check_application(&a.view, today).warnings(),
+            )
+        }))
+    }
+}
+
+impl crate::command::Answer for ApplicationPayload {
+    type Aggregate = ApplicationAggregate;
+    type Entity = Application;
+    fn entity(models: &samverkan_app::ReadModels, id: &samverkan_domain::ApplicationId) -> Option<Application> {
+        models.application(id, None).map(|v| Application::from(&v))
+    }
+    fn new(outcome: samverkan_app::CommandOutcome, application: Option<Application>) -> Self {
+        Self {
+            position: crate::scalars::Position(outcome.position),
+            version: outcome.version,
+            appended: u32::try_from(outcome.appended).unwrap_or(u32::MAX),
+            event_types: outcome.event_types,
+            application,
+        }
+    }
+}
 
 command_table! {
     ApplicationMutation("joint application") {

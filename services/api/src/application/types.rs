@@ -82,6 +82,7 @@ output_from! {
 output_from! {
     /// A joint funding application (gemensam ansökan) of a consortium.
     #[derive(SimpleObject, Clone, Debug)]
+    #[graphql(complex)]
     pub struct Application from a: &v::ApplicationView {
         pub id: Uuid = a.id.0,
         pub consortium: ConsortiumCode = (&a.consortium).into(),
@@ -121,5 +122,88 @@ output_from! {
             }
             amounts(&committed)
         },
+        /// The call answered (as frozen with the application at drafting).
+        pub programme_call: Option<Call> = a.call_rules.as_ref().map(|c| Call::from(&c.call)),
+        /// The rule set the application is checked against: the call's.
+        pub rule_set: Option<RuleSet> = a.call_rules.as_ref().map(|c| RuleSet::from(&c.rule_set)),
+        /// The budget per country side (cross-border programmes).
+        pub sides: Vec<SideBudget> = a.sides.iter().map(SideBudget::from).collect(),
+        #[graphql(skip)]
+        pub view: Box<v::ApplicationView> = Box::new(a.clone()),
     }
+}
+
+#[async_graphql::ComplexObject]
+impl Application {
+    /// The "W" rules the application breaks (see `checkApplication`),
+    /// measured on its submission day, else the server's today.
+    async fn warnings(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<RuleCheck>> {
+        let today = crate::context::now(ctx)?.date_naive();
+        Ok(crate::shared::all(
+            &samverkan_app::projections::queries::rules::check_application(&self.view, today).warnings(),
+        ))
+    }
+
+    /// Each party's status for the coordinator: committed (and whether the
+    /// commitment satisfies the rules), pending with its next meeting up to
+    /// the deadline, or declined.
+    async fn party_statuses(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<PartyStatus>> {
+        let state = crate::context::state(ctx)?;
+        let when = samverkan_app::projections::AsOf::now(crate::context::now(ctx)?);
+        let models = state.projections.read();
+        Ok(crate::shared::all(&models.party_statuses(&self.view, when)))
+    }
+}
+
+output_from! {
+    /// One country's side of a cross-border budget, in its own currency.
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct SideBudget from s: &d::programme::SideBudget {
+        pub country: String = s.country.to_string(),
+        /// The fund asked from, e.g. `ERDF` or `IR`.
+        pub fund: String = s.fund.clone(),
+        pub total: Money = (&s.total).into(),
+        pub requested: Money = (&s.requested).into(),
+        /// The conversion used when the side's currency is not the application's.
+        pub conversion: Option<Conversion> = s.conversion.as_ref().map(Conversion::from),
+        /// `total` in the application's currency (computed once, at drafting).
+        pub converted_total: Option<Money> = s.converted_total.as_ref().map(Money::from),
+        pub converted_requested: Option<Money> = s.converted_requested.as_ref().map(Money::from),
+    }
+}
+
+output_from! {
+    /// A currency conversion as recorded (never recomputed).
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct Conversion from c: &d::programme::Conversion {
+        pub rate: String = c.rate.clone(),
+        pub source: String = c.source.clone(),
+        pub date: Date = c.date.into(),
+    }
+}
+
+/// Public or private money.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "samverkan_domain::cofinancing::FundingOrigin")]
+pub enum FundingOrigin {
+    Public,
+    Private,
+}
+
+/// Cash or in kind.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "samverkan_domain::cofinancing::ContributionForm")]
+pub enum ContributionForm {
+    Cash,
+    InKind,
+}
+
+/// Where the co-financing comes from.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "samverkan_domain::cofinancing::CoFinancingSource")]
+pub enum CoFinancingSource {
+    OwnBudget,
+    Region,
+    StateAgency,
+    PrivateCompany,
 }

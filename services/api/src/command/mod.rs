@@ -28,6 +28,7 @@ use crate::consortium::mutation::ConsortiumMutation;
 use crate::context::{meta, principal, state};
 use crate::error::ApiError;
 use crate::municipality::mutation::MunicipalityMutation;
+use crate::programme::mutation::ProgrammeMutation;
 use crate::project::mutation::ProjectMutation;
 use crate::strategy::mutation::StrategyMutation;
 
@@ -43,6 +44,7 @@ pub struct Mutation(
     StrategyMutation,
     ProjectMutation,
     ApplicationMutation,
+    ProgrammeMutation,
 );
 
 /// Every command, in schema order: the one table the docs are generated from.
@@ -53,6 +55,7 @@ pub fn commands() -> Vec<CommandRow> {
         StrategyMutation::COMMANDS,
         ProjectMutation::COMMANDS,
         ApplicationMutation::COMMANDS,
+        ProgrammeMutation::COMMANDS,
     ]
     .concat()
 }

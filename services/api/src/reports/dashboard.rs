@@ -191,6 +191,12 @@ output_from! {
         /// What the new council inherits at the most recent change of term of
         /// office (on or before the day) and at the next one.
         pub handover: Vec<Handover> = all(&x.handover),
+        /// The co-financing decisions this municipality owes, by deadline: which
+        /// application, how much, by when, and its next meeting before then
+        /// (or the warning `no_meeting_before_deadline`).
+        pub decisions_owed: Vec<DecisionOwed> = all(&x.decisions_owed),
+        /// Its planned council, executive-board and committee meetings from the day on.
+        pub meetings: Vec<Meeting> = all(&x.meetings),
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use samverkan_domain::consortium::Consortium;
 use samverkan_domain::municipality::{CodePeriod, Municipality};
+use samverkan_domain::programme::{CallRef, CallRules, Programme};
 use samverkan_domain::{ConsortiumCode, DomainError, Facts, MunicipalityCode, Need};
 
 use super::{AppError, Commands, READ_BATCH};
@@ -16,6 +17,26 @@ impl Commands {
         Ok(match need {
             Need::ConsortiumMembers(consortium) => Facts::ConsortiumMembers(self.members_of(&consortium).await?),
             Need::CodeHolders { code, except } => Facts::CodeHolders(self.code_holders(code, except).await?),
+            Need::Call(call) => Facts::Call(Box::new(self.call_rules(&call).await?)),
+            Need::All(needs) => {
+                let mut all = Vec::with_capacity(needs.len());
+                for need in needs {
+                    all.push(Box::pin(self.facts(need)).await?);
+                }
+                Facts::All(all)
+            }
+        })
+    }
+
+    /// A call and the rule set it names, read from the programme's stream.
+    async fn call_rules(&self, call: &CallRef) -> Result<CallRules, AppError> {
+        let (state, _) = self.load::<Programme>(&call.programme).await?;
+        state.call_rules(&call.call).ok_or_else(|| {
+            DomainError::NotFound {
+                aggregate: "programme call",
+                id: format!("{} {}", call.programme, call.call),
+            }
+            .into()
         })
     }
 

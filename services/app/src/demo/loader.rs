@@ -125,7 +125,12 @@ impl<'a> Loader<'a> {
         self.summary.last_position = self.summary.last_position.max(outcome.position);
     }
 
-    async fn run<A: Aggregate>(&mut self, id: &A::Id, step: &str, command: A::Command) -> Result<(), AppError> {
+    pub(super) async fn run<A: Aggregate>(
+        &mut self,
+        id: &A::Id,
+        step: &str,
+        command: A::Command,
+    ) -> Result<(), AppError> {
         let ctx = self.context(&A::stream_name(id), step)?;
         let outcome = self.commands.execute::<A>(id, command, &ctx).await?;
         self.count(&outcome);
@@ -401,6 +406,9 @@ impl<'a> Loader<'a> {
                 serves_goals: goal_refs(f.serves_goals)?,
                 eu_priorities: f.eu_priorities.to_vec(),
                 now: f.drafted_at,
+                call_ref: None,
+                sides: vec![],
+                call_rules: None,
             };
             self.application(&id, "draft", ApplicationCommand::Draft(Box::new(draft)))
                 .await?;

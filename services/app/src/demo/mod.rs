@@ -44,6 +44,7 @@ mod consortia;
 mod facts;
 mod loader;
 mod municipalities;
+mod programmes;
 mod projects;
 mod strategies;
 mod twin_towns;
@@ -218,5 +219,8 @@ pub async fn load(commands: &Commands) -> Result<DemoSummary, AppError> {
     loader.strategies(strategies::STRATEGIES).await?;
     loader.projects(projects::PROJECTS).await?;
     loader.applications(applications::APPLICATIONS).await?;
+    // Chapter 7, after the earlier chapters so that their log stays as it was.
+    loader.programmes().await?;
+    loader.meetings().await?;
     Ok(loader.summary)
 }

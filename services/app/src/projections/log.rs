@@ -4,8 +4,10 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use samverkan_domain::calendar::CalendarEvent;
 use samverkan_domain::consortium::ConsortiumEvent;
 use samverkan_domain::municipality::MunicipalityEvent;
+use samverkan_domain::programme::ProgrammeEvent;
 use samverkan_domain::project::ProjectEvent;
 use samverkan_domain::strategy::StrategyEvent;
 use samverkan_domain::{AnyEvent, ApplicationId, ConsortiumCode, DomainEvent, MunicipalityCode, StrategyId};
@@ -28,6 +30,8 @@ impl Serialize for Stored {
             AnyEvent::Strategy(e) => (e.event_type(), e.schema_version(), e.to_json()),
             AnyEvent::Project(e) => (e.event_type(), e.schema_version(), e.to_json()),
             AnyEvent::Application(e) => (e.event_type(), e.schema_version(), e.to_json()),
+            AnyEvent::Programme(e) => (e.event_type(), e.schema_version(), e.to_json()),
+            AnyEvent::Calendar(e) => (e.event_type(), e.schema_version(), e.to_json()),
         };
         (self.at.position, self.at.recorded_at, t, v, d).serialize(s)
     }
@@ -117,6 +121,11 @@ pub fn business_date(event: &AnyEvent) -> Option<chrono::NaiveDate> {
         AnyEvent::Application(A::ApplicationRejected(e)) => e.decided_on,
         AnyEvent::Application(A::ApplicationWithdrawn(e)) => e.withdrawn_on,
         AnyEvent::Application(_) => return None,
+        AnyEvent::Programme(ProgrammeEvent::RuleSetAdopted(e)) => e.valid_from,
+        AnyEvent::Programme(ProgrammeEvent::CallOpened(e)) => e.opens_on,
+        AnyEvent::Programme(_) => return None,
+        AnyEvent::Calendar(CalendarEvent::MeetingScheduled(e)) => e.date,
+        AnyEvent::Calendar(_) => return None,
     })
 }
 
@@ -147,6 +156,8 @@ impl LogEntry {
             AnyEvent::Strategy(e) => format!("strategy-{}", strategy_keys(e).0),
             AnyEvent::Project(e) => format!("project-{}", e.project()),
             AnyEvent::Application(e) => format!("application-{}", e.application()),
+            AnyEvent::Programme(e) => format!("programme-{}", e.programme()),
+            AnyEvent::Calendar(e) => format!("calendar-{}", e.municipality()),
         }
     }
 
@@ -294,5 +305,23 @@ fn summarize(event: &AnyEvent) -> String {
         AnyEvent::Application(A::ApplicationApproved(e)) => format!("application approved, granted {}", e.granted),
         AnyEvent::Application(A::ApplicationRejected(e)) => format!("application rejected: {}", e.reason),
         AnyEvent::Application(A::ApplicationWithdrawn(e)) => format!("application withdrawn: {}", e.reason),
+        AnyEvent::Programme(ProgrammeEvent::ProgrammeDefined(e)) => {
+            format!("programme {} ({}) defined", e.name, e.programme)
+        }
+        AnyEvent::Programme(ProgrammeEvent::RuleSetAdopted(e)) => {
+            format!(
+                "rule set {} of {} adopted, valid from {}",
+                e.version, e.programme, e.valid_from
+            )
+        }
+        AnyEvent::Programme(ProgrammeEvent::CallOpened(e)) => {
+            format!("call {} of {} opened, closing {}", e.call, e.programme, e.closes_at)
+        }
+        AnyEvent::Calendar(CalendarEvent::MeetingScheduled(e)) => {
+            format!("meeting of the {:?} planned on {}", e.body, e.date)
+        }
+        AnyEvent::Calendar(CalendarEvent::MeetingCancelled(e)) => {
+            format!("meeting of the {:?} on {} cancelled", e.body, e.date)
+        }
     }
 }

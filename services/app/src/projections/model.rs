@@ -10,6 +10,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use samverkan_domain::consortium::{ConsortiumEvent, Coordinator};
 use samverkan_domain::municipality::MunicipalityEvent;
+use samverkan_domain::programme::ProgrammeCode;
 use samverkan_domain::project::ProjectEvent;
 use samverkan_domain::strategy::StrategyEvent;
 use samverkan_domain::{AnyEvent, ApplicationId, ConsortiumCode, MunicipalityCode, ProjectId, StrategyId};
@@ -60,6 +61,23 @@ impl View for crate::projections::views::ApplicationView {
     fn apply_any(view: Option<Self>, s: &Stored) -> Option<Self> {
         match &s.event {
             AnyEvent::Application(e) => ApplicationView::apply(view, e, &s.at),
+            _ => view,
+        }
+    }
+}
+
+impl View for ProgrammeView {
+    fn apply_any(view: Option<Self>, s: &Stored) -> Option<Self> {
+        match &s.event {
+            AnyEvent::Programme(e) => ProgrammeView::apply(view, e),
+            _ => view,
+        }
+    }
+}
+impl View for CalendarView {
+    fn apply_any(view: Option<Self>, s: &Stored) -> Option<Self> {
+        match &s.event {
+            AnyEvent::Calendar(e) => CalendarView::apply(view, e),
             _ => view,
         }
     }
@@ -144,6 +162,12 @@ pub struct ReadModels {
     #[serde(default)]
     pub(crate) code_index: HashMap<MunicipalityCode, std::collections::BTreeSet<MunicipalityCode>>,
     pub(crate) by_consortium: HashMap<ConsortiumCode, Related>,
+    /// Funding programmes with their rule sets and calls.
+    #[serde(default)]
+    pub(crate) programmes: HashMap<ProgrammeCode, Entity<ProgrammeView>>,
+    /// Meeting calendars per municipality.
+    #[serde(default)]
+    pub(crate) calendars: HashMap<MunicipalityCode, Entity<CalendarView>>,
     /// Every applied event, in log order.
     pub(crate) log: Vec<Arc<LogEntry>>,
     /// Log indices per subject (rebuilt from `log` when a snapshot is loaded).
@@ -311,6 +335,14 @@ impl ReadModels {
                         }
                     }
                 }
+            }
+            AnyEvent::Programme(e) => {
+                upsert(&mut self.programmes, e.programme().clone(), &stored, index);
+            }
+            AnyEvent::Calendar(e) => {
+                let code = e.municipality();
+                add(Subject::Municipality(code));
+                upsert(&mut self.calendars, code, &stored, index);
             }
         }
         for s in &subjects {

@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use crate::cofinancing::CoFinancingTerms;
+use crate::programme::{CallRef, CallRules, SideBudget};
 use crate::project::{EuPriority, GoalRef};
 use crate::{ApplicationId, ConsortiumCode, Decision, Money, MunicipalityCode, Period, Programme};
 
@@ -30,6 +32,16 @@ pub struct DraftApplication {
     /// set by the server, so not fingerprinted.
     #[serde(skip)]
     pub now: DateTime<Utc>,
+    /// The programme call answered (its rule set is checked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_ref: Option<CallRef>,
+    /// The budget per country side; each side's amounts in its own currency.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sides: Vec<SideBudget>,
+    /// The call and its rule set, filled in by the command handler from the
+    /// programme's stream (not by the caller; not fingerprinted).
+    #[serde(skip)]
+    pub call_rules: Option<Box<CallRules>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -74,4 +86,22 @@ pub enum ApplicationCommand {
         withdrawn_on: NaiveDate,
         reason: String,
     },
+    /// `InviteCoApplicant` stating what the co-applicant is asked to commit.
+    InviteAsking {
+        municipality: MunicipalityCode,
+        asked: Money,
+        #[serde(skip)]
+        consortium_members: BTreeSet<MunicipalityCode>,
+    },
+    /// `CommitCoFinancing` with what the funder's certificate asks for.
+    CommitWithTerms(Box<CommitWithTerms>),
+}
+
+/// A commitment with its terms (see [`ApplicationCommand::CommitWithTerms`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitWithTerms {
+    pub municipality: MunicipalityCode,
+    pub amount: Money,
+    pub decision: Decision,
+    pub terms: CoFinancingTerms,
 }

@@ -4,7 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::event::no_upcast;
+use crate::cofinancing::CoFinancingTerms;
+use crate::event::EventDecodeError;
+use crate::programme::{CallRules, SideBudget};
 use crate::project::{EuPriority, GoalRef};
 use crate::{ApplicationId, ConsortiumCode, Decision, Money, MunicipalityCode, Period, Programme, ProjectId};
 
@@ -30,6 +32,16 @@ pub struct ApplicationDrafted {
     pub eu_priorities: Vec<EuPriority>,
     /// When the application was drafted (the business date reports count by).
     pub drafted_at: DateTime<Utc>,
+    /// The programme call answered, with the rule set it names as it stood at
+    /// drafting: the rules the application is checked against, frozen with it.
+    /// Added in schema version 2; version 1 events are upcast with `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_rules: Option<Box<CallRules>>,
+    /// The budget per country side (a cross-border project's two budgets),
+    /// each converted once to the application's currency where it differs.
+    /// Added in schema version 2; version 1 events are upcast with none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sides: Vec<SideBudget>,
 }
 
 /// A consortium member is invited as co-applicant. Caused by `InviteCoApplicant`.
@@ -37,6 +49,10 @@ pub struct ApplicationDrafted {
 pub struct CoApplicantInvited {
     pub application: ApplicationId,
     pub municipality: MunicipalityCode,
+    /// What the coordinator asks the co-applicant to commit, when stated.
+    /// Added in schema version 2; version 1 events are upcast with `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asked: Option<Money>,
 }
 
 /// A co-applicant (or the lead) commits co-financing (medfinansieringsintyg),
@@ -49,6 +65,11 @@ pub struct CoFinancingCommitted {
     pub amount: Money,
     /// The municipality's own decision (body, date, paragraph, diarienummer).
     pub decision: Decision,
+    /// Public or private, cash or in kind, its source, the partner's budget
+    /// and the conversion used (medfinansieringsintyg, Jems partner
+    /// co-financing). Added in schema version 2; version 1 events are upcast with `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<CoFinancingTerms>,
 }
 
 /// An invited co-applicant declines. Caused by `DeclineCoFinancing`.
@@ -108,12 +129,35 @@ pub struct ApplicationWithdrawn {
     pub reason: String,
 }
 
+/// Version 1 of `ApplicationDrafted`, `CoApplicantInvited` and
+/// `CoFinancingCommitted` had none of the fields version 2 added.
+fn upcast(event_type: &str, version: u32, mut data: serde_json::Value) -> Result<serde_json::Value, EventDecodeError> {
+    if version < 2 {
+        if let Some(obj) = data.as_object_mut() {
+            match event_type {
+                "ApplicationDrafted" => {
+                    obj.entry("call_rules").or_insert(serde_json::Value::Null);
+                    obj.entry("sides").or_insert(serde_json::json!([]));
+                }
+                "CoApplicantInvited" => {
+                    obj.entry("asked").or_insert(serde_json::Value::Null);
+                }
+                "CoFinancingCommitted" => {
+                    obj.entry("terms").or_insert(serde_json::Value::Null);
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(data)
+}
+
 domain_events!(
     /// Events of the joint application aggregate.
-    ApplicationEvent, "application", no_upcast, {
-        ApplicationDrafted = 1,
-        CoApplicantInvited = 1,
-        CoFinancingCommitted = 1,
+    ApplicationEvent, "application", upcast, {
+        ApplicationDrafted = 2,
+        CoApplicantInvited = 2,
+        CoFinancingCommitted = 2,
         CoFinancingDeclined = 1,
         RiskAssessmentRecorded = 1,
         ApplicationSubmitted = 1,

@@ -50,6 +50,8 @@ pub struct ApplicationState {
     pub risk_assessed: bool,
     /// The granted amount once approved.
     pub granted: Option<Money>,
+    /// Every commitment as recorded (the latest per municipality).
+    pub commitments: BTreeMap<MunicipalityCode, super::CoFinancingCommitted>,
 }
 
 impl ApplicationState {

@@ -36,6 +36,9 @@ fn draft_cmd() -> DraftApplication {
         serves_goals: vec![],
         eu_priorities: vec![EuPriority::Green],
         now: t("2025-05-01T08:00:00Z"),
+        call_ref: None,
+        sides: vec![],
+        call_rules: None,
     }
 }
 fn drafted() -> ApplicationEvent {
@@ -54,6 +57,8 @@ fn drafted() -> ApplicationEvent {
         serves_goals: c.serves_goals,
         eu_priorities: c.eu_priorities,
         drafted_at: c.now,
+        call_rules: None,
+        sides: vec![],
     }
     .into()
 }
@@ -61,6 +66,7 @@ fn invited(code: &str) -> ApplicationEvent {
     CoApplicantInvited {
         application: aid(),
         municipality: m(code),
+        asked: None,
     }
     .into()
 }
@@ -73,6 +79,7 @@ fn committed(code: &str, units: i64) -> ApplicationEvent {
         municipality: m(code),
         amount: sek(units),
         decision: decision("KS 2025/77"),
+        terms: None,
     }
     .into()
 }

@@ -62,6 +62,10 @@ pub struct Dashboard {
     /// What the new council inherits at the most recent change of term (on or
     /// before the day) and at the next one.
     pub handover: Vec<terms::Handover>,
+    /// The co-financing decisions it owes, by deadline, with the meeting that can take each.
+    pub decisions_owed: Vec<super::rules::DecisionOwed>,
+    /// Its planned meetings from the day on.
+    pub meetings: Vec<samverkan_domain::calendar::Meeting>,
 }
 
 const EXPIRY_WINDOW_DAYS: i64 = 365;
@@ -233,7 +237,18 @@ impl Visible<'_> {
             }
         }
 
+        let on = AsOf { today, ..when };
+        let decisions_owed = self.decisions_owed(code, on);
+        let meetings = self
+            .models
+            .calendar(code, when.at)
+            .meetings
+            .into_iter()
+            .filter(|m| m.date >= today)
+            .collect();
         Some(Dashboard {
+            decisions_owed,
+            meetings,
             municipality,
             today,
             valid_at: v,

@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use samverkan_domain::application::{ApplicationEvent, ApplicationStatus};
+use samverkan_domain::cofinancing::CoFinancingTerms;
+use samverkan_domain::programme::{CallRules, SideBudget};
 use samverkan_domain::project::{EuPriority, GoalRef};
 use samverkan_domain::{
     ApplicationId, ConsortiumCode, Decision, Money, MunicipalityCode, Period, Programme, ProjectId,
@@ -22,6 +24,12 @@ pub struct CoApplicantView {
     pub municipality: MunicipalityCode,
     pub answer: AnswerView,
     pub invited_at: DateTime<Utc>,
+    /// What the coordinator asks the co-applicant for, when stated.
+    #[serde(default)]
+    pub asked: Option<Money>,
+    /// What its commitment states besides amount and decision.
+    #[serde(default)]
+    pub terms: Option<CoFinancingTerms>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,6 +58,15 @@ pub struct ApplicationView {
     pub drafted_at: DateTime<Utc>,
     pub co_applicants: Vec<CoApplicantView>,
     pub lead_commitment: Option<(Money, Decision)>,
+    /// What the lead's commitment states besides amount and decision.
+    #[serde(default)]
+    pub lead_terms: Option<CoFinancingTerms>,
+    /// The programme call answered with its rule set, as frozen at drafting.
+    #[serde(default)]
+    pub call_rules: Option<CallRules>,
+    /// The budget per country side (cross-border programmes).
+    #[serde(default)]
+    pub sides: Vec<SideBudget>,
     pub risk_assessment: Option<RiskAssessmentView>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub decided_on: Option<NaiveDate>,
@@ -79,6 +96,9 @@ impl ApplicationView {
                 drafted_at: d.drafted_at,
                 co_applicants: vec![],
                 lead_commitment: None,
+                lead_terms: None,
+                call_rules: d.call_rules.as_deref().cloned(),
+                sides: d.sides.clone(),
                 risk_assessment: None,
                 submitted_at: None,
                 decided_on: None,
@@ -95,11 +115,15 @@ impl ApplicationView {
                 municipality: i.municipality,
                 answer: AnswerView::Pending,
                 invited_at: at.recorded_at,
+                asked: i.asked,
+                terms: None,
             }),
             ApplicationEvent::CoFinancingCommitted(c) => {
                 if c.municipality == v.lead_applicant {
                     v.lead_commitment = Some((c.amount, c.decision.clone()));
+                    v.lead_terms = c.terms.clone();
                 } else if let Some(x) = v.co_applicants.iter_mut().find(|x| x.municipality == c.municipality) {
+                    x.terms = c.terms.clone();
                     x.answer = AnswerView::Committed {
                         amount: c.amount,
                         decision: c.decision.clone(),

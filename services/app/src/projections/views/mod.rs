@@ -11,12 +11,14 @@ use serde::{Deserialize, Serialize};
 mod application;
 mod consortium;
 mod municipality;
+mod programme;
 mod project;
 mod strategy;
 
 pub use application::{AnswerView, ApplicationView, CoApplicantView, RiskAssessmentView};
 pub use consortium::{ConsortiumView, MembershipView};
 pub use municipality::{CodePeriodView, MunicipalityView, TwinTownView};
+pub use programme::{CalendarView, ProgrammeView};
 pub use project::{MilestoneView, PartnerView, ProjectView};
 pub use strategy::{FollowUpView, RevisionView, StrategyView};
 
