@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use uuid::Uuid;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_samverkan");
 
@@ -272,4 +273,138 @@ pub fn data(body: &Value) -> &Value {
         "unexpected errors: {body:#}"
     );
     &body["data"]
+}
+
+/// Run a mutation with `token`'s role and a fresh command id; asserts it
+/// succeeded and returns `data.<field>` (its `position` and `selection`).
+pub async fn mutate_as(
+    server: &Server,
+    token: &str,
+    field: &str,
+    input_type: &str,
+    input: Value,
+    selection: &str,
+) -> Value {
+    let query = format!(
+        "mutation($id: UUID!, $input: {input_type}!) {{ {field}(commandId: $id, input: $input) {{ position {selection} }} }}"
+    );
+    let body = server
+        .gql_as(token, &query, json!({ "id": Uuid::new_v4(), "input": input }))
+        .await;
+    data(&body)[field].clone()
+}
+
+/// `units` whole kronor as a `MoneyInput`.
+pub fn money(units: i64) -> Value {
+    json!({ "amountMinor": units * 100, "currency": "SEK" })
+}
+
+/// An executive-board decision with case number `case`.
+pub fn decision(case: &str) -> Value {
+    json!({ "body": "EXECUTIVE_BOARD", "date": "2026-03-01", "paragraph": "§ 31", "caseNumber": case })
+}
+
+/// A `DraftApplicationInput`: V6's Interreg application led by Lidköping
+/// (SE-1494), 3,000,000 SEK budget, 2,400,000 SEK requested.
+pub fn draft_application(title: &str) -> Value {
+    json!({
+        "consortium": "V6",
+        "title": title,
+        "programme": { "kind": "INTERREG", "name": "Interreg Europe" },
+        "call": "Fifth call",
+        "leadApplicant": "SE-1494",
+        "deadline": "2099-02-15T23:59:59Z",
+        "totalBudget": money(3_000_000),
+        "requested": money(2_400_000),
+        "projectPeriod": { "start": "2027-01-01", "end": "2029-12-31" },
+        "euPriorities": ["GREEN"]
+    })
+}
+
+/// A `RecordRiskAssessmentInput` for application `app`.
+pub fn risk_assessment(app: &str) -> Value {
+    json!({ "applicationId": app, "benefits": "Fler besökare året runt", "risks": "Personalomsättning", "democracyAndHumanRights": "Alla partner är svenska kommuner med demokratiskt styre", "assessedOn": "2026-03-02" })
+}
+
+/// An `ApproveApplicationInput` granting `granted` to application `app`.
+pub fn approval(app: &str, granted: Value) -> Value {
+    json!({ "applicationId": app, "granted": granted, "decidedOn": "2026-11-20", "decisionReference": "JEMS-IE-0042" })
+}
+
+/// Register municipality `code` (`name`) with `token`'s role.
+pub async fn register_municipality(server: &Server, token: &str, code: &str, name: &str) {
+    let input = json!({ "code": code, "name": name });
+    mutate_as(
+        server,
+        token,
+        "registerMunicipality",
+        "RegisterMunicipalityInput",
+        input,
+        "",
+    )
+    .await;
+}
+
+/// Form the V6 consortium (Västra Skaraborg, formed 2010) with `purpose`.
+pub async fn form_v6(server: &Server, token: &str, purpose: &str) {
+    let input = json!({ "code": "V6", "name": "V6 Västra Skaraborg", "kind": "REGIONAL_COOPERATION", "purpose": purpose, "formedOn": "2010-01-01" });
+    mutate_as(server, token, "formConsortium", "FormConsortiumInput", input, "").await;
+}
+
+/// `municipality` joins V6 (on 2010-01-01), run with `coordinator`'s token.
+pub async fn join_v6(server: &Server, coordinator: &str, municipality: &str) {
+    let input = json!({ "consortium": "V6", "municipality": municipality, "joinedOn": "2010-01-01" });
+    mutate_as(server, coordinator, "joinConsortium", "JoinConsortiumInput", input, "").await;
+}
+
+/// Invite `municipality` as co-applicant of application `app`.
+pub async fn invite(server: &Server, coordinator: &str, app: &str, municipality: &str) {
+    let input = json!({ "applicationId": app, "municipality": municipality });
+    mutate_as(
+        server,
+        coordinator,
+        "inviteCoApplicant",
+        "InviteCoApplicantInput",
+        input,
+        "",
+    )
+    .await;
+}
+
+/// A `CommitCoFinancingInput`: `municipality` commits `units` kronor to
+/// application `app` by the executive-board decision `case`.
+pub fn co_financing(app: &str, municipality: &str, units: i64, case: &str) -> Value {
+    json!({ "applicationId": app, "municipality": municipality, "amount": money(units), "decision": decision(case) })
+}
+
+/// Commit co-financing (see [`co_financing`]) with `token`'s role.
+pub async fn commit_co_financing(server: &Server, token: &str, input: Value) {
+    mutate_as(server, token, "commitCoFinancing", "CommitCoFinancingInput", input, "").await;
+}
+
+/// Submit application `app` with `coordinator`'s token.
+pub async fn submit(server: &Server, coordinator: &str, app: &str) {
+    let input = json!({ "applicationId": app });
+    mutate_as(
+        server,
+        coordinator,
+        "submitApplication",
+        "SubmitApplicationInput",
+        input,
+        "",
+    )
+    .await;
+}
+
+/// Record the benefit-and-risk assessment of application `app`.
+pub async fn assess_risks(server: &Server, coordinator: &str, app: &str) {
+    mutate_as(
+        server,
+        coordinator,
+        "recordRiskAssessment",
+        "RecordRiskAssessmentInput",
+        risk_assessment(app),
+        "",
+    )
+    .await;
 }

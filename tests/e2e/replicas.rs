@@ -7,41 +7,16 @@
 
 use std::time::Duration;
 
-use futures::SinkExt;
-use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::Message;
-use uuid::Uuid;
+use serde_json::json;
 
 use samverkan_eventstore::pg_testing::PgServer;
 use samverkan_eventstore::{EventStore, PgStore};
 
-use crate::helpers::{data, spawn, Server};
-use crate::subscriptions::{connect, next};
-
-async fn mutate_as(
-    server: &Server,
-    token: &str,
-    field: &str,
-    input_type: &str,
-    input: Value,
-    selection: &str,
-) -> Value {
-    let query = format!(
-        "mutation($id: UUID!, $input: {input_type}!) {{ {field}(commandId: $id, input: $input) {{ position {selection} }} }}"
-    );
-    let body = server
-        .gql_as(token, &query, json!({ "id": Uuid::new_v4(), "input": input }))
-        .await;
-    data(&body)[field].clone()
-}
-
-fn money(units: i64) -> Value {
-    json!({ "amountMinor": units * 100, "currency": "SEK" })
-}
-
-fn decision(case: &str) -> Value {
-    json!({ "body": "EXECUTIVE_BOARD", "date": "2026-03-01", "paragraph": "§ 31", "caseNumber": case })
-}
+use crate::helpers::{
+    approval, assess_risks, co_financing, commit_co_financing, data, draft_application, form_v6, invite, join_v6,
+    money, mutate_as, register_municipality, spawn, submit, Server,
+};
+use crate::subscriptions::{connect, next, send};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_replicas_on_one_postgres_database() {
@@ -63,14 +38,11 @@ async fn three_replicas_on_one_postgres_database() {
 
     // A subscriber on C, from before the command.
     let mut socket = connect(&format!("{}/graphql/ws", c.base.replacen("http", "ws", 1)), &admin).await;
-    socket
-        .send(Message::Text(
-            json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { events(municipality: \"SE-1494\") { eventType position } }" } })
-                .to_string()
-                .into(),
-        ))
-        .await
-        .expect("subscribe");
+    send(
+        &mut socket,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { events(municipality: \"SE-1494\") { eventType position } }" } }),
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // A command through A; B answers with it at once when asked for that position.
@@ -104,94 +76,35 @@ async fn three_replicas_on_one_postgres_database() {
     );
 
     // A joint application, its steps spread over the three replicas.
-    mutate_as(
-        b,
-        &admin,
-        "registerMunicipality",
-        "RegisterMunicipalityInput",
-        json!({ "code": "SE-1495", "name": "Skara" }),
-        "",
-    )
-    .await;
-    mutate_as(
-        c,
-        &admin,
-        "formConsortium",
-        "FormConsortiumInput",
-        json!({ "code": "V6", "name": "V6 Västra Skaraborg", "kind": "REGIONAL_COOPERATION", "purpose": "Turism", "formedOn": "2010-01-01" }),
-        "",
-    )
-    .await;
+    register_municipality(b, &admin, "SE-1495", "Skara").await;
+    form_v6(c, &admin, "Turism").await;
     let coordinator = a.token("coordinator", Some("V6"));
     let lidkoping = a.token("officer", Some("SE-1494"));
     let skara = a.token("officer", Some("SE-1495"));
     for (server, code) in [(a, "SE-1494"), (b, "SE-1495")] {
-        mutate_as(
-            server,
-            &coordinator,
-            "joinConsortium",
-            "JoinConsortiumInput",
-            json!({ "consortium": "V6", "municipality": code, "joinedOn": "2010-01-01" }),
-            "",
-        )
-        .await;
+        join_v6(server, &coordinator, code).await;
     }
     let draft = mutate_as(
         c,
         &coordinator,
         "draftApplication",
         "DraftApplicationInput",
-        json!({
-            "consortium": "V6",
-            "title": "Besöksnäring över tre repliker",
-            "programme": { "kind": "INTERREG", "name": "Interreg Europe" },
-            "call": "Fifth call",
-            "leadApplicant": "SE-1494",
-            "deadline": "2099-02-15T23:59:59Z",
-            "totalBudget": money(3_000_000),
-            "requested": money(2_400_000),
-            "projectPeriod": { "start": "2027-01-01", "end": "2029-12-31" },
-            "euPriorities": ["GREEN"]
-        }),
+        draft_application("Besöksnäring över tre repliker"),
         "application { id }",
     )
     .await;
     let app = draft["application"]["id"].as_str().expect("application id").to_string();
-    mutate_as(
-        a,
-        &coordinator,
-        "inviteCoApplicant",
-        "InviteCoApplicantInput",
-        json!({ "applicationId": app, "municipality": "SE-1495" }),
-        "",
-    )
-    .await;
-    mutate_as(b, &skara, "commitCoFinancing", "CommitCoFinancingInput", json!({ "applicationId": app, "municipality": "SE-1495", "amount": money(300_000), "decision": decision("KS 2026/41") }), "").await;
-    mutate_as(c, &lidkoping, "commitCoFinancing", "CommitCoFinancingInput", json!({ "applicationId": app, "municipality": "SE-1494", "amount": money(700_000), "decision": decision("KS 2026/12") }), "").await;
-    mutate_as(
-        a,
-        &coordinator,
-        "recordRiskAssessment",
-        "RecordRiskAssessmentInput",
-        json!({ "applicationId": app, "benefits": "Fler besökare", "risks": "Personalomsättning", "democracyAndHumanRights": "Svenska kommuner med demokratiskt styre", "assessedOn": "2026-03-02" }),
-        "",
-    )
-    .await;
-    mutate_as(
-        b,
-        &coordinator,
-        "submitApplication",
-        "SubmitApplicationInput",
-        json!({ "applicationId": app }),
-        "",
-    )
-    .await;
+    invite(a, &coordinator, &app, "SE-1495").await;
+    commit_co_financing(b, &skara, co_financing(&app, "SE-1495", 300_000, "KS 2026/41")).await;
+    commit_co_financing(c, &lidkoping, co_financing(&app, "SE-1494", 700_000, "KS 2026/12")).await;
+    assess_risks(a, &coordinator, &app).await;
+    submit(b, &coordinator, &app).await;
     let approved = mutate_as(
         c,
         &coordinator,
         "approveApplication",
         "ApproveApplicationInput",
-        json!({ "applicationId": app, "granted": money(2_000_000), "decidedOn": "2026-11-20", "decisionReference": "JEMS-IE-0042" }),
+        approval(&app, money(2_000_000)),
         "application { projectId }",
     )
     .await;

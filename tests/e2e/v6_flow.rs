@@ -10,40 +10,14 @@
 
 use std::time::Duration;
 
-use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;
 
-use crate::helpers::{data, spawn, Server};
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// Run a mutation as the administrator with a fresh command id; returns `data.<field>`.
-async fn mutate(server: &Server, field: &str, input_type: &str, input: Value, selection: &str) -> Value {
-    let admin = server.admin_token.clone().expect("admin token");
-    mutate_as(server, &admin, field, input_type, input, selection).await
-}
-
-/// Run a mutation with `token`'s role; returns `data.<field>`.
-async fn mutate_as(
-    server: &Server,
-    token: &str,
-    field: &str,
-    input_type: &str,
-    input: Value,
-    selection: &str,
-) -> Value {
-    let query = format!(
-        "mutation($id: UUID!, $input: {input_type}!) {{ {field}(commandId: $id, input: $input) {{ position {selection} }} }}"
-    );
-    let body = server
-        .gql_as(token, &query, json!({ "id": Uuid::new_v4(), "input": input }))
-        .await;
-    data(&body)[field].clone()
-}
+use crate::helpers::{
+    approval, assess_risks, co_financing, commit_co_financing, data, decision, draft_application, form_v6, invite,
+    join_v6, money, mutate_as, register_municipality, spawn, submit, Server,
+};
+use crate::subscriptions::{connect, next, send};
 
 /// Run a mutation as the administrator, expected to fail; returns the first error's extensions.
 async fn refused(server: &Server, field: &str, input_type: &str, input: Value, expected_version: Option<i64>) -> Value {
@@ -88,49 +62,6 @@ async fn head_events(server: &Server) -> u64 {
         .unwrap_or(0)
 }
 
-fn money(units: i64) -> Value {
-    json!({ "amountMinor": units * 100, "currency": "SEK" })
-}
-
-fn decision(case: &str) -> Value {
-    json!({ "body": "EXECUTIVE_BOARD", "date": "2026-03-01", "paragraph": "§ 31", "caseNumber": case })
-}
-
-async fn connect(url: &str, token: &str) -> Socket {
-    let mut request = url.into_client_request().expect("ws request");
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("websocket connects");
-    socket
-        .send(Message::Text(
-            json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } })
-                .to_string()
-                .into(),
-        ))
-        .await
-        .expect("send init");
-    let ack = next(&mut socket).await;
-    assert_eq!(ack["type"], "connection_ack", "{ack:#}");
-    socket
-}
-
-async fn next(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(15), socket.next())
-            .await
-            .expect("a websocket message within 15 s")
-            .expect("socket open")
-            .expect("frame");
-        if let Message::Text(text) = message {
-            return serde_json::from_str(text.as_str()).expect("JSON message");
-        }
-    }
-}
-
 async fn dashboard_projects(server: &Server, municipality: &str) -> Vec<(String, String)> {
     let body = server
         .gql(
@@ -155,6 +86,7 @@ async fn dashboard_projects(server: &Server, municipality: &str) -> Vec<(String,
 async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = spawn(dir.path(), &[]);
+    let admin = server.admin_token.clone().expect("admin token");
 
     // Municipalities and the V6 consortium.
     for (code, name) in [
@@ -164,38 +96,16 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
         ("SE-1471", "Götene"),
         ("SE-1487", "Vänersborg"),
     ] {
-        mutate(
-            &server,
-            "registerMunicipality",
-            "RegisterMunicipalityInput",
-            json!({ "code": code, "name": name }),
-            "",
-        )
-        .await;
+        register_municipality(&server, &admin, code, name).await;
     }
-    mutate(
-        &server,
-        "formConsortium",
-        "FormConsortiumInput",
-        json!({ "code": "V6", "name": "V6 Västra Skaraborg", "kind": "REGIONAL_COOPERATION", "purpose": "Turism, miljö, lönecenter och gemensamt inköp", "formedOn": "2010-01-01" }),
-        "",
-    )
-    .await;
+    form_v6(&server, &admin, "Turism, miljö, lönecenter och gemensamt inköp").await;
     // The V6 office runs the consortium; each municipality acts for itself.
     let coordinator = server.token("coordinator", Some("V6"));
     let lidkoping = server.token("officer", Some("SE-1494"));
     let skara = server.token("officer", Some("SE-1495"));
     let vara = server.token("officer", Some("SE-1470"));
     for code in ["SE-1494", "SE-1495", "SE-1470", "SE-1471"] {
-        mutate_as(
-            &server,
-            &coordinator,
-            "joinConsortium",
-            "JoinConsortiumInput",
-            json!({ "consortium": "V6", "municipality": code, "joinedOn": "2010-01-01" }),
-            "",
-        )
-        .await;
+        join_v6(&server, &coordinator, code).await;
     }
 
     // A subscriber follows V6 live from here on.
@@ -204,14 +114,11 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
         &coordinator,
     )
     .await;
-    socket
-        .send(Message::Text(
-            json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { events(consortium: \"V6\") { position eventType actor summary } }" } })
-                .to_string()
-                .into(),
-        ))
-        .await
-        .expect("subscribe");
+    send(
+        &mut socket,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { events(consortium: \"V6\") { position eventType actor summary } }" } }),
+    )
+    .await;
 
     // The coordinator drafts the application and invites members.
     let draft = mutate_as(
@@ -219,33 +126,14 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
         &coordinator,
         "draftApplication",
         "DraftApplicationInput",
-        json!({
-            "consortium": "V6",
-            "title": "Hållbar besöksnäring i Västra Skaraborg",
-            "programme": { "kind": "INTERREG", "name": "Interreg Europe" },
-            "call": "Fifth call",
-            "leadApplicant": "SE-1494",
-            "deadline": "2099-02-15T23:59:59Z",
-            "totalBudget": money(3_000_000),
-            "requested": money(2_400_000),
-            "projectPeriod": { "start": "2027-01-01", "end": "2029-12-31" },
-            "euPriorities": ["GREEN"]
-        }),
+        draft_application("Hållbar besöksnäring i Västra Skaraborg"),
         "application { id status }",
     )
     .await;
     let app = draft["application"]["id"].as_str().expect("application id").to_string();
     assert_eq!(draft["application"]["status"], "DRAFT");
     for code in ["SE-1495", "SE-1470"] {
-        mutate_as(
-            &server,
-            &coordinator,
-            "inviteCoApplicant",
-            "InviteCoApplicantInput",
-            json!({ "applicationId": app, "municipality": code }),
-            "",
-        )
-        .await;
+        invite(&server, &coordinator, &app, code).await;
     }
 
     // Skara's action list holds the application until it answers.
@@ -294,7 +182,7 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
     // Nobody answers for another municipality: not Lidköping's officer for
     // Skara, not the coordinator; an ARKO coordinator cannot touch V6's
     // application. Refusals write nothing.
-    let skara_commitment = json!({ "applicationId": app, "municipality": "SE-1495", "amount": money(300_000), "decision": decision("KS 2026/41") });
+    let skara_commitment = co_financing(&app, "SE-1495", 300_000, "KS 2026/41");
     let arko = server.token("coordinator", Some("ARKO"));
     for (token, who) in [
         (&lidkoping, "Lidköping's officer"),
@@ -324,16 +212,13 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
     assert_eq!(head_events(&server).await, before);
 
     // Members answer: Skara and the lead commit (amounts beyond 2^31 minor units), Vara declines.
-    mutate_as(
+    commit_co_financing(&server, &skara, skara_commitment).await;
+    commit_co_financing(
         &server,
-        &skara,
-        "commitCoFinancing",
-        "CommitCoFinancingInput",
-        skara_commitment,
-        "",
+        &lidkoping,
+        co_financing(&app, "SE-1494", 30_000_000, "KS 2026/12"),
     )
     .await;
-    mutate_as(&server, &lidkoping, "commitCoFinancing", "CommitCoFinancingInput", json!({ "applicationId": app, "municipality": "SE-1494", "amount": money(30_000_000), "decision": decision("KS 2026/12") }), "").await;
     mutate_as(
         &server,
         &vara,
@@ -364,30 +249,14 @@ async fn v6_joint_application_becomes_a_project_on_every_partners_dashboard() {
     .await;
     assert_eq!(err["rule"], "risk_assessment_missing");
 
-    mutate_as(
-        &server,
-        &coordinator,
-        "recordRiskAssessment",
-        "RecordRiskAssessmentInput",
-        json!({ "applicationId": app, "benefits": "Fler besökare året runt", "risks": "Personalomsättning", "democracyAndHumanRights": "Alla partner är svenska kommuner med demokratiskt styre", "assessedOn": "2026-03-02" }),
-        "",
-    )
-    .await;
-    mutate_as(
-        &server,
-        &coordinator,
-        "submitApplication",
-        "SubmitApplicationInput",
-        json!({ "applicationId": app }),
-        "",
-    )
-    .await;
+    assess_risks(&server, &coordinator, &app).await;
+    submit(&server, &coordinator, &app).await;
     let approved = mutate_as(
         &server,
         &coordinator,
         "approveApplication",
         "ApproveApplicationInput",
-        json!({ "applicationId": app, "granted": money(2_000_000), "decidedOn": "2026-11-20", "decisionReference": "JEMS-IE-0042" }),
+        approval(&app, money(2_000_000)),
         "application { status projectId granted { amountMinor currency } }",
     )
     .await;

@@ -16,102 +16,15 @@
 //! `SAMVERKAN_BENCH_SCALE` (default 1.0) scales every count.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+mod harness;
 
+use std::sync::Arc;
+
+use harness::{appends, best_of, new_event, read_all, row, scale, scaled, Measured, Meter, BARE_STREAMS};
 use samverkan_eventstore::pg_testing::PgServer;
-use samverkan_eventstore::{EventMetadata, EventStore, ExpectedVersion, NewEvent, PgStore};
+use samverkan_eventstore::{NewEvent, PgStore};
 use tokio_postgres::NoTls;
 use uuid::Uuid;
-
-fn scale() -> f64 {
-    std::env::var("SAMVERKAN_BENCH_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1.0)
-}
-
-fn scaled(n: usize) -> usize {
-    ((n as f64 * scale()) as usize).max(1)
-}
-
-/// User + system CPU time of this process so far (Linux). PostgreSQL's own
-/// processes are not in it.
-fn cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 2..)?.split(' ').collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
-}
-
-struct Measured {
-    rate: f64,
-    cpu_us_per_item: Option<f64>,
-}
-
-struct Meter {
-    wall: Instant,
-    cpu: Option<Duration>,
-}
-
-impl Meter {
-    fn start() -> Self {
-        Self {
-            wall: Instant::now(),
-            cpu: cpu_time(),
-        }
-    }
-
-    fn stop(self, items: usize) -> Measured {
-        let wall = self.wall.elapsed().as_secs_f64();
-        let cpu = self.cpu.zip(cpu_time()).map(|(a, b)| (b - a).as_secs_f64());
-        Measured {
-            rate: items as f64 / wall,
-            cpu_us_per_item: cpu.map(|c| c * 1e6 / items as f64),
-        }
-    }
-}
-
-fn row(what: &str, count: String, m: &Measured, unit: &str, ratio: f64) {
-    println!(
-        "| {what} | {count} | {:.0} {unit}/s | {} | {ratio:.2} |",
-        m.rate,
-        m.cpu_us_per_item.map_or("-".into(), |c| format!("{c:.1}")),
-    );
-}
-
-fn metadata() -> EventMetadata {
-    EventMetadata {
-        actor: Some("user:bench@example.org".into()),
-        actor_role: Some("coordinator:V6".into()),
-        causation_id: Some(Uuid::new_v4()),
-        correlation_id: Some(Uuid::new_v4()),
-        trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".into()),
-        command_fingerprint: Some(format!("sha256:{}", "ab".repeat(32))),
-    }
-}
-
-/// A JSON body of about 500 bytes.
-fn body(writer: usize, n: usize) -> Vec<u8> {
-    let mut s = format!(r#"{{"writer":{writer},"n":{n},"case":"{}","note":""#, Uuid::new_v4());
-    while s.len() < 498 {
-        s.push('x');
-    }
-    s.push_str("\"}");
-    s.into_bytes()
-}
-
-fn new_event(writer: usize, n: usize) -> NewEvent {
-    NewEvent {
-        id: Uuid::new_v4(),
-        event_type: "BenchEventHappened".into(),
-        schema_version: 1,
-        data: body(writer, n),
-        metadata: metadata(),
-    }
-}
-
-const BARE_STREAMS: usize = 256;
 
 /// The bare loop: the same table (the store creates it) and columns, one
 /// prepared INSERT per row, pipelined, 1,000 rows per transaction.
@@ -168,35 +81,6 @@ async fn bare_writes(url: &str, rows: usize) -> Measured {
     meter.stop(rows)
 }
 
-/// `writers` concurrent writers, `total` appends in all.
-async fn appends(url: &str, writers: usize, total: usize) -> (Measured, usize) {
-    let store = Arc::new(PgStore::connect(url).await.expect("connect"));
-    let per_writer = (total / writers).max(1);
-    let work: Vec<Vec<NewEvent>> = (0..writers)
-        .map(|w| (0..per_writer).map(|n| new_event(w, n)).collect())
-        .collect();
-    let meter = Meter::start();
-    let tasks: Vec<_> = work
-        .into_iter()
-        .enumerate()
-        .map(|(w, events)| {
-            let store = store.clone();
-            tokio::spawn(async move {
-                let stream = format!("bench-{w}");
-                let mut expected = ExpectedVersion::NoStream;
-                for e in events {
-                    let r = store.append(&stream, expected, vec![e]).await.expect("append");
-                    expected = ExpectedVersion::Exact(r.next_expected_version);
-                }
-            })
-        })
-        .collect();
-    for t in tasks {
-        t.await.expect("writer");
-    }
-    (meter.stop(per_writer * writers), per_writer * writers)
-}
-
 /// The read yardstick: through the log 10,000 rows per query, every column
 /// touched (borrowed), nothing built.
 async fn bare_reads(url: &str) -> (Measured, usize) {
@@ -231,79 +115,49 @@ async fn bare_reads(url: &str) -> (Measured, usize) {
     (meter.stop(count), count)
 }
 
-async fn read_all(store: &PgStore) -> (Measured, usize) {
-    let meter = Meter::start();
-    let mut after = None;
-    let mut count = 0;
-    loop {
-        let batch = store.read_all(after, 10_000).await.expect("read_all");
-        let Some(last) = batch.last() else { break };
-        after = Some(last.position);
-        count += batch.len();
-    }
-    (meter.stop(count), count)
-}
-
 fn main() {
     let server = PgServer::start(&[]).unwrap_or_else(|e| panic!("the benchmark needs a PostgreSQL server: {e}"));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = harness::runtime();
     println!(
         "PostgreSQL event store benchmark (scale {}, throw-away server on port {})",
         scale(),
         server.port()
     );
     println!();
-    println!("| what | count | rate | CPU µs per item (this process) | ours/bare |");
-    println!("|---|---:|---:|---:|---:|");
+    harness::header("CPU µs per item (this process)");
 
     let rows = scaled(100_000);
     let bare = runtime.block_on(bare_writes(&server.fresh_database("bare"), rows));
     row(
         "bare tokio-postgres inserts, 1,000-row transactions",
-        format!("{rows} rows"),
-        &bare,
+        rows,
         "rows",
-        1.0,
+        &bare,
+        &bare,
     );
     let mut last_url = String::new();
     for (writers, total) in [(1, scaled(3_000)), (16, scaled(30_000)), (256, scaled(100_000))] {
         last_url = server.fresh_database("appends");
-        let (m, count) = runtime.block_on(appends(&last_url, writers, total));
-        let what = format!(
-            "PgStore appends, {writers} concurrent writer{}",
-            if writers == 1 { "" } else { "s" }
-        );
-        row(&what, format!("{count} appends"), &m, "appends", m.rate / bare.rate);
+        let (m, count) = runtime.block_on(async {
+            let store = Arc::new(PgStore::connect(&last_url).await.expect("connect"));
+            appends(store, writers, total).await
+        });
+        let what = harness::writers_label("PgStore", writers);
+        row(&what, count, "appends", &m, &bare);
     }
 
     // Reads over the log the 256 writers left.
-    let best = |f: &dyn Fn() -> (Measured, usize)| {
-        (0..3)
-            .map(|_| f())
-            .max_by(|a, b| a.0.rate.total_cmp(&b.0.rate))
-            .expect("runs")
-    };
-    let (bare, count) = best(&|| runtime.block_on(bare_reads(&last_url)));
+    let (bare, count) = best_of(3, || runtime.block_on(bare_reads(&last_url)));
     row(
         "bare tokio-postgres read loop, same rows, all columns",
-        format!("{count} events"),
-        &bare,
+        count,
         "events",
-        1.0,
+        &bare,
+        &bare,
     );
     let store = runtime.block_on(PgStore::connect(&last_url)).expect("connect");
-    let (m, count) = best(&|| runtime.block_on(read_all(&store)));
-    row(
-        "PgStore read_all, 10,000-event batches",
-        format!("{count} events"),
-        &m,
-        "events",
-        m.rate / bare.rate,
-    );
+    let (m, count) = best_of(3, || runtime.block_on(read_all(&store)));
+    row("PgStore read_all, 10,000-event batches", count, "events", &m, &bare);
     println!();
     println!("Read rates are best of 3; CPU time is this process's (PostgreSQL's own processes not included).");
 }

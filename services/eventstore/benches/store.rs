@@ -19,104 +19,15 @@
 //! `SAMVERKAN_BENCH_PARTS` (default `write,read`) picks the parts.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
+mod harness;
+
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::StreamExt;
-use samverkan_eventstore::{EventMetadata, EventStore, ExpectedVersion, NewEvent, SqliteStore, SqliteStoreOptions};
-use uuid::Uuid;
-
-fn scale() -> f64 {
-    std::env::var("SAMVERKAN_BENCH_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1.0)
-}
-
-fn scaled(n: usize) -> usize {
-    ((n as f64 * scale()) as usize).max(1)
-}
-
-/// User + system CPU time of this process so far, if the OS tells.
-fn cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 2..)?.split(' ').collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    // USER_HZ is 100 on Linux.
-    Some(Duration::from_millis(ticks * 10))
-}
-
-/// Wall clock and CPU time over a stretch of work.
-struct Meter {
-    wall: Instant,
-    cpu: Option<Duration>,
-}
-
-struct Measured {
-    rate: f64,
-    cpu_us_per_item: Option<f64>,
-}
-
-impl Meter {
-    fn start() -> Self {
-        Self {
-            wall: Instant::now(),
-            cpu: cpu_time(),
-        }
-    }
-
-    fn stop(self, items: usize) -> Measured {
-        let wall = self.wall.elapsed().as_secs_f64();
-        let cpu = self.cpu.zip(cpu_time()).map(|(a, b)| (b - a).as_secs_f64());
-        Measured {
-            rate: items as f64 / wall,
-            cpu_us_per_item: cpu.map(|c| c * 1e6 / items as f64),
-        }
-    }
-}
-
-fn row(what: &str, count: String, m: &Measured, unit: &str, ratio: Option<f64>) {
-    println!(
-        "| {what} | {count} | {:.0} {unit}/s | {} | {} |",
-        m.rate,
-        m.cpu_us_per_item.map_or("-".into(), |c| format!("{c:.1}")),
-        ratio.map_or(String::new(), |r| format!("{r:.2}")),
-    );
-}
-
-fn metadata() -> EventMetadata {
-    EventMetadata {
-        actor: Some("user:bench@example.org".into()),
-        actor_role: Some("coordinator:V6".into()),
-        causation_id: Some(Uuid::new_v4()),
-        correlation_id: Some(Uuid::new_v4()),
-        trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".into()),
-        command_fingerprint: Some(format!("sha256:{}", "ab".repeat(32))),
-    }
-}
-
-/// A JSON body of about 500 bytes.
-fn body(writer: usize, n: usize) -> Vec<u8> {
-    let mut s = format!(r#"{{"writer":{writer},"n":{n},"case":"{}","note":""#, Uuid::new_v4());
-    while s.len() < 498 {
-        s.push('x');
-    }
-    s.push_str("\"}");
-    s.into_bytes()
-}
-
-fn new_event(writer: usize, n: usize) -> NewEvent {
-    NewEvent {
-        id: Uuid::new_v4(),
-        event_type: "BenchEventHappened".into(),
-        schema_version: 1,
-        data: body(writer, n),
-        metadata: metadata(),
-    }
-}
-
-const BARE_STREAMS: usize = 256;
+use harness::{appends, best_of, new_event, read_all, row, scale, scaled, Measured, Meter, BARE_STREAMS};
+use samverkan_eventstore::{EventStore, ExpectedVersion, NewEvent, SqliteStore, SqliteStoreOptions};
 
 /// A bare rusqlite loop: same schema (the store creates it), same columns,
 /// same pragmas, 1,000 rows per transaction.
@@ -173,35 +84,12 @@ fn bare_writes(dir: &Path, rows: usize) -> Measured {
     meter.stop(rows)
 }
 
-/// `writers` concurrent writers, `total` appends in all.
-async fn appends(dir: &Path, writers: usize, total: usize) -> (Measured, usize, Arc<SqliteStore>) {
+/// [`appends`] on a fresh store file; returns the store too.
+async fn appends_to_a_file(dir: &Path, writers: usize, total: usize) -> (Measured, usize, Arc<SqliteStore>) {
     let path = dir.join(format!("store-{writers}.sqlite"));
     let store = Arc::new(SqliteStore::open(&path).expect("open store"));
-    let per_writer = (total / writers).max(1);
-    // Bodies are built before the clock starts.
-    let work: Vec<Vec<NewEvent>> = (0..writers)
-        .map(|w| (0..per_writer).map(|n| new_event(w, n)).collect())
-        .collect();
-    let meter = Meter::start();
-    let tasks: Vec<_> = work
-        .into_iter()
-        .enumerate()
-        .map(|(w, events)| {
-            let store = store.clone();
-            tokio::spawn(async move {
-                let stream = format!("bench-{w}");
-                let mut expected = ExpectedVersion::NoStream;
-                for e in events {
-                    let r = store.append(&stream, expected, vec![e]).await.expect("append");
-                    expected = ExpectedVersion::Exact(r.next_expected_version);
-                }
-            })
-        })
-        .collect();
-    for t in tasks {
-        t.await.expect("writer");
-    }
-    (meter.stop(per_writer * writers), per_writer * writers, store)
+    let (m, count) = appends(store.clone(), writers, total).await;
+    (m, count, store)
 }
 
 /// Grows the log to at least `events` with big appends (not timed).
@@ -260,19 +148,6 @@ fn bare_reads(path: &Path) -> (Measured, usize) {
     (meter.stop(count), count)
 }
 
-async fn read_all(store: &SqliteStore) -> (Measured, usize) {
-    let meter = Meter::start();
-    let mut after = None;
-    let mut count = 0;
-    loop {
-        let batch = store.read_all(after, 10_000).await.expect("read_all");
-        let Some(last) = batch.last() else { break };
-        after = Some(last.position);
-        count += batch.len();
-    }
-    (meter.stop(count), count)
-}
-
 async fn subscription(store: &SqliteStore, events: usize) -> Measured {
     let meter = Meter::start();
     let mut sub = store.subscribe_all(None);
@@ -293,33 +168,17 @@ async fn subscription(store: &SqliteStore, events: usize) -> Measured {
     meter.stop(events)
 }
 
-fn best_of<T>(runs: usize, mut f: impl FnMut() -> (Measured, T)) -> (Measured, T) {
-    let mut best = f();
-    for _ in 1..runs {
-        let next = f();
-        if next.0.rate > best.0.rate {
-            best = next;
-        }
-    }
-    best
-}
-
 fn main() {
     let base = std::env::var("SAMVERKAN_BENCH_DIR").map_or_else(|_| std::env::temp_dir(), Into::into);
     let temp = tempfile::tempdir_in(base).expect("bench dir");
     let dir = temp.path();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = harness::runtime();
     let parts = std::env::var("SAMVERKAN_BENCH_PARTS").unwrap_or_else(|_| "write,read".into());
     let part = |name: &str| parts.split(',').any(|p| p.trim() == name);
 
     println!("Event store benchmark (scale {}, files in {})", scale(), dir.display());
     println!();
-    println!("| what | count | rate | CPU µs per item | ours/bare |");
-    println!("|---|---:|---:|---:|---:|");
+    harness::header("CPU µs per item");
 
     let mut big = None;
     if part("write") {
@@ -327,24 +186,15 @@ fn main() {
         let bare = bare_writes(dir, rows);
         row(
             "bare rusqlite inserts, 1,000-row transactions, WAL + FULL",
-            format!("{rows} rows"),
-            &bare,
+            rows,
             "rows",
-            Some(1.0),
+            &bare,
+            &bare,
         );
         for (writers, total) in [(1, scaled(3_000)), (16, scaled(40_000)), (256, scaled(200_000))] {
-            let (m, count, store) = runtime.block_on(appends(dir, writers, total));
-            let what = format!(
-                "SqliteStore appends, {writers} concurrent writer{}",
-                if writers == 1 { "" } else { "s" }
-            );
-            row(
-                &what,
-                format!("{count} appends"),
-                &m,
-                "appends",
-                Some(m.rate / bare.rate),
-            );
+            let (m, count, store) = runtime.block_on(appends_to_a_file(dir, writers, total));
+            let what = harness::writers_label("SqliteStore", writers);
+            row(&what, count, "appends", &m, &bare);
             big = Some(store);
         }
     }
@@ -364,27 +214,15 @@ fn main() {
         let (bare, count) = best_of(3, || bare_reads(store.path()));
         row(
             "bare rusqlite read loop, same rows, all columns",
-            format!("{count} events"),
+            count,
+            "events",
             &bare,
-            "events",
-            Some(1.0),
+            &bare,
         );
-        let (m, count) = best_of(3, || runtime.block_on(read_all(&store)));
-        row(
-            "read_all, 10,000-event batches",
-            format!("{count} events"),
-            &m,
-            "events",
-            Some(m.rate / bare.rate),
-        );
+        let (m, count) = best_of(3, || runtime.block_on(read_all(store.as_ref())));
+        row("read_all, 10,000-event batches", count, "events", &m, &bare);
         let m = runtime.block_on(subscription(&store, log));
-        row(
-            "subscribe_all catch-up from the start",
-            format!("{log} events"),
-            &m,
-            "events",
-            Some(m.rate / bare.rate),
-        );
+        row("subscribe_all catch-up from the start", log, "events", &m, &bare);
     }
     println!();
     println!("Rates are best of 3 for reads; CPU time is the whole process's (all threads).");

@@ -7,24 +7,16 @@
 //! cannot LISTEN).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
+mod support;
+
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use samverkan_eventstore::conformance::event;
+use samverkan_eventstore::conformance::{event, Store};
 use samverkan_eventstore::pg_testing::PgServer;
-use samverkan_eventstore::{Direction, EventStore, ExpectedVersion, PgStore, PgStoreOptions};
-use uuid::Uuid;
-
-const WRITERS: usize = 8;
-
-#[derive(Debug, Clone)]
-struct Ack {
-    stream: String,
-    first_version: u64,
-    position: u64,
-    ids: Vec<Uuid>,
-}
+use samverkan_eventstore::{EventStore, ExpectedVersion, PgStore, PgStoreOptions};
+use support::child::{self, Ack, WRITERS};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_appends_survive_failover_to_a_synchronous_standby() {
@@ -33,7 +25,7 @@ async fn acknowledged_appends_survive_failover_to_a_synchronous_standby() {
     };
     let url = primary.fresh_database("failover");
     let db = url.rsplit('/').next().expect("db").to_owned();
-    let store = Arc::new(PgStore::connect(&url).await.expect("connect to the primary"));
+    let store: Store = Arc::new(PgStore::connect(&url).await.expect("connect to the primary"));
     let standby = primary
         .start_sync_standby("standby1")
         .unwrap_or_else(|e| panic!("standby: {e}\nprimary log:\n{}", primary.log_tail()));
@@ -51,34 +43,18 @@ async fn acknowledged_appends_survive_failover_to_a_synchronous_standby() {
     let mut follow = reader.subscribe_all(None);
 
     let acks: Arc<Mutex<Vec<Ack>>> = Arc::new(Mutex::new(Vec::new()));
+    // Bounded, in case the kill never comes.
+    let deadline = Instant::now() + Duration::from_secs(600);
     let mut writers = Vec::new();
     for w in 0..WRITERS {
         let (store, acks) = (store.clone(), acks.clone());
         writers.push(tokio::spawn(async move {
-            let stream = format!("failover-w{w}");
-            let mut version: Option<u64> = None;
-            let mut n = 0usize;
-            loop {
-                n += 1;
-                let events: Vec<_> = (0..1 + n % 3)
-                    .map(|k| event("Load", serde_json::json!({ "w": w, "n": n, "k": k })))
-                    .collect();
-                let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
-                let expected = version.map_or(ExpectedVersion::NoStream, ExpectedVersion::Exact);
-                match store.append(&stream, expected, events).await {
-                    Ok(r) => {
-                        version = Some(r.next_expected_version);
-                        acks.lock().expect("acks").push(Ack {
-                            stream: stream.clone(),
-                            first_version: r.next_expected_version + 1 - ids.len() as u64,
-                            position: r.position,
-                            ids,
-                        });
-                    }
-                    // The primary is gone: this append is not acknowledged.
-                    Err(_) => return,
-                }
-            }
+            // An error: the primary is gone, and that append is not acknowledged.
+            let _ = child::write_and_acknowledge(store, "failover", w, deadline, |ack| {
+                acks.lock().expect("acks").push(ack);
+                true
+            })
+            .await;
         }));
     }
 
@@ -118,28 +94,15 @@ async fn acknowledged_appends_survive_failover_to_a_synchronous_standby() {
         .await
         .expect("connect to the promoted standby");
     assert!(!store.is_standby());
-    for ack in &acked {
-        let stored = store
-            .read_stream(&ack.stream, Direction::Forwards, Some(ack.first_version), ack.ids.len())
-            .await
-            .expect("read");
-        let ids: Vec<Uuid> = stored.iter().map(|e| e.id).collect();
-        assert_eq!(ids, ack.ids, "acknowledged append {ack:?} survived the failover");
-        assert_eq!(stored.last().map(|e| e.position), Some(ack.position), "at its position");
-    }
-    let all = store.read_all(None, usize::MAX).await.expect("read_all");
-    let positions: Vec<u64> = all.iter().map(|e| e.position).collect();
-    assert_eq!(
-        positions,
-        (1..=all.len() as u64).collect::<Vec<_>>(),
-        "positions dense after failover"
-    );
+    let store: Store = Arc::new(store);
+    child::assert_acknowledged_are_stored(&store, &acked, "after the failover").await;
+    let events = child::assert_dense(&store).await;
     let acked_events: usize = acked.iter().map(|a| a.ids.len()).sum();
-    assert!(all.len() >= acked_events);
+    assert!(events as usize >= acked_events);
     eprintln!(
         "{} appends ({acked_events} events) acknowledged before the kill; {} events on the promoted standby",
         acked.len(),
-        all.len()
+        events
     );
 
     // The new primary takes appends, continuing the log densely.
@@ -151,5 +114,5 @@ async fn acknowledged_appends_survive_failover_to_a_synchronous_standby() {
         )
         .await
         .expect("append on the promoted standby");
-    assert_eq!(r.position, all.len() as u64 + 1);
+    assert_eq!(r.position, events + 1);
 }

@@ -11,151 +11,30 @@
 //! the database URL in an environment variable.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
-use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
-use std::sync::{mpsc, Arc, Mutex};
-use std::time::{Duration, Instant};
+mod support;
 
-use samverkan_eventstore::conformance::event;
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use samverkan_eventstore::conformance::{event, Store};
 use samverkan_eventstore::pg_testing::PgServer;
-use samverkan_eventstore::{Direction, EventStore, ExpectedVersion, PgStore, StoreError};
+use samverkan_eventstore::{Direction, ExpectedVersion, PgStore, StoreError};
+use support::child::{self, assert_dense, Ack, Child, WRITERS};
 use uuid::Uuid;
 
-const URL_ENV: &str = "SAMVERKAN_PG_CHILD_URL";
-const WRITERS: usize = 8;
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-/// Kills the child if the test fails before it does.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn_child(test: &str, url: &str, tag: &str) -> (KillOnDrop, mpsc::Receiver<String>, std::thread::JoinHandle<()>) {
-    let exe = std::env::current_exe().expect("test binary path");
-    let mut child = KillOnDrop(
-        Command::new(exe)
-            .args([test, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
-            .env(URL_ENV, url)
-            .env("SAMVERKAN_PG_CHILD_TAG", tag)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn child"),
-    );
-    let stdout = child.0.stdout.take().expect("child stdout");
-    let (tx, rx) = mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    (child, rx, reader)
-}
-
-/// One acknowledged append: `ack <stream> <first_version> <position> <id>,<id>... end`.
-#[derive(Debug, Clone)]
-struct Ack {
-    stream: String,
-    first_version: u64,
-    position: u64,
-    ids: Vec<Uuid>,
-}
-
-fn parse_ack(line: &str) -> Option<Ack> {
-    let mut parts = line.split(' ');
-    if parts.next()? != "ack" {
-        return None;
-    }
-    let stream = parts.next()?.to_owned();
-    let first_version = parts.next()?.parse().ok()?;
-    let position = parts.next()?.parse().ok()?;
-    let ids = parts
-        .next()?
-        .split(',')
-        .map(|s| s.parse().ok())
-        .collect::<Option<Vec<Uuid>>>()?;
-    (parts.next()? == "end").then_some(Ack {
-        stream,
-        first_version,
-        position,
-        ids,
-    })
+async fn connect(url: &str, what: &str) -> Store {
+    Arc::new(PgStore::connect(url).await.expect(what))
 }
 
 #[test]
 #[ignore = "helper: run as a child process by `acknowledged_appends_survive_sigkill`"]
 fn crash_child_append_loop() {
-    let url = std::env::var(URL_ENV).expect("run only by the parent test");
-    runtime().block_on(async move {
-        let store = Arc::new(PgStore::connect(&url).await.expect("child: connect"));
-        let out = Arc::new(Mutex::new(std::io::stdout()));
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut tasks = Vec::new();
-        for w in 0..WRITERS {
-            let (store, out) = (store.clone(), out.clone());
-            tasks.push(tokio::spawn(async move {
-                let stream = format!("crash-w{w}");
-                let last = store
-                    .read_stream(&stream, Direction::Backwards, None, 1)
-                    .await
-                    .expect("child: read");
-                let mut version = last.first().map(|e| e.version);
-                let mut n = 0usize;
-                while Instant::now() < deadline {
-                    n += 1;
-                    let events: Vec<_> = (0..1 + n % 3)
-                        .map(|k| event("Tick", serde_json::json!({ "w": w, "n": n, "k": k })))
-                        .collect();
-                    let ids: Vec<String> = events.iter().map(|e| e.id.to_string()).collect();
-                    let expected = version.map_or(ExpectedVersion::NoStream, ExpectedVersion::Exact);
-                    let r = store.append(&stream, expected, events).await.expect("child: append");
-                    let first_version = r.next_expected_version + 1 - ids.len() as u64;
-                    version = Some(r.next_expected_version);
-                    let line = format!("ack {stream} {first_version} {} {} end\n", r.position, ids.join(","));
-                    let mut out = out.lock().unwrap_or_else(|p| p.into_inner());
-                    if out.write_all(line.as_bytes()).and_then(|()| out.flush()).is_err() {
-                        return;
-                    }
-                }
-            }));
-        }
-        for t in tasks {
-            t.await.expect("child: writer task");
-        }
+    let url = child::target();
+    child::runtime().block_on(async move {
+        child::append_and_print_acks(connect(&url, "child: connect").await).await;
     });
-}
-
-/// Positions 1..=head, every one there once.
-async fn assert_dense(store: &PgStore) -> u64 {
-    let all = store.read_all(None, usize::MAX).await.expect("read_all");
-    let positions: Vec<u64> = all.iter().map(|e| e.position).collect();
-    assert_eq!(
-        positions,
-        (1..=all.len() as u64).collect::<Vec<_>>(),
-        "positions dense from 1"
-    );
-    assert_eq!(
-        store.head_position().await.expect("head"),
-        positions.last().copied(),
-        "the head is the last position"
-    );
-    all.len() as u64
 }
 
 #[test]
@@ -164,46 +43,15 @@ fn acknowledged_appends_survive_sigkill() {
         return;
     };
     let url = server.fresh_database("crash");
-    let runtime = runtime();
+    let runtime = child::runtime();
     let mut acked: Vec<Ack> = Vec::new();
     for round in 0..3 {
         let wanted = 300 + 100 * round;
-        let (mut child, rx, reader) = spawn_child("crash_child_append_loop", &url, "crash");
-        let mut acks = Vec::new();
-        while acks.len() < wanted {
-            match rx.recv_timeout(Duration::from_secs(60)) {
-                Ok(line) => acks.extend(parse_ack(&line)),
-                Err(e) => panic!("child stopped acknowledging after {} acks: {e}", acks.len()),
-            }
-        }
-        child.0.kill().expect("SIGKILL the child");
-        let status = child.0.wait().expect("reap the child");
-        {
-            use std::os::unix::process::ExitStatusExt;
-            assert_eq!(status.signal(), Some(9), "the child died of SIGKILL: {status:?}");
-        }
-        reader.join().expect("reader thread");
-        acks.extend(rx.try_iter().filter_map(|line| parse_ack(&line)));
-        acked.extend(acks);
+        acked.extend(Child::spawn("crash_child_append_loop", &url, "crash").kill_after_acks(wanted));
 
         runtime.block_on(async {
-            let store = PgStore::connect(&url).await.expect("reconnect after SIGKILL");
-            for ack in &acked {
-                let stored = store
-                    .read_stream(&ack.stream, Direction::Forwards, Some(ack.first_version), ack.ids.len())
-                    .await
-                    .expect("read acknowledged events");
-                let ids: Vec<Uuid> = stored.iter().map(|e| e.id).collect();
-                assert_eq!(
-                    ids, ack.ids,
-                    "round {round}: acknowledged append {ack:?} is stored whole"
-                );
-                assert_eq!(
-                    stored.last().map(|e| e.position),
-                    Some(ack.position),
-                    "round {round}: same position"
-                );
-            }
+            let store = connect(&url, "reconnect after SIGKILL").await;
+            child::assert_acknowledged_are_stored(&store, &acked, &format!("round {round}")).await;
             let events = assert_dense(&store).await;
             let acked_events: usize = acked.iter().map(|a| a.ids.len()).sum();
             assert!(
@@ -227,10 +75,9 @@ const RACE_VERSIONS: u64 = 60;
 #[test]
 #[ignore = "helper: run as a child process by `two_processes_racing_exact_appends`"]
 fn race_child() {
-    let url = std::env::var(URL_ENV).expect("run only by the parent test");
-    let tag = std::env::var("SAMVERKAN_PG_CHILD_TAG").unwrap_or_default();
-    runtime().block_on(async move {
-        let store = Arc::new(PgStore::connect(&url).await.expect("child: connect"));
+    let (url, tag) = (child::target(), child::tag());
+    child::runtime().block_on(async move {
+        let store = connect(&url, "child: connect").await;
         let out = Arc::new(Mutex::new(std::io::stdout()));
         println!("ready");
         let mut tasks = Vec::new();
@@ -279,20 +126,20 @@ fn two_processes_racing_exact_appends() {
     };
     let url = server.fresh_database("race");
     // Create the schema first, so the children only race on appends.
-    let runtime = runtime();
-    runtime.block_on(async { drop(PgStore::connect(&url).await.expect("create")) });
+    let runtime = child::runtime();
+    runtime.block_on(async { drop(connect(&url, "create").await) });
     let children: Vec<_> = ["a", "b"]
         .iter()
-        .map(|tag| spawn_child("race_child", &url, tag))
+        .map(|tag| Child::spawn("race_child", &url, tag))
         .collect();
     // (stream, version) -> (position, id) of the winner.
     let mut wins: HashMap<(String, u64), (u64, Uuid)> = HashMap::new();
     let mut per_child = Vec::new();
-    for (child, rx, reader) in children {
+    for child in children {
         let mut won = 0;
         loop {
-            let line = rx
-                .recv_timeout(Duration::from_secs(120))
+            let line = child
+                .next_line(Duration::from_secs(120))
                 .expect("a racing child stopped without finishing");
             if line == "done" {
                 break;
@@ -311,10 +158,7 @@ fn two_processes_racing_exact_appends() {
                 panic!("two winners for {key:?}: {earlier:?} and {value:?}");
             }
         }
-        let mut child = child;
-        let status = child.0.wait().expect("child exit");
-        assert!(status.success(), "racing child failed: {status:?}");
-        reader.join().expect("reader");
+        child.assert_success();
         per_child.push(won);
     }
     eprintln!("wins per process: {per_child:?}");
@@ -324,7 +168,7 @@ fn two_processes_racing_exact_appends() {
         "one winner for every version"
     );
     runtime.block_on(async {
-        let store = PgStore::connect(&url).await.expect("connect");
+        let store = connect(&url, "connect").await;
         for s in 0..RACE_STREAMS {
             let stream = format!("race-{s}");
             let stored = store

@@ -1,17 +1,37 @@
 //! Behaviour of the SQLite backend beyond the shared conformance suite.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
+mod support;
+
 use std::sync::Arc;
 
-use futures::StreamExt;
-use samverkan_eventstore::conformance::event;
+use samverkan_eventstore::conformance::{event, Store};
 use samverkan_eventstore::{Direction, EventStore, ExpectedVersion, SqliteStore, SqliteStoreOptions, StoreError};
+use support::scenarios;
 
 fn temp() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("events.sqlite");
     (dir, path)
 }
+
+/// A new store in a temporary directory (the guard), as the scenarios take it.
+fn fresh() -> (tempfile::TempDir, Arc<SqliteStore>) {
+    let (dir, path) = temp();
+    (dir, Arc::new(SqliteStore::open(&path).expect("open")))
+}
+
+async fn scenario_store(_case: &str) -> Option<(tempfile::TempDir, Store)> {
+    let (dir, store) = fresh();
+    Some((dir, store))
+}
+
+support::scenario_tests!(scenario_store;
+    ids_already_in_the_stream_but_not_first_conflict,
+    idempotent_retry_with_a_stale_or_wrong_expectation_still_succeeds,
+    subscriptions_end_with_closed_after_delivering_everything,
+    recorded_at_never_goes_back_along_the_log,
+);
 
 #[tokio::test]
 async fn events_survive_reopening_and_positions_go_on() {
@@ -60,114 +80,13 @@ async fn events_survive_reopening_and_positions_go_on() {
     );
 }
 
-#[tokio::test]
-async fn ids_already_in_the_stream_but_not_first_conflict() {
-    let (_dir, path) = temp();
-    let store = SqliteStore::open(&path).expect("open");
-    let a = event("A", serde_json::json!({}));
-    store
-        .append("s", ExpectedVersion::Any, vec![a.clone()])
-        .await
-        .expect("append");
-    let fresh = event("B", serde_json::json!({}));
-    match store.append("s", ExpectedVersion::Any, vec![fresh, a.clone()]).await {
-        Err(StoreError::IdConflict { stream }) => assert_eq!(stream, "s"),
-        other => panic!("expected IdConflict, got {other:?}"),
-    }
-    // The same id in another stream is refused: ids are unique store-wide.
-    match store.append("t", ExpectedVersion::NoStream, vec![a.clone()]).await {
-        Err(StoreError::DuplicateEventId { id, stream }) => assert_eq!((id, stream.as_str()), (a.id, "s")),
-        other => panic!("expected DuplicateEventId, got {other:?}"),
-    }
-    assert_eq!(store.read_all(None, 10).await.expect("read").len(), 1);
-}
-
-#[tokio::test]
-async fn idempotent_retry_with_a_stale_or_wrong_expectation_still_succeeds() {
-    let (_dir, path) = temp();
-    let store = SqliteStore::open(&path).expect("open");
-    let a = event("A", serde_json::json!({}));
-    let r = store
-        .append("s", ExpectedVersion::Any, vec![a.clone()])
-        .await
-        .expect("append");
-    store
-        .append("s", ExpectedVersion::Any, vec![event("B", serde_json::json!({}))])
-        .await
-        .expect("append");
-    // The ids decide, whatever the expectation says.
-    for expected in [
-        ExpectedVersion::Any,
-        ExpectedVersion::NoStream,
-        ExpectedVersion::Exact(5),
-    ] {
-        let again = store.append("s", expected, vec![a.clone()]).await.expect("retry");
-        assert_eq!(
-            (again.written, again.position, again.next_expected_version),
-            (false, r.position, 0)
-        );
-    }
-}
-
 /// Many appends land in the same group commit; the failing ones (wrong
 /// version) must not take the others down, and the others must see each
 /// other's writes inside the batch.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_inside_a_group_commit_stay_with_their_append() {
-    let (_dir, path) = temp();
-    let store = Arc::new(SqliteStore::open(&path).expect("open"));
-    store
-        .append(
-            "taken",
-            ExpectedVersion::NoStream,
-            vec![event("A", serde_json::json!({}))],
-        )
-        .await
-        .expect("seed");
-    let barrier = Arc::new(tokio::sync::Barrier::new(200));
-    let mut tasks = Vec::new();
-    for i in 0..200 {
-        let (store, barrier) = (store.clone(), barrier.clone());
-        tasks.push(tokio::spawn(async move {
-            let stream = if i % 2 == 0 {
-                format!("own-{i}")
-            } else {
-                "taken".to_string()
-            };
-            barrier.wait().await;
-            (
-                i,
-                store
-                    .append(
-                        &stream,
-                        ExpectedVersion::NoStream,
-                        vec![event("A", serde_json::json!({ "i": i }))],
-                    )
-                    .await,
-            )
-        }));
-    }
-    for t in tasks {
-        let (i, result) = t.await.expect("task");
-        if i % 2 == 0 {
-            let r = result.unwrap_or_else(|e| panic!("append {i} to its own stream failed: {e}"));
-            assert_eq!(r.next_expected_version, 0);
-        } else {
-            assert!(
-                matches!(result, Err(StoreError::WrongExpectedVersion { actual: Some(0), .. })),
-                "{result:?}"
-            );
-        }
-    }
-    assert_eq!(store.read_all(None, 1000).await.expect("read").len(), 101);
-    assert_eq!(
-        store
-            .read_stream("taken", Direction::Forwards, None, 10)
-            .await
-            .expect("read")
-            .len(),
-        1
-    );
+    let (_dir, store) = fresh();
+    scenarios::refused_appends_stay_with_their_append(store.clone()).await;
     store.integrity_check().await.expect("healthy");
 }
 
@@ -180,72 +99,9 @@ async fn small_group_commits_still_answer_everybody() {
         ..SqliteStoreOptions::default()
     };
     let store = Arc::new(SqliteStore::open_with(&path, options).expect("open"));
-    let appends = (0..50).map(|i| {
-        let store = store.clone();
-        async move {
-            let events = (0..(1 + i % 3))
-                .map(|k| event("A", serde_json::json!({ "i": i, "k": k })))
-                .collect();
-            store
-                .append(&format!("s-{}", i % 5), ExpectedVersion::Any, events)
-                .await
-        }
-    });
-    let results = futures::future::join_all(appends).await;
-    for (i, r) in results.iter().enumerate() {
-        let r = r.as_ref().unwrap_or_else(|e| panic!("append {i}: {e}"));
-        assert!(r.written);
-    }
+    let appended = scenarios::small_group_commits_still_answer_everybody(store.clone()).await;
     let report = store.integrity_check().await.expect("healthy");
-    assert_eq!(report.events, (0..50).map(|i| 1 + i % 3).sum::<u64>());
-}
-
-#[tokio::test]
-async fn subscriptions_end_with_closed_after_delivering_everything() {
-    let (_dir, path) = temp();
-    let store = SqliteStore::open(&path).expect("open");
-    for i in 0..5 {
-        store
-            .append(
-                "s",
-                ExpectedVersion::Any,
-                vec![event("A", serde_json::json!({ "i": i }))],
-            )
-            .await
-            .expect("append");
-    }
-    let mut sub = store.subscribe_all(None);
-    let first = sub.next().await.expect("an item").expect("an event");
-    assert_eq!(first.version, 0);
-    drop(store);
-    let mut versions = vec![first.version];
-    loop {
-        match sub.next().await {
-            Some(Ok(e)) => versions.push(e.version),
-            Some(Err(StoreError::Closed)) => break,
-            other => panic!("expected events then Closed, got {other:?}"),
-        }
-    }
-    assert_eq!(versions, vec![0, 1, 2, 3, 4]);
-    assert!(sub.next().await.is_none(), "the stream ends after Closed");
-}
-
-#[tokio::test]
-async fn recorded_at_never_goes_back_along_the_log() {
-    let (_dir, path) = temp();
-    let store = SqliteStore::open(&path).expect("open");
-    for i in 0..20 {
-        store
-            .append(
-                "s",
-                ExpectedVersion::Any,
-                vec![event("A", serde_json::json!({ "i": i }))],
-            )
-            .await
-            .expect("append");
-    }
-    let all = store.read_all(None, 100).await.expect("read");
-    assert!(all.windows(2).all(|w| w[0].recorded_at <= w[1].recorded_at));
+    assert_eq!(report.events, appended);
 }
 
 #[tokio::test]

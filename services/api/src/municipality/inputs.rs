@@ -62,7 +62,8 @@ impl CommandInput for ChangeMunicipalityCodeInput {
     fn command(self, server: &Filled<'_>) -> Result<(IdOf<Self>, CommandOf<Self>), ApiError> {
         // The identity, or the code valid today.
         let asked = self.municipality.0;
-        let code = server.look_up(|m| match m.resolve_code(&asked, None, None) {
+        let today = server.now().date_naive();
+        let code = server.look_up(|m| match m.resolve_code(&asked, None, Some(today)) {
             CodeResolution::Found(identity) => identity,
             _ => asked,
         });

@@ -13,7 +13,7 @@ crate::query::read_fields! {
             // The code is resolved as of `validAt` (default: today) through the
             // code index; an old code answers for its own period only.
             let found = at
-                .read(ctx, |m| match m.resolve_code(&code.0, at.as_of, at.valid) {
+                .read(ctx, |m| match m.resolve_code(&code.0, at.as_of, Some(at.valid.unwrap_or(at.now.date_naive()))) {
                     CodeResolution::Found(identity) => m
                         .municipality_on(&identity, at.as_of, at.valid)
                         .map(|v| Municipality::from(&v))

@@ -106,8 +106,17 @@ impl Writer {
             }
             let started = std::time::Instant::now();
             let mut outcome = self.commit(&batch).await;
-            if let Err(BatchError::Cut(msg)) = &outcome {
+            // Every pooled connection may have been cut at once (a server
+            // restart, a network break): each one found dead at BEGIN is
+            // dropped and the batch, of which nothing was sent, goes to the
+            // next, up to one more try than the pool holds connections.
+            let mut tries = 1;
+            while let Err(BatchError::Cut(msg)) = &outcome {
+                if tries > self.pool.status().max_size {
+                    break;
+                }
                 tracing::info!(error = %msg, "a pooled PostgreSQL connection was cut; retrying the batch on a fresh one");
+                tries += 1;
                 outcome = self.commit(&batch).await;
             }
             let results = match outcome {

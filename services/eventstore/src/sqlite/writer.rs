@@ -10,10 +10,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
-
-use opentelemetry::metrics::{Counter, Histogram};
-use opentelemetry::KeyValue;
+use std::time::Instant;
 
 use rusqlite::{Connection, OptionalExtension};
 use tokio::sync::{oneshot, watch};
@@ -22,6 +19,11 @@ use uuid::Uuid;
 use super::format::classify;
 use crate::validate::does_not_continue;
 use crate::{AppendResult, ExpectedVersion, NewEvent, RecordedEvent, StoreError};
+
+mod import;
+mod metrics;
+
+pub(crate) use metrics::WriterMetrics;
 
 pub(crate) struct AppendRequest {
     pub stream: String,
@@ -93,90 +95,44 @@ fn to_u64(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-/// The writer's instruments, from the global meter provider in force when
-/// the store opens (no-ops when none is installed).
-pub(crate) struct WriterMetrics {
-    /// `samverkan.store.appends{result}`: appends by result (`written`,
-    /// `duplicate`: an idempotent retry, `refused`: wrong version, id
-    /// conflict or an id stored in another stream, `failed`).
-    appends: Counter<u64>,
-    /// `samverkan.store.events`: events written.
-    events: Counter<u64>,
-    /// `samverkan.store.batch_size`: appends per group commit.
-    batch_size: Histogram<u64>,
-    /// `samverkan.store.commit.duration`: seconds per group commit (fsync included).
-    commit_duration: Histogram<f64>,
+/// One row of the `events` table, as appends and imports write it.
+struct Row<'a> {
+    stream_id: i64,
+    version: u64,
+    id: &'a Uuid,
+    event_type: &'a str,
+    schema_version: u32,
+    data: &'a [u8],
+    metadata: &'a crate::EventMetadata,
+    /// Microseconds since the epoch.
+    recorded_at: i64,
 }
 
-impl WriterMetrics {
-    pub(crate) fn new() -> Self {
-        let meter = opentelemetry::global::meter("samverkan");
-        Self {
-            appends: meter
-                .u64_counter("samverkan.store.appends")
-                .with_description("Appends to the event store, by result")
-                .build(),
-            events: meter
-                .u64_counter("samverkan.store.events")
-                .with_description("Events written to the event store")
-                .build(),
-            batch_size: meter
-                .u64_histogram("samverkan.store.batch_size")
-                .with_description("Appends per group commit of the event store")
-                .with_boundaries(vec![
-                    1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0, 4096.0,
-                ])
-                .build(),
-            commit_duration: meter
-                .f64_histogram("samverkan.store.commit.duration")
-                .with_unit("s")
-                .with_description("Time of one group commit of the event store, fsync included")
-                .with_boundaries(vec![
-                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
-                ])
-                .build(),
-        }
-    }
-
-    fn record(&self, batch: &[AppendRequest], results: &[Result<AppendResult, StoreError>], took: Duration) {
-        let sizes: Vec<usize> = batch.iter().map(|r| r.events.len()).collect();
-        self.record_sizes(&sizes, results, took);
-    }
-
-    /// One group commit: `sizes[i]` events in append `i`, with `results[i]`.
-    /// (Shared with the PostgreSQL writer.)
-    pub(crate) fn record_sizes(&self, sizes: &[usize], results: &[Result<AppendResult, StoreError>], took: Duration) {
-        let (mut written, mut duplicate, mut refused, mut failed, mut events) = (0u64, 0u64, 0u64, 0u64, 0u64);
-        for (size, result) in sizes.iter().zip(results) {
-            match result {
-                Ok(r) if r.written => {
-                    written += 1;
-                    events += *size as u64;
-                }
-                Ok(_) => duplicate += 1,
-                Err(
-                    StoreError::WrongExpectedVersion { .. }
-                    | StoreError::IdConflict { .. }
-                    | StoreError::DuplicateEventId { .. },
-                ) => refused += 1,
-                Err(_) => failed += 1,
-            }
-        }
-        for (result, n) in [
-            ("written", written),
-            ("duplicate", duplicate),
-            ("refused", refused),
-            ("failed", failed),
-        ] {
-            if n > 0 {
-                self.appends.add(n, &[KeyValue::new("result", result)]);
-            }
-        }
-        if events > 0 {
-            self.events.add(events, &[]);
-        }
-        self.batch_size.record(sizes.len() as u64, &[]);
-        self.commit_duration.record(took.as_secs_f64(), &[]);
+impl Row<'_> {
+    fn insert(&self, conn: &Connection) -> rusqlite::Result<()> {
+        let m = self.metadata;
+        conn.prepare_cached(
+            "INSERT INTO events (stream_id, version, event_id, event_type, schema_version, data,
+                                 actor, actor_role, causation_id, correlation_id, trace_id, recorded_at,
+                                 command_fingerprint)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?
+        .execute(rusqlite::params![
+            self.stream_id,
+            to_i64(self.version),
+            self.id.as_bytes().as_slice(),
+            self.event_type,
+            self.schema_version,
+            self.data,
+            m.actor,
+            m.actor_role,
+            m.causation_id.as_ref().map(|u| u.as_bytes().as_slice()),
+            m.correlation_id.as_ref().map(|u| u.as_bytes().as_slice()),
+            m.trace_id,
+            self.recorded_at,
+            m.command_fingerprint,
+        ])?;
+        Ok(())
     }
 }
 
@@ -232,123 +188,6 @@ impl Writer {
         if let Err(e) = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
             tracing::warn!(path = %self.path.display(), error = %e, "event store checkpoint on close failed");
         }
-    }
-
-    /// One import in one transaction: all of it or, on any refusal or
-    /// failure, nothing (rolled back).
-    fn commit_import(&mut self, events: &[RecordedEvent]) -> Result<(), StoreError> {
-        if events.is_empty() {
-            return Ok(());
-        }
-        self.conn
-            .execute_batch("BEGIN IMMEDIATE")
-            .map_err(|e| self.backend("begin", e))?;
-        let written = match self.import_events(events) {
-            Ok(written) => written,
-            Err(failure) => {
-                self.streams.clear();
-                if !self.conn.is_autocommit() {
-                    let _ = self.conn.execute_batch("ROLLBACK");
-                }
-                return Err(match failure {
-                    Failure::Refused(e) => e,
-                    Failure::Sql(e) => self.backend("import", e),
-                });
-            }
-        };
-        if let Err(e) = self.conn.execute_batch("COMMIT") {
-            self.streams.clear();
-            if !self.conn.is_autocommit() {
-                let _ = self.conn.execute_batch("ROLLBACK");
-            }
-            return Err(self.backend("commit", e));
-        }
-        let (head, last_recorded_at) = written;
-        self.last_recorded_at = self.last_recorded_at.max(last_recorded_at);
-        self.head.send_if_modified(|h| {
-            if head > *h {
-                *h = head;
-                true
-            } else {
-                false
-            }
-        });
-        Ok(())
-    }
-
-    /// Inserts the import's events inside the open transaction; returns the
-    /// last position and recorded time (µs) written.
-    fn import_events(&mut self, events: &[RecordedEvent]) -> Result<(u64, i64), Failure> {
-        let mut last_recorded_at = self.last_recorded_at;
-        let mut head = 0;
-        for e in events {
-            let recorded_at = e.recorded_at.timestamp_micros();
-            if recorded_at < last_recorded_at {
-                return Err(Failure::Refused(StoreError::InvalidAppend(format!(
-                    "event {} was recorded at {}, before the newest event of this store: an import must \
-                     continue the log, so recorded times must not go back; nothing of the import was written",
-                    e.id, e.recorded_at
-                ))));
-            }
-            let state = self.stream_state(&e.stream)?;
-            let current = state.and_then(|s| s.version);
-            if e.version != current.map_or(0, |c| c + 1) {
-                return Err(Failure::Refused(does_not_continue(e, current)));
-            }
-            if let Some(stream) = self
-                .conn
-                .prepare_cached(
-                    "SELECT s.name FROM events e JOIN streams s ON s.stream_id = e.stream_id
-                     WHERE e.event_id = ?1 LIMIT 1",
-                )?
-                .query_row([e.id.as_bytes().as_slice()], |r| r.get::<_, String>(0))
-                .optional()?
-            {
-                return Err(Failure::Refused(StoreError::DuplicateEventId { id: e.id, stream }));
-            }
-            let stream_id = match state {
-                Some(s) => s.id,
-                None => {
-                    self.conn
-                        .prepare_cached("INSERT INTO streams (name) VALUES (?1)")?
-                        .execute([&e.stream])?;
-                    self.conn.last_insert_rowid()
-                }
-            };
-            let m = &e.metadata;
-            self.conn
-                .prepare_cached(
-                    "INSERT INTO events (stream_id, version, event_id, event_type, schema_version, data,
-                                         actor, actor_role, causation_id, correlation_id, trace_id, recorded_at,
-                                         command_fingerprint)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                )?
-                .execute(rusqlite::params![
-                    stream_id,
-                    to_i64(e.version),
-                    e.id.as_bytes().as_slice(),
-                    e.event_type,
-                    e.schema_version,
-                    e.data,
-                    m.actor,
-                    m.actor_role,
-                    m.causation_id.as_ref().map(|u| u.as_bytes().as_slice()),
-                    m.correlation_id.as_ref().map(|u| u.as_bytes().as_slice()),
-                    m.trace_id,
-                    recorded_at,
-                    m.command_fingerprint,
-                ])?;
-            head = to_u64(self.conn.last_insert_rowid());
-            last_recorded_at = recorded_at;
-            self.remember(
-                &e.stream,
-                StreamState {
-                    id: stream_id,
-                    version: Some(e.version),
-                },
-            );
-        }
-        Ok((head, last_recorded_at))
     }
 
     fn backend(&self, what: &str, e: rusqlite::Error) -> StoreError {
@@ -525,32 +364,20 @@ impl Writer {
             }
         };
 
-        let mut insert = conn.prepare_cached(
-            "INSERT INTO events (stream_id, version, event_id, event_type, schema_version, data,
-                                 actor, actor_role, causation_id, correlation_id, trace_id, recorded_at,
-                                 command_fingerprint)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        )?;
         for (i, e) in req.events.iter().enumerate() {
-            let m = &e.metadata;
-            insert.execute(rusqlite::params![
+            let row = Row {
                 stream_id,
-                to_i64(first_version + i as u64),
-                e.id.as_bytes().as_slice(),
-                e.event_type,
-                e.schema_version,
-                e.data,
-                m.actor,
-                m.actor_role,
-                m.causation_id.as_ref().map(|u| u.as_bytes().as_slice()),
-                m.correlation_id.as_ref().map(|u| u.as_bytes().as_slice()),
-                m.trace_id,
-                now,
-                m.command_fingerprint,
-            ])?;
+                version: first_version + i as u64,
+                id: &e.id,
+                event_type: &e.event_type,
+                schema_version: e.schema_version,
+                data: &e.data,
+                metadata: &e.metadata,
+                recorded_at: now,
+            };
+            row.insert(conn)?;
         }
         let position = to_u64(conn.last_insert_rowid());
-        drop(insert);
         self.remember(
             &req.stream,
             StreamState {

@@ -1,0 +1,64 @@
+//! The commands of the project aggregate.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{EuPriority, Financing, GoalRef, Participant};
+use crate::{ApplicationId, MilestoneId, Period, Programme, ProjectId};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegisterProject {
+    pub project: ProjectId,
+    pub title: String,
+    pub lead: Participant,
+    pub partners: Vec<Participant>,
+    pub programme: Programme,
+    pub financing: Financing,
+    pub period: Period,
+    pub serves_goals: Vec<GoalRef>,
+    pub eu_priorities: Vec<EuPriority>,
+    pub from_application: Option<ApplicationId>,
+    pub consortium: Option<crate::ConsortiumCode>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum ProjectCommand {
+    Register(Box<RegisterProject>),
+    PlanMilestone {
+        milestone: MilestoneId,
+        title: String,
+        due: NaiveDate,
+    },
+    RescheduleMilestone {
+        milestone: MilestoneId,
+        new_due: NaiveDate,
+        reason: String,
+    },
+    AchieveMilestone {
+        milestone: MilestoneId,
+        achieved_on: NaiveDate,
+    },
+    CancelMilestone {
+        milestone: MilestoneId,
+        reason: String,
+    },
+    AmendBudget {
+        financing: Financing,
+        reason: String,
+    },
+    AddPartner {
+        partner: Participant,
+        joined_on: NaiveDate,
+    },
+    RemovePartner {
+        partner_key: String,
+        left_on: NaiveDate,
+    },
+    Complete {
+        completed_on: NaiveDate,
+    },
+    Cancel {
+        cancelled_on: NaiveDate,
+        reason: String,
+    },
+}

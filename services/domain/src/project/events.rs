@@ -1,0 +1,138 @@
+//! The events of the project aggregate.
+
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{EuPriority, Financing, GoalRef, Participant};
+use crate::event::no_upcast;
+use crate::{ApplicationId, MilestoneId, Period, Programme, ProjectId};
+
+/// A project is registered. Caused by `RegisterProject` (also by the process
+/// manager when a joint application is approved).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProjectRegistered {
+    pub project: ProjectId,
+    pub title: String,
+    pub lead: Participant,
+    pub partners: Vec<Participant>,
+    pub programme: Programme,
+    pub financing: Financing,
+    /// Project period; always closed.
+    pub period: Period,
+    pub serves_goals: Vec<GoalRef>,
+    pub eu_priorities: Vec<EuPriority>,
+    /// The joint application the project came from, if any.
+    #[serde(default)]
+    pub from_application: Option<ApplicationId>,
+    /// The consortium that applied, if any.
+    #[serde(default)]
+    pub consortium: Option<crate::ConsortiumCode>,
+}
+
+/// A milestone is planned. Caused by `PlanMilestone`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MilestonePlanned {
+    pub project: ProjectId,
+    pub milestone: MilestoneId,
+    pub title: String,
+    pub due: NaiveDate,
+}
+
+/// A milestone gets a new due date. Caused by `RescheduleMilestone`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MilestoneRescheduled {
+    pub project: ProjectId,
+    pub milestone: MilestoneId,
+    pub previous_due: NaiveDate,
+    pub new_due: NaiveDate,
+    pub reason: String,
+}
+
+/// A milestone is achieved. Caused by `AchieveMilestone`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MilestoneAchieved {
+    pub project: ProjectId,
+    pub milestone: MilestoneId,
+    pub achieved_on: NaiveDate,
+}
+
+/// A milestone is cancelled. Caused by `CancelMilestone`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MilestoneCancelled {
+    pub project: ProjectId,
+    pub milestone: MilestoneId,
+    pub reason: String,
+}
+
+/// Budget, grant or co-financing change. Caused by `AmendBudget`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BudgetAmended {
+    pub project: ProjectId,
+    pub financing: Financing,
+    pub reason: String,
+}
+
+/// A partner joins. Caused by `AddPartner`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PartnerAdded {
+    pub project: ProjectId,
+    pub partner: Participant,
+    pub joined_on: NaiveDate,
+}
+
+/// A partner leaves. Caused by `RemovePartner`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PartnerLeft {
+    pub project: ProjectId,
+    pub partner: Participant,
+    pub left_on: NaiveDate,
+}
+
+/// The project is completed. Caused by `CompleteProject`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProjectCompleted {
+    pub project: ProjectId,
+    pub completed_on: NaiveDate,
+}
+
+/// The project is cancelled. Caused by `CancelProject`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProjectCancelled {
+    pub project: ProjectId,
+    pub cancelled_on: NaiveDate,
+    pub reason: String,
+}
+
+domain_events!(
+    /// Events of the project aggregate.
+    ProjectEvent, "project", no_upcast, {
+        ProjectRegistered = 1,
+        MilestonePlanned = 1,
+        MilestoneRescheduled = 1,
+        MilestoneAchieved = 1,
+        MilestoneCancelled = 1,
+        BudgetAmended = 1,
+        PartnerAdded = 1,
+        PartnerLeft = 1,
+        ProjectCompleted = 1,
+        ProjectCancelled = 1,
+    }
+);
+
+impl ProjectEvent {
+    pub fn project(&self) -> ProjectId {
+        match self {
+            ProjectEvent::ProjectRegistered(e) => e.project,
+            ProjectEvent::MilestonePlanned(e) => e.project,
+            ProjectEvent::MilestoneRescheduled(e) => e.project,
+            ProjectEvent::MilestoneAchieved(e) => e.project,
+            ProjectEvent::MilestoneCancelled(e) => e.project,
+            ProjectEvent::BudgetAmended(e) => e.project,
+            ProjectEvent::PartnerAdded(e) => e.project,
+            ProjectEvent::PartnerLeft(e) => e.project,
+            ProjectEvent::ProjectCompleted(e) => e.project,
+            ProjectEvent::ProjectCancelled(e) => e.project,
+        }
+    }
+}
