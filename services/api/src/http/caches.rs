@@ -23,7 +23,8 @@ use std::sync::Mutex;
 
 use async_graphql::parser::types::ExecutableDocument;
 use axum::body::Bytes;
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 use crate::auth::Principal;
@@ -197,6 +198,29 @@ pub(crate) fn not_modified(headers: &HeaderMap, etag: &HeaderValue) -> bool {
         .flat_map(|v| v.split(','))
         .map(|t| t.trim().trim_start_matches("W/"))
         .any(|t| t == "*" || t == etag)
+}
+
+/// The JSON text of a parameter map, as part of a response's cache key.
+pub(crate) fn json_text(map: Option<&serde_json::Map<String, serde_json::Value>>) -> String {
+    map.map_or_else(String::new, |m| serde_json::to_string(m).unwrap_or_default())
+}
+
+/// A query answer with its `ETag`, or `304` when `If-None-Match` names it.
+pub(crate) fn answer(content_type: HeaderValue, headers: &HeaderMap, cached: &Cached) -> Response {
+    let mut http = if not_modified(headers, &cached.etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut http = (StatusCode::OK, cached.body.clone()).into_response();
+        http.headers_mut().insert(header::CONTENT_TYPE, content_type);
+        http
+    };
+    let h = http.headers_mut();
+    h.insert(header::ETAG, cached.etag.clone());
+    h.insert(header::VARY, HeaderValue::from_static("accept, authorization"));
+    if let Some(cc) = &cached.cache_control {
+        h.insert(header::CACHE_CONTROL, cc.clone());
+    }
+    http
 }
 
 #[cfg(test)]

@@ -378,29 +378,6 @@ fn parse(query: &str) -> Option<ExecutableDocument> {
         .and_then(|()| async_graphql::parser::parse_query(query).ok())
 }
 
-/// The JSON text of a parameter map, as part of a response's cache key.
-fn json_text(map: Option<&serde_json::Map<String, serde_json::Value>>) -> String {
-    map.map_or_else(String::new, |m| serde_json::to_string(m).unwrap_or_default())
-}
-
-/// A query answer with its `ETag`, or `304` when `If-None-Match` names it.
-fn query_answer(media: MediaType, headers: &HeaderMap, cached: &Cached) -> Response {
-    let mut http = if caches::not_modified(headers, &cached.etag) {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        let mut http = (StatusCode::OK, cached.body.clone()).into_response();
-        http.headers_mut().insert(header::CONTENT_TYPE, media.header_value());
-        http
-    };
-    let h = http.headers_mut();
-    h.insert(header::ETAG, cached.etag.clone());
-    h.insert(header::VARY, HeaderValue::from_static("accept, authorization"));
-    if let Some(cc) = &cached.cache_control {
-        h.insert(header::CACHE_CONTROL, cc.clone());
-    }
-    http
-}
-
 fn with_media(mut response: Response, media: MediaType) -> Response {
     response
         .headers_mut()
@@ -416,8 +393,8 @@ async fn execute(
     params: Params,
     document: Option<ExecutableDocument>,
 ) -> Response {
-    let variables_text = json_text(params.variables.as_ref());
-    let extensions_text = json_text(params.extensions.as_ref());
+    let variables_text = caches::json_text(params.variables.as_ref());
+    let extensions_text = caches::json_text(params.extensions.as_ref());
     let variables = params
         .variables
         .map(|v| Variables::from_json(serde_json::Value::Object(v)))
@@ -451,7 +428,7 @@ async fn execute(
     });
     let position = ctx.state.projections.position();
     if let Some(hit) = cache_key.as_ref().and_then(|key| ctx.caches.response(key, position)) {
-        return query_answer(media, headers, &hit);
+        return caches::answer(media.header_value(), headers, &hit);
     }
     let (response, executed) = if !missing.is_empty() {
         (async_graphql::Response::from_errors(missing), false)
@@ -519,7 +496,7 @@ async fn execute(
         if ctx.state.projections.position() == position {
             ctx.caches.keep_response(key, cached.clone());
         }
-        return query_answer(media, headers, &cached);
+        return caches::answer(media.header_value(), headers, &cached);
     }
     let mut http = (status, text).into_response();
     let h = http.headers_mut();
