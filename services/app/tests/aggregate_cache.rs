@@ -157,7 +157,7 @@ async fn a_stale_entry_is_caught_by_the_expected_version_and_refreshed() {
     let (project, day) = active_project(&a).await;
     let go = |h: &Commands, c: ProjectCommand| {
         let h = h.clone();
-        let project = project.clone();
+        let project = project;
         async move { h.execute::<Project>(&project, c, &ctx(Uuid::new_v4())).await }
     };
     let mine = go(&a, plan("stale-1", day)).await.unwrap();
@@ -287,7 +287,7 @@ async fn concurrent_commands_on_one_aggregate_without_expected_version_all_succe
     const N: usize = 48;
     let tasks: Vec<_> = (0..N)
         .map(|i| {
-            let (commands, project) = (commands.clone(), project.clone());
+            let (commands, project) = (commands.clone(), project);
             tokio::spawn(async move {
                 commands
                     .execute::<Project>(&project, plan(&format!("together-{i}"), day), &ctx(Uuid::new_v4()))
