@@ -12,6 +12,7 @@ mod files;
 mod follow_up_script;
 mod in_process;
 mod jwks;
+mod loadgen;
 mod migrate;
 mod programme_rules;
 mod replicas;

@@ -31,6 +31,7 @@ use crate::context::RequestMeta;
 use crate::error::ErrorCode;
 use crate::{build_schema, ApiSchema, ApiState};
 
+mod caches;
 mod over_http;
 pub(crate) use over_http::MarkExecution;
 
@@ -39,13 +40,19 @@ pub(crate) use over_http::MarkExecution;
 struct AppContext {
     state: ApiState,
     schema: ApiSchema,
+    /// Parsed documents and query responses (`caches.rs`).
+    caches: std::sync::Arc<caches::Caches>,
 }
 
 /// The whole HTTP API, ready to serve (or to call with `oneshot` in tests).
 pub fn router(state: ApiState) -> Router {
     let schema = build_schema(state.clone());
     let limits = state.limits.clone();
-    let ctx = AppContext { state, schema };
+    let ctx = AppContext {
+        state,
+        schema,
+        caches: std::sync::Arc::default(),
+    };
     Router::new()
         .route("/graphql", get(graphiql_or_subscription).post(graphql))
         .route("/graphql/ws", get(subscription))
@@ -166,7 +173,7 @@ async fn subscription(State(ctx): State<AppContext>, request: Request) -> Respon
     // upgrade request's header (see `ws.rs`).
     let header_token = bearer(&parts.headers).map(str::to_string);
     let meta = RequestMeta::from_headers(&parts.headers);
-    let AppContext { state, schema } = ctx;
+    let AppContext { state, schema, .. } = ctx;
     let max = state.limits.ws_max_message_bytes;
     upgrade
         .max_message_size(max)

@@ -176,6 +176,14 @@ impl ApiState {
         self
     }
 
+    /// Handle commands with `commands` (a handler over the same store), so
+    /// that the API shares its aggregate cache and per-stream queue with the
+    /// rest of the process (the process manager, the demo loader).
+    pub fn with_commands(mut self, commands: Commands) -> Self {
+        self.commands = commands;
+        self
+    }
+
     /// Use `clock` for what "now" is in commands (the system clock by default).
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;

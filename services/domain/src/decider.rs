@@ -9,7 +9,8 @@ use crate::{CommandTarget, ConsortiumCode, DomainError, DomainEvent, Municipalit
 /// `decide` holds every business rule and never mutates; `evolve` only folds
 /// facts that already happened and therefore never fails.
 pub trait Decider {
-    type State: Default + Clone + std::fmt::Debug + Send + Sync;
+    /// `'static`: the command handler keeps folded states in its cache.
+    type State: Default + Clone + std::fmt::Debug + Send + Sync + 'static;
     /// `Serialize` gives the command's canonical form for its fingerprint
     /// (how a reused command id is told from a retry); fields the server
     /// fills in rather than the caller (`now`, derived member lists) are

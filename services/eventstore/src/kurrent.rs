@@ -476,6 +476,10 @@ impl EventStore for KurrentStore {
         Ok(None)
     }
 
+    fn indexes_event_ids(&self) -> bool {
+        false
+    }
+
     async fn head_position(&self) -> Result<Option<u64>, StoreError> {
         Ok(self.newest_event().await?.map(|e| e.position))
     }

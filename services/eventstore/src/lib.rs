@@ -189,6 +189,14 @@ pub trait EventStore: Send + Sync + 'static {
     /// backend has no index by event id and always answers `None`.
     async fn find_event(&self, id: Uuid) -> Result<Option<RecordedEvent>, StoreError>;
 
+    /// Whether [`EventStore::find_event`] finds every stored event (an index
+    /// by event id): the command handler then answers "was this command
+    /// applied already?" from it instead of reading the stream. `false` for
+    /// the KurrentDB backend.
+    fn indexes_event_ids(&self) -> bool {
+        true
+    }
+
     /// The position of the newest event in the log, if any.
     async fn head_position(&self) -> Result<Option<u64>, StoreError>;
 

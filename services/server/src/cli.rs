@@ -1,4 +1,4 @@
-//! The command line: `samverkan serve | seed | schema | token | migrate`. Every flag
+//! The command line: `samverkan serve | seed | schema | token | migrate | loadgen`. Every flag
 //! can also be set through an environment variable (`SAMVERKAN_…`).
 
 use std::path::PathBuf;
@@ -29,6 +29,34 @@ pub enum Command {
     /// then verify both. Resumable: run it again after an interruption. The
     /// target must be empty or hold the beginning of the source's log.
     Migrate(MigrateArgs),
+    /// Measure the real server under load: start it on port 0 (embedded
+    /// store in a scratch directory, demo data), drive the GraphQL queries
+    /// and `planMilestone` mutations over HTTP, and print rate, p50 and p99
+    /// beside a bare axum handler answering the same bytes and the store's
+    /// own append rate, measured in the same run. See docs/benchmarks.md.
+    Loadgen(LoadgenArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LoadgenArgs {
+    /// Concurrent keep-alive connections (and writers of the store yardstick).
+    #[arg(long, default_value_t = 64, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
+    pub connections: usize,
+    /// Seconds each query workload (and the store yardstick) runs.
+    #[arg(long, default_value_t = 5.0)]
+    pub seconds: f64,
+    /// Requests in each mutation run (short streams, then long streams).
+    #[arg(long, default_value_t = 4000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub mutations: u64,
+    /// At most this many of the demo's active projects receive the mutations.
+    #[arg(long, default_value_t = 16, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
+    pub projects: usize,
+    /// How many times longer the streams are in the long-stream run.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub grow: u64,
+    /// Where the scratch directory goes (default: the system temp dir); removed at the end.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
 }
 
 /// Where the data lives.

@@ -267,7 +267,7 @@ pub async fn setup(settings: &AuthSettings, data_dir: &Path) -> anyhow::Result<A
 }
 
 /// A role from its claim parts (`officer` + `SE-1494`, `coordinator` + `V6`).
-fn role(role: &str, municipality: Option<&str>, consortium: Option<&str>) -> anyhow::Result<Role> {
+pub(crate) fn role(role: &str, municipality: Option<&str>, consortium: Option<&str>) -> anyhow::Result<Role> {
     let claim = RoleClaim {
         role: role.to_string(),
         municipality: municipality.map(str::to_string),

@@ -7,12 +7,13 @@ pub mod datadir;
 pub mod jwks;
 pub mod keys;
 pub mod listener;
+pub mod loadgen;
 pub mod migrate;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
 
-pub use cli::{AuthArgs, Cli, Command, DataArgs, MigrateArgs, ServeArgs, TokenArgs};
+pub use cli::{AuthArgs, Cli, Command, DataArgs, LoadgenArgs, MigrateArgs, ServeArgs, TokenArgs};
 pub use keys::AuthSettings;
 pub use listener::ConnectionLimits;
 pub use startup::{Application, Settings};

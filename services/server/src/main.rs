@@ -60,6 +60,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate(args) => samverkan_server::migrate::run(&args).await,
+        Command::Loadgen(args) => samverkan_server::loadgen::run(&args).await,
     }
 }
 

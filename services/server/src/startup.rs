@@ -65,6 +65,7 @@ pub struct Application {
     listener: TcpListener,
     local_addr: SocketAddr,
     router: Router,
+    store: Arc<dyn EventStore>,
     projections: Arc<Projections>,
     background: Vec<JoinHandle<()>>,
     demo: Option<DemoSummary>,
@@ -122,7 +123,7 @@ impl Application {
             None
         };
 
-        let mut state = ApiState::new(store, projections.clone(), authenticator);
+        let mut state = ApiState::new(store.clone(), projections.clone(), authenticator).with_commands(commands);
         if let (Some(_), Some(minter)) = (&demo, &auth.minter) {
             // Minted afresh for each sign-in page: a demo left running for
             // days still offers tokens that work.
@@ -134,6 +135,7 @@ impl Application {
             listener,
             local_addr,
             router: samverkan_api::router(state),
+            store,
             projections,
             background,
             demo,
@@ -147,6 +149,11 @@ impl Application {
     /// The bound address (the real port when asked for port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The event store the server writes to.
+    pub fn store(&self) -> Arc<dyn EventStore> {
+        self.store.clone()
     }
 
     pub fn port(&self) -> u16 {

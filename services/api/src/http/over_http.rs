@@ -32,6 +32,7 @@ use axum::extract::{FromRequest, Query, Request};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use super::caches::{self, Cached, ResponseKey};
 use super::{authenticate, error_response, too_large, unauthenticated, AppContext};
 use crate::context::RequestMeta;
 use crate::error::ErrorCode;
@@ -350,9 +351,7 @@ pub(crate) async fn get(ctx: AppContext, request: Request) -> Response {
         Err(e) => return with_media(unauthenticated(&e), media),
     };
     // Too deeply nested documents are not parsed here: the schema refuses them.
-    let document = crate::document::check_nesting(&params.query)
-        .ok()
-        .and_then(|()| async_graphql::parser::parse_query(&params.query).ok());
+    let document = ctx.caches.document(&params.query, parse);
     let operation = document
         .as_ref()
         .and_then(|d| selected_operation(d, params.operation_name.as_deref()));
@@ -371,6 +370,14 @@ pub(crate) async fn get(ctx: AppContext, request: Request) -> Response {
     execute(&ctx, media, request.headers(), principal, params, document).await
 }
 
+/// Parse a document the schema would parse (too deep a nesting: `None`,
+/// the schema refuses it).
+fn parse(query: &str) -> Option<ExecutableDocument> {
+    crate::document::check_nesting(query)
+        .ok()
+        .and_then(|()| async_graphql::parser::parse_query(query).ok())
+}
+
 fn with_media(mut response: Response, media: MediaType) -> Response {
     response
         .headers_mut()
@@ -386,6 +393,8 @@ async fn execute(
     params: Params,
     document: Option<ExecutableDocument>,
 ) -> Response {
+    let variables_text = caches::json_text(params.variables.as_ref());
+    let extensions_text = caches::json_text(params.extensions.as_ref());
     let variables = params
         .variables
         .map(|v| Variables::from_json(serde_json::Value::Object(v)))
@@ -393,11 +402,8 @@ async fn execute(
     // Parsed here to check the variables before execution (and then handed
     // over, not parsed twice); a document that does not parse is answered by
     // async-graphql (a `graphql_syntax` error).
-    let document = document.or_else(|| {
-        crate::document::check_nesting(&params.query)
-            .ok()
-            .and_then(|()| async_graphql::parser::parse_query(&params.query).ok())
-    });
+    // Each distinct document is parsed once (see `caches`).
+    let document = document.or_else(|| ctx.caches.document(&params.query, parse));
     let operation = document
         .as_ref()
         .and_then(|d| selected_operation(d, params.operation_name.as_deref()));
@@ -407,6 +413,23 @@ async fn execute(
         Some(op) => missing_variables(op, &variables),
         None => vec![],
     };
+    // A query's answer may come from the response cache (see `caches`).
+    let cache_key = (missing.is_empty() && operation.is_some_and(|op| op.ty == OperationType::Query)).then(|| {
+        ResponseKey {
+            query: &params.query,
+            operation_name: params.operation_name.as_deref(),
+            variables: &variables_text,
+            extensions: &extensions_text,
+            principal: &principal,
+            media: media.header_value().to_str().unwrap_or_default(),
+            minute: (ctx.state.clock)().timestamp().div_euclid(60),
+        }
+        .hash()
+    });
+    let position = ctx.state.projections.position();
+    if let Some(hit) = cache_key.as_ref().and_then(|key| ctx.caches.response(key, position)) {
+        return caches::answer(media.header_value(), headers, &hit);
+    }
     let (response, executed) = if !missing.is_empty() {
         (async_graphql::Response::from_errors(missing), false)
     } else {
@@ -456,18 +479,31 @@ async fn execute(
             body.remove("data");
         }
     }
-    let mut http = (status, body.to_string()).into_response();
+    let text = body.to_string();
+    let cache_control = response
+        .cache_control
+        .value()
+        .and_then(|v| HeaderValue::from_str(&v).ok())
+        .filter(|_| response.is_ok());
+    if let Some(key) = cache_key.filter(|_| executed && response.is_ok() && response.http_headers.is_empty()) {
+        let cached = Cached {
+            position,
+            etag: caches::etag(text.as_bytes()),
+            body: Bytes::from(text),
+            cache_control,
+        };
+        // Kept only when the read models did not move while it was built.
+        if ctx.state.projections.position() == position {
+            ctx.caches.keep_response(key, cached.clone());
+        }
+        return caches::answer(media.header_value(), headers, &cached);
+    }
+    let mut http = (status, text).into_response();
     let h = http.headers_mut();
     h.insert(header::CONTENT_TYPE, media.header_value());
     h.insert(header::VARY, HeaderValue::from_static("accept"));
-    if response.is_ok() {
-        if let Some(value) = response
-            .cache_control
-            .value()
-            .and_then(|v| HeaderValue::from_str(&v).ok())
-        {
-            h.insert(header::CACHE_CONTROL, value);
-        }
+    if let Some(value) = cache_control {
+        h.insert(header::CACHE_CONTROL, value);
     }
     h.extend(response.http_headers);
     http

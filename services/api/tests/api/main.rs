@@ -17,6 +17,7 @@ mod graphiql;
 mod mutations;
 mod over_http;
 mod queries;
+mod response_cache;
 mod schema;
 mod security;
 mod store_reads;

@@ -1,0 +1,255 @@
+//! What `POST`/`GET /graphql` keeps between requests:
+//!
+//! - **parsed documents**, by the SHA-256 of the query text: a document
+//!   sent again (every poll of a reporting script, every view of the web app)
+//!   is not parsed again;
+//! - **query responses**, by the SHA-256 of (the query text, the operation
+//!   name, the variables, the request's extensions, the caller — subject and
+//!   roles, so a viewer never gets what another viewer may see — the
+//!   response's media type and the server clock's minute), each kept with
+//!   the read models' position it was built at and served only while the
+//!   read models are still at exactly that position. A response is stored
+//!   only when the read models did not move while it was built, had no
+//!   errors, and came from a query (never a mutation).
+//!
+//! Every cached or fresh query answer carries an `ETag` (a hash of its
+//! body); a request with `If-None-Match` naming it gets `304 Not Modified`.
+//! Both caches are bounded: past their capacity the least recently used
+//! entries are dropped.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Mutex;
+
+use async_graphql::parser::types::ExecutableDocument;
+use axum::body::Bytes;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+
+use crate::auth::Principal;
+
+/// How many distinct documents are kept parsed.
+pub(crate) const DOCUMENTS: usize = 512;
+/// How many query responses are kept.
+pub(crate) const RESPONSES: usize = 2048;
+
+/// A bounded map dropping the least recently used quarter when full.
+struct Lru<K, V> {
+    capacity: usize,
+    tick: u64,
+    map: HashMap<K, (V, u64)>,
+}
+
+impl<K: Hash + Eq + Clone, V: Clone> Lru<K, V> {
+    fn new(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            tick: 0,
+            map: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, key: &K) -> Option<V> {
+        self.tick += 1;
+        let tick = self.tick;
+        self.map.get_mut(key).map(|(v, used)| {
+            *used = tick;
+            v.clone()
+        })
+    }
+
+    fn put(&mut self, key: K, value: V) {
+        self.tick += 1;
+        if self.map.len() >= self.capacity && !self.map.contains_key(&key) {
+            let mut by_age: Vec<(u64, K)> = self.map.iter().map(|(k, (_, used))| (*used, k.clone())).collect();
+            by_age.sort_unstable_by_key(|(used, _)| *used);
+            for (_, k) in by_age.into_iter().take((self.capacity / 4).max(1)) {
+                self.map.remove(&k);
+            }
+        }
+        self.map.insert(key, (value, self.tick));
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.map.len()
+    }
+}
+
+/// A cached query response.
+#[derive(Clone)]
+pub(crate) struct Cached {
+    /// The read models' position it was built at.
+    pub position: Option<u64>,
+    pub body: Bytes,
+    pub etag: HeaderValue,
+    pub cache_control: Option<HeaderValue>,
+}
+
+type Key = [u8; 32];
+
+pub(crate) struct Caches {
+    documents: Mutex<Lru<Key, ExecutableDocument>>,
+    responses: Mutex<Lru<Key, Cached>>,
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        Self::new(DOCUMENTS, RESPONSES)
+    }
+}
+
+impl Caches {
+    pub(crate) fn new(documents: usize, responses: usize) -> Self {
+        Self {
+            documents: Mutex::new(Lru::new(documents)),
+            responses: Mutex::new(Lru::new(responses)),
+        }
+    }
+
+    /// The parsed document of `query`, parsing (and keeping) it the first time.
+    pub(crate) fn document(
+        &self,
+        query: &str,
+        parse: impl FnOnce(&str) -> Option<ExecutableDocument>,
+    ) -> Option<ExecutableDocument> {
+        let key: Key = Sha256::digest(query.as_bytes()).into();
+        if let Some(doc) = self.documents.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return Some(doc);
+        }
+        let doc = parse(query)?;
+        self.documents
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .put(key, doc.clone());
+        Some(doc)
+    }
+
+    /// The response kept under `key` if it was built at `position`.
+    pub(crate) fn response(&self, key: &Key, position: Option<u64>) -> Option<Cached> {
+        self.responses
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .filter(|c| c.position == position)
+    }
+
+    pub(crate) fn keep_response(&self, key: Key, cached: Cached) {
+        self.responses
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .put(key, cached);
+    }
+}
+
+/// What a query response depends on besides the read models.
+pub(crate) struct ResponseKey<'a> {
+    pub query: &'a str,
+    pub operation_name: Option<&'a str>,
+    /// The variables and extensions as sent (JSON text).
+    pub variables: &'a str,
+    pub extensions: &'a str,
+    pub principal: &'a Principal,
+    pub media: &'a str,
+    /// The server clock's minute (Unix seconds / 60): "today", "overdue"
+    /// and the default `validAt` come from the clock.
+    pub minute: i64,
+}
+
+impl ResponseKey<'_> {
+    pub(crate) fn hash(&self) -> Key {
+        let mut h = Sha256::new();
+        let mut part = |bytes: &[u8]| {
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        };
+        part(self.query.as_bytes());
+        part(self.operation_name.unwrap_or("\u{0}").as_bytes());
+        part(self.variables.as_bytes());
+        part(self.extensions.as_bytes());
+        part(self.principal.subject.as_bytes());
+        let mut roles: Vec<String> = self.principal.roles.iter().map(ToString::to_string).collect();
+        roles.sort_unstable();
+        for role in &roles {
+            part(role.as_bytes());
+        }
+        part(b"/roles");
+        part(self.media.as_bytes());
+        part(&self.minute.to_le_bytes());
+        h.finalize().into()
+    }
+}
+
+/// The `ETag` of a response body: a strong validator (hash of the bytes).
+pub(crate) fn etag(body: &[u8]) -> HeaderValue {
+    let digest = Sha256::digest(body);
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    HeaderValue::from_str(&format!("\"{hex}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"\""))
+}
+
+/// Whether the request's `If-None-Match` names `etag` (or is `*`).
+pub(crate) fn not_modified(headers: &HeaderMap, etag: &HeaderValue) -> bool {
+    let Ok(etag) = etag.to_str() else { return false };
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == "*" || t == etag)
+}
+
+/// The JSON text of a parameter map, as part of a response's cache key.
+pub(crate) fn json_text(map: Option<&serde_json::Map<String, serde_json::Value>>) -> String {
+    map.map_or_else(String::new, |m| serde_json::to_string(m).unwrap_or_default())
+}
+
+/// A query answer with its `ETag`, or `304` when `If-None-Match` names it.
+pub(crate) fn answer(content_type: HeaderValue, headers: &HeaderMap, cached: &Cached) -> Response {
+    let mut http = if not_modified(headers, &cached.etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut http = (StatusCode::OK, cached.body.clone()).into_response();
+        http.headers_mut().insert(header::CONTENT_TYPE, content_type);
+        http
+    };
+    let h = http.headers_mut();
+    h.insert(header::ETAG, cached.etag.clone());
+    h.insert(header::VARY, HeaderValue::from_static("accept, authorization"));
+    if let Some(cc) = &cached.cache_control {
+        h.insert(header::CACHE_CONTROL, cc.clone());
+    }
+    http
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: failures should panic
+
+    use super::*;
+
+    #[test]
+    fn the_lru_stays_within_its_capacity_and_keeps_what_is_used() {
+        let mut lru = Lru::new(8);
+        lru.put(0, "kept");
+        for i in 1..100 {
+            assert_eq!(lru.get(&0), Some("kept"));
+            lru.put(i, "other");
+            assert!(lru.len() <= 8);
+        }
+    }
+
+    #[test]
+    fn if_none_match_lists_and_weak_forms_match() {
+        let tag = etag(b"{}");
+        let mut headers = HeaderMap::new();
+        assert!(!not_modified(&headers, &tag));
+        let listed = format!("\"other\", W/{}", tag.to_str().unwrap());
+        headers.insert(header::IF_NONE_MATCH, HeaderValue::from_str(&listed).unwrap());
+        assert!(not_modified(&headers, &tag));
+        headers.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"other\""));
+        assert!(!not_modified(&headers, &tag));
+        assert_ne!(etag(b"{}"), etag(b"{ }"));
+    }
+}

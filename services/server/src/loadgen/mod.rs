@@ -1,0 +1,216 @@
+//! `samverkan loadgen`: the real server (this binary's [`Application`], the
+//! embedded store in a scratch directory, the demo data) on port 0, driven
+//! over HTTP by `--connections` keep-alive connections, beside yardsticks
+//! started in the same run: a bare axum handler answering the same bytes and
+//! the store's own concurrent append rate. Prints rate, p50, p99 and the
+//! ratios (see docs/benchmarks.md).
+
+mod client;
+mod workloads;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use serde_json::json;
+
+use crate::cli::LoadgenArgs;
+use crate::{AuthSettings, ConnectionLimits, Settings};
+use client::{drive, post_once, Limit, MakeBody, Stats, Target};
+use workloads::{graphql_body, web_query};
+
+/// Run every workload and print the table.
+pub async fn run(args: &LoadgenArgs) -> anyhow::Result<()> {
+    let dir = scratch_dir(args.dir.as_deref())?;
+    let result = run_in(&dir, args).await;
+    if let Err(e) = std::fs::remove_dir_all(&dir) {
+        eprintln!("could not remove {}: {e}", dir.display());
+    }
+    result
+}
+
+fn scratch_dir(parent: Option<&std::path::Path>) -> anyhow::Result<PathBuf> {
+    let parent = parent.map_or_else(std::env::temp_dir, std::path::Path::to_path_buf);
+    let dir = parent.join(format!(
+        "samverkan-loadgen-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4()
+    ));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir)
+}
+
+struct Row {
+    what: String,
+    stats: Stats,
+    /// (ratio, against what).
+    ratio: Option<(f64, &'static str)>,
+}
+
+fn print_row(row: &Row) {
+    let ratio = row
+        .ratio
+        .map_or_else(String::new, |(r, against)| format!("{r:.3}× {against}"));
+    println!(
+        "| {} | {} | {} | {:.0}/s | {:.2} | {:.2} | {} |",
+        row.what,
+        row.stats.requests,
+        row.stats.errors,
+        row.stats.rate(),
+        row.stats.quantile_ms(0.5),
+        row.stats.quantile_ms(0.99),
+        ratio
+    );
+    if let Some(e) = &row.stats.first_error {
+        println!("  first error: {e}");
+    }
+}
+
+async fn run_in(dir: &std::path::Path, args: &LoadgenArgs) -> anyhow::Result<()> {
+    let settings = Settings {
+        data_dir: dir.join("server"),
+        store_url: None,
+        listen: "127.0.0.1:0".into(),
+        demo: true,
+        auth: AuthSettings::default(),
+        snapshot_every: Duration::from_secs(10),
+        shutdown_grace: Duration::from_secs(2),
+        connections: ConnectionLimits {
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 4 * args.connections + 64,
+            max_connections_per_peer: 0,
+        },
+    };
+    let app = crate::Application::build(settings).await?;
+    let addr = app.local_addr();
+    let store = app.store();
+    let minter = app
+        .minter()
+        .context("the load generator needs the development key")?
+        .clone();
+    let day = Duration::from_secs(24 * 3600);
+    let admin = minter.mint("loadgen-admin", vec![crate::keys::role("admin", None, None)?], day)?;
+    let coordinator = minter.mint(
+        "loadgen-coordinator",
+        vec![crate::keys::role("coordinator", None, Some("V6"))?],
+        day,
+    )?;
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async move {
+        let _ = stop_rx.await;
+    }));
+    let seconds = Duration::from_secs_f64(args.seconds);
+    let connections = args.connections;
+    println!(
+        "samverkan loadgen: {connections} connections, {:.0} s per query workload, {} requests per mutation run; server on {addr}",
+        args.seconds, args.mutations
+    );
+    println!();
+    println!("| workload | requests | errors | rate | p50 ms | p99 ms | ratio |");
+    println!("|---|---:|---:|---:|---:|---:|---|");
+
+    // Queries first, on the demo data as loaded (the mutations grow the dashboards).
+    let graphql = |token: &str| Target {
+        addr,
+        path: "/graphql".into(),
+        token: Some(token.to_string()),
+    };
+    let queries = [
+        ("dashboard", web_query("DASHBOARD_QUERY")?, json!({ "m": "SE-1494" })),
+        (
+            "consortium overview",
+            web_query("OVERVIEW_QUERY")?,
+            json!({ "c": "V6" }),
+        ),
+        (
+            "yearly follow-up",
+            web_query("REPORT_QUERY")?,
+            json!({ "m": "SE-1494", "year": 2024 }),
+        ),
+    ];
+    let mut answers = Vec::new();
+    for (i, (_, query, variables)) in queries.iter().enumerate() {
+        let body = graphql_body(query, variables);
+        let (status, bytes) = post_once(&graphql(&coordinator), body).await?;
+        anyhow::ensure!(status.is_success(), "query {i} answered {status}");
+        anyhow::ensure!(
+            !String::from_utf8_lossy(&bytes).contains("\"errors\":["),
+            "query {i} answered with errors: {}",
+            String::from_utf8_lossy(&bytes)
+        );
+        answers.push((format!("q{i}"), bytes));
+    }
+    let (bare_addr, bare_task) = workloads::bare_server(answers.clone()).await?;
+    let limit = Limit {
+        requests: u64::MAX,
+        duration: seconds,
+    };
+    for (i, (name, query, variables)) in queries.iter().enumerate() {
+        let body = graphql_body(query, variables);
+        let make: MakeBody = Arc::new(move |_| body.clone());
+        let bare = Target {
+            addr: bare_addr,
+            path: format!("/bare/q{i}"),
+            token: Some(coordinator.clone()),
+        };
+        let bare_stats = drive(bare, connections, limit, make.clone()).await?;
+        let ours = drive(graphql(&coordinator), connections, limit, make).await?;
+        let ratio = ours.rate() / bare_stats.rate().max(1e-9);
+        print_row(&Row {
+            what: format!("bare axum handler, same bytes as {name} ({} bytes)", answers[i].1.len()),
+            stats: bare_stats,
+            ratio: None,
+        });
+        print_row(&Row {
+            what: format!("GraphQL {name}"),
+            stats: ours,
+            ratio: Some((ratio, "bare")),
+        });
+    }
+    bare_task.abort();
+
+    // The store's own 64-writer (`--connections`) append rate, same run.
+    let (appends, took) = workloads::store_appends(dir, connections, seconds).await?;
+    let store_rate = appends as f64 / took.as_secs_f64();
+    println!(
+        "| store yardstick: {connections} writers, one event per append (embedded SQLite) | {appends} | 0 | {store_rate:.0}/s | | | |"
+    );
+
+    // Mutations: short streams, then grown `--grow`×, same count.
+    let projects = workloads::active_projects(&graphql(&admin), args.projects).await?;
+    let limit = Limit {
+        requests: args.mutations,
+        duration: Duration::from_secs(600),
+    };
+    let mut short_rate = None;
+    for run in ["short", "long"] {
+        if run == "long" {
+            let grown = workloads::grow_streams(&store, &projects, args.grow).await?;
+            println!(
+                "| (grew the {} project streams {}×: {grown} events appended, not timed) | | | | | | |",
+                projects.len(),
+                args.grow
+            );
+        }
+        let ps = projects.clone();
+        let make: MakeBody = Arc::new(move |n| workloads::plan_milestone_body(run, &ps, n));
+        let stats = drive(graphql(&admin), connections, limit, make).await?;
+        let rate = stats.rate();
+        let conflicts = stats.conflicts;
+        print_row(&Row {
+            what: format!("planMilestone, {} projects, {run} streams", projects.len()),
+            stats,
+            ratio: Some((rate / store_rate.max(1e-9), "store")),
+        });
+        println!("  CONFLICT answers: {conflicts}");
+        match short_rate {
+            None => short_rate = Some(rate),
+            Some(short) => println!("  long/short rate: {:.3}", rate / short),
+        }
+    }
+
+    let _ = stop_tx.send(());
+    server.await.context("the server task failed")??;
+    Ok(())
+}

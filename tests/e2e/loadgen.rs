@@ -1,0 +1,50 @@
+//! `samverkan loadgen` through the real binary, at a tiny scale: it starts
+//! the server, drives every workload beside its yardsticks, prints the
+//! table without errors and leaves nothing behind.
+
+use std::process::Command;
+
+use crate::helpers::BIN;
+
+#[test]
+fn loadgen_runs_every_workload_and_cleans_up() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(BIN)
+        .args([
+            "loadgen",
+            "--connections",
+            "4",
+            "--seconds",
+            "0.3",
+            "--mutations",
+            "60",
+            "--projects",
+            "2",
+        ])
+        .args(["--grow", "2", "--dir"])
+        .arg(dir.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run samverkan loadgen");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    for row in [
+        "| GraphQL dashboard |",
+        "| GraphQL consortium overview |",
+        "| GraphQL yearly follow-up |",
+        "| bare axum handler, same bytes as dashboard",
+        "| store yardstick: 4 writers",
+        "| planMilestone, 2 projects, short streams | 60 | 0 |",
+        "| planMilestone, 2 projects, long streams | 60 | 0 |",
+        "CONFLICT answers: 0",
+        "long/short rate:",
+    ] {
+        assert!(text.contains(row), "no `{row}` in:\n{text}");
+    }
+    assert!(!text.contains("first error"), "{text}");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("the dir").count(),
+        0,
+        "the scratch directory is removed"
+    );
+}
