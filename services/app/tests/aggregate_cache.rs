@@ -157,7 +157,6 @@ async fn a_stale_entry_is_caught_by_the_expected_version_and_refreshed() {
     let (project, day) = active_project(&a).await;
     let go = |h: &Commands, c: ProjectCommand| {
         let h = h.clone();
-        let project = project;
         async move { h.execute::<Project>(&project, c, &ctx(Uuid::new_v4())).await }
     };
     let mine = go(&a, plan("stale-1", day)).await.unwrap();
