@@ -3,12 +3,15 @@
 //! version; "was this command applied already?" answered from the store's
 //! index by event id, not by reading the stream.
 
-use samverkan_domain::{Aggregate, DomainEvent, Role};
-use samverkan_eventstore::{Direction, EventMetadata, ExpectedVersion, NewEvent, StoreError};
+use samverkan_domain::{Aggregate, DomainEvent};
+use samverkan_eventstore::{Direction, ExpectedVersion, StoreError};
 use uuid::Uuid;
 
 use super::cache::Slot;
-use super::{add_id, event_id, fingerprint, reused, AppError, CommandContext, CommandOutcome, Commands};
+use super::{
+    add_id, event_id, expected_version, fingerprint, new_events, reused, AppError, CommandContext, CommandOutcome,
+    Commands,
+};
 use super::{MAX_ATTEMPTS, READ_BATCH};
 
 /// What one attempt at a command came to.
@@ -248,30 +251,9 @@ impl Commands {
                 event_types: vec![],
             }));
         }
-        let expected = match (ctx.expected_version, version) {
-            (Some(pinned), _) => pinned,
-            (None, None) => ExpectedVersion::NoStream,
-            (None, Some(v)) => ExpectedVersion::Exact(v),
-        };
+        let expected = expected_version(ctx, version);
         let event_types: Vec<String> = events.iter().map(|e| e.event_type().to_string()).collect();
-        let new_events = events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| NewEvent {
-                id: event_id(ctx.command_id, i),
-                event_type: e.event_type().to_string(),
-                schema_version: e.schema_version(),
-                data: serde_json::to_vec(&e.to_json()).unwrap_or_default(),
-                metadata: EventMetadata {
-                    actor: ctx.actor.clone(),
-                    actor_role: role.map(Role::to_string),
-                    causation_id: Some(ctx.command_id),
-                    correlation_id: Some(ctx.correlation_id.unwrap_or(ctx.command_id)),
-                    trace_id: ctx.trace_id.clone(),
-                    command_fingerprint: Some(fingerprint.to_string()),
-                },
-            })
-            .collect();
+        let new_events = new_events(&events, ctx, role, fingerprint);
         match self.store.append(stream, expected, new_events).await {
             Ok(r) => {
                 let appended = if r.written { event_types.len() } else { 0 };

@@ -2,8 +2,8 @@ use std::sync::{Arc, LazyLock};
 
 use opentelemetry::metrics::Counter;
 use opentelemetry::KeyValue;
-use samverkan_domain::{authorize, Aggregate, Decider, DomainError, Refused, Role};
-use samverkan_eventstore::{EventStore, ExpectedVersion, RecordedEvent, StoreError};
+use samverkan_domain::{authorize, Aggregate, Decider, DomainError, DomainEvent, Refused, Role};
+use samverkan_eventstore::{EventMetadata, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -143,6 +143,44 @@ impl From<StoreError> for AppError {
             other => AppError::Store(other),
         }
     }
+}
+
+/// The expected version an append is made with: the caller's pinned one,
+/// else the version the command was decided on.
+fn expected_version(ctx: &CommandContext, version: Option<u64>) -> ExpectedVersion {
+    match (ctx.expected_version, version) {
+        (Some(pinned), _) => pinned,
+        (None, None) => ExpectedVersion::NoStream,
+        (None, Some(v)) => ExpectedVersion::Exact(v),
+    }
+}
+
+/// A decision's events as the store takes them: ids derived from the command
+/// id, and the metadata every event carries.
+fn new_events<E: DomainEvent>(
+    events: &[E],
+    ctx: &CommandContext,
+    role: Option<&Role>,
+    fingerprint: &str,
+) -> Vec<NewEvent> {
+    events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| NewEvent {
+            id: event_id(ctx.command_id, i),
+            event_type: e.event_type().to_string(),
+            schema_version: e.schema_version(),
+            data: serde_json::to_vec(&e.to_json()).unwrap_or_default(),
+            metadata: EventMetadata {
+                actor: ctx.actor.clone(),
+                actor_role: role.map(Role::to_string),
+                causation_id: Some(ctx.command_id),
+                correlation_id: Some(ctx.correlation_id.unwrap_or(ctx.command_id)),
+                trace_id: ctx.trace_id.clone(),
+                command_fingerprint: Some(fingerprint.to_string()),
+            },
+        })
+        .collect()
 }
 
 /// Deterministic event id: the n-th event of a command.
