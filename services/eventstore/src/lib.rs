@@ -139,6 +139,18 @@ pub enum StoreError {
     Closed,
     #[error("event store backend error: {0}")]
     Backend(String),
+    /// The backend cannot do this (the KurrentDB backend keeps no hash chain).
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// What a backend without a hash chain answers to the chain's methods.
+fn no_chain() -> StoreError {
+    StoreError::Unsupported(
+        "this event store backend keeps no hash chain (tamper evidence needs the SQLite or PostgreSQL backend; \
+         see docs/eventstore.md)"
+            .into(),
+    )
 }
 
 /// The port. Every backend implements it; nothing above it knows which one runs.
@@ -203,9 +215,52 @@ pub trait EventStore: Send + Sync + 'static {
     /// Subscribe to the global log after `after`: catch up, then follow live,
     /// in order, with no gap and no duplicate.
     fn subscribe_all(&self, after: Option<u64>) -> BoxStream<'static, Result<RecordedEvent, StoreError>>;
+
+    /// Whether the store keeps the hash chain ([`chain`]): `true` for SQLite
+    /// and PostgreSQL; the KurrentDB backend answers every chain method
+    /// with [`StoreError::Unsupported`].
+    fn keeps_chain(&self) -> bool {
+        false
+    }
+
+    /// Up to `max` events after `after` (`None`: from the start) in
+    /// position order, each with the chain link the store holds for it.
+    /// Unlike [`EventStore::read_all`] this reads what is there, gaps
+    /// included: for verifiers.
+    async fn read_chain(&self, after: Option<u64>, max: usize) -> Result<Vec<chain::ChainedEvent>, StoreError> {
+        let _ = (after, max);
+        Err(no_chain())
+    }
+
+    /// The newest event's position and chain link.
+    async fn chain_head(&self) -> Result<Option<chain::ChainHead>, StoreError> {
+        Err(no_chain())
+    }
+
+    /// Records a signed checkpoint. Refused with `InvalidAppend` unless
+    /// its position is an event's and its hash that event's link; a
+    /// checkpoint at a position that has one already is ignored.
+    async fn record_checkpoint(&self, checkpoint: chain::Checkpoint) -> Result<(), StoreError> {
+        let _ = checkpoint;
+        Err(no_chain())
+    }
+
+    /// Up to `max` checkpoints at positions `>= from`, in position order.
+    async fn checkpoints(&self, from: u64, max: usize) -> Result<Vec<chain::Checkpoint>, StoreError> {
+        let _ = (from, max);
+        Err(no_chain())
+    }
+
+    /// The newest checkpoint, if any.
+    async fn last_checkpoint(&self) -> Result<Option<chain::Checkpoint>, StoreError> {
+        Err(no_chain())
+    }
 }
 
 mod validate;
+
+/// Tamper evidence: the hash chain over the log and signed checkpoints.
+pub mod chain;
 
 pub mod sqlite;
 pub use sqlite::{IntegrityReport, SqliteStore, SqliteStoreOptions};

@@ -20,11 +20,13 @@ use uuid::Uuid;
 use crate::{AppendResult, Direction, EventMetadata, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError};
 
 mod appends;
+mod chain;
 mod import;
 mod reads;
 mod subscriptions;
 
 pub use appends::*;
+pub use chain::*;
 pub use import::*;
 pub use reads::*;
 pub use subscriptions::*;
@@ -104,7 +106,13 @@ pub async fn run_all_except(store: Store, skip: &[&str]) {
         import_refuses_what_does_not_continue(store.clone(), &namespace("import-refused")).await;
     }
     if run("import_refuses_ids_stored_already") {
-        import_refuses_ids_stored_already(store, &namespace("import-ids")).await;
+        import_refuses_ids_stored_already(store.clone(), &namespace("import-ids")).await;
+    }
+    if run("chain_links_every_event") {
+        chain_links_every_event(store.clone(), &namespace("chain")).await;
+    }
+    if run("checkpoints_are_recorded") {
+        checkpoints_are_recorded(store, &namespace("checkpoints")).await;
     }
 }
 
@@ -123,6 +131,8 @@ pub const CASES: &[&str] = &[
     "import_keeps_the_envelope",
     "import_refuses_what_does_not_continue",
     "import_refuses_ids_stored_already",
+    "chain_links_every_event",
+    "checkpoints_are_recorded",
 ];
 
 async fn all_events_of(store: &Store, after: Option<u64>, ns: &str) -> Vec<RecordedEvent> {

@@ -56,7 +56,7 @@ pub(crate) async fn import(pool: &Pool, events: &[RecordedEvent]) -> Result<u64,
         .await
         .map_err(|e| StoreError::Backend(format!("no connection to PostgreSQL: {}", super::chain(&e))))?;
     let tx = begin(&mut client).await.map_err(batch_error)?;
-    let (mut head, last_recorded_at) = lock_head(&tx).await.map_err(batch_error)?;
+    let (mut head, last_recorded_at, tip) = lock_head(&tx).await.map_err(batch_error)?;
 
     let mut streams: Vec<&str> = events.iter().map(|e| e.stream.as_str()).collect();
     streams.sort_unstable();
@@ -106,7 +106,7 @@ pub(crate) async fn import(pool: &Pool, events: &[RecordedEvent]) -> Result<u64,
     if rows.is_empty() {
         return Ok(head);
     }
-    write_rows(&tx, &rows, head, newest).await.map_err(batch_error)?;
+    write_rows(&tx, &rows, head, newest, tip).await.map_err(batch_error)?;
     tx.commit().await.map_err(|e| batch_error(failed("commit", e)))?;
     Ok(head)
 }

@@ -5,6 +5,7 @@
 
 mod batch;
 mod import;
+mod links;
 mod reader;
 mod schema;
 mod writer;
@@ -349,6 +350,34 @@ impl EventStore for PgStore {
 
     async fn head_position(&self) -> Result<Option<u64>, StoreError> {
         reader::head_position(&self.inner.shared).await
+    }
+
+    fn keeps_chain(&self) -> bool {
+        true
+    }
+
+    async fn read_chain(
+        &self,
+        after: Option<u64>,
+        max: usize,
+    ) -> Result<Vec<crate::chain::ChainedEvent>, StoreError> {
+        links::read_chain(&self.inner.shared, after, max).await
+    }
+
+    async fn chain_head(&self) -> Result<Option<crate::chain::ChainHead>, StoreError> {
+        links::chain_head(&self.inner.shared).await
+    }
+
+    async fn record_checkpoint(&self, checkpoint: crate::chain::Checkpoint) -> Result<(), StoreError> {
+        links::record_checkpoint(&self.inner.shared, &checkpoint).await
+    }
+
+    async fn checkpoints(&self, from: u64, max: usize) -> Result<Vec<crate::chain::Checkpoint>, StoreError> {
+        links::checkpoints(&self.inner.shared, from, max, false).await
+    }
+
+    async fn last_checkpoint(&self) -> Result<Option<crate::chain::Checkpoint>, StoreError> {
+        Ok(links::checkpoints(&self.inner.shared, 0, 1, true).await?.pop())
     }
 
     fn subscribe_all(&self, after: Option<u64>) -> BoxStream<'static, Result<RecordedEvent, StoreError>> {

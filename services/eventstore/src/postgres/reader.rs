@@ -66,7 +66,7 @@ async fn query(
 
 /// Runs a read; a pooled connection found cut is replaced once (reads have
 /// no effect to repeat).
-async fn rows(
+pub(crate) async fn rows(
     shared: &Shared,
     sql: &str,
     params: &[&(dyn tokio_postgres::types::ToSql + Sync)],

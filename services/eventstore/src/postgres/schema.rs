@@ -9,7 +9,7 @@ use deadpool_postgres::GenericClient;
 use crate::StoreError;
 
 /// The schema's format version, kept in `samverkan_format`.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// What `samverkan_format.application` says in a store of ours.
 pub const APPLICATION: &str = "samverkan-eventstore";
@@ -66,7 +66,27 @@ const MIGRATIONS: &[&str] = &[
         CONSTRAINT events_event_id UNIQUE (event_id)
     );
     "#,
+    // 1 -> 2: tamper evidence. Each event's chain link (filled in for the
+    // events already there by `links::backfill`, in the same transaction),
+    // the chain's tip beside the head position (moved under the same lock),
+    // and the signed checkpoints.
+    r#"
+    ALTER TABLE events ADD COLUMN chain_hash bytea;
+    ALTER TABLE log_head ADD COLUMN chain_hash bytea NOT NULL
+        DEFAULT '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea
+        CHECK (length(chain_hash) = 32);
+    CREATE TABLE checkpoints (
+        position   bigint      PRIMARY KEY CHECK (position > 0),
+        chain_hash bytea       NOT NULL CHECK (length(chain_hash) = 32),
+        signed_at  timestamptz NOT NULL,
+        public_key bytea       NOT NULL CHECK (length(public_key) = 32),
+        signature  bytea       NOT NULL CHECK (length(signature) = 64)
+    );
+    "#,
 ];
+
+/// The format that adds the hash chain: migrating to it backfills the links.
+const CHAIN_FORMAT: u32 = 2;
 
 fn backend(describe: &str, what: &str, e: tokio_postgres::Error) -> StoreError {
     StoreError::Backend(format!("{describe}: {what}: {}", super::chain(&e)))
@@ -198,6 +218,12 @@ pub(crate) async fn prepare(client: &mut deadpool_postgres::Client, describe: &s
         tx.batch_execute(sql)
             .await
             .map_err(|e| backend(describe, "migrating the schema", e))?;
+    }
+    if from > 0 && from < CHAIN_FORMAT {
+        let linked = super::links::backfill(&tx)
+            .await
+            .map_err(|e| backend(describe, "computing the hash chain", e))?;
+        tracing::info!(store = describe, events = linked, "hash chain computed for the events already stored");
     }
     let version = i32::try_from(FORMAT_VERSION).unwrap_or(i32::MAX);
     if from == 0 {

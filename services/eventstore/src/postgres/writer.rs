@@ -26,6 +26,7 @@ use uuid::Uuid;
 
 use super::batch::{self, Append, Placed, Row};
 use super::schema::CHANNEL;
+use crate::chain::{next_link, EventFields, Hash};
 use crate::{AppendResult, ExpectedVersion, NewEvent, StoreError};
 
 pub(crate) struct AppendRequest {
@@ -157,7 +158,7 @@ impl Writer {
             )))
         })?;
         let tx = begin(&mut client).await?;
-        let (head, last_recorded_at) = lock_head(&tx).await?;
+        let (head, last_recorded_at, tip) = lock_head(&tx).await?;
 
         let mut streams: Vec<&str> = batch.iter().map(|r| r.stream.as_str()).collect();
         streams.sort_unstable();
@@ -180,7 +181,7 @@ impl Writer {
             tx.rollback().await.map_err(|e| failed("rollback", e))?;
             return Ok(plan.results);
         }
-        write_rows(&tx, &plan.rows, plan.head, now).await?;
+        write_rows(&tx, &plan.rows, plan.head, now, tip).await?;
         tx.commit().await.map_err(|e| failed("commit", e))?;
         publish(&self.head, plan.head);
         Ok(plan.results)
@@ -226,17 +227,27 @@ pub(crate) async fn begin(client: &mut deadpool_postgres::Client) -> Result<Tran
         })
 }
 
-/// Locks the log head for the rest of the transaction.
-pub(crate) async fn lock_head(tx: &Transaction<'_>) -> Result<(u64, DateTime<Utc>), BatchError> {
+/// Locks the log head for the rest of the transaction: the last position,
+/// the newest recorded time and the chain's tip (the last event's link).
+/// Links are computed under this lock, where positions are handed out, so
+/// they agree with the positions whatever the number of writing processes.
+pub(crate) async fn lock_head(tx: &Transaction<'_>) -> Result<(u64, DateTime<Utc>, Hash), BatchError> {
     let stmt = tx
-        .prepare_cached("SELECT position, recorded_at FROM log_head FOR UPDATE")
+        .prepare_cached("SELECT position, recorded_at, chain_hash FROM log_head FOR UPDATE")
         .await
         .map_err(|e| failed("prepare", e))?;
     let row = tx
         .query_one(&stmt, &[])
         .await
         .map_err(|e| failed("locking the log head", e))?;
-    Ok((to_u64(row.get(0)), row.get(1)))
+    let tip: Vec<u8> = row.get(2);
+    let tip = Hash::try_from(tip.as_slice()).map_err(|_| {
+        BatchError::Failed(StoreError::Corrupt {
+            path: "log_head".into(),
+            reason: format!("the chain tip has {} bytes, not 32", tip.len()),
+        })
+    })?;
+    Ok((to_u64(row.get(0)), row.get(1), tip))
 }
 
 /// The last version of each of `streams` that has events.
@@ -286,27 +297,29 @@ pub(crate) async fn placed_ids(tx: &Transaction<'_>, ids: &[Uuid]) -> Result<Has
         .collect())
 }
 
-/// Inserts `rows` in one statement, moves the head to `head` (newest
-/// recorded time `recorded_at`) and queues one notification.
+/// Inserts `rows` (in position order, right after the chain tip `tip`)
+/// with their links in one statement, moves the head to `head` (newest
+/// recorded time `recorded_at`, the last link) and queues one notification.
 pub(crate) async fn write_rows(
     tx: &Transaction<'_>,
     rows: &[Row<'_>],
     head: u64,
     recorded_at: DateTime<Utc>,
+    tip: Hash,
 ) -> Result<(), BatchError> {
     let insert = tx
         .prepare_cached(
             "INSERT INTO events (position, stream, version, event_id, event_type, schema_version, data,
                                  actor, actor_role, causation_id, correlation_id, trace_id,
-                                 command_fingerprint, recorded_at)
+                                 command_fingerprint, recorded_at, chain_hash)
              SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[],
                                   $6::bigint[], $7::bytea[], $8::text[], $9::text[], $10::uuid[],
-                                  $11::uuid[], $12::text[], $13::text[], $14::timestamptz[])",
+                                  $11::uuid[], $12::text[], $13::text[], $14::timestamptz[], $15::bytea[])",
         )
         .await
         .map_err(|e| failed("prepare", e))?;
     let update = tx
-        .prepare_cached("UPDATE log_head SET position = $1, recorded_at = $2")
+        .prepare_cached("UPDATE log_head SET position = $1, recorded_at = $2, chain_hash = $3")
         .await
         .map_err(|e| failed("prepare", e))?;
     let notify = tx
@@ -328,6 +341,28 @@ pub(crate) async fn write_rows(
     let trace: Vec<Option<&str>> = rows.iter().map(|r| r.metadata.trace_id.as_deref()).collect();
     let fingerprint: Vec<Option<&str>> = rows.iter().map(|r| r.metadata.command_fingerprint.as_deref()).collect();
     let recorded: Vec<DateTime<Utc>> = rows.iter().map(|r| r.recorded_at).collect();
+    let mut last = tip;
+    let links: Vec<Vec<u8>> = rows
+        .iter()
+        .map(|r| {
+            last = next_link(
+                &last,
+                &EventFields {
+                    position: r.position,
+                    stream: r.stream,
+                    version: r.version,
+                    id: &r.id,
+                    event_type: r.event_type,
+                    schema_version: r.schema_version,
+                    data: r.data,
+                    metadata: r.metadata,
+                    recorded_at_micros: r.recorded_at.timestamp_micros(),
+                },
+            );
+            last.to_vec()
+        })
+        .collect();
+    let last = last.to_vec();
 
     let head_i64 = to_i64(head);
     let payload = head.to_string();
@@ -351,13 +386,14 @@ pub(crate) async fn write_rows(
                     &trace,
                     &fingerprint,
                     &recorded,
+                    &links,
                 ],
             )
             .await
             .map_err(|e| failed("inserting events", e))
         },
         async {
-            tx.execute(&update, &[&head_i64, &recorded_at])
+            tx.execute(&update, &[&head_i64, &recorded_at, &last])
                 .await
                 .map_err(|e| failed("moving the log head", e))
         },

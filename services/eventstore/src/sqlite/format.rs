@@ -14,7 +14,7 @@ use crate::StoreError;
 pub const APPLICATION_ID: i32 = 0x5356_4B45;
 
 /// The file format this build writes (`PRAGMA user_version`).
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// `MIGRATIONS[n]` takes a file from format `n` to format `n + 1`; format 0
 /// is the empty file. Each runs inside the transaction that also bumps
@@ -60,7 +60,23 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE events ADD COLUMN command_fingerprint TEXT;
     "#,
+    // 2 -> 3: tamper evidence. Each event's chain link (filled in for the
+    // events already there by `chain::backfill`, in the same transaction)
+    // and the signed checkpoints.
+    r#"
+    ALTER TABLE events ADD COLUMN chain_hash BLOB;
+    CREATE TABLE checkpoints (
+        position   INTEGER PRIMARY KEY,
+        chain_hash BLOB    NOT NULL CHECK (length(chain_hash) = 32),
+        signed_at  INTEGER NOT NULL,
+        public_key BLOB    NOT NULL CHECK (length(public_key) = 32),
+        signature  BLOB    NOT NULL CHECK (length(signature) = 64)
+    );
+    "#,
 ];
+
+/// The format that adds the hash chain: migrating to it backfills the links.
+const CHAIN_FORMAT: u32 = 3;
 
 /// Tables every format version has; their absence in a file carrying our
 /// application id means the file is damaged.
@@ -358,6 +374,12 @@ fn migrate(path: &Path, conn: &Connection, new_file: bool) -> Result<(), StoreEr
         for (from, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             tracing::info!(path = %path.display(), from, to = from + 1, "migrating the event store file");
             conn.execute_batch(sql).map_err(|e| classify(path, e))?;
+        }
+        if current < CHAIN_FORMAT {
+            let linked = super::chain::backfill(conn).map_err(|e| classify(path, e))?;
+            if linked > 0 {
+                tracing::info!(path = %path.display(), events = linked, "hash chain computed for the events already stored");
+            }
         }
         if current == 0 {
             conn.execute(

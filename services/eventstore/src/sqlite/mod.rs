@@ -2,6 +2,7 @@
 //! writer thread with group commit, a pool of read-only connections.
 //! See `docs/eventstore.md` for the file format and the guarantees.
 
+mod chain;
 mod format;
 mod reader;
 mod writer;
@@ -18,7 +19,7 @@ use tokio::sync::{oneshot, watch};
 pub use format::{APPLICATION_ID, FORMAT_VERSION};
 use reader::ReadPool;
 pub(crate) use writer::WriterMetrics;
-use writer::{AppendRequest, ImportRequest, Request, Writer};
+use writer::{AppendRequest, CheckpointRequest, ImportRequest, Request, Tip, Writer};
 
 use crate::validate::{validate_append, validate_import};
 use crate::{AppendResult, Direction, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError};
@@ -132,6 +133,21 @@ impl SqliteStore {
             .optional()
             .map_err(|e| format::classify(&path, e))?
             .unwrap_or((0, 0));
+        let tip = match chain::head(&conn).map_err(|e| format::classify(&path, e))? {
+            None => Tip {
+                position: 0,
+                hash: crate::chain::GENESIS,
+            },
+            Some((position, Some(hash))) => Tip { position, hash },
+            Some((position, None)) => {
+                return Err(StoreError::Corrupt {
+                    path: path.display().to_string(),
+                    reason: format!(
+                        "the newest event (position {position}) has no chain link; run `samverkan verify` on the file"
+                    ),
+                })
+            }
+        };
         let (head_tx, head_rx) = watch::channel(u64::try_from(head_pos).unwrap_or(0));
         let (sender, receiver) = mpsc::channel();
         let writer = Writer {
@@ -142,6 +158,7 @@ impl SqliteStore {
             max_batch_appends: options.max_batch_appends.max(1),
             max_batch_events: options.max_batch_events.max(1),
             streams: HashMap::new(),
+            tip,
         };
         let handle = std::thread::Builder::new()
             .name("eventstore-writer".into())
@@ -298,6 +315,45 @@ impl EventStore for SqliteStore {
         // the appenders: this is never behind an acknowledged append.
         let head = *self.inner.shared.head.borrow();
         Ok((head > 0).then_some(head))
+    }
+
+    fn keeps_chain(&self) -> bool {
+        true
+    }
+
+    async fn read_chain(
+        &self,
+        after: Option<u64>,
+        max: usize,
+    ) -> Result<Vec<crate::chain::ChainedEvent>, StoreError> {
+        let shared = self.inner.shared.clone();
+        blocking(move || chain::read_chain(&shared.pool, after, max)).await
+    }
+
+    async fn chain_head(&self) -> Result<Option<crate::chain::ChainHead>, StoreError> {
+        let shared = self.inner.shared.clone();
+        blocking(move || chain::chain_head(&shared.pool)).await
+    }
+
+    async fn record_checkpoint(&self, checkpoint: crate::chain::Checkpoint) -> Result<(), StoreError> {
+        let sender = self.inner.sender.as_ref().ok_or(StoreError::Closed)?;
+        let (reply, answer) = oneshot::channel();
+        sender
+            .send(Request::Checkpoint(CheckpointRequest { checkpoint, reply }))
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    async fn checkpoints(&self, from: u64, max: usize) -> Result<Vec<crate::chain::Checkpoint>, StoreError> {
+        let shared = self.inner.shared.clone();
+        blocking(move || chain::checkpoints(&shared.pool, from, max, false)).await
+    }
+
+    async fn last_checkpoint(&self) -> Result<Option<crate::chain::Checkpoint>, StoreError> {
+        let shared = self.inner.shared.clone();
+        Ok(blocking(move || chain::checkpoints(&shared.pool, 0, 1, true))
+            .await?
+            .pop())
     }
 
     fn subscribe_all(&self, after: Option<u64>) -> BoxStream<'static, Result<RecordedEvent, StoreError>> {

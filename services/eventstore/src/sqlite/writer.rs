@@ -17,6 +17,7 @@ use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
 use super::format::classify;
+use crate::chain::{next_link, Checkpoint, EventFields, Hash};
 use crate::validate::does_not_continue;
 use crate::{AppendResult, ExpectedVersion, NewEvent, RecordedEvent, StoreError};
 
@@ -39,10 +40,24 @@ pub(crate) struct ImportRequest {
     pub reply: oneshot::Sender<Result<(), StoreError>>,
 }
 
+/// A signed checkpoint to record ([`crate::EventStore::record_checkpoint`]).
+pub(crate) struct CheckpointRequest {
+    pub checkpoint: Checkpoint,
+    pub reply: oneshot::Sender<Result<(), StoreError>>,
+}
+
 /// What the writer thread is asked to do.
 pub(crate) enum Request {
     Append(AppendRequest),
     Import(ImportRequest),
+    Checkpoint(CheckpointRequest),
+}
+
+/// The chain's tip: the last position handed out and its link.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tip {
+    pub position: u64,
+    pub hash: Hash,
 }
 
 pub(crate) struct Writer {
@@ -59,6 +74,9 @@ pub(crate) struct Writer {
     /// it, inside the current transaction), and is dropped whenever a
     /// transaction or savepoint is rolled back.
     pub streams: HashMap<String, StreamState>,
+    /// The committed chain tip; inside a transaction the tip moves ahead
+    /// and is put back on any rollback.
+    pub tip: Tip,
 }
 
 /// Most streams [`Writer::streams`] remembers before starting over.
@@ -97,6 +115,8 @@ fn to_u64(n: i64) -> u64 {
 
 /// One row of the `events` table, as appends and imports write it.
 struct Row<'a> {
+    position: u64,
+    stream: &'a str,
     stream_id: i64,
     version: u64,
     id: &'a Uuid,
@@ -109,13 +129,29 @@ struct Row<'a> {
 }
 
 impl Row<'_> {
-    fn insert(&self, conn: &Connection) -> rusqlite::Result<()> {
+    /// Inserts the row at its position with the link that follows `prev`;
+    /// returns that link.
+    fn insert(&self, conn: &Connection, prev: &Hash) -> rusqlite::Result<Hash> {
         let m = self.metadata;
+        let hash = next_link(
+            prev,
+            &EventFields {
+                position: self.position,
+                stream: self.stream,
+                version: self.version,
+                id: self.id,
+                event_type: self.event_type,
+                schema_version: self.schema_version,
+                data: self.data,
+                metadata: m,
+                recorded_at_micros: self.recorded_at,
+            },
+        );
         conn.prepare_cached(
             "INSERT INTO events (stream_id, version, event_id, event_type, schema_version, data,
                                  actor, actor_role, causation_id, correlation_id, trace_id, recorded_at,
-                                 command_fingerprint)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                 command_fingerprint, position, chain_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?
         .execute(rusqlite::params![
             self.stream_id,
@@ -131,8 +167,10 @@ impl Row<'_> {
             m.trace_id,
             self.recorded_at,
             m.command_fingerprint,
+            to_i64(self.position),
+            hash.as_slice(),
         ])?;
-        Ok(())
+        Ok(hash)
     }
 }
 
@@ -156,6 +194,11 @@ impl Writer {
                 Request::Import(import) => {
                     let result = self.commit_import(&import.events);
                     let _ = import.reply.send(result);
+                    continue;
+                }
+                Request::Checkpoint(request) => {
+                    let result = self.commit_checkpoint(&request.checkpoint);
+                    let _ = request.reply.send(result);
                     continue;
                 }
                 Request::Append(append) => append,
@@ -204,6 +247,7 @@ impl Writer {
             return batch.iter().map(|_| Err(StoreError::Backend(msg.clone()))).collect();
         }
 
+        let committed = self.tip;
         let mut results = Vec::with_capacity(batch.len());
         let mut aborted: Option<String> = None;
         for req in batch {
@@ -229,6 +273,7 @@ impl Writer {
         if let Some(msg) = aborted {
             // Refusals too were judged against appends that are now lost.
             self.streams.clear();
+            self.tip = committed;
             return results
                 .into_iter()
                 .map(|_| Err(StoreError::Backend(msg.clone())))
@@ -238,6 +283,7 @@ impl Writer {
         if let Err(e) = self.conn.execute_batch("COMMIT") {
             let err = self.backend("commit", e);
             self.streams.clear();
+            self.tip = committed;
             if !self.conn.is_autocommit() {
                 let _ = self.conn.execute_batch("ROLLBACK");
             }
@@ -272,7 +318,12 @@ impl Writer {
 
     fn append_in_savepoint(&mut self, req: &AppendRequest, now: i64) -> Result<AppendResult, Failure> {
         self.conn.prepare_cached("SAVEPOINT append")?.execute([])?;
+        let before = self.tip;
         let result = self.append_one(req, now);
+        if result.is_err() {
+            // Refusals write nothing; a failure's rows are rolled back.
+            self.tip = before;
+        }
         match &result {
             Ok(_) | Err(Failure::Refused(_)) => {
                 if let Err(e) = self
@@ -364,8 +415,11 @@ impl Writer {
             }
         };
 
+        let mut tip = self.tip;
         for (i, e) in req.events.iter().enumerate() {
             let row = Row {
+                position: tip.position + 1,
+                stream: &req.stream,
                 stream_id,
                 version: first_version + i as u64,
                 id: &e.id,
@@ -375,9 +429,13 @@ impl Writer {
                 metadata: &e.metadata,
                 recorded_at: now,
             };
-            row.insert(conn)?;
+            tip = Tip {
+                position: row.position,
+                hash: row.insert(conn, &tip.hash)?,
+            };
         }
-        let position = to_u64(conn.last_insert_rowid());
+        self.tip = tip;
+        let position = tip.position;
         self.remember(
             &req.stream,
             StreamState {

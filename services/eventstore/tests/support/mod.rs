@@ -30,6 +30,8 @@ macro_rules! conformance_suite {
             import_keeps_the_envelope,
             import_refuses_what_does_not_continue,
             import_refuses_ids_stored_already,
+            chain_links_every_event,
+            checkpoints_are_recorded,
         );
 
         /// All cases against one shared store, as they run against a shared server.

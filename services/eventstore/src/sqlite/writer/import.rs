@@ -12,10 +12,12 @@ impl Writer {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| self.backend("begin", e))?;
+        let committed = self.tip;
         let written = match self.import_events(events) {
             Ok(written) => written,
             Err(failure) => {
                 self.streams.clear();
+                self.tip = committed;
                 if !self.conn.is_autocommit() {
                     let _ = self.conn.execute_batch("ROLLBACK");
                 }
@@ -27,6 +29,7 @@ impl Writer {
         };
         if let Err(e) = self.conn.execute_batch("COMMIT") {
             self.streams.clear();
+            self.tip = committed;
             if !self.conn.is_autocommit() {
                 let _ = self.conn.execute_batch("ROLLBACK");
             }
@@ -84,7 +87,9 @@ impl Writer {
                     self.conn.last_insert_rowid()
                 }
             };
-            Row {
+            let row = Row {
+                position: self.tip.position + 1,
+                stream: &e.stream,
                 stream_id,
                 version: e.version,
                 id: &e.id,
@@ -93,9 +98,12 @@ impl Writer {
                 data: &e.data,
                 metadata: &e.metadata,
                 recorded_at,
-            }
-            .insert(&self.conn)?;
-            head = to_u64(self.conn.last_insert_rowid());
+            };
+            self.tip = Tip {
+                position: row.position,
+                hash: row.insert(&self.conn, &self.tip.hash)?,
+            };
+            head = self.tip.position;
             last_recorded_at = recorded_at;
             self.remember(
                 &e.stream,
@@ -106,5 +114,19 @@ impl Writer {
             );
         }
         Ok((head, last_recorded_at))
+    }
+}
+
+impl Writer {
+    /// Records a checkpoint in a transaction of its own.
+    pub(super) fn commit_checkpoint(&mut self, cp: &Checkpoint) -> Result<(), StoreError> {
+        match crate::sqlite::chain::insert_checkpoint(&self.conn, cp) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(StoreError::InvalidAppend(format!(
+                "the checkpoint at position {} names a link the log does not have there; nothing was recorded",
+                cp.position
+            ))),
+            Err(e) => Err(self.backend("recording a checkpoint", e)),
+        }
     }
 }
