@@ -14,6 +14,7 @@ fn settings(dir: &std::path::Path) -> Settings {
         snapshot_every: Duration::from_millis(200),
         shutdown_grace: Duration::from_secs(5),
         connections: Default::default(),
+        checkpoints: Default::default(),
     }
 }
 

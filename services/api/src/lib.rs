@@ -36,6 +36,7 @@ pub mod municipality;
 pub mod pagination;
 pub mod programme;
 pub mod project;
+pub mod proof;
 mod query;
 pub mod reports;
 pub mod scalars;
@@ -150,6 +151,9 @@ pub struct ApiState {
     /// served at `GET /demo/tokens` for the web app's sign-in page; `None`
     /// (404) unless `serve --demo`.
     pub demo_tokens: Option<DemoTokens>,
+    /// The Ed25519 public key that signs the log's checkpoints, published
+    /// by `checkpointKey` (`None`: the store keeps no chain).
+    pub checkpoint_key: Option<[u8; 32]>,
 }
 
 impl ApiState {
@@ -167,7 +171,14 @@ impl ApiState {
             limits: Limits::default(),
             clock: Arc::new(chrono::Utc::now),
             demo_tokens: None,
+            checkpoint_key: None,
         }
+    }
+
+    /// Publish `key` as the checkpoint signing key (`checkpointKey`).
+    pub fn with_checkpoint_key(mut self, key: [u8; 32]) -> Self {
+        self.checkpoint_key = Some(key);
+        self
     }
 
     /// Offer the tokens `mint` makes at `GET /demo/tokens` (demo mode only).

@@ -24,6 +24,7 @@ use crate::inputs::DateRange;
 use crate::municipality::query::MunicipalityQuery;
 use crate::pagination::{page, stamped, Page, PageArgs};
 use crate::programme::query::ProgrammeQuery;
+use crate::proof::ProofQuery;
 use crate::project::query::ProjectQuery;
 use crate::reports::dashboard::DashboardQuery;
 use crate::reports::follow_up::FollowUpQuery;
@@ -53,6 +54,7 @@ pub struct Query(
     ProgrammeQuery,
     FollowUpQuery,
     TimelineQuery,
+    ProofQuery,
 );
 
 pub(crate) fn max_page(ctx: &Context<'_>) -> Result<usize, ApiError> {

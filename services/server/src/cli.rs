@@ -1,4 +1,4 @@
-//! The command line: `samverkan serve | seed | schema | token | migrate | loadgen`. Every flag
+//! The command line: `samverkan serve | seed | schema | token | keys | migrate | verify | loadgen`. Every flag
 //! can also be set through an environment variable (`SAMVERKAN_…`).
 
 use std::path::PathBuf;
@@ -24,6 +24,14 @@ pub enum Command {
     /// Mint a development token (HS256) with the locally configured key:
     /// `<data-dir>/dev-jwt.key` (created if missing) or `--jwt-hs256-secret-file`.
     Token(TokenArgs),
+    /// Print the public keys the server publishes: the Ed25519 key that signs
+    /// the log's checkpoints (`<data-dir>/checkpoint-ed25519.key`, created if missing).
+    Keys(KeysArgs),
+    /// Walk the log's hash chain and signed checkpoints and report the first
+    /// broken link (position and what differs); exits non-zero if there is one.
+    /// `--export FILE` also writes the log and checkpoints as JSON Lines for
+    /// an independent verifier (infra/scripts/verify_chain.py).
+    Verify(VerifyArgs),
     /// Copy the event log from one store to another (same streams, versions,
     /// event ids, types, bodies, metadata and recorded times, in log order),
     /// then verify both. Resumable: run it again after an interruption. The
@@ -75,10 +83,68 @@ pub struct DataArgs {
     pub store_url: Option<String>,
 }
 
+/// `samverkan keys`.
+#[derive(Debug, Clone, Args)]
+pub struct KeysArgs {
+    /// Data directory holding the checkpoint key.
+    #[arg(long, env = "SAMVERKAN_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// The checkpoint signing key file (default `<data-dir>/checkpoint-ed25519.key`).
+    #[arg(long, env = "SAMVERKAN_CHECKPOINT_KEY_FILE")]
+    pub checkpoint_key_file: Option<PathBuf>,
+}
+
+/// `samverkan verify`.
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+
+    /// Trust checkpoints signed with this Ed25519 public key (hex, as
+    /// `samverkan keys` prints it); may be given more than once. Default:
+    /// the data directory's checkpoint key if it is there, else any key
+    /// (printed, to compare with the published one).
+    #[arg(long)]
+    pub public_key: Vec<String>,
+
+    /// The checkpoint signing key file whose public key to trust (default
+    /// `<data-dir>/checkpoint-ed25519.key`).
+    #[arg(long, env = "SAMVERKAN_CHECKPOINT_KEY_FILE")]
+    pub checkpoint_key_file: Option<PathBuf>,
+
+    /// Also write every event's canonical fields and link, and every
+    /// checkpoint, to this file as JSON Lines (docs/operations.md).
+    #[arg(long)]
+    pub export: Option<PathBuf>,
+}
+
+/// When the server signs checkpoints of the log.
+#[derive(Debug, Clone, Args)]
+pub struct CheckpointArgs {
+    /// The checkpoint signing key file (Ed25519 seed in hex; default
+    /// `<data-dir>/checkpoint-ed25519.key`, created on first start).
+    #[arg(long, env = "SAMVERKAN_CHECKPOINT_KEY_FILE")]
+    pub checkpoint_key_file: Option<PathBuf>,
+
+    /// Sign a checkpoint when the log has grown this many events past the last one.
+    #[arg(long, env = "SAMVERKAN_CHECKPOINT_EVERY", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub checkpoint_every: u64,
+
+    /// Sign a checkpoint when the last one is this many seconds old and events came since (default: daily).
+    #[arg(long, env = "SAMVERKAN_CHECKPOINT_INTERVAL_SECS", default_value_t = 86_400,
+          value_parser = clap::value_parser!(u64).range(1..=31 * 86_400))]
+    pub checkpoint_interval_secs: u64,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub data: DataArgs,
+
+    #[command(flatten)]
+    pub checkpoints: CheckpointArgs,
 
     /// Address to listen on; port 0 picks a free port (the real one is printed).
     #[arg(long, env = "SAMVERKAN_LISTEN", default_value = "127.0.0.1:8080")]

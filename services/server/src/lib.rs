@@ -9,11 +9,12 @@ pub mod keys;
 pub mod listener;
 pub mod loadgen;
 pub mod migrate;
+pub mod record;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
 
-pub use cli::{AuthArgs, Cli, Command, DataArgs, LoadgenArgs, MigrateArgs, ServeArgs, TokenArgs};
+pub use cli::{AuthArgs, Cli, Command, DataArgs, KeysArgs, LoadgenArgs, MigrateArgs, ServeArgs, TokenArgs, VerifyArgs};
 pub use keys::AuthSettings;
 pub use listener::ConnectionLimits;
 pub use startup::{Application, Settings};

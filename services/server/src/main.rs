@@ -59,6 +59,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", keys::mint_cli(&args)?);
             Ok(())
         }
+        Command::Keys(args) => {
+            print!(
+                "{}",
+                samverkan_server::record::keys_cli(&args.data_dir, args.checkpoint_key_file.as_deref())?
+            );
+            Ok(())
+        }
+        Command::Verify(args) => samverkan_server::record::verify::run(&args).await,
         Command::Migrate(args) => samverkan_server::migrate::run(&args).await,
         Command::Loadgen(args) => samverkan_server::loadgen::run(&args).await,
     }

@@ -13,6 +13,12 @@
 //!   compared; both are printed, and a difference is an error.
 //! - **Progress**: a bar with the rate on a terminal, else one plain line
 //!   per batch on stderr.
+//! - **Hash chain**: when both stores keep one (SQLite, PostgreSQL), the
+//!   target computes its own links as it imports; into an empty target the
+//!   positions are the source's, so the chain is the same bit for bit. The
+//!   chain heads are compared at the end (a difference is an error) and the
+//!   source's signed checkpoints are copied, checked against the target's
+//!   links as they are recorded.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{IsTerminal, Write};
@@ -391,6 +397,53 @@ pub async fn run(args: &MigrateArgs) -> anyhow::Result<()> {
         "verified: the target holds the source's log ({} events copied, {} already there, {:.1} s, {rate:.0} events/s)",
         report.copied, report.already_there, secs
     );
+    copy_chain(from.as_ref(), to.as_ref()).await
+}
+
+/// Compares the chain heads and copies the checkpoints (see the module docs).
+pub async fn copy_chain(from: &dyn EventStore, to: &dyn EventStore) -> anyhow::Result<()> {
+    use samverkan_eventstore::chain::hex;
+    if !to.keeps_chain() {
+        println!("chain: the target keeps no hash chain (docs/eventstore.md); the source's checkpoints were not copied");
+        return Ok(());
+    }
+    let target = to.chain_head().await.context("reading the target's chain head")?;
+    if !from.keeps_chain() {
+        if let Some(head) = target {
+            println!(
+                "chain: the source kept none; the target's chain starts with this migration (head at position {}, link {})",
+                head.position,
+                hex(&head.hash)
+            );
+        }
+        return Ok(());
+    }
+    let source = from.chain_head().await.context("reading the source's chain head")?;
+    if source != target {
+        let show = |h: Option<samverkan_eventstore::chain::ChainHead>| {
+            h.map_or("empty".to_string(), |h| format!("position {}, link {}", h.position, hex(&h.hash)))
+        };
+        bail!(
+            "the hash chains differ: the source's head is at {} but the target's at {} (was the target not \
+             empty, or written to during the migration?)",
+            show(source),
+            show(target)
+        );
+    }
+    let checkpoints = crate::record::verify::all_checkpoints(from).await?;
+    for cp in &checkpoints {
+        to.record_checkpoint(*cp)
+            .await
+            .with_context(|| format!("copying the checkpoint at position {}", cp.position))?;
+    }
+    if let Some(head) = source {
+        println!(
+            "chain: identical on both (head at position {}, link {}); {} checkpoints copied",
+            head.position,
+            hex(&head.hash),
+            checkpoints.len()
+        );
+    }
     Ok(())
 }
 

@@ -43,6 +43,8 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     /// Header read timeout and connection caps (slow or greedy clients).
     pub connections: ConnectionLimits,
+    /// The checkpoint signing key and when checkpoints are signed.
+    pub checkpoints: crate::record::CheckpointSettings,
 }
 
 impl From<ServeArgs> for Settings {
@@ -56,6 +58,12 @@ impl From<ServeArgs> for Settings {
             snapshot_every: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(10),
             connections: a.connections.into(),
+            checkpoints: crate::record::CheckpointSettings {
+                key_file: a.checkpoints.checkpoint_key_file,
+                every_events: a.checkpoints.checkpoint_every,
+                interval: Duration::from_secs(a.checkpoints.checkpoint_interval_secs),
+                ..Default::default()
+            },
         }
     }
 }
@@ -89,6 +97,19 @@ impl Application {
         tracing::info!(store = %location.describe(), "opening the event store");
         let store = store::open(&location).await?;
         let commands = Commands::new(store.clone());
+        // The checkpoint signing key (created in the data directory on first
+        // start unless a file is given); none for a store without a chain.
+        let signer = if store.keeps_chain() {
+            let path = crate::record::key_path(settings.checkpoints.key_file.as_deref(), &settings.data_dir);
+            let (key, created) = crate::record::load_or_create_key(&path)?;
+            if created {
+                tracing::info!(file = %path.display(), "created the checkpoint signing key");
+            }
+            Some(key)
+        } else {
+            tracing::warn!("this event store keeps no hash chain: no checkpoints are signed (docs/eventstore.md)");
+            None
+        };
 
         let listener = TcpListener::bind(&settings.listen)
             .await
@@ -124,6 +145,11 @@ impl Application {
         };
 
         let mut state = ApiState::new(store.clone(), projections.clone(), authenticator).with_commands(commands);
+        if let Some(key) = signer {
+            // After the demo: its first checkpoint covers the demo's events.
+            state = state.with_checkpoint_key(key.verifying_key().to_bytes());
+            background.push(crate::record::start_signer(store.clone(), key, &settings.checkpoints));
+        }
         if let (Some(_), Some(minter)) = (&demo, &auth.minter) {
             // Minted afresh for each sign-in page: a demo left running for
             // days still offers tokens that work.

@@ -76,6 +76,7 @@ async fn run_in(dir: &std::path::Path, args: &LoadgenArgs) -> anyhow::Result<()>
         auth: AuthSettings::default(),
         snapshot_every: Duration::from_secs(10),
         shutdown_grace: Duration::from_secs(2),
+        checkpoints: Default::default(),
         connections: ConnectionLimits {
             header_read_timeout: Duration::from_secs(10),
             max_connections: 4 * args.connections + 64,

@@ -1,0 +1,166 @@
+//! The public record's tamper evidence, server side: the checkpoint signing
+//! key (Ed25519, a file like the JWT keys), the task that signs the chain's
+//! head every N events and at least daily, and `samverkan verify` /
+//! `samverkan keys` (docs/operations.md, "Verifying the record").
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use ed25519_dalek::{Signer, SigningKey};
+use samverkan_eventstore::chain::{checkpoint_message, from_hex, hex, Checkpoint};
+use samverkan_eventstore::EventStore;
+use tokio::task::JoinHandle;
+
+pub mod verify;
+
+/// The checkpoint signing key in the data directory (created on first start).
+pub const CHECKPOINT_KEY_FILE: &str = "checkpoint-ed25519.key";
+
+/// When checkpoints are signed.
+#[derive(Debug, Clone)]
+pub struct CheckpointSettings {
+    /// The key file (default `<data-dir>/checkpoint-ed25519.key`, created if missing).
+    pub key_file: Option<PathBuf>,
+    /// Sign when the log has grown this many events past the last checkpoint.
+    pub every_events: u64,
+    /// Sign when the last checkpoint is this old and events came since.
+    pub interval: Duration,
+    /// How often the task looks at the head.
+    pub poll: Duration,
+}
+
+impl Default for CheckpointSettings {
+    fn default() -> Self {
+        Self {
+            key_file: None,
+            every_events: 1000,
+            interval: Duration::from_secs(24 * 3600),
+            poll: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Where the key lives for these settings.
+pub fn key_path(key_file: Option<&Path>, data_dir: &Path) -> PathBuf {
+    key_file.map_or_else(|| data_dir.join(CHECKPOINT_KEY_FILE), Path::to_path_buf)
+}
+
+/// Reads a key file: the 32-byte Ed25519 seed in hex (surrounding
+/// whitespace ignored).
+pub fn read_key(path: &Path) -> anyhow::Result<SigningKey> {
+    let text = fs::read_to_string(path)
+        .with_context(|| format!("cannot read the checkpoint signing key {}", path.display()))?;
+    let Some(seed) = from_hex::<32>(text.trim()) else {
+        bail!(
+            "the checkpoint signing key {} is not 64 hex digits (an Ed25519 seed)",
+            path.display()
+        );
+    };
+    Ok(SigningKey::from_bytes(&seed))
+}
+
+/// The key at `path`, created (mode 0600, a fresh random seed) if missing.
+/// Returns it and whether it was created.
+pub fn load_or_create_key(path: &Path) -> anyhow::Result<(SigningKey, bool)> {
+    if path.exists() {
+        return Ok((read_key(path)?, false));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::datadir::create(dir)?;
+    }
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no randomness for the checkpoint key: {e}"))?;
+    let key = SigningKey::from_bytes(&seed);
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(mut file) => {
+            file.write_all(format!("{}\n", hex(&seed)).as_bytes())
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("cannot write the checkpoint signing key {}", path.display()))?;
+            Ok((key, true))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok((read_key(path)?, false)),
+        Err(e) => Err(e).with_context(|| format!("cannot create the checkpoint signing key {}", path.display())),
+    }
+}
+
+/// Signs the chain's head now, if it moved past the last checkpoint and
+/// `due` says so (given the events since and the last checkpoint's age).
+/// Returns the checkpoint recorded, if any.
+pub async fn sign_if_due(
+    store: &dyn EventStore,
+    key: &SigningKey,
+    due: impl Fn(u64, Option<chrono::Duration>) -> bool,
+) -> anyhow::Result<Option<Checkpoint>> {
+    let Some(head) = store.chain_head().await? else {
+        return Ok(None);
+    };
+    let last = store.last_checkpoint().await?;
+    let now = chrono::Utc::now();
+    let (since, age) = match &last {
+        Some(cp) if cp.position >= head.position => return Ok(None),
+        Some(cp) => (head.position - cp.position, Some(now - cp.signed_at)),
+        None => (head.position, None),
+    };
+    if !due(since, age) {
+        return Ok(None);
+    }
+    let signed_at = chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
+    let signature = key.sign(&checkpoint_message(head.position, &head.hash, signed_at));
+    let cp = Checkpoint {
+        position: head.position,
+        hash: head.hash,
+        signed_at,
+        key: key.verifying_key().to_bytes(),
+        signature: signature.to_bytes(),
+    };
+    store.record_checkpoint(cp).await?;
+    tracing::info!(position = cp.position, link = %hex(&cp.hash), "checkpoint signed");
+    Ok(Some(cp))
+}
+
+/// The signing task: on start (if events came since the last checkpoint),
+/// then whenever the log is `every_events` past the last checkpoint, or
+/// the last one is older than `interval` and events came since.
+pub fn start_signer(store: Arc<dyn EventStore>, key: SigningKey, settings: &CheckpointSettings) -> JoinHandle<()> {
+    let every = settings.every_events.max(1);
+    let interval = chrono::Duration::from_std(settings.interval).unwrap_or(chrono::Duration::days(1));
+    let poll = settings.poll;
+    tokio::spawn(async move {
+        let mut first = true;
+        loop {
+            let due = |since: u64, age: Option<chrono::Duration>| {
+                first || since >= every || age.is_none_or(|a| a >= interval)
+            };
+            if let Err(e) = sign_if_due(store.as_ref(), &key, due).await {
+                tracing::warn!(error = %format!("{e:#}"), "could not sign a checkpoint; trying again");
+            }
+            first = false;
+            tokio::time::sleep(poll).await;
+        }
+    })
+}
+
+/// `samverkan keys`: the public keys this data directory publishes.
+pub fn keys_cli(data_dir: &Path, key_file: Option<&Path>) -> anyhow::Result<String> {
+    let path = key_path(key_file, data_dir);
+    let (key, created) = load_or_create_key(&path)?;
+    let mut out = format!(
+        "checkpoint signing key (Ed25519, public, hex): {}\n  file: {}{}\n",
+        hex(&key.verifying_key().to_bytes()),
+        path.display(),
+        if created { " (created now)" } else { "" }
+    );
+    out.push_str("  verify with: samverkan verify --public-key <the hex above> (or infra/scripts/verify_chain.py)\n");
+    Ok(out)
+}

@@ -1,0 +1,211 @@
+//! `samverkan verify`: walk the hash chain and the checkpoints of a store,
+//! report the first broken link; optionally export the log and checkpoints
+//! as JSON Lines for an independent verifier (`infra/scripts/verify_chain.py`).
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use samverkan_eventstore::chain::{from_hex, hex, ChainReport, ChainedEvent, Checkpoint, Finding, Verifier};
+use samverkan_eventstore::EventStore;
+use serde_json::json;
+
+use crate::cli::VerifyArgs;
+use crate::store::{self, StoreLocation};
+
+/// Events read per step.
+const STEP: usize = 5000;
+
+/// One export line per event: the canonical fields and the stored link.
+pub fn event_line(e: &ChainedEvent) -> serde_json::Value {
+    let ev = &e.event;
+    let m = &ev.metadata;
+    json!({
+        "kind": "event",
+        "position": ev.position,
+        "stream": ev.stream,
+        "version": ev.version,
+        "id": ev.id.to_string(),
+        "type": ev.event_type,
+        "schema_version": ev.schema_version,
+        "data_hex": hex(&ev.data),
+        "actor": m.actor,
+        "actor_role": m.actor_role,
+        "causation_id": m.causation_id.map(|u| u.to_string()),
+        "correlation_id": m.correlation_id.map(|u| u.to_string()),
+        "trace_id": m.trace_id,
+        "command_fingerprint": m.command_fingerprint,
+        "recorded_at_micros": ev.recorded_at.timestamp_micros(),
+        "link": e.hash.as_ref().map(|h| hex(h)),
+    })
+}
+
+/// One export line per checkpoint.
+pub fn checkpoint_line(cp: &Checkpoint) -> serde_json::Value {
+    json!({
+        "kind": "checkpoint",
+        "position": cp.position,
+        "link": hex(&cp.hash),
+        "signed_at_micros": cp.signed_at.timestamp_micros(),
+        "public_key": hex(&cp.key),
+        "signature": hex(&cp.signature),
+    })
+}
+
+/// Every checkpoint of the store, in position order.
+pub async fn all_checkpoints(store: &dyn EventStore) -> anyhow::Result<Vec<Checkpoint>> {
+    let mut out: Vec<Checkpoint> = Vec::new();
+    let mut from = 0;
+    loop {
+        let page = store.checkpoints(from, 10_000).await.context("reading the checkpoints")?;
+        let Some(last) = page.last() else { break };
+        from = last.position + 1;
+        out.extend(page);
+    }
+    Ok(out)
+}
+
+/// Walks the whole chain of `store`; with `export`, writes every event and
+/// checkpoint to it (all of them, also after a broken link).
+pub async fn walk(
+    store: &dyn EventStore,
+    trusted: Option<Vec<[u8; 32]>>,
+    mut export: Option<&mut dyn Write>,
+) -> anyhow::Result<Result<ChainReport, Finding>> {
+    if !store.keeps_chain() {
+        bail!(
+            "this store keeps no hash chain (the KurrentDB backend cannot hold one): there is nothing to verify; \
+             see docs/eventstore.md, \"Tamper evidence\""
+        );
+    }
+    let checkpoints = all_checkpoints(store).await?;
+    let mut verifier = Some(Verifier::new(checkpoints.clone(), trusted));
+    let mut finding = None;
+    let mut after = None;
+    loop {
+        let batch = store.read_chain(after, STEP).await.context("reading the log")?;
+        let Some(last) = batch.last() else { break };
+        after = Some(last.event.position);
+        for e in &batch {
+            if let Some(v) = verifier.as_mut() {
+                if let Err(f) = v.push(e) {
+                    finding = Some(f);
+                    verifier = None;
+                }
+            }
+            if let Some(out) = export.as_mut() {
+                writeln!(out, "{}", event_line(e)).context("writing the export")?;
+            }
+        }
+    }
+    if let Some(out) = export.as_mut() {
+        for cp in &checkpoints {
+            writeln!(out, "{}", checkpoint_line(cp)).context("writing the export")?;
+        }
+        out.flush().context("writing the export")?;
+    }
+    Ok(match (finding, verifier) {
+        (Some(f), _) => Err(f),
+        (None, Some(v)) => v.finish(),
+        (None, None) => unreachable_report(),
+    })
+}
+
+fn unreachable_report() -> Result<ChainReport, Finding> {
+    // The verifier is only dropped together with a finding.
+    Err(Finding::OutOfOrder { after: 0, found: 0 })
+}
+
+/// The keys to trust: `--public-key`, else the data directory's checkpoint key if it is there.
+fn trusted_keys(args: &VerifyArgs) -> anyhow::Result<Option<Vec<[u8; 32]>>> {
+    if !args.public_key.is_empty() {
+        let mut keys = Vec::new();
+        for k in &args.public_key {
+            let Some(key) = from_hex::<32>(k) else {
+                bail!("--public-key `{k}` is not an Ed25519 public key in hex (64 hex digits)");
+            };
+            keys.push(key);
+        }
+        return Ok(Some(keys));
+    }
+    let path = super::key_path(args.checkpoint_key_file.as_deref(), &args.data.data_dir);
+    if path.exists() {
+        let key = super::read_key(&path)?;
+        return Ok(Some(vec![key.verifying_key().to_bytes()]));
+    }
+    Ok(None)
+}
+
+/// `samverkan verify`.
+pub async fn run(args: &VerifyArgs) -> anyhow::Result<()> {
+    let location = StoreLocation::parse(args.data.store_url.as_deref(), &args.data.data_dir)?;
+    if let StoreLocation::Sqlite(path) = &location {
+        if !path.exists() {
+            bail!("there is no event store at {}: nothing to verify", path.display());
+        }
+    }
+    let trusted = trusted_keys(args)?;
+    let store = store::open(&location).await.context("opening the store")?;
+    eprintln!("verify: {}", location.describe());
+    if trusted.is_none() {
+        eprintln!(
+            "verify: no trusted key (no --public-key, no checkpoint key in the data directory): checkpoints are \
+             checked against the key each one names; compare the keys printed below with the published one"
+        );
+    }
+    let mut file = match &args.export {
+        Some(path) => Some(BufWriter::new(create_export(path)?)),
+        None => None,
+    };
+    let outcome = walk(store.as_ref(), trusted, file.as_mut().map(|f| f as &mut dyn Write)).await?;
+    if let Some(path) = &args.export {
+        eprintln!("verify: exported the log and its checkpoints to {}", path.display());
+    }
+    match outcome {
+        Ok(report) => {
+            print_report(&report);
+            Ok(())
+        }
+        Err(finding) => {
+            println!("broken: {finding}");
+            bail!("the chain is broken at position {} ({})", finding.position(), finding.kind())
+        }
+    }
+}
+
+fn create_export(path: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::File::create(path).with_context(|| format!("cannot create the export file {}", path.display()))
+}
+
+fn print_report(r: &ChainReport) {
+    match &r.head {
+        None => println!("verified: the log is empty"),
+        Some(head) => println!(
+            "verified: {} events, head at position {} with link {}",
+            r.events,
+            head.position,
+            hex(&head.hash)
+        ),
+    }
+    match r.last_checkpoint {
+        None => println!("checkpoints: none yet"),
+        Some(last) => {
+            let keys: Vec<String> = r.keys.iter().map(|k| hex(k)).collect();
+            println!(
+                "checkpoints: {} verified, the last at position {last}, signed by {}",
+                r.checkpoints,
+                keys.join(", ")
+            );
+        }
+    }
+    if let Some(head) = &r.head {
+        let covered = r.last_checkpoint.unwrap_or(0);
+        if head.position > covered {
+            println!(
+                "not yet covered by a checkpoint: positions {}–{}",
+                covered + 1,
+                head.position
+            );
+        }
+    }
+}
