@@ -15,6 +15,7 @@ mod jwks;
 mod loadgen;
 mod migrate;
 mod programme_rules;
+mod record;
 mod replicas;
 mod security;
 mod serve;
