@@ -156,7 +156,7 @@ pub fn read_secret(path: &Path) -> anyhow::Result<Secret> {
 }
 
 #[cfg(unix)]
-fn warn_if_readable_by_others(path: &Path) {
+pub(crate) fn warn_if_readable_by_others(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     if let Ok(meta) = fs::metadata(path) {
         if meta.permissions().mode() & 0o077 != 0 {
@@ -166,7 +166,7 @@ fn warn_if_readable_by_others(path: &Path) {
 }
 
 #[cfg(not(unix))]
-fn warn_if_readable_by_others(_path: &Path) {}
+pub(crate) fn warn_if_readable_by_others(_path: &Path) {}
 
 /// The development key `<data_dir>/dev-jwt.key`, created (mode 0600) with a
 /// new random secret if it does not exist. Returns the secret and whether it

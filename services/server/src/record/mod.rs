@@ -52,6 +52,7 @@ pub fn key_path(key_file: Option<&Path>, data_dir: &Path) -> PathBuf {
 /// Reads a key file: the 32-byte Ed25519 seed in hex (surrounding
 /// whitespace ignored).
 pub fn read_key(path: &Path) -> anyhow::Result<SigningKey> {
+    crate::keys::warn_if_readable_by_others(path);
     let text = fs::read_to_string(path)
         .with_context(|| format!("cannot read the checkpoint signing key {}", path.display()))?;
     let Some(seed) = from_hex::<32>(text.trim()) else {
@@ -163,4 +164,31 @@ pub fn keys_cli(data_dir: &Path, key_file: Option<&Path>) -> anyhow::Result<Stri
     );
     out.push_str("  verify with: samverkan verify --public-key <the hex above> (or infra/scripts/verify_chain.py)\n");
     Ok(out)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn the_key_is_created_once_private_and_reused_and_a_bad_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = key_path(None, dir.path());
+        let (first, created) = load_or_create_key(&path).unwrap();
+        assert!(created);
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        let (again, created) = load_or_create_key(&path).unwrap();
+        assert!(!created);
+        assert_eq!(first.to_bytes(), again.to_bytes());
+        assert!(keys_cli(dir.path(), None)
+            .unwrap()
+            .contains(&hex(&first.verifying_key().to_bytes())));
+
+        let bad = dir.path().join("bad.key");
+        fs::write(&bad, "not hex\n").unwrap();
+        let err = read_key(&bad).unwrap_err().to_string();
+        assert!(err.contains("is not 64 hex digits"), "{err}");
+    }
 }
