@@ -114,10 +114,18 @@ fn assert_broken(py: Option<&Path>, dir: &Path, position: u64, kind: &str, key: 
     let (ours, theirs) = verify_both(py, &["--data-dir", dir.to_str().expect("utf-8")], &export, key);
     assert!(!ours.status.success(), "verify must fail: {}", text(&ours));
     let want = format!("broken: position {position}: {kind}: ");
-    assert!(broken_line(&ours).starts_with(&want), "samverkan verify: {}", text(&ours));
+    assert!(
+        broken_line(&ours).starts_with(&want),
+        "samverkan verify: {}",
+        text(&ours)
+    );
     if let Some(theirs) = theirs {
         assert_eq!(theirs.status.code(), Some(1), "verify_chain.py: {}", text(&theirs));
-        assert!(broken_line(&theirs).starts_with(&want), "verify_chain.py: {}", text(&theirs));
+        assert!(
+            broken_line(&theirs).starts_with(&want),
+            "verify_chain.py: {}",
+            text(&theirs)
+        );
     }
 }
 
@@ -130,7 +138,10 @@ fn assert_sound(py: Option<&Path>, args: &[&str], export: &Path, key: &str) -> S
     if let Some(theirs) = theirs {
         assert!(theirs.status.success(), "verify_chain.py: {}", text(&theirs));
         // The same head and link, computed independently.
-        assert_eq!(String::from_utf8_lossy(&theirs.stdout).lines().next(), Some(head.as_str()));
+        assert_eq!(
+            String::from_utf8_lossy(&theirs.stdout).lines().next(),
+            Some(head.as_str())
+        );
     }
     head
 }
@@ -184,7 +195,11 @@ fn check_proof(proof: &Value, key: &str) {
             command_fingerprint: opt(&e["commandFingerprint"]),
         },
         recorded_at: chrono::DateTime::from_timestamp_micros(
-            e["recordedAtMicros"].as_str().expect("micros").parse().expect("an integer"),
+            e["recordedAtMicros"]
+                .as_str()
+                .expect("micros")
+                .parse()
+                .expect("an integer"),
         )
         .expect("an instant"),
     };
@@ -214,8 +229,9 @@ fn check_proof(proof: &Value, key: &str) {
 /// The event id at `position`, and the id of an event of an application
 /// that was never submitted (a draft).
 fn ids(dir: &Path, position: i64) -> (String, String) {
-    let conn = rusqlite::Connection::open_with_flags(dir.join("events.sqlite"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .expect("open read-only");
+    let conn =
+        rusqlite::Connection::open_with_flags(dir.join("events.sqlite"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open read-only");
     let id = |sql: &str, p: &dyn rusqlite::ToSql| -> String {
         let bytes: Vec<u8> = conn.query_row(sql, [p], |r| r.get(0)).expect("an event");
         uuid::Uuid::from_slice(&bytes).expect("a uuid").to_string()
@@ -258,11 +274,19 @@ async fn the_record_is_signed_proved_and_every_kind_of_tampering_is_located() {
     let reader = server.token("reader", None);
     check_proof(&proof_of(&server, &reader, &public).await["data"]["eventProof"], &key);
     let hidden = proof_of(&server, &reader, &draft).await;
-    assert_eq!(hidden["errors"][0]["extensions"]["code"], json!("NOT_FOUND"), "{hidden}");
+    assert_eq!(
+        hidden["errors"][0]["extensions"]["code"],
+        json!("NOT_FOUND"),
+        "{hidden}"
+    );
     assert!(!hidden.to_string().contains("\"body\""), "{hidden}");
     check_proof(&proof_of(&server, &admin, &draft).await["data"]["eventProof"], &key);
     let unknown = proof_of(&server, &reader, &uuid::Uuid::new_v4().to_string()).await;
-    assert_eq!(unknown["errors"][0]["extensions"]["code"], json!("NOT_FOUND"), "{unknown}");
+    assert_eq!(
+        unknown["errors"][0]["extensions"]["code"],
+        json!("NOT_FOUND"),
+        "{unknown}"
+    );
     let status = server.terminate();
     assert!(status.success(), "{status:?}");
 
@@ -354,7 +378,11 @@ async fn the_record_is_signed_proved_and_every_kind_of_tampering_is_located() {
 
 fn forged_signature(dir: &Path, position: i64) -> Vec<u8> {
     let mut signature: Vec<u8> = sqlite(dir)
-        .query_row("SELECT signature FROM checkpoints WHERE position = ?1", [position], |r| r.get(0))
+        .query_row(
+            "SELECT signature FROM checkpoints WHERE position = ?1",
+            [position],
+            |r| r.get(0),
+        )
         .expect("signature");
     signature[10] ^= 1;
     signature
@@ -477,7 +505,12 @@ async fn the_chain_survives_migrate_into_postgres_bit_for_bit_and_verifies_there
     );
     let pg_head = assert_sound(
         py.as_deref(),
-        &["--store-url", &pg_url, "--data-dir", work.path().to_str().expect("utf-8")],
+        &[
+            "--store-url",
+            &pg_url,
+            "--data-dir",
+            work.path().to_str().expect("utf-8"),
+        ],
         &work.path().join("pg.jsonl"),
         &key,
     );
@@ -495,5 +528,9 @@ async fn the_chain_survives_migrate_into_postgres_bit_for_bit_and_verifies_there
     .expect("tamper");
     let out = run(&["verify", "--store-url", &pg_url, "--public-key", &key]);
     assert!(!out.status.success(), "{}", text(&out));
-    assert!(broken_line(&out).starts_with("broken: position 17: hash mismatch: "), "{}", text(&out));
+    assert!(
+        broken_line(&out).starts_with("broken: position 17: hash mismatch: "),
+        "{}",
+        text(&out)
+    );
 }

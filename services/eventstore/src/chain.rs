@@ -185,8 +185,11 @@ impl Checkpoint {
             return false;
         };
         let signature = ed25519_dalek::Signature::from_bytes(&self.signature);
-        key.verify_strict(&checkpoint_message(self.position, &self.hash, self.signed_at), &signature)
-            .is_ok()
+        key.verify_strict(
+            &checkpoint_message(self.position, &self.hash, self.signed_at),
+            &signature,
+        )
+        .is_ok()
     }
 }
 

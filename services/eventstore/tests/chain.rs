@@ -65,7 +65,11 @@ async fn a_format_2_sqlite_file_gets_its_chain_on_migration() {
     }
     SqliteStore::check_file(&path).expect("a format-2 file is healthy as it is");
     let store: Store = Arc::new(SqliteStore::open(&path).expect("open migrates"));
-    assert_eq!(links(&whole_chain(&store).await), before, "the backfill gives the links appends gave");
+    assert_eq!(
+        links(&whole_chain(&store).await),
+        before,
+        "the backfill gives the links appends gave"
+    );
     append_some(&store, "new", 2, 3).await;
     assert_eq!(assert_sound(&store).await, 26);
     drop(store);
@@ -99,7 +103,11 @@ async fn a_format_1_postgres_database_gets_its_chain_on_migration() {
         )
         .unwrap();
     let store: Store = Arc::new(PgStore::connect(&url).await.expect("connect migrates"));
-    assert_eq!(links(&whole_chain(&store).await), before, "the backfill gives the links appends gave");
+    assert_eq!(
+        links(&whole_chain(&store).await),
+        before,
+        "the backfill gives the links appends gave"
+    );
     append_some(&store, "new", 2, 3).await;
     assert_eq!(assert_sound(&store).await, 26);
     assert_eq!(
@@ -151,5 +159,8 @@ async fn two_postgres_writers_keep_one_sound_chain() {
         t.await.unwrap();
     }
     assert_eq!(assert_sound(&stores[0]).await, 2 * 8 * 25);
-    assert_eq!(stores[0].chain_head().await.unwrap(), stores[1].chain_head().await.unwrap());
+    assert_eq!(
+        stores[0].chain_head().await.unwrap(),
+        stores[1].chain_head().await.unwrap()
+    );
 }

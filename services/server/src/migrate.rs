@@ -404,7 +404,9 @@ pub async fn run(args: &MigrateArgs) -> anyhow::Result<()> {
 pub async fn copy_chain(from: &dyn EventStore, to: &dyn EventStore) -> anyhow::Result<()> {
     use samverkan_eventstore::chain::hex;
     if !to.keeps_chain() {
-        println!("chain: the target keeps no hash chain (docs/eventstore.md); the source's checkpoints were not copied");
+        println!(
+            "chain: the target keeps no hash chain (docs/eventstore.md); the source's checkpoints were not copied"
+        );
         return Ok(());
     }
     let target = to.chain_head().await.context("reading the target's chain head")?;
@@ -421,7 +423,9 @@ pub async fn copy_chain(from: &dyn EventStore, to: &dyn EventStore) -> anyhow::R
     let source = from.chain_head().await.context("reading the source's chain head")?;
     if source != target {
         let show = |h: Option<samverkan_eventstore::chain::ChainHead>| {
-            h.map_or("empty".to_string(), |h| format!("position {}, link {}", h.position, hex(&h.hash)))
+            h.map_or("empty".to_string(), |h| {
+                format!("position {}, link {}", h.position, hex(&h.hash))
+            })
         };
         bail!(
             "the hash chains differ: the source's head is at {} but the target's at {} (was the target not \

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 
-use super::{hex, link, event_digest, ChainHead, ChainedEvent, Checkpoint, EventFields, Hash, GENESIS};
+use super::{event_digest, hex, link, ChainHead, ChainedEvent, Checkpoint, EventFields, Hash, GENESIS};
 
 /// The first thing found wrong, located by log position.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +117,11 @@ impl fmt::Display for Finding {
             ),
             Finding::BadSignature { .. } => write!(f, "the checkpoint's signature does not verify"),
             Finding::UnknownKey { key, .. } => {
-                write!(f, "the checkpoint is signed by the key {}, which is not trusted", hex(key))
+                write!(
+                    f,
+                    "the checkpoint is signed by the key {}, which is not trusted",
+                    hex(key)
+                )
             }
             Finding::CheckpointBeyondHead { head, .. } => write!(
                 f,

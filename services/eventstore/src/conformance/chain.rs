@@ -105,7 +105,11 @@ pub async fn chain_links_every_event(store: Store, ns: &str) {
 /// naming a link the log does not have is refused and not recorded.
 pub async fn checkpoints_are_recorded(store: Store, ns: &str) {
     store
-        .append(&format!("{ns}-s"), ExpectedVersion::NoStream, vec![event("Checked", serde_json::json!({}))])
+        .append(
+            &format!("{ns}-s"),
+            ExpectedVersion::NoStream,
+            vec![event("Checked", serde_json::json!({}))],
+        )
         .await
         .expect("append");
     let head = store.chain_head().await.expect("chain_head").expect("a head");
@@ -141,7 +145,11 @@ pub async fn checkpoints_are_recorded(store: Store, ns: &str) {
 
     assert_eq!(store.last_checkpoint().await.expect("last"), Some(good));
     assert_eq!(store.checkpoints(head.position, 10).await.expect("from"), vec![good]);
-    assert!(store.checkpoints(head.position + 1, 10).await.expect("after").is_empty());
+    assert!(store
+        .checkpoints(head.position + 1, 10)
+        .await
+        .expect("after")
+        .is_empty());
 
     let all = store.checkpoints(0, usize::MAX).await.expect("all");
     let mut verifier = Verifier::new(all, Some(vec![key.verifying_key().to_bytes()]));

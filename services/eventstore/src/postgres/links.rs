@@ -26,7 +26,9 @@ pub(super) async fn backfill(tx: &impl GenericClient) -> Result<u64, tokio_postg
             "SELECT {EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2"
         ))
         .await?;
-    let update = tx.prepare("UPDATE events SET chain_hash = $1 WHERE position = $2").await?;
+    let update = tx
+        .prepare("UPDATE events SET chain_hash = $1 WHERE position = $2")
+        .await?;
     let mut prev = GENESIS;
     let mut after = 0i64;
     let mut count = 0;
@@ -53,7 +55,11 @@ pub(super) async fn backfill(tx: &impl GenericClient) -> Result<u64, tokio_postg
     Ok(count)
 }
 
-pub(super) async fn read_chain(shared: &Shared, after: Option<u64>, max: usize) -> Result<Vec<ChainedEvent>, StoreError> {
+pub(super) async fn read_chain(
+    shared: &Shared,
+    after: Option<u64>,
+    max: usize,
+) -> Result<Vec<ChainedEvent>, StoreError> {
     let sql = format!("SELECT {EVENT_COLUMNS}, chain_hash FROM events WHERE position > $1 ORDER BY position LIMIT $2");
     let max = i64::try_from(max).unwrap_or(i64::MAX);
     let found = rows(shared, &sql, &[&to_i64(after.unwrap_or(0)), &max]).await?;

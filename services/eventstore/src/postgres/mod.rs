@@ -356,11 +356,7 @@ impl EventStore for PgStore {
         true
     }
 
-    async fn read_chain(
-        &self,
-        after: Option<u64>,
-        max: usize,
-    ) -> Result<Vec<crate::chain::ChainedEvent>, StoreError> {
+    async fn read_chain(&self, after: Option<u64>, max: usize) -> Result<Vec<crate::chain::ChainedEvent>, StoreError> {
         links::read_chain(&self.inner.shared, after, max).await
     }
 

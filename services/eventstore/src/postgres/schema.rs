@@ -223,7 +223,11 @@ pub(crate) async fn prepare(client: &mut deadpool_postgres::Client, describe: &s
         let linked = super::links::backfill(&tx)
             .await
             .map_err(|e| backend(describe, "computing the hash chain", e))?;
-        tracing::info!(store = describe, events = linked, "hash chain computed for the events already stored");
+        tracing::info!(
+            store = describe,
+            events = linked,
+            "hash chain computed for the events already stored"
+        );
     }
     let version = i32::try_from(FORMAT_VERSION).unwrap_or(i32::MAX);
     if from == 0 {

@@ -119,7 +119,10 @@ pub(super) fn checkpoints(pool: &ReadPool, from: u64, max: usize, newest: bool) 
         };
         let mut stmt = conn.prepare_cached(sql).map_err(|e| pool.sql_err(e))?;
         let rows = stmt
-            .query_map((to_i64(from), i64::try_from(max).unwrap_or(i64::MAX)), row_to_checkpoint)
+            .query_map(
+                (to_i64(from), i64::try_from(max).unwrap_or(i64::MAX)),
+                row_to_checkpoint,
+            )
             .map_err(|e| pool.sql_err(e))?;
         let mut out = Vec::new();
         for row in rows {

@@ -321,11 +321,7 @@ impl EventStore for SqliteStore {
         true
     }
 
-    async fn read_chain(
-        &self,
-        after: Option<u64>,
-        max: usize,
-    ) -> Result<Vec<crate::chain::ChainedEvent>, StoreError> {
+    async fn read_chain(&self, after: Option<u64>, max: usize) -> Result<Vec<crate::chain::ChainedEvent>, StoreError> {
         let shared = self.inner.shared.clone();
         blocking(move || chain::read_chain(&shared.pool, after, max)).await
     }

@@ -18,7 +18,8 @@ use crate::{Direction, EventMetadata, RecordedEvent, StoreError};
 /// Columns every event query selects, in the order [`row_to_event`] reads
 /// them. The stream's name is looked up apart (once per stream and query):
 /// cheaper than joining `streams` on every row.
-pub(super) const EVENT_COLUMNS: &str = "e.position, e.stream_id, e.version, e.event_id, e.event_type, e.schema_version, e.data, \
+pub(super) const EVENT_COLUMNS: &str =
+    "e.position, e.stream_id, e.version, e.event_id, e.event_type, e.schema_version, e.data, \
      e.actor, e.actor_role, e.causation_id, e.correlation_id, e.trace_id, e.recorded_at, e.command_fingerprint";
 
 pub(crate) struct ReadPool {

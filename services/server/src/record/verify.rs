@@ -57,7 +57,10 @@ pub async fn all_checkpoints(store: &dyn EventStore) -> anyhow::Result<Vec<Check
     let mut out: Vec<Checkpoint> = Vec::new();
     let mut from = 0;
     loop {
-        let page = store.checkpoints(from, 10_000).await.context("reading the checkpoints")?;
+        let page = store
+            .checkpoints(from, 10_000)
+            .await
+            .context("reading the checkpoints")?;
         let Some(last) = page.last() else { break };
         from = last.position + 1;
         out.extend(page);
@@ -168,7 +171,11 @@ pub async fn run(args: &VerifyArgs) -> anyhow::Result<()> {
         }
         Err(finding) => {
             println!("broken: {finding}");
-            bail!("the chain is broken at position {} ({})", finding.position(), finding.kind())
+            bail!(
+                "the chain is broken at position {} ({})",
+                finding.position(),
+                finding.kind()
+            )
         }
     }
 }
