@@ -82,7 +82,7 @@ pub async fn walk(
         );
     }
     let checkpoints = all_checkpoints(store).await?;
-    let mut verifier = Some(Verifier::new(checkpoints.clone(), trusted));
+    let mut verifier = Verifier::new(checkpoints.clone(), trusted);
     let mut finding = None;
     let mut after = None;
     loop {
@@ -90,11 +90,8 @@ pub async fn walk(
         let Some(last) = batch.last() else { break };
         after = Some(last.event.position);
         for e in &batch {
-            if let Some(v) = verifier.as_mut() {
-                if let Err(f) = v.push(e) {
-                    finding = Some(f);
-                    verifier = None;
-                }
+            if finding.is_none() {
+                finding = verifier.push(e).err();
             }
             if let Some(out) = export.as_mut() {
                 writeln!(out, "{}", event_line(e)).context("writing the export")?;
@@ -107,16 +104,10 @@ pub async fn walk(
         }
         out.flush().context("writing the export")?;
     }
-    Ok(match (finding, verifier) {
-        (Some(f), _) => Err(f),
-        (None, Some(v)) => v.finish(),
-        (None, None) => unreachable_report(),
+    Ok(match finding {
+        Some(f) => Err(f),
+        None => verifier.finish(),
     })
-}
-
-fn unreachable_report() -> Result<ChainReport, Finding> {
-    // The verifier is only dropped together with a finding.
-    Err(Finding::OutOfOrder { after: 0, found: 0 })
 }
 
 /// The keys to trust: `--public-key`, else the data directory's checkpoint key if it is there.
