@@ -219,7 +219,7 @@ pub fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
 
 /// Parses hex of any even length.
 pub fn from_hex_vec(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || !s.is_ascii() {
+    if !s.len().is_multiple_of(2) || !s.is_ascii() {
         return None;
     }
     (0..s.len() / 2)

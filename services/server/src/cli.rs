@@ -490,15 +490,16 @@ mod tests {
         assert_eq!(v.export, Some(PathBuf::from("/tmp/x.jsonl")));
         assert_eq!(v.data.store_url.as_deref(), Some("postgres://u@h/db"));
         let cli = Cli::try_parse_from(["samverkan", "keys", "--data-dir", "/tmp/d"]).unwrap();
-        let Command::Keys(k) = cli.command else {
-            panic!("keys")
-        };
+        let Command::Keys(k) = cli.command else { panic!("keys") };
         assert_eq!(k.data_dir, PathBuf::from("/tmp/d"));
         let cli = Cli::try_parse_from(["samverkan", "serve"]).unwrap();
         let Command::Serve(a) = cli.command else {
             panic!("serve")
         };
-        assert_eq!((a.checkpoints.checkpoint_every, a.checkpoints.checkpoint_interval_secs), (1000, 86_400));
+        assert_eq!(
+            (a.checkpoints.checkpoint_every, a.checkpoints.checkpoint_interval_secs),
+            (1000, 86_400)
+        );
         assert!(Cli::try_parse_from(["samverkan", "serve", "--checkpoint-every", "0"]).is_err());
     }
 
