@@ -5,6 +5,7 @@ use samverkan_domain::project::{
     EuPriority, Financing, GoalRef, MilestoneStatus, Participant, ProjectEvent, ProjectStatus,
 };
 use samverkan_domain::{ApplicationId, ConsortiumCode, MilestoneId, MunicipalityCode, Period, Programme, ProjectId};
+use samverkan_domain::cross_border::ProjectSide;
 use serde::{Deserialize, Serialize};
 
 use super::{Recorded, ValidOn};
@@ -46,6 +47,9 @@ pub struct ProjectView {
     pub from_application: Option<ApplicationId>,
     pub consortium: Option<ConsortiumCode>,
     pub registered_at: DateTime<Utc>,
+    /// A cross-border project's sides with their funders' decisions.
+    #[serde(default)]
+    pub sides: Vec<ProjectSide>,
 }
 
 impl ProjectView {
@@ -75,6 +79,7 @@ impl ProjectView {
                 from_application: r.from_application,
                 consortium: r.consortium.clone(),
                 registered_at: at.recorded_at,
+                sides: r.sides.clone(),
             });
         }
         let mut v = view?;
