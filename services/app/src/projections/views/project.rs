@@ -1,11 +1,11 @@
 //! A project's view: participants, financing and milestones.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use samverkan_domain::cross_border::ProjectSide;
 use samverkan_domain::project::{
     EuPriority, Financing, GoalRef, MilestoneStatus, Participant, ProjectEvent, ProjectStatus,
 };
 use samverkan_domain::{ApplicationId, ConsortiumCode, MilestoneId, MunicipalityCode, Period, Programme, ProjectId};
-use samverkan_domain::cross_border::ProjectSide;
 use serde::{Deserialize, Serialize};
 
 use super::{Recorded, ValidOn};

@@ -202,14 +202,16 @@ fn each_side_is_decided_by_its_funder_and_the_last_decision_approves_one_project
         .then_error("invalid_funder_decision");
     // A side the budget does not have.
     given::<Application>(history.clone())
-        .when(ApplicationCommand::RecordFunderDecision(Box::new(RecordFunderDecision {
-            country: country("FI"),
-            funder: "Lapin liitto".into(),
-            decided_on: d("2025-12-04"),
-            decision_reference: "x".into(),
-            granted: Some(eur(1)),
-            refusal_reason: None,
-        })))
+        .when(ApplicationCommand::RecordFunderDecision(Box::new(
+            RecordFunderDecision {
+                country: country("FI"),
+                funder: "Lapin liitto".into(),
+                decided_on: d("2025-12-04"),
+                decision_reference: "x".into(),
+                granted: Some(eur(1)),
+                refusal_reason: None,
+            },
+        )))
         .then_error("unknown_budget_side");
     // One approval for the whole cross-border application is refused.
     given::<Application>(cross_border_submitted())
@@ -273,7 +275,11 @@ fn a_refused_side_is_recorded_and_every_side_refused_rejects() {
         panic!("expected a rejection, got {events:?}")
     };
     assert_eq!(r.decided_on, d("2025-12-04"));
-    assert!(r.reason.contains("Low score") && r.reason.contains("No funds"), "{}", r.reason);
+    assert!(
+        r.reason.contains("Low score") && r.reason.contains("No funds"),
+        "{}",
+        r.reason
+    );
 }
 
 #[test]
