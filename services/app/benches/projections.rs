@@ -332,7 +332,7 @@ fn generate(projects: usize, rng: &mut Rng) -> (History, Vec<MunicipalityCode>) 
                 eu_priorities: vec![EuPriority::Green, EuPriority::Digital],
                 from_application: None,
                 consortium: Some(ccode.clone()),
-                sides: vec![],
+                sides: Box::default(),
             }
             .into(),
         )];

@@ -79,7 +79,7 @@ impl Decider for Project {
                 eu_priorities: eu,
                 from_application: r.from_application,
                 consortium: r.consortium.clone(),
-                sides: r.sides.clone(),
+                sides: Box::new(r.sides.clone()),
             }
             .into()]);
         }

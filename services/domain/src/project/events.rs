@@ -33,8 +33,13 @@ pub struct ProjectRegistered {
     /// own currency) with each side's funder decision; `financing` holds the
     /// totals in the application's currency (the stored conversions). Added
     /// in schema version 2; version 1 events are upcast with none.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub sides: Vec<ProjectSide>,
+    // Boxed: most projects have none, and the event stays small.
+    #[serde(default, skip_serializing_if = "no_sides")]
+    pub sides: Box<Vec<ProjectSide>>,
+}
+
+fn no_sides<D: std::ops::Deref<Target = Vec<ProjectSide>>>(sides: &D) -> bool {
+    sides.is_empty()
 }
 
 /// A milestone is planned. Caused by `PlanMilestone`.

@@ -60,7 +60,7 @@ fn registered() -> ProjectEvent {
         eu_priorities: vec![EuPriority::Green],
         from_application: None,
         consortium: None,
-        sides: vec![],
+        sides: Box::default(),
     }
     .into()
 }
@@ -375,7 +375,7 @@ fn v1_registration_is_upcast_without_sides_and_sides_are_checked() {
         .then_error("grant_exceeds_request");
     // Within the request it is registered with its side.
     r.sides[0].decision.granted = Some(Money::major(50, Currency::NOK).unwrap());
-    v2.sides = r.sides.clone();
+    v2.sides = Box::new(r.sides.clone());
     given_no_history::<Project>()
         .when(ProjectCommand::Register(Box::new(r)))
         .then([v2.into()]);

@@ -79,7 +79,7 @@ impl ProjectView {
                 from_application: r.from_application,
                 consortium: r.consortium.clone(),
                 registered_at: at.recorded_at,
-                sides: r.sides.clone(),
+                sides: (*r.sides).clone(),
             });
         }
         let mut v = view?;
