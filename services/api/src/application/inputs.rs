@@ -389,7 +389,7 @@ impl CommandInput for WithdrawApplicationInput {
 pub struct RecordFunderDecisionInput {
     pub application_id: Uuid,
     /// The side decided: its country, e.g. `SE` or `NO`.
-    pub country: String,
+    pub country: crate::scalars::CountryCode,
     /// Who decided, e.g. `Region Jämtland Härjedalen (managing authority)` or `Innlandet fylkeskommune`.
     pub funder: String,
     pub decided_on: Date,
@@ -407,7 +407,7 @@ impl CommandInput for RecordFunderDecisionInput {
     fn command(self, _: &Filled<'_>) -> Result<(IdOf<Self>, CommandOf<Self>), ApiError> {
         let command =
             ApplicationCommand::RecordFunderDecision(Box::new(samverkan_domain::application::RecordFunderDecision {
-                country: d::CountryCode::parse(&self.country)?,
+                country: self.country.0,
                 funder: self.funder,
                 decided_on: self.decided_on.0,
                 decision_reference: self.decision_reference,

@@ -85,7 +85,7 @@ output_from! {
     #[derive(SimpleObject, Clone, Debug)]
     pub struct FunderDecision from f: &d::cross_border::SideDecision {
         /// The side's country, e.g. `SE` or `NO`.
-        pub country: String = f.country.to_string(),
+        pub country: crate::scalars::CountryCode = f.country.into(),
         /// The side's fund, e.g. `ERDF` or `IR`.
         pub fund: String = f.fund.clone(),
         /// Who decided.
