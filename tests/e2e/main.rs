@@ -8,6 +8,7 @@ mod test_keys;
 
 mod backup;
 mod cli;
+mod cross_border;
 mod files;
 mod follow_up_script;
 mod in_process;

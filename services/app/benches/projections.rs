@@ -332,6 +332,7 @@ fn generate(projects: usize, rng: &mut Rng) -> (History, Vec<MunicipalityCode>) 
                 eu_priorities: vec![EuPriority::Green, EuPriority::Digital],
                 from_application: None,
                 consortium: Some(ccode.clone()),
+                sides: Box::default(),
             }
             .into(),
         )];

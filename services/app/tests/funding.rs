@@ -320,6 +320,7 @@ async fn play(w: &World, apps: &[AppSpec], projects: &[ProjectSpec]) -> Vec<Proj
             eu_priorities: vec![],
             from_application: None,
             consortium: None,
+            sides: vec![],
         };
         w.commands
             .execute::<Project>(&id, ProjectCommand::Register(Box::new(register)), &ctx())

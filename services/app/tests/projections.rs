@@ -398,6 +398,7 @@ async fn read_your_writes_and_overdue_against_the_as_of_day() {
                 eu_priorities: vec![EuPriority::Inclusive],
                 from_application: None,
                 consortium: None,
+                sides: vec![],
             })),
             &ctx(),
         )

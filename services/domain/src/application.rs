@@ -10,10 +10,11 @@ mod command;
 mod events;
 mod state;
 
-pub use command::{ApplicationCommand, CommitWithTerms, DraftApplication};
+pub use command::{ApplicationCommand, CommitWithTerms, DraftApplication, RecordFunderDecision};
 pub use events::{
     ApplicationApproved, ApplicationDrafted, ApplicationEvent, ApplicationRejected, ApplicationSubmitted,
-    ApplicationWithdrawn, CoApplicantInvited, CoFinancingCommitted, CoFinancingDeclined, RiskAssessmentRecorded,
+    ApplicationWithdrawn, CoApplicantInvited, CoFinancingCommitted, CoFinancingDeclined, FunderDecisionRecorded,
+    RiskAssessmentRecorded,
 };
 pub use state::{Answer, ApplicationState, ApplicationStatus};
 
@@ -77,6 +78,7 @@ impl Decider for Application {
                         now: c.now,
                     });
                 }
+                crate::cross_border::check_one_side_per_country(&c.sides)?;
                 let sides = rules::sides(&c.sides, c.total_budget, c.requested)?;
                 let mut eu = c.eu_priorities.clone();
                 eu.sort();
@@ -233,6 +235,9 @@ impl Decider for Application {
                 decision_reference,
             } => {
                 let d = require("submitted", state.status == ApplicationStatus::Submitted)?;
+                if d.sides.len() > 1 {
+                    return Err(DomainError::FunderDecisionPerSide);
+                }
                 d.requested.same_currency(granted)?;
                 if granted.amount_minor > d.requested.amount_minor {
                     return Err(DomainError::GrantExceedsRequest {
@@ -299,6 +304,16 @@ impl Decider for Application {
                 }
                 Ok(events)
             }
+            RecordFunderDecision(c) => {
+                if let Some(earlier) = state.side_decisions.get(&c.country) {
+                    return Err(DomainError::SideAlreadyDecided {
+                        country: c.country.to_string(),
+                        decision: earlier.describe(),
+                    });
+                }
+                let d = require("submitted", state.status == ApplicationStatus::Submitted)?;
+                funders::decide(state, d, c)
+            }
             Withdraw { withdrawn_on, reason } => {
                 let d = require(
                     "a draft or submitted",
@@ -347,6 +362,9 @@ impl Decider for Application {
             }
             ApplicationEvent::ApplicationRejected(_) => state.status = ApplicationStatus::Rejected,
             ApplicationEvent::ApplicationWithdrawn(_) => state.status = ApplicationStatus::Withdrawn,
+            ApplicationEvent::FunderDecisionRecorded(e) => {
+                state.side_decisions.insert(e.decision.country, e.decision.clone());
+            }
         }
         state
     }
@@ -369,6 +387,7 @@ impl Aggregate for Application {
             ApplicationCommand::Withdraw { .. } => "WithdrawApplication",
             ApplicationCommand::InviteAsking { .. } => "InviteCoApplicant",
             ApplicationCommand::CommitWithTerms(_) => "CommitCoFinancing",
+            ApplicationCommand::RecordFunderDecision(_) => "RecordFunderDecision",
         }
     }
 
@@ -430,6 +449,7 @@ impl Aggregate for Application {
     }
 }
 
+mod funders;
 mod registration;
 mod rules;
 pub use registration::project_for_approved;

@@ -170,6 +170,16 @@ pub enum DomainError {
     BudgetSidesMismatch { detail: String },
     #[error("the amount {given} does not match its conversion ({computed} at the rate given)")]
     ConversionMismatch { given: String, computed: String },
+    #[error("the application has no budget side for {country}: a funder decides one side of a cross-border budget")]
+    UnknownBudgetSide { country: String },
+    #[error("the {country} side is already decided ({decision}): each side has one funder decision")]
+    SideAlreadyDecided { country: String, decision: String },
+    #[error("a funder decision either grants an amount or refuses with a reason: {reason}")]
+    InvalidFunderDecision { reason: &'static str },
+    #[error("a cross-border application is decided per side: record each side's funder decision (recordFunderDecision), not one approval")]
+    FunderDecisionPerSide,
+    #[error("the budget has two sides for {country}: one side per country")]
+    DuplicateBudgetSide { country: String },
 
     // --- programme ------------------------------------------------------
     #[error("`{value}` is not a programme code: 1–64 uppercase letters, digits or '-', e.g. INTERREG-SE-NO-2021-2027")]
@@ -268,6 +278,11 @@ impl DomainError {
             LeadCannotDecline => "lead_cannot_decline",
             BudgetSidesMismatch { .. } => "budget_sides_mismatch",
             ConversionMismatch { .. } => "conversion_mismatch",
+            UnknownBudgetSide { .. } => "unknown_budget_side",
+            SideAlreadyDecided { .. } => "side_already_decided",
+            InvalidFunderDecision { .. } => "invalid_funder_decision",
+            FunderDecisionPerSide => "funder_decision_per_side",
+            DuplicateBudgetSide { .. } => "duplicate_budget_side",
             InvalidProgrammeCode { .. } => "invalid_programme_code",
             InvalidRule { .. } => "invalid_rule",
             DuplicateRuleSet { .. } => "duplicate_rule_set",

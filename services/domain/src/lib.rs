@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod cofinancing;
 pub mod consortium;
+pub mod cross_border;
 mod decider;
 mod error;
 mod ids;

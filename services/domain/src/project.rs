@@ -58,6 +58,12 @@ impl Decider for Project {
                     return Err(DomainError::DuplicateParticipant { participant: p.key() });
                 }
             }
+            crate::cross_border::check_one_side_per_country(
+                &r.sides.iter().map(|s| s.budget.clone()).collect::<Vec<_>>(),
+            )?;
+            for side in &r.sides {
+                side.validate()?;
+            }
             let mut eu = r.eu_priorities.clone();
             eu.sort();
             eu.dedup();
@@ -73,6 +79,7 @@ impl Decider for Project {
                 eu_priorities: eu,
                 from_application: r.from_application,
                 consortium: r.consortium.clone(),
+                sides: Box::new(r.sides.clone()),
             }
             .into()]);
         }

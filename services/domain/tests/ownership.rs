@@ -83,6 +83,7 @@ fn register(lead: Participant, consortium: Option<ConsortiumCode>, from: Option<
         eu_priorities: vec![],
         from_application: from,
         consortium,
+        sides: vec![],
     }))
 }
 

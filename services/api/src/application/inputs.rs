@@ -380,3 +380,40 @@ impl CommandInput for WithdrawApplicationInput {
         Ok((ApplicationId(self.application_id), command))
     }
 }
+
+/// One funder's decision on one side of a cross-border application: the
+/// managing authority's on the Swedish side's EU funds, the Norwegian
+/// county's (fylkeskommune) on the Norwegian side's IR funds. Give either
+/// `granted` or `refusalReason`.
+#[derive(InputObject, Clone, Debug)]
+pub struct RecordFunderDecisionInput {
+    pub application_id: Uuid,
+    /// The side decided: its country, e.g. `SE` or `NO`.
+    pub country: crate::scalars::CountryCode,
+    /// Who decided, e.g. `Region Jämtland Härjedalen (managing authority)` or `Innlandet fylkeskommune`.
+    pub funder: String,
+    pub decided_on: Date,
+    /// The funder's decision reference (Jems id, diarienummer, saksnummer).
+    pub decision_reference: String,
+    /// The amount granted, in the side's own currency, at most the side's request.
+    pub granted: Option<MoneyInput>,
+    /// Why the funder refused the side.
+    pub refusal_reason: Option<String>,
+}
+
+impl CommandInput for RecordFunderDecisionInput {
+    type Aggregate = Application;
+    const RULE: Rule = Rule::Application;
+    fn command(self, _: &Filled<'_>) -> Result<(IdOf<Self>, CommandOf<Self>), ApiError> {
+        let command =
+            ApplicationCommand::RecordFunderDecision(Box::new(samverkan_domain::application::RecordFunderDecision {
+                country: self.country.0,
+                funder: self.funder,
+                decided_on: self.decided_on.0,
+                decision_reference: self.decision_reference,
+                granted: self.granted.map(|g| g.to_domain()).transpose()?,
+                refusal_reason: self.refusal_reason,
+            }));
+        Ok((ApplicationId(self.application_id), command))
+    }
+}

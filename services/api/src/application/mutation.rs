@@ -72,10 +72,16 @@ command_table! {
         /// Submit (every co-applicant answered, risk assessed, before the deadline).
         submit_application(SubmitApplicationInput) -> ApplicationPayload;
         /// Record the funder's approval; the process manager registers the project.
+        /// A cross-border application is decided per side instead (`recordFunderDecision`).
         approve_application(ApproveApplicationInput) -> ApplicationPayload;
         /// Record the funder's rejection.
         reject_application(RejectApplicationInput) -> ApplicationPayload;
         /// Withdraw a draft or submitted application.
         withdraw_application(WithdrawApplicationInput) -> ApplicationPayload;
+        /// Record one side's funder decision on a submitted cross-border application
+        /// (EU funds for the Swedish side, IR funds for the Norwegian side); the last
+        /// side's decision approves it (some side granted; the process manager then
+        /// registers one project with every side) or rejects it (every side refused).
+        record_funder_decision(RecordFunderDecisionInput) -> ApplicationPayload;
     }
 }

@@ -18,19 +18,89 @@ pub enum CoFinancingAnswer {
     Declined,
 }
 
-/// A co-financing commitment (medfinansieringsintyg) backed by a decision.
+/// A co-financing commitment (medfinansiering) backed by the municipality's
+/// own decision, as the funder's certificate (medfinansieringsintyg, Jems
+/// partner co-financing) states it. The terms (origin, form, source, partner
+/// budget, cost lines, conversion) are null or empty on commitments recorded
+/// without them.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Commitment {
+    /// The committed amount, in the application's currency.
     pub amount: Money,
+    /// The municipality's own decision (body, date, §, diarienummer).
     pub decision: Decision,
+    /// Public or private money (offentlig eller privat medfinansiering).
+    pub origin: Option<FundingOrigin>,
+    /// Cash or in kind (kontant eller i form av arbetstid, lokaler …).
+    pub form: Option<ContributionForm>,
+    /// Where the money comes from: own budget, region, state agency, private company.
+    pub source: Option<CoFinancingSource>,
+    /// The partner's own budget (its eligible costs), in the application's currency.
+    pub partner_budget: Option<Money>,
+    /// The partner's budget by cost category.
+    pub cost_lines: Vec<CostLine>,
+    /// When the amount was given in another currency: the original amount
+    /// and the conversion used (rate, source, date), recorded once.
+    pub converted_from: Option<ConvertedAmount>,
 }
 
 impl Commitment {
-    fn new(amount: &d::Money, decision: &d::Decision) -> Self {
+    fn new(amount: &d::Money, decision: &d::Decision, terms: Option<&d::cofinancing::CoFinancingTerms>) -> Self {
         Commitment {
             amount: amount.into(),
             decision: decision.into(),
+            origin: terms.map(|t| t.origin.into()),
+            form: terms.map(|t| t.form.into()),
+            source: terms.map(|t| t.source.into()),
+            partner_budget: terms.and_then(|t| t.partner_budget.as_ref()).map(Money::from),
+            cost_lines: terms.map_or_else(Vec::new, |t| t.cost_lines.iter().map(CostLine::from).collect()),
+            converted_from: terms.and_then(|t| t.converted_from.as_ref()).map(ConvertedAmount::from),
         }
+    }
+}
+
+output_from! {
+    /// A line of a partner's budget, by cost category (e.g. `salaries`, `travel`).
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct CostLine from l: &d::cofinancing::CostLine {
+        pub category: String = l.category.clone(),
+        pub amount: Money = (&l.amount).into(),
+    }
+}
+
+output_from! {
+    /// An amount given in another currency and the conversion recorded with it.
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct ConvertedAmount from c: &d::cofinancing::ConvertedAmount {
+        /// The amount as given, in its own currency.
+        pub original: Money = (&c.original).into(),
+        pub conversion: Conversion = Conversion::from(&c.conversion),
+    }
+}
+
+output_from! {
+    /// One funder's decision on one side of a cross-border budget (the
+    /// managing authority's on the Swedish side's EU funds, the Norwegian
+    /// county's on the Norwegian side's IR funds).
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct FunderDecision from f: &d::cross_border::SideDecision {
+        /// The side's country, e.g. `SE` or `NO`.
+        pub country: crate::scalars::CountryCode = f.country.into(),
+        /// The side's fund, e.g. `ERDF` or `IR`.
+        pub fund: String = f.fund.clone(),
+        /// Who decided.
+        pub funder: String = f.funder.clone(),
+        pub decided_on: Date = f.decided_on.into(),
+        pub decision_reference: String = f.decision_reference.clone(),
+        /// `true` when the funder granted money, `false` when it refused.
+        pub granted_funds: bool = f.is_granted(),
+        /// The amount granted, in the side's own currency (null when refused).
+        pub granted: Option<Money> = f.granted.as_ref().map(Money::from),
+        /// `granted` in the application's currency, converted once with the
+        /// side's recorded conversion (only when the currencies differ).
+        pub converted_granted: Option<Money> = f.converted_granted.as_ref().map(Money::from),
+        /// Why the side was refused.
+        pub refusal_reason: Option<String> = f.refusal_reason.clone(),
     }
 }
 
@@ -52,7 +122,7 @@ impl From<&v::CoApplicantView> for CoApplicant {
             v::AnswerView::Pending => (CoFinancingAnswer::Pending, None, None),
             v::AnswerView::Committed { amount, decision } => (
                 CoFinancingAnswer::Committed,
-                Some(Commitment::new(amount, decision)),
+                Some(Commitment::new(amount, decision, c.terms.as_ref())),
                 None,
             ),
             v::AnswerView::Declined { reason } => (CoFinancingAnswer::Declined, None, Some(reason.clone())),
@@ -102,7 +172,7 @@ output_from! {
         pub drafted_at: DateTime = a.drafted_at.into(),
         pub co_applicants: Vec<CoApplicant> = a.co_applicants.iter().map(CoApplicant::from).collect(),
         /// The lead applicant's own co-financing.
-        pub lead_commitment: Option<Commitment> = a.lead_commitment.as_ref().map(|(m, dec)| Commitment::new(m, dec)),
+        pub lead_commitment: Option<Commitment> = a.lead_commitment.as_ref().map(|(m, dec)| Commitment::new(m, dec, a.lead_terms.as_ref())),
         pub risk_assessment: Option<RiskAssessment> = a.risk_assessment.as_ref().map(RiskAssessment::from),
         pub submitted_at: Option<DateTime> = a.submitted_at.map(DateTime),
         /// Approval, rejection or withdrawal date.
@@ -128,6 +198,9 @@ output_from! {
         pub rule_set: Option<RuleSet> = a.call_rules.as_ref().map(|c| RuleSet::from(&c.rule_set)),
         /// The budget per country side (cross-border programmes).
         pub sides: Vec<SideBudget> = a.sides.iter().map(SideBudget::from).collect(),
+        /// The funders' decisions per side (cross-border applications), in
+        /// the order recorded; on `validAt` only those decided by that day.
+        pub funder_decisions: Vec<FunderDecision> = a.funder_decisions.iter().map(FunderDecision::from).collect(),
         #[graphql(skip)]
         pub view: Box<v::ApplicationView> = Box::new(a.clone()),
     }

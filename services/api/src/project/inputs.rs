@@ -93,6 +93,7 @@ impl CommandInput for RegisterProjectInput {
             eu_priorities: eu_priorities(&self.eu_priorities),
             from_application: None,
             consortium: self.consortium.map(|c| c.0),
+            sides: vec![],
         }));
         Ok((id, command))
     }

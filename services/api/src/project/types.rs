@@ -94,6 +94,15 @@ output_from! {
 }
 
 output_from! {
+    /// One side of a cross-border project: its budget in its own currency and its funder's decision.
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct ProjectSide from s: &d::cross_border::ProjectSide {
+        pub budget: SideBudget = SideBudget::from(&s.budget),
+        pub decision: FunderDecision = FunderDecision::from(&s.decision),
+    }
+}
+
+output_from! {
     /// A reference to a goal of a strategy document.
     #[derive(SimpleObject, Clone, Debug)]
     pub struct GoalRef from g: &d::project::GoalRef {
@@ -142,6 +151,11 @@ output_from! {
         pub from_application: Option<Uuid> = p.from_application.map(|a| a.0),
         pub consortium: Option<ConsortiumCode> = p.consortium.as_ref().map(ConsortiumCode::from),
         pub registered_at: DateTime = p.registered_at.into(),
+        /// A cross-border project's budget sides (one per country, each in
+        /// its own currency) with each side's funder decision; empty for a
+        /// project with one budget. `financing` holds the totals in the
+        /// application's currency (the sides' stored conversions).
+        pub sides: Vec<ProjectSide> = p.sides.iter().map(ProjectSide::from).collect(),
         #[graphql(skip)]
         pub view: v::ProjectView = p.clone(),
     }

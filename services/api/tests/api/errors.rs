@@ -343,6 +343,7 @@ async fn money_is_capped_per_command_and_totals_never_wrap() {
             eu_priorities: vec![],
             from_application: None,
             consortium: None,
+            sides: vec![],
         };
         commands
             .execute::<Project>(

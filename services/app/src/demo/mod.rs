@@ -41,6 +41,7 @@ use loader::Loader;
 // is, `loader` turns facts into commands.
 mod applications;
 mod consortia;
+mod ecoinside;
 mod facts;
 mod loader;
 mod municipalities;
@@ -155,6 +156,14 @@ pub mod ids {
     pub fn arko_approved_project() -> ProjectId {
         project_id_for(arko_approved_application())
     }
+    /// ARKO, Interreg Sverige–Norge 2014–2020: ecoINSIDE 2, two budget sides, two funder decisions.
+    pub fn ecoinside2_application() -> ApplicationId {
+        ApplicationId::from_name("arko-interreg-ecoinside-2")
+    }
+    /// The one cross-border project the process manager registers from ecoINSIDE 2.
+    pub fn ecoinside2_project() -> ProjectId {
+        project_id_for(ecoinside2_application())
+    }
 }
 
 /// One entity the demo created, for printing.
@@ -222,5 +231,7 @@ pub async fn load(commands: &Commands) -> Result<DemoSummary, AppError> {
     // Chapter 7, after the earlier chapters so that their log stays as it was.
     loader.programmes().await?;
     loader.meetings().await?;
+    // Chapter 8: one project across the border (ecoINSIDE 2).
+    loader.ecoinside().await?;
     Ok(loader.summary)
 }

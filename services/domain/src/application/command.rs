@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::cofinancing::CoFinancingTerms;
 use crate::programme::{CallRef, CallRules, SideBudget};
 use crate::project::{EuPriority, GoalRef};
-use crate::{ApplicationId, ConsortiumCode, Decision, Money, MunicipalityCode, Period, Programme};
+use crate::{ApplicationId, ConsortiumCode, CountryCode, Decision, Money, MunicipalityCode, Period, Programme};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DraftApplication {
@@ -95,6 +95,21 @@ pub enum ApplicationCommand {
     },
     /// `CommitCoFinancing` with what the funder's certificate asks for.
     CommitWithTerms(Box<CommitWithTerms>),
+    /// One side's funder decision on a submitted cross-border application.
+    RecordFunderDecision(Box<RecordFunderDecision>),
+}
+
+/// See [`ApplicationCommand::RecordFunderDecision`]: the side is named by its
+/// country; exactly one of `granted` (in the side's currency) and
+/// `refusal_reason` is given.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordFunderDecision {
+    pub country: CountryCode,
+    pub funder: String,
+    pub decided_on: NaiveDate,
+    pub decision_reference: String,
+    pub granted: Option<Money>,
+    pub refusal_reason: Option<String>,
 }
 
 /// A commitment with its terms (see [`ApplicationCommand::CommitWithTerms`]).

@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::cofinancing::CoFinancingTerms;
+use crate::cross_border::SideDecision;
 use crate::event::EventDecodeError;
 use crate::programme::{CallRules, SideBudget};
 use crate::project::{EuPriority, GoalRef};
@@ -113,6 +114,18 @@ pub struct ApplicationApproved {
     pub project: ProjectId,
 }
 
+/// One funder decides one side of a cross-border application (the EU
+/// funds of the Swedish side, the IR funds of the Norwegian side). Caused by
+/// `RecordFunderDecision`. When the last side is decided, the same command
+/// records `ApplicationApproved` (some side granted) or `ApplicationRejected`
+/// (every side refused).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FunderDecisionRecorded {
+    pub application: ApplicationId,
+    #[serde(flatten)]
+    pub decision: SideDecision,
+}
+
 /// The funder rejects. Caused by `RejectApplication`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ApplicationRejected {
@@ -164,6 +177,7 @@ domain_events!(
         ApplicationApproved = 1,
         ApplicationRejected = 1,
         ApplicationWithdrawn = 1,
+        FunderDecisionRecorded = 1,
     }
 );
 
@@ -179,6 +193,7 @@ impl ApplicationEvent {
             ApplicationEvent::ApplicationApproved(e) => e.application,
             ApplicationEvent::ApplicationRejected(e) => e.application,
             ApplicationEvent::ApplicationWithdrawn(e) => e.application,
+            ApplicationEvent::FunderDecisionRecorded(e) => e.application,
         }
     }
 }

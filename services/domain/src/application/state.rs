@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::ApplicationDrafted;
-use crate::{Money, MunicipalityCode};
+use crate::cross_border::SideDecision;
+use crate::{CountryCode, Money, MunicipalityCode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum ApplicationStatus {
@@ -52,6 +53,8 @@ pub struct ApplicationState {
     pub granted: Option<Money>,
     /// Every commitment as recorded (the latest per municipality).
     pub commitments: BTreeMap<MunicipalityCode, super::CoFinancingCommitted>,
+    /// The funders' decisions per budget side (cross-border applications).
+    pub side_decisions: BTreeMap<CountryCode, SideDecision>,
 }
 
 impl ApplicationState {

@@ -406,4 +406,5 @@ fn decision_rules() {
 }
 
 mod approved_project;
+mod cross_border;
 mod properties;

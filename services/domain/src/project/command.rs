@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{EuPriority, Financing, GoalRef, Participant};
+use crate::cross_border::ProjectSide;
 use crate::{ApplicationId, MilestoneId, Period, Programme, ProjectId};
 
 #[derive(Debug, Clone, Serialize)]
@@ -19,6 +20,10 @@ pub struct RegisterProject {
     pub eu_priorities: Vec<EuPriority>,
     pub from_application: Option<ApplicationId>,
     pub consortium: Option<crate::ConsortiumCode>,
+    /// A cross-border project's budget sides with their funders' decisions
+    /// (empty for a project with one budget).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sides: Vec<ProjectSide>,
 }
 
 #[derive(Debug, Clone, Serialize)]

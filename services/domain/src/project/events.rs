@@ -5,7 +5,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{EuPriority, Financing, GoalRef, Participant};
-use crate::event::no_upcast;
+use crate::cross_border::ProjectSide;
+use crate::event::EventDecodeError;
 use crate::{ApplicationId, MilestoneId, Period, Programme, ProjectId};
 
 /// A project is registered. Caused by `RegisterProject` (also by the process
@@ -28,6 +29,17 @@ pub struct ProjectRegistered {
     /// The consortium that applied, if any.
     #[serde(default)]
     pub consortium: Option<crate::ConsortiumCode>,
+    /// A cross-border project's budget sides (one per country, each in its
+    /// own currency) with each side's funder decision; `financing` holds the
+    /// totals in the application's currency (the stored conversions). Added
+    /// in schema version 2; version 1 events are upcast with none.
+    // Boxed: most projects have none, and the event stays small.
+    #[serde(default, skip_serializing_if = "no_sides")]
+    pub sides: Box<Vec<ProjectSide>>,
+}
+
+fn no_sides<D: std::ops::Deref<Target = Vec<ProjectSide>>>(sides: &D) -> bool {
+    sides.is_empty()
 }
 
 /// A milestone is planned. Caused by `PlanMilestone`.
@@ -104,10 +116,20 @@ pub struct ProjectCancelled {
     pub reason: String,
 }
 
+/// Version 1 of `ProjectRegistered` had no `sides`.
+fn upcast(event_type: &str, version: u32, mut data: serde_json::Value) -> Result<serde_json::Value, EventDecodeError> {
+    if version < 2 && event_type == "ProjectRegistered" {
+        if let Some(obj) = data.as_object_mut() {
+            obj.entry("sides").or_insert(serde_json::json!([]));
+        }
+    }
+    Ok(data)
+}
+
 domain_events!(
     /// Events of the project aggregate.
-    ProjectEvent, "project", no_upcast, {
-        ProjectRegistered = 1,
+    ProjectEvent, "project", upcast, {
+        ProjectRegistered = 2,
         MilestonePlanned = 1,
         MilestoneRescheduled = 1,
         MilestoneAchieved = 1,

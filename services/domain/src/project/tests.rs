@@ -40,6 +40,7 @@ fn register(financing: Financing, period: Period) -> RegisterProject {
         eu_priorities: vec![EuPriority::Green, EuPriority::Green],
         from_application: None,
         consortium: None,
+        sides: vec![],
     }
 }
 fn period() -> Period {
@@ -59,6 +60,7 @@ fn registered() -> ProjectEvent {
         eu_priorities: vec![EuPriority::Green],
         from_application: None,
         consortium: None,
+        sides: Box::default(),
     }
     .into()
 }
@@ -328,4 +330,53 @@ fn completion_rules() {
             reason: "x".into(),
         })
         .then_error("not_found");
+}
+
+#[test]
+fn v1_registration_is_upcast_without_sides_and_sides_are_checked() {
+    use crate::DomainEvent;
+    // Given a version 1 body (before cross-border sides) …
+    let ProjectEvent::ProjectRegistered(mut v2) = registered() else {
+        unreachable!()
+    };
+    let v1 = serde_json::to_value(&v2).unwrap();
+    assert!(v1.get("sides").is_none(), "no sides: the body is as version 1 wrote it");
+    // … it decodes with no sides, as version 2.
+    let e = ProjectEvent::from_json("ProjectRegistered", 1, v1.to_string().as_bytes()).unwrap();
+    assert_eq!(e, v2.clone().into());
+    assert_eq!(e.schema_version(), 2);
+
+    // A side whose decision grants more than the side asked for is refused.
+    let side = crate::cross_border::ProjectSide {
+        budget: crate::programme::SideBudget {
+            country: CountryCode::parse("NO").unwrap(),
+            fund: "IR".into(),
+            total: Money::major(100, Currency::NOK).unwrap(),
+            requested: Money::major(50, Currency::NOK).unwrap(),
+            conversion: None,
+            converted_total: None,
+            converted_requested: None,
+        },
+        decision: crate::cross_border::SideDecision {
+            country: CountryCode::parse("NO").unwrap(),
+            fund: "IR".into(),
+            funder: "Innlandet fylkeskommune".into(),
+            decided_on: d("2018-01-10"),
+            decision_reference: "2018/1".into(),
+            granted: Some(Money::major(51, Currency::NOK).unwrap()),
+            converted_granted: None,
+            refusal_reason: None,
+        },
+    };
+    let mut r = register(financing(1000, 800), period());
+    r.sides = vec![side.clone()];
+    given_no_history::<Project>()
+        .when(ProjectCommand::Register(Box::new(r.clone())))
+        .then_error("grant_exceeds_request");
+    // Within the request it is registered with its side.
+    r.sides[0].decision.granted = Some(Money::major(50, Currency::NOK).unwrap());
+    v2.sides = Box::new(r.sides.clone());
+    given_no_history::<Project>()
+        .when(ProjectCommand::Register(Box::new(r)))
+        .then([v2.into()]);
 }

@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use samverkan_domain::application::{ApplicationEvent, ApplicationStatus};
 use samverkan_domain::cofinancing::CoFinancingTerms;
+use samverkan_domain::cross_border::SideDecision;
 use samverkan_domain::programme::{CallRules, SideBudget};
 use samverkan_domain::project::{EuPriority, GoalRef};
 use samverkan_domain::{
@@ -67,6 +68,9 @@ pub struct ApplicationView {
     /// The budget per country side (cross-border programmes).
     #[serde(default)]
     pub sides: Vec<SideBudget>,
+    /// The funders' decisions per side, in the order recorded.
+    #[serde(default)]
+    pub funder_decisions: Vec<SideDecision>,
     pub risk_assessment: Option<RiskAssessmentView>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub decided_on: Option<NaiveDate>,
@@ -99,6 +103,7 @@ impl ApplicationView {
                 lead_terms: None,
                 call_rules: d.call_rules.as_deref().cloned(),
                 sides: d.sides.clone(),
+                funder_decisions: vec![],
                 risk_assessment: None,
                 submitted_at: None,
                 decided_on: None,
@@ -166,6 +171,7 @@ impl ApplicationView {
                 v.decided_on = Some(w.withdrawn_on);
                 v.outcome_reason = Some(w.reason.clone());
             }
+            ApplicationEvent::FunderDecisionRecorded(f) => v.funder_decisions.push(f.decision.clone()),
         }
         Some(v)
     }
@@ -209,6 +215,7 @@ impl ValidOn for ApplicationView {
         if self.lead_commitment.as_ref().is_some_and(|(_, d)| d.date > day) {
             self.lead_commitment = None;
         }
+        self.funder_decisions.retain(|f| f.decided_on <= day);
         if self.risk_assessment.as_ref().is_some_and(|r| r.assessed_on > day) {
             self.risk_assessment = None;
         }

@@ -1,6 +1,7 @@
 //! A project's view: participants, financing and milestones.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use samverkan_domain::cross_border::ProjectSide;
 use samverkan_domain::project::{
     EuPriority, Financing, GoalRef, MilestoneStatus, Participant, ProjectEvent, ProjectStatus,
 };
@@ -46,6 +47,9 @@ pub struct ProjectView {
     pub from_application: Option<ApplicationId>,
     pub consortium: Option<ConsortiumCode>,
     pub registered_at: DateTime<Utc>,
+    /// A cross-border project's sides with their funders' decisions.
+    #[serde(default)]
+    pub sides: Vec<ProjectSide>,
 }
 
 impl ProjectView {
@@ -75,6 +79,7 @@ impl ProjectView {
                 from_application: r.from_application,
                 consortium: r.consortium.clone(),
                 registered_at: at.recorded_at,
+                sides: (*r.sides).clone(),
             });
         }
         let mut v = view?;

@@ -59,6 +59,7 @@ fn an_approved_application_becomes_its_project() {
         eu_priorities: c.eu_priorities,
         from_application: Some(aid()),
         consortium: Some(c.consortium),
+        sides: vec![],
     };
     let project = project_for_approved(&state).unwrap().expect("approved");
     assert_eq!(
