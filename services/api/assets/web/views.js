@@ -1,6 +1,7 @@
 // The views: DOM built with h() (text nodes only, never innerHTML), charts as
 // inline SVG.
 import { t, lang } from './i18n.js';
+import { DECISIONS_OWED_FIELDS, decisionsOwedTable, STANDINGS_FIELDS, standingsTable } from './rules.js';
 import { formatMoney, formatDate, formatInstant, formatPercent, minorToBigInt, minorToDecimal, toCsv } from './format.js';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
@@ -103,6 +104,7 @@ export const DASHBOARD_QUERY = `query Dashboard($m: MunicipalityCode!, $asOf: Da
     }
     actionList { id title consortium deadline status requested { amountMinor currency } leadApplicant
       coApplicants { municipality answer } }
+    ${DECISIONS_OWED_FIELDS}
     funding { year programme currency granted { amountMinor currency } coFinancing { amountMinor currency } }
     twinTowns { partner { name country key } since endedOn decision { body date paragraph caseNumber } }
     goals { strategyId strategyTitle goal { id title focusArea } projects { id title } }
@@ -145,6 +147,7 @@ export function dashboardView(d, ctx) {
         { id: 'action-list' },
       ),
     ),
+    section('decisionsOwed', 'h-owed', decisionsOwedTable(d.decisionsOwed)),
     section(
       'projects',
       'h-projects',
@@ -353,6 +356,7 @@ export const OVERVIEW_QUERY = `query Overview($c: ConsortiumCode!, $asOf: DateTi
     successRate
     applications { id title status leadApplicant deadline requested { amountMinor currency } granted { amountMinor currency } }
     projects { id title status period { start end } financing { grant { amountMinor currency } } }
+    ${STANDINGS_FIELDS}
   }
 }`;
 
@@ -420,6 +424,7 @@ export function overviewView(o, ctx) {
         { id: 'applications' },
       ),
     ),
+    section('standings', 'h-standings', standingsTable(o.standings, name)),
     section(
       'resultingProjects',
       'h-projects',
