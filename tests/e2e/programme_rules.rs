@@ -16,7 +16,14 @@ use crate::helpers::{data, spawn, Server};
 
 const APPLICATION: &str = "id status warnings { rule outcome } partyStatuses { municipality status satisfiesRules nextMeeting { date body } problems }";
 
-async fn send(server: &Server, token: &str, field: &str, input_type: &str, input: Value, selection: &str) -> Value {
+pub(crate) async fn send(
+    server: &Server,
+    token: &str,
+    field: &str,
+    input_type: &str,
+    input: Value,
+    selection: &str,
+) -> Value {
     let query = format!(
         "mutation($id: UUID!, $input: {input_type}!) {{ {field}(commandId: $id, input: $input) {{ position {selection} }} }}"
     );
@@ -26,13 +33,26 @@ async fn send(server: &Server, token: &str, field: &str, input_type: &str, input
 }
 
 /// A mutation that must succeed; returns `data.<field>`.
-async fn ok(server: &Server, token: &str, field: &str, input_type: &str, input: Value, selection: &str) -> Value {
+pub(crate) async fn ok(
+    server: &Server,
+    token: &str,
+    field: &str,
+    input_type: &str,
+    input: Value,
+    selection: &str,
+) -> Value {
     let body = send(server, token, field, input_type, input, selection).await;
     data(&body)[field].clone()
 }
 
 /// A mutation that must be refused; returns the first error's `extensions.rule` and message.
-async fn refused(server: &Server, token: &str, field: &str, input_type: &str, input: Value) -> (String, String) {
+pub(crate) async fn refused(
+    server: &Server,
+    token: &str,
+    field: &str,
+    input_type: &str,
+    input: Value,
+) -> (String, String) {
     let body = send(server, token, field, input_type, input, "").await;
     let error = &body["errors"][0];
     assert!(error.is_object(), "expected a refusal, got {body:#}");
@@ -42,7 +62,7 @@ async fn refused(server: &Server, token: &str, field: &str, input_type: &str, in
     )
 }
 
-fn money(units: i64, currency: &str) -> Value {
+pub(crate) fn money(units: i64, currency: &str) -> Value {
     json!({ "amountMinor": units * 100, "currency": currency })
 }
 
@@ -56,7 +76,7 @@ fn rules_of(v: &Value, outcome: &str) -> Vec<String> {
 }
 
 /// The next 15 February or 15 September after `day` (the Sverige–Norge main-project deadlines).
-fn next_main_deadline(day: NaiveDate) -> NaiveDate {
+pub(crate) fn next_main_deadline(day: NaiveDate) -> NaiveDate {
     (day.year()..day.year() + 2)
         .flat_map(|y| [(y, 2), (y, 9)])
         .map(|(y, m)| NaiveDate::from_ymd_opt(y, m, 15).unwrap())
@@ -64,11 +84,11 @@ fn next_main_deadline(day: NaiveDate) -> NaiveDate {
         .unwrap()
 }
 
-struct Calls {
-    deadline: String,
+pub(crate) struct Calls {
+    pub(crate) deadline: String,
 }
 
-async fn open_calls(server: &Server, admin: &str) -> Calls {
+pub(crate) async fn open_calls(server: &Server, admin: &str) -> Calls {
     let today = Utc::now().date_naive();
     let main = next_main_deadline(today);
     let deadline = format!("{main}T22:59:00Z");
@@ -113,7 +133,7 @@ async fn open_calls(server: &Server, admin: &str) -> Calls {
 
 /// A draft input for `consortium`'s `call`, led by `lead`.
 #[allow(clippy::too_many_arguments)]
-fn draft(
+pub(crate) fn draft(
     consortium: &str,
     lead: &str,
     programme: &str,
@@ -135,11 +155,11 @@ fn draft(
     })
 }
 
-fn decision(date: NaiveDate) -> Value {
+pub(crate) fn decision(date: NaiveDate) -> Value {
     json!({ "body": "COUNCIL", "date": date.to_string(), "paragraph": "§ 7", "caseNumber": "KS 2026/1" })
 }
 
-fn assess(id: &str) -> Value {
+pub(crate) fn assess(id: &str) -> Value {
     json!({ "applicationId": id, "benefits": "Gemensam nytta", "risks": "Små", "democracyAndHumanRights": "Demokratiskt styrda kommuner", "assessedOn": Utc::now().date_naive().to_string() })
 }
 
