@@ -2,7 +2,9 @@
 // municipality owes (application, amount, deadline, the next meeting that
 // can take it or the warning that none falls in time, the application's
 // rule warnings) and, for the coordinator, each member's status per
-// application against the rule set.
+// application against the rule set. The fields they read are asked in
+// views.js's DASHBOARD_QUERY and OVERVIEW_QUERY (plain text there: the load
+// generator reads those queries from the file).
 import { t, lang } from './i18n.js';
 import { formatMoney, formatDate, formatInstant } from './format.js';
 import { h, table } from './views.js';
@@ -30,9 +32,6 @@ function meeting(m) {
   return `${date(m.date)} (${t(m.body)})`;
 }
 
-export const DECISIONS_OWED_FIELDS = `decisionsOwed { municipality role amount { amountMinor currency } due warning nextMeeting { date body }
-      application { id title consortium warnings { rule label detail outcome } } }`;
-
 /** The dashboard's decisions owed. */
 export function decisionsOwedTable(owed) {
   return table(
@@ -53,10 +52,6 @@ export function decisionsOwedTable(owed) {
     { id: 'decisions-owed' },
   );
 }
-
-export const STANDINGS_FIELDS = `standings { checkedOn application { id title status }
-      warnings { rule label detail } failures { rule label detail }
-      partyStatuses { municipality lead status satisfiesRules problems amount { amountMinor currency } nextMeeting { date body } } }`;
 
 function partyLine(p, name) {
   const who = `${name(p.municipality)}${p.lead ? ` (${t('lead')})` : ''}`;

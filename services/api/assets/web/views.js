@@ -1,7 +1,7 @@
 // The views: DOM built with h() (text nodes only, never innerHTML), charts as
 // inline SVG.
 import { t, lang } from './i18n.js';
-import { DECISIONS_OWED_FIELDS, decisionsOwedTable, STANDINGS_FIELDS, standingsTable } from './rules.js';
+import { decisionsOwedTable, standingsTable } from './rules.js';
 import { formatMoney, formatDate, formatInstant, formatPercent, minorToBigInt, minorToDecimal, toCsv } from './format.js';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
@@ -104,7 +104,8 @@ export const DASHBOARD_QUERY = `query Dashboard($m: MunicipalityCode!, $asOf: Da
     }
     actionList { id title consortium deadline status requested { amountMinor currency } leadApplicant
       coApplicants { municipality answer } }
-    ${DECISIONS_OWED_FIELDS}
+    decisionsOwed { municipality role amount { amountMinor currency } due warning nextMeeting { date body }
+      application { id title consortium warnings { rule label detail outcome } } }
     funding { year programme currency granted { amountMinor currency } coFinancing { amountMinor currency } }
     twinTowns { partner { name country key } since endedOn decision { body date paragraph caseNumber } }
     goals { strategyId strategyTitle goal { id title focusArea } projects { id title } }
@@ -356,7 +357,9 @@ export const OVERVIEW_QUERY = `query Overview($c: ConsortiumCode!, $asOf: DateTi
     successRate
     applications { id title status leadApplicant deadline requested { amountMinor currency } granted { amountMinor currency } }
     projects { id title status period { start end } financing { grant { amountMinor currency } } }
-    ${STANDINGS_FIELDS}
+    standings { checkedOn application { id title status }
+      warnings { rule label detail } failures { rule label detail }
+      partyStatuses { municipality lead status satisfiesRules problems amount { amountMinor currency } nextMeeting { date body } } }
   }
 }`;
 
