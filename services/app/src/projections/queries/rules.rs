@@ -246,7 +246,7 @@ fn by_deadline(owed: &mut [DecisionOwed]) {
 impl ReadModels {
     /// Every decision owed in `applications` (each party's), on `when.today`
     /// with the calendars as recorded by `when.at`, by deadline.
-    pub fn decisions_owed_in(&self, applications: &[ApplicationView], when: AsOf) -> Vec<DecisionOwed> {
+    pub(crate) fn decisions_owed_in(&self, applications: &[ApplicationView], when: AsOf) -> Vec<DecisionOwed> {
         let mut owed: Vec<DecisionOwed> = applications
             .iter()
             .flat_map(|a| {
