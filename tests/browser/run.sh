@@ -35,6 +35,9 @@ cleanup() {
 trap cleanup EXIT
 
 start_server "browser test" "$log" --demo --data-dir "$data/store"
+# An administrator's token (the demo offers none) for opening a call.
+SAMVERKAN_ADMIN_TOKEN="$(RUST_LOG=off "$SAMVERKAN_BIN" token --data-dir "$data/store" --role admin)"
+export SAMVERKAN_ADMIN_TOKEN
 
 echo "browser test against $base (artifacts in $artifacts)"
 status=0

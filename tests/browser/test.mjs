@@ -291,6 +291,90 @@ try {
     await noRawEnums(cp, 'consortium');
   });
 
+  // ------------------------------------------- programme rules on the views
+  await step('decisions owed and rule warnings: Lidköping’s dashboard and the V6 overview show what the API answers', async () => {
+    const admin = process.env.SAMVERKAN_ADMIN_TOKEN;
+    assert.ok(admin, 'run.sh passes an administrator token (SAMVERKAN_ADMIN_TOKEN)');
+    const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+    const send = (token, field, type, input) =>
+      api(token, `mutation($id: UUID!, $input: ${type}!) { ${field}(commandId: $id, input: $input) { position } }`, { id: crypto.randomUUID(), input });
+    const call = `browser-${Date.now()}`;
+    const closesAt = `${day(60)}T22:59:00Z`;
+    await send(admin, 'openCall', 'OpenCallInput', {
+      programme: 'INTERREG-SE-NO', call, title: 'Webbtestets utlysning', ruleSet: '2021-2027',
+      opensOn: day(0), closesAt, unavailableFunds: [], source: 'browser test call',
+    });
+    await send(officer.token, 'scheduleMeeting', 'ScheduleMeetingInput', { municipality: 'SE-1494', body: 'COUNCIL', date: day(10), source: 'browser test' });
+    const ruleTitle = `Regelkoll ${Date.now()}`;
+    const drafted = await api(
+      coordinator.token,
+      `mutation($id: UUID!, $input: DraftApplicationInput!) { draftApplication(commandId: $id, input: $input) { application { id } } }`,
+      {
+        id: crypto.randomUUID(),
+        input: {
+          consortium: 'V6', title: ruleTitle, programme: { kind: 'INTERREG', name: 'INTERREG-SE-NO' }, call,
+          leadApplicant: 'SE-1494', deadline: closesAt,
+          totalBudget: { amountMinor: 100000000, currency: 'SEK' }, requested: { amountMinor: 50000000, currency: 'SEK' },
+          projectPeriod: { start: day(120), end: day(849) }, callRef: { programme: 'INTERREG-SE-NO', call }, sides: [],
+        },
+      },
+    );
+    const id = drafted.draftApplication.application.id;
+    await send(coordinator.token, 'inviteCoApplicant', 'InviteCoApplicantInput', { applicationId: id, municipality: 'SE-1495', asked: { amountMinor: 20000000, currency: 'SEK' } });
+
+    // Lidköping leads and owes its own decision: amount, deadline, its council meeting, the rule warning.
+    const d = (
+      await api(officer.token, `{ dashboard(municipality: "SE-1494") { decisionsOwed { amount { amountMinor } due nextMeeting { date body } warning application { id warnings { rule } } } } }`)
+    ).dashboard;
+    const line = d.decisionsOwed.find((o) => o.application.id === id);
+    assert.ok(line, 'the API lists the decision Lidköping owes');
+    assert.equal(line.nextMeeting.date, day(10));
+    assert.ok(line.application.warnings.some((w) => w.rule === 'co_financing_decision_missing'));
+    await op.goto(`${base}/#/dashboard?m=SE-1494`);
+    await until(op, (t) => [...document.querySelectorAll('#decisions-owed tbody tr')].some((tr) => tr.textContent.includes(t)), ruleTitle);
+    const row = op.locator('#decisions-owed tbody tr', { hasText: ruleTitle });
+    assert.equal(await row.count(), 1, 'the decision owed is shown');
+    const cells = await row.locator('td').allInnerTexts();
+    assert.equal(cells[1], 'Ledande part');
+    assert.equal(digits(cells[2]), wholeDigits(line.amount.amountMinor));
+    assert.match(cells[4], new RegExp(`${fmt.formatDate(day(10), 'sv')} \\(Kommunfullmäktige\\)`));
+    assert.equal(await row.locator('li.warning[data-rule="co_financing_decision_missing"]').innerText(), '⚠ Medfinansieringsbeslut saknas');
+    // Every decision owed the API lists is a row; the ones without a meeting in time say so.
+    const all = (await api(officer.token, `{ dashboard(municipality: "SE-1494") { decisionsOwed { warning } } }`)).dashboard.decisionsOwed;
+    assert.equal(await op.locator('#decisions-owed tbody tr').count(), all.length);
+    assert.equal(await op.locator('#decisions-owed .no-meeting').count(), all.filter((o) => o.warning === 'no_meeting_before_deadline').length);
+    await shot(op, 'decisions-owed');
+    await axe(op, 'dashboard-decisions-owed');
+    await noRawEnums(op, 'dashboard-decisions-owed');
+
+    // The coordinator sees each member's status per application, as the API answers it.
+    const o = (
+      await api(coordinator.token, `{ consortiumOverview(consortium: "V6") { standings { application { id } warnings { rule } partyStatuses { municipality status nextMeeting { date } } } } }`)
+    ).consortiumOverview;
+    const standing = o.standings.find((s) => s.application.id === id);
+    assert.deepEqual(standing.partyStatuses.map((p) => [p.municipality, p.status]), [['SE-1494', 'pending'], ['SE-1495', 'pending']]);
+    await cp.goto(`${base}/#/consortium?c=V6`);
+    await until(cp, (t) => [...document.querySelectorAll('#standings tbody tr')].some((tr) => tr.textContent.includes(t)), ruleTitle);
+    const srow = cp.locator('#standings tbody tr', { hasText: ruleTitle });
+    assert.equal(await srow.count(), 1, 'the application has a standing');
+    const shown = await srow.locator('li[data-municipality]').evaluateAll((ls) => ls.map((l) => [l.dataset.municipality, l.dataset.status]));
+    assert.deepEqual(shown, standing.partyStatuses.map((p) => [p.municipality, p.status]));
+    assert.match(await srow.locator('li[data-municipality="SE-1494"]').innerText(), new RegExp(`Väntar – Nästa sammanträde ${fmt.formatDate(day(10), 'sv')}`));
+    assert.equal(await srow.locator('li.warning[data-rule="co_financing_decision_missing"]').count(), 1);
+    assert.equal(await cp.locator('#standings tbody tr').count(), o.standings.length);
+    // In English and Norwegian too.
+    await cp.selectOption('#lang-select', 'en');
+    await until(cp, () => document.querySelector('#h-standings')?.textContent === "Members' status against the programme's rules");
+    assert.match(await cp.locator('#standings tbody tr', { hasText: ruleTitle }).innerText(), /Pending – Next meeting .*Co-financing decision missing/s);
+    await cp.selectOption('#lang-select', 'nb');
+    await until(cp, () => document.querySelector('#h-standings')?.textContent === 'Medlemmenes status mot programmets regler');
+    await cp.selectOption('#lang-select', 'sv');
+    await until(cp, () => document.querySelector('#h-standings')?.textContent === 'Medlemmarnas status mot programmets regler');
+    await shot(cp, 'standings');
+    await axe(cp, 'consortium-standings');
+    await noRawEnums(cp, 'consortium-standings');
+  });
+
   // ---------------------------------------------------------- the V6 flow
   const title = `Gränslös kompetens ${Date.now()}`;
   let appId = '';

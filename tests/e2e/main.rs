@@ -15,6 +15,8 @@ mod in_process;
 mod jwks;
 mod loadgen;
 mod migrate;
+mod programme_lump_sums;
+mod programme_overview;
 mod programme_rules;
 mod record;
 mod replicas;

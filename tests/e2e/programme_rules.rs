@@ -84,11 +84,11 @@ pub(crate) fn next_main_deadline(day: NaiveDate) -> NaiveDate {
         .unwrap()
 }
 
-struct Calls {
-    deadline: String,
+pub(crate) struct Calls {
+    pub(crate) deadline: String,
 }
 
-async fn open_calls(server: &Server, admin: &str) -> Calls {
+pub(crate) async fn open_calls(server: &Server, admin: &str) -> Calls {
     let today = Utc::now().date_naive();
     let main = next_main_deadline(today);
     let deadline = format!("{main}T22:59:00Z");
@@ -133,7 +133,7 @@ async fn open_calls(server: &Server, admin: &str) -> Calls {
 
 /// A draft input for `consortium`'s `call`, led by `lead`.
 #[allow(clippy::too_many_arguments)]
-fn draft(
+pub(crate) fn draft(
     consortium: &str,
     lead: &str,
     programme: &str,

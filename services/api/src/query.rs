@@ -96,6 +96,16 @@ impl At {
         read(ctx, self.at_least, f).await
     }
 
+    /// The business day and recording instant together: [`At::when`] on
+    /// `validAt` when one was asked about (what nested fields such as an
+    /// application's `warnings` are judged on).
+    pub(crate) fn day(&self) -> AsOf {
+        AsOf {
+            today: self.valid.unwrap_or(self.when().today),
+            ..self.when()
+        }
+    }
+
     /// [`At::read`] on the read models as the caller sees them.
     pub(crate) async fn read_seen<R>(
         &self,

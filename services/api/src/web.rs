@@ -45,6 +45,7 @@ macro_rules! asset {
 const ASSETS: &[Asset] = &[
     asset!("app.js", JS),
     asset!("views.js", JS),
+    asset!("rules.js", JS),
     asset!("actions.js", JS),
     asset!("gql.js", JS),
     asset!("i18n.js", JS),

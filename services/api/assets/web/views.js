@@ -1,6 +1,7 @@
 // The views: DOM built with h() (text nodes only, never innerHTML), charts as
 // inline SVG.
 import { t, lang } from './i18n.js';
+import { decisionsOwedTable, standingsTable } from './rules.js';
 import { formatMoney, formatDate, formatInstant, formatPercent, minorToBigInt, minorToDecimal, toCsv } from './format.js';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
@@ -103,6 +104,8 @@ export const DASHBOARD_QUERY = `query Dashboard($m: MunicipalityCode!, $asOf: Da
     }
     actionList { id title consortium deadline status requested { amountMinor currency } leadApplicant
       coApplicants { municipality answer } }
+    decisionsOwed { municipality role amount { amountMinor currency } due warning nextMeeting { date body }
+      application { id title consortium warnings { rule label detail outcome } } }
     funding { year programme currency granted { amountMinor currency } coFinancing { amountMinor currency } }
     twinTowns { partner { name country key } since endedOn decision { body date paragraph caseNumber } }
     goals { strategyId strategyTitle goal { id title focusArea } projects { id title } }
@@ -145,6 +148,7 @@ export function dashboardView(d, ctx) {
         { id: 'action-list' },
       ),
     ),
+    section('decisionsOwed', 'h-owed', decisionsOwedTable(d.decisionsOwed)),
     section(
       'projects',
       'h-projects',
@@ -353,6 +357,9 @@ export const OVERVIEW_QUERY = `query Overview($c: ConsortiumCode!, $asOf: DateTi
     successRate
     applications { id title status leadApplicant deadline requested { amountMinor currency } granted { amountMinor currency } }
     projects { id title status period { start end } financing { grant { amountMinor currency } } }
+    standings { checkedOn application { id title status }
+      warnings { rule label detail } failures { rule label detail }
+      partyStatuses { municipality lead status satisfiesRules problems amount { amountMinor currency } nextMeeting { date body } } }
   }
 }`;
 
@@ -420,6 +427,7 @@ export function overviewView(o, ctx) {
         { id: 'applications' },
       ),
     ),
+    section('standings', 'h-standings', standingsTable(o.standings, name)),
     section(
       'resultingProjects',
       'h-projects',

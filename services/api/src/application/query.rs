@@ -16,7 +16,7 @@ crate::query::read_fields! {
             let found = at
                 .read_seen(ctx, |seen| {
                     seen.application_on(&d::ApplicationId(id), at.as_of, at.valid)
-                        .map(|v| v.ok().map(|v| Application::from(&v)))
+                        .map(|v| v.ok().map(|v| Application::from(&v).on(at.day())))
                 })
                 .await?;
             match found {
@@ -39,7 +39,7 @@ crate::query::read_fields! {
                     .iter()
                     .map(|a| {
                         let drafted = a.drafted_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-                        (format!("{drafted}\u{1f}{}", a.id), Application::from(a))
+                        (format!("{drafted}\u{1f}{}", a.id), Application::from(a).on(at.day()))
                     })
                     .collect()
             })

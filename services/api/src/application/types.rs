@@ -203,26 +203,48 @@ output_from! {
         pub funder_decisions: Vec<FunderDecision> = a.funder_decisions.iter().map(FunderDecision::from).collect(),
         #[graphql(skip)]
         pub view: Box<v::ApplicationView> = Box::new(a.clone()),
+        /// The time axis of the query that answered it (`None`: now, today).
+        #[graphql(skip)]
+        pub when: Option<samverkan_app::projections::AsOf> = None,
+    }
+}
+
+impl Application {
+    /// The application as answered for `when` (the recording instant and the
+    /// business day its `warnings` and `partyStatuses` are judged on).
+    pub fn on(mut self, when: samverkan_app::projections::AsOf) -> Self {
+        self.when = Some(when);
+        self
+    }
+
+    fn when(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<samverkan_app::projections::AsOf> {
+        Ok(match self.when {
+            Some(w) => w,
+            None => samverkan_app::projections::AsOf::now(crate::context::now(ctx)?),
+        })
     }
 }
 
 #[async_graphql::ComplexObject]
 impl Application {
     /// The "W" rules the application breaks (see `checkApplication`),
-    /// measured on its submission day, else the server's today.
+    /// measured on its submission day, else on the query's business day
+    /// (`validAt`; else the day of `asOf`; else today by the server's clock).
     async fn warnings(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<RuleCheck>> {
-        let today = crate::context::now(ctx)?.date_naive();
+        let today = self.when(ctx)?.today;
         Ok(crate::shared::all(
             &samverkan_app::projections::queries::rules::check_application(&self.view, today).warnings(),
         ))
     }
 
     /// Each party's status for the coordinator: committed (and whether the
-    /// commitment satisfies the rules), pending with its next meeting up to
-    /// the deadline, or declined.
+    /// commitment satisfies the rules that name it), pending with its next
+    /// meeting up to the deadline, or declined. Judged on the query's
+    /// business day (`validAt`; else the day of `asOf`; else today), with the
+    /// meeting calendars as recorded by `asOf`.
     async fn party_statuses(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<PartyStatus>> {
         let state = crate::context::state(ctx)?;
-        let when = samverkan_app::projections::AsOf::now(crate::context::now(ctx)?);
+        let when = self.when(ctx)?;
         let models = state.projections.read();
         Ok(crate::shared::all(&models.party_statuses(&self.view, when)))
     }

@@ -109,6 +109,10 @@ output_from! {
         pub source: String = c.source.clone(),
         /// Which command the rule refuses when it is an "E" rule: `draft`, `commitment` or `submission`.
         pub stage: String = c.stage.to_string(),
+        /// The party (municipality) the verdict concerns, when it concerns one
+        /// (a partner's fund share, excluded costs in a partner's budget);
+        /// null: the application as a whole.
+        pub party: Option<MunicipalityCode> = c.party.map(MunicipalityCode::from),
     }
 }
 
@@ -147,6 +151,8 @@ output_from! {
     /// A co-financing decision a municipality owes.
     #[derive(SimpleObject, Clone, Debug)]
     pub struct DecisionOwed from o: &q::DecisionOwed {
+        /// The municipality that owes it.
+        pub municipality: MunicipalityCode = o.municipality.into(),
         pub application: Application = (&o.application).into(),
         /// `lead` or `co_applicant`.
         pub role: String = o.role.to_string(),
@@ -154,10 +160,18 @@ output_from! {
         pub amount: Option<Money> = o.amount.as_ref().map(Money::from),
         /// By when: the application's (the call's) deadline.
         pub due: DateTime = o.due.into(),
-        /// The first meeting from today up to the deadline's day.
+        /// The first meeting from the day asked about (`validAt`, else today) up to the deadline's day.
         pub next_meeting: Option<Meeting> = o.next_meeting.as_ref().map(Meeting::from),
         /// `no_meeting_before_deadline` when no meeting falls in time.
         pub warning: Option<String> = o.warning.clone(),
+    }
+}
+
+impl DecisionOwed {
+    /// Its application as answered for `when` (see [`Application::on`]).
+    pub fn on(mut self, when: samverkan_app::projections::AsOf) -> Self {
+        self.application = self.application.on(when);
+        self
     }
 }
 
@@ -172,9 +186,9 @@ output_from! {
         pub amount: Option<Money> = s.amount.as_ref().map(Money::from),
         /// For a commitment: whether it satisfies the rules that concern it.
         pub satisfies_rules: Option<bool> = s.satisfies_rules,
-        /// The names of the rules its commitment breaks.
+        /// The names of the rules its commitment breaks (the checks whose `party` it is).
         pub problems: Vec<String> = s.problems.clone(),
-        /// For a pending party: its next meeting up to the deadline.
+        /// For a pending party: its next meeting from the day asked about up to the deadline.
         pub next_meeting: Option<Meeting> = s.next_meeting.as_ref().map(Meeting::from),
     }
 }

@@ -182,7 +182,11 @@ output_from! {
         /// Projects as lead or partner, newest first.
         pub projects: Vec<ProjectLine> = all(&x.projects),
         /// Joint applications waiting for this municipality's co-financing answer.
-        pub action_list: Vec<Application> = all(&x.action_list),
+        pub action_list: Vec<Application> = x
+            .action_list
+            .iter()
+            .map(|a| Application::from(a).on(samverkan_app::projections::AsOf { at: x.as_of, today: x.today }))
+            .collect(),
         /// External funding obtained and co-financing committed.
         pub funding: Vec<FundingLine> = all(&x.funding),
         /// Current twin towns.
@@ -193,8 +197,14 @@ output_from! {
         pub handover: Vec<Handover> = all(&x.handover),
         /// The co-financing decisions this municipality owes, by deadline: which
         /// application, how much, by when, and its next meeting before then
-        /// (or the warning `no_meeting_before_deadline`).
-        pub decisions_owed: Vec<DecisionOwed> = all(&x.decisions_owed),
+        /// (or the warning `no_meeting_before_deadline`). Judged on the
+        /// dashboard's day (`validAt`; else the day of `asOf`; else today),
+        /// the applications as they stood then, the calendar as recorded by `asOf`.
+        pub decisions_owed: Vec<DecisionOwed> = x
+            .decisions_owed
+            .iter()
+            .map(|o| DecisionOwed::from(o).on(samverkan_app::projections::AsOf { at: x.as_of, today: x.today }))
+            .collect(),
         /// Its planned council, executive-board and committee meetings from the day on.
         pub meetings: Vec<Meeting> = all(&x.meetings),
     }

@@ -61,7 +61,11 @@ output_from! {
         /// Projects (as lead or partner) active some time in the year.
         pub projects_active: Vec<ReportProject> = all(&r.projects_active),
         /// Applications drafted, submitted or decided in the year.
-        pub applications: Vec<Application> = all(&r.applications),
+        pub applications: Vec<Application> = r
+            .applications
+            .iter()
+            .map(|a| Application::from(a).on(samverkan_app::projections::AsOf { at: r.as_of, today: r.valid_at }))
+            .collect(),
         /// Funding granted and own co-financing committed in the year.
         pub funding_obtained: Vec<FundingLine> = all(&r.funding_obtained),
         pub milestones_achieved: Vec<ReportMilestone> = all(&r.milestones_achieved),

@@ -350,14 +350,25 @@ fn programmes() -> Result<Vec<ProgrammeFact>, DomainError> {
                 valid_from: "2021-01-01",
                 valid_until: None,
                 source: ERASMUS_GUIDE,
-                rules: vec![rule(
-                    "Lump sum of EUR 120 000, 250 000 or 400 000",
-                    E,
-                    ERASMUS_GUIDE,
-                    RuleKind::LumpSum {
-                        amounts: vec![eur(120_000)?, eur(250_000)?, eur(400_000)?],
-                    },
-                )],
+                rules: vec![
+                    rule(
+                        "Lump sum of EUR 120 000, 250 000 or 400 000",
+                        E,
+                        ERASMUS_GUIDE,
+                        RuleKind::LumpSum {
+                            amounts: vec![eur(120_000)?, eur(250_000)?, eur(400_000)?],
+                        },
+                    ),
+                    rule(
+                        "At least three organisations from three countries",
+                        E,
+                        ERASMUS_GUIDE,
+                        RuleKind::MinPartnersAndCountries {
+                            min_partners: 3,
+                            min_countries: 3,
+                        },
+                    ),
+                ],
             }],
             calls: vec![],
         },

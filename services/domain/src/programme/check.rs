@@ -182,6 +182,10 @@ pub struct RuleCheck {
     pub limit: Option<String>,
     pub source: String,
     pub stage: StageName,
+    /// The party (municipality) the verdict concerns, when it concerns one:
+    /// a partner's fund share and own contribution, the excluded costs in a
+    /// partner's budget. `None`: the application as a whole.
+    pub party: Option<MunicipalityCode>,
 }
 
 /// [`Stage`] for the read side.
@@ -229,7 +233,8 @@ fn years(period: &Period) -> i64 {
 pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
     let mut out = vec![];
     let call = &rules.call;
-    let mut verdict = |rule: &'static str,
+    let mut verdict = |party: Option<MunicipalityCode>,
+                       rule: &'static str,
                        label: &str,
                        severity: Severity,
                        source: &str,
@@ -253,12 +258,14 @@ pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
             limit,
             source: source.to_string(),
             stage: stage_name(stage),
+            party,
         });
     };
 
     // Every call: the application's deadline is the call's.
     let matches = subject.deadline == call.closes_at;
     verdict(
+        None,
         "deadline_matches_call",
         "The application's deadline is the call's deadline",
         Severity::Warning,
@@ -281,8 +288,13 @@ pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
     for rule in &rules.rule_set.rules {
         let name = rule.kind.name();
         let stage = rule.kind.stage();
-        let mut v = |broken: bool, detail: String, actual: Option<String>, limit: Option<String>| {
+        let mut on = |party: Option<MunicipalityCode>,
+                      broken: bool,
+                      detail: String,
+                      actual: Option<String>,
+                      limit: Option<String>| {
             verdict(
+                party,
                 name,
                 &rule.label,
                 rule.severity,
@@ -293,6 +305,9 @@ pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
                 actual,
                 limit,
             )
+        };
+        let mut v = |broken: bool, detail: String, actual: Option<String>, limit: Option<String>| {
+            on(None, broken, detail, actual, limit)
         };
         match &rule.kind {
             RuleKind::MaxFundingRate {
@@ -520,30 +535,40 @@ pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
                 );
             }
             RuleKind::ExcludedCostCategory { categories } => {
-                let found: Vec<String> = subject
-                    .parties
-                    .iter()
-                    .filter_map(|p| match &p.answer {
-                        PartyAnswer::Committed { terms: Some(t), .. } => Some((p, t)),
-                        _ => None,
-                    })
-                    .flat_map(|(p, t)| {
-                        t.cost_lines
-                            .iter()
-                            .filter(|l| categories.iter().any(|c| c.eq_ignore_ascii_case(l.category.trim())))
-                            .map(move |l| format!("{} {} {}", p.municipality, l.category, l.amount))
-                    })
-                    .collect();
-                v(
-                    !found.is_empty(),
+                // One verdict per partner whose budget has excluded costs
+                // (naming the partner), else one passing verdict.
+                let mut any = false;
+                for p in &subject.parties {
+                    let PartyAnswer::Committed { terms: Some(t), .. } = &p.answer else {
+                        continue;
+                    };
+                    let found: Vec<String> = t
+                        .cost_lines
+                        .iter()
+                        .filter(|l| categories.iter().any(|c| c.eq_ignore_ascii_case(l.category.trim())))
+                        .map(|l| format!("{} {} {}", p.municipality, l.category, l.amount))
+                        .collect();
                     if found.is_empty() {
-                        format!("no costs of {}", categories.join(", "))
-                    } else {
-                        format!("excluded costs in the budget: {}", found.join(", "))
-                    },
-                    Some(format!("{} lines", found.len())),
-                    Some(format!("no {}", categories.join(", "))),
-                );
+                        continue;
+                    }
+                    any = true;
+                    on(
+                        Some(p.municipality),
+                        true,
+                        format!("excluded costs in the budget: {}", found.join(", ")),
+                        Some(format!("{} lines", found.len())),
+                        Some(format!("no {}", categories.join(", "))),
+                    );
+                }
+                if !any {
+                    on(
+                        None,
+                        false,
+                        format!("no costs of {}", categories.join(", ")),
+                        Some("0 lines".to_string()),
+                        Some(format!("no {}", categories.join(", "))),
+                    );
+                }
             }
             RuleKind::MaxFunds { max } => {
                 let mut funds: Vec<&str> = sides.iter().map(|s| s.fund.as_str()).collect();
@@ -588,6 +613,7 @@ pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
             Money::new(i64::try_from(x).unwrap_or(i64::MAX), budget.currency).map_or(x.to_string(), |m| m.to_string())
         };
         verdict(
+            Some(p.municipality),
             "fund_shares_sum",
             "Fund share and own contribution make 100 % of each partner's budget (fund share rounded down)",
             Severity::Error,

@@ -2,7 +2,7 @@ use super::*;
 use crate::cofinancing::{CoFinancingSource, CoFinancingTerms, ContributionForm, CostLine, FundingOrigin};
 use crate::testing::fixtures::{d, m, money, sek, t};
 use crate::testing::{given, given_no_history};
-use crate::{Currency, Money, Period, ProgrammeKind};
+use crate::{Currency, Money, MunicipalityCode, Period, ProgrammeKind};
 
 fn code() -> ProgrammeCode {
     ProgrammeCode::parse("INTERREG-SE-NO-2021-2027").unwrap()
@@ -445,6 +445,42 @@ fn decisions_missing_at_submission_and_jems_rounding() {
         terms: Some(terms(budget)),
     };
     assert_eq!(outcome(&check(&s, &no_salaries), "fund_shares_sum"), [Outcome::Fail]);
+
+    // The per-partner verdicts name their party; the application-wide ones none.
+    let checks = check(&s, &no_salaries);
+    let parties = |rule: &str| -> Vec<Option<MunicipalityCode>> {
+        checks.iter().filter(|c| c.rule == rule).map(|c| c.party).collect()
+    };
+    assert_eq!(parties("fund_shares_sum"), [Some(m("SE-1784"))]);
+    assert_eq!(parties("excluded_cost_category"), [Some(m("SE-1784"))]);
+    assert_eq!(parties("deadline_matches_call"), [None]);
+    // Two partners with excluded costs: one verdict each, each naming its own.
+    s.parties[1].answer = PartyAnswer::Committed {
+        amount: eur(100_000),
+        decided_on: d("2025-08-20"),
+        terms: Some(terms(eur(100_000))),
+    };
+    let checks = check(&s, &no_salaries);
+    let excluded: Vec<(Option<MunicipalityCode>, Outcome)> = checks
+        .iter()
+        .filter(|c| c.rule == "excluded_cost_category")
+        .map(|c| (c.party, c.outcome))
+        .collect();
+    assert_eq!(
+        excluded,
+        [(Some(m("SE-1784")), Outcome::Fail), (Some(m("NO-3401")), Outcome::Fail)]
+    );
+    // No excluded costs: one passing verdict for the application.
+    for p in &mut s.parties {
+        p.answer = committed(eur(100_000), "2025-08-18");
+    }
+    let checks = check(&s, &no_salaries);
+    let excluded: Vec<(Option<MunicipalityCode>, Outcome)> = checks
+        .iter()
+        .filter(|c| c.rule == "excluded_cost_category")
+        .map(|c| (c.party, c.outcome))
+        .collect();
+    assert_eq!(excluded, [(None, Outcome::Pass)]);
 }
 
 #[test]

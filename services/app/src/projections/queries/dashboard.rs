@@ -238,7 +238,7 @@ impl Visible<'_> {
         }
 
         let on = AsOf { today, ..when };
-        let decisions_owed = self.decisions_owed(code, on);
+        let decisions_owed = self.decisions_owed(code, on, v);
         let meetings = self
             .models
             .calendar(code, when.at)

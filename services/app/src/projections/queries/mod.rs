@@ -31,7 +31,7 @@ pub use follow_up_report::{FollowUpReport, ReportMilestone, ReportProject};
 pub use follow_ups::{follow_up_due, next_follow_up_due, term_of_office, StrategyLine};
 pub use funding::{funding_lines, FundingLine};
 pub use lookups::CodeResolution;
-pub use overview::{ConsortiumOverview, MemberCoFinancing};
+pub use overview::{ApplicationStanding, ConsortiumOverview, MemberCoFinancing};
 
 /// The moment a question is asked about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,9 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use samverkan_domain::application::ApplicationStatus;
+use samverkan_domain::programme::Outcome;
 use samverkan_domain::{ConsortiumCode, MunicipalityCode};
 use serde::Serialize;
 
+use super::rules::{DecisionOwed, PartyStatus};
 use super::{on_day, AsOf};
 use crate::projections::views::*;
 use crate::projections::Visible;
@@ -17,6 +19,21 @@ use crate::projections::Visible;
 pub struct MemberCoFinancing {
     pub municipality: MunicipalityCode,
     pub committed: Amounts,
+}
+
+/// How one application stands against its call's rule set, for the coordinator.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplicationStanding {
+    pub application: ApplicationView,
+    /// The day checked for: its submission's day, else the overview's day (`validAt`, else today).
+    pub checked_on: NaiveDate,
+    /// The "W" rules it breaks.
+    pub warnings: Vec<samverkan_domain::programme::RuleCheck>,
+    /// The "E" rules it breaks (the command of their stage would be refused).
+    pub failures: Vec<samverkan_domain::programme::RuleCheck>,
+    /// Each party's status: committed (and whether the commitment satisfies
+    /// the rules), pending with its next meeting, declined.
+    pub party_statuses: Vec<PartyStatus>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -34,6 +51,11 @@ pub struct ConsortiumOverview {
     pub success_rate: Option<f64>,
     pub applications: Vec<ApplicationView>,
     pub projects: Vec<ProjectView>,
+    /// Each application's standing against its rule set (the same
+    /// applications, as the viewer may see them).
+    pub standings: Vec<ApplicationStanding>,
+    /// The co-financing decisions the parties owe in its drafts, by deadline.
+    pub decisions_owed: Vec<DecisionOwed>,
 }
 
 /// The key an application status is counted under in
@@ -117,7 +139,24 @@ impl Visible<'_> {
             })
             .unwrap_or_default();
         projects.sort_by(|a, b| a.period.start.cmp(&b.period.start).then(a.title.cmp(&b.title)));
+        let standings = applications
+            .iter()
+            .map(|a| {
+                let check = models.check_application(a, when);
+                let of = |o: Outcome| check.checks.iter().filter(|c| c.outcome == o).cloned().collect();
+                ApplicationStanding {
+                    checked_on: check.on,
+                    warnings: of(Outcome::Warning),
+                    failures: of(Outcome::Fail),
+                    party_statuses: models.party_statuses(a, when),
+                    application: a.clone(),
+                }
+            })
+            .collect();
+        let decisions_owed = models.decisions_owed_in(&applications, when);
         Some(ConsortiumOverview {
+            standings,
+            decisions_owed,
             consortium,
             valid_at: when.today,
             as_of: when.at,

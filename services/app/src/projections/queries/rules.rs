@@ -45,6 +45,8 @@ impl ApplicationCheck {
 /// A co-financing decision a municipality owes.
 #[derive(Debug, Clone, Serialize)]
 pub struct DecisionOwed {
+    /// Who owes it.
+    pub municipality: MunicipalityCode,
     pub application: ApplicationView,
     /// `lead` or `co_applicant`.
     pub role: &'static str,
@@ -52,7 +54,8 @@ pub struct DecisionOwed {
     pub amount: Option<Money>,
     /// By when: the application's deadline (the call's).
     pub due: DateTime<Utc>,
-    /// The first meeting of its council, executive board or committee from today up to the deadline's day.
+    /// The first meeting of its council, executive board or committee from
+    /// the day asked about (`validAt`, else today) up to the deadline's day.
     pub next_meeting: Option<Meeting>,
     /// `no_meeting_before_deadline` when no meeting falls in time.
     pub warning: Option<String>,
@@ -68,9 +71,9 @@ pub struct PartyStatus {
     pub amount: Option<Money>,
     /// For a commitment: whether it satisfies the rules that concern it.
     pub satisfies_rules: Option<bool>,
-    /// The rules its commitment breaks.
+    /// The rules its commitment breaks (the checks naming this party).
     pub problems: Vec<String>,
-    /// For a pending party: its next meeting up to the deadline.
+    /// For a pending party: its next meeting from the day asked about up to the deadline.
     pub next_meeting: Option<Meeting>,
 }
 
@@ -166,11 +169,10 @@ impl ReadModels {
             .parties
             .iter()
             .map(|p| {
-                let code = p.municipality.to_string();
                 let problems: Vec<String> = result
                     .checks
                     .iter()
-                    .filter(|c| c.outcome != Outcome::Pass && c.stage == "commitment" && c.detail.contains(&code))
+                    .filter(|c| c.outcome != Outcome::Pass && c.party == Some(p.municipality))
                     .map(|c| c.rule.to_string())
                     .collect();
                 let (status, amount) = match &p.answer {
@@ -197,45 +199,81 @@ impl ReadModels {
     }
 }
 
-impl Visible<'_> {
-    /// The co-financing decisions `m` owes: drafts it leads without its own
-    /// commitment, or is invited to and has not answered, by deadline.
-    pub fn decisions_owed(&self, m: &MunicipalityCode, when: AsOf) -> Vec<DecisionOwed> {
-        let models = self.models();
-        let calendar = models.calendar(m, when.at);
-        let mut owed: Vec<DecisionOwed> = self
-            .applications_of(m, when.at, None)
-            .into_iter()
-            .filter(|a| a.status == ApplicationStatus::Draft && a.deadline.date_naive() >= when.today)
-            .filter_map(|a| {
-                let (role, amount) = if a.lead_applicant == *m {
-                    if a.lead_commitment.is_some() {
-                        return None;
-                    }
-                    // The lead is asked for what the co-applicants were not.
-                    let asked: Option<i64> = a.co_applicants.iter().map(|c| c.asked.map(|x| x.amount_minor)).sum();
-                    let own = a.total_budget.amount_minor.checked_sub(a.requested.amount_minor);
-                    let rest = own.zip(asked).and_then(|(own, asked)| own.checked_sub(asked));
-                    ("lead", rest.and_then(|r| Money::new(r, a.total_budget.currency).ok()))
-                } else {
-                    let c = a.co_applicants.iter().find(|c| c.municipality == *m)?;
-                    if c.answer != AnswerView::Pending {
-                        return None;
-                    }
-                    ("co_applicant", c.asked)
-                };
-                let next_meeting = calendar.next_meeting(when.today, a.deadline.date_naive());
-                Some(DecisionOwed {
-                    role,
-                    amount,
-                    due: a.deadline,
-                    warning: next_meeting.is_none().then(|| "no_meeting_before_deadline".to_string()),
-                    next_meeting,
-                    application: a,
-                })
+/// What `m` owes in `a` on `today` (a draft it leads without its own
+/// commitment, or is invited to and has not answered, whose deadline has
+/// not passed), with the first meeting in `calendar` that can take it.
+fn owed_in(
+    a: &ApplicationView,
+    m: &MunicipalityCode,
+    calendar: &CalendarState,
+    today: NaiveDate,
+) -> Option<DecisionOwed> {
+    if a.status != ApplicationStatus::Draft || a.deadline.date_naive() < today {
+        return None;
+    }
+    let (role, amount) = if a.lead_applicant == *m {
+        if a.lead_commitment.is_some() {
+            return None;
+        }
+        // The lead is asked for what the co-applicants were not.
+        let asked: Option<i64> = a.co_applicants.iter().map(|c| c.asked.map(|x| x.amount_minor)).sum();
+        let own = a.total_budget.amount_minor.checked_sub(a.requested.amount_minor);
+        let rest = own.zip(asked).and_then(|(own, asked)| own.checked_sub(asked));
+        ("lead", rest.and_then(|r| Money::new(r, a.total_budget.currency).ok()))
+    } else {
+        let c = a.co_applicants.iter().find(|c| c.municipality == *m)?;
+        if c.answer != AnswerView::Pending {
+            return None;
+        }
+        ("co_applicant", c.asked)
+    };
+    let next_meeting = calendar.next_meeting(today, a.deadline.date_naive());
+    Some(DecisionOwed {
+        municipality: *m,
+        role,
+        amount,
+        due: a.deadline,
+        warning: next_meeting.is_none().then(|| "no_meeting_before_deadline".to_string()),
+        next_meeting,
+        application: a.clone(),
+    })
+}
+
+fn by_deadline(owed: &mut [DecisionOwed]) {
+    owed.sort_by_key(|o| (o.due, o.application.id, o.municipality));
+}
+
+impl ReadModels {
+    /// Every decision owed in `applications` (each party's), on `when.today`
+    /// with the calendars as recorded by `when.at`, by deadline.
+    pub(crate) fn decisions_owed_in(&self, applications: &[ApplicationView], when: AsOf) -> Vec<DecisionOwed> {
+        let mut owed: Vec<DecisionOwed> = applications
+            .iter()
+            .flat_map(|a| {
+                std::iter::once(a.lead_applicant)
+                    .chain(a.co_applicants.iter().map(|c| c.municipality))
+                    .filter_map(|m| owed_in(a, &m, &self.calendar(&m, when.at), when.today))
+                    .collect::<Vec<_>>()
             })
             .collect();
-        owed.sort_by_key(|o| (o.due, o.application.id));
+        by_deadline(&mut owed);
+        owed
+    }
+}
+
+impl Visible<'_> {
+    /// The co-financing decisions `m` owes on `when.today` in the
+    /// applications as they stood on `valid_at` (as recorded by `when.at`):
+    /// drafts it leads without its own commitment, or is invited to and has
+    /// not answered, by deadline.
+    pub fn decisions_owed(&self, m: &MunicipalityCode, when: AsOf, valid_at: Option<NaiveDate>) -> Vec<DecisionOwed> {
+        let calendar = self.models().calendar(m, when.at);
+        let mut owed: Vec<DecisionOwed> = self
+            .applications_of(m, when.at, valid_at)
+            .iter()
+            .filter_map(|a| owed_in(a, m, &calendar, when.today))
+            .collect();
+        by_deadline(&mut owed);
         owed
     }
 }
