@@ -19,7 +19,8 @@ fn loadgen_runs_every_workload_and_cleans_up() {
             "--mutations",
             "60",
             "--projects",
-            "2",
+            // More than the demo's active projects: two are registered.
+            "7",
         ])
         .args(["--grow", "2", "--dir"])
         .arg(dir.path())
