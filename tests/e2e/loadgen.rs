@@ -35,8 +35,8 @@ fn loadgen_runs_every_workload_and_cleans_up() {
         "| GraphQL yearly follow-up |",
         "| bare axum handler, same bytes as dashboard",
         "| store yardstick: 4 writers",
-        "| planMilestone, 2 projects, short streams | 60 | 0 |",
-        "| planMilestone, 2 projects, long streams | 60 | 0 |",
+        "| planMilestone, 7 projects, short streams | 60 | 0 |",
+        "| planMilestone, 7 projects, long streams | 60 | 0 |",
         "CONFLICT answers: 0",
         "long/short rate:",
     ] {
