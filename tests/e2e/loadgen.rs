@@ -19,7 +19,8 @@ fn loadgen_runs_every_workload_and_cleans_up() {
             "--mutations",
             "60",
             "--projects",
-            "2",
+            // More than the demo's active projects: two are registered.
+            "7",
         ])
         .args(["--grow", "2", "--dir"])
         .arg(dir.path())
@@ -34,8 +35,8 @@ fn loadgen_runs_every_workload_and_cleans_up() {
         "| GraphQL yearly follow-up |",
         "| bare axum handler, same bytes as dashboard",
         "| store yardstick: 4 writers",
-        "| planMilestone, 2 projects, short streams | 60 | 0 |",
-        "| planMilestone, 2 projects, long streams | 60 | 0 |",
+        "| planMilestone, 7 projects, short streams | 60 | 0 |",
+        "| planMilestone, 7 projects, long streams | 60 | 0 |",
         "CONFLICT answers: 0",
         "long/short rate:",
     ] {

@@ -56,8 +56,11 @@ pub struct LoadgenArgs {
     /// Requests in each mutation run (short streams, then long streams).
     #[arg(long, default_value_t = 4000, value_parser = clap::value_parser!(u64).range(1..))]
     pub mutations: u64,
-    /// At most this many of the demo's active projects receive the mutations.
-    #[arg(long, default_value_t = 16, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
+    /// How many projects receive the mutations: the demo's active ones, and
+    /// projects registered (not timed) until there are this many. The default
+    /// spreads them over as many streams as the store's yardstick has writers;
+    /// a small number measures commands contending for a few streams.
+    #[arg(long, default_value_t = 64, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
     pub projects: usize,
     /// How many times longer the streams are in the long-stream run.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000))]

@@ -43,6 +43,7 @@ impl ApplicationPayload {
 impl crate::command::Answer for ApplicationPayload {
     type Aggregate = ApplicationAggregate;
     type Entity = Application;
+    const ENTITY_FIELDS: &'static [&'static str] = &["application", "warnings"];
     fn entity(models: &samverkan_app::ReadModels, id: &samverkan_domain::ApplicationId) -> Option<Application> {
         models.application(id, None).map(|v| Application::from(&v))
     }

@@ -111,6 +111,10 @@ impl Filled<'_> {
 pub trait Answer: Sized {
     type Aggregate: Aggregate;
     type Entity;
+    /// The payload's fields that need the entity: it is read back only when
+    /// the mutation selects one of them (a view of a long project is not
+    /// copied for a caller asking only for `position` and `version`).
+    const ENTITY_FIELDS: &'static [&'static str];
     /// The entity after the command, from the read models.
     fn entity(models: &ReadModels, id: &<Self::Aggregate as Aggregate>::Id) -> Option<Self::Entity>;
     fn new(outcome: CommandOutcome, entity: Option<Self::Entity>) -> Self;
@@ -229,7 +233,9 @@ where
         .wait_for(outcome.position, state.limits.read_wait)
         .await;
     tracing::info!(stream = %outcome.stream, position = outcome.position, version = outcome.version, appended = outcome.appended, "command handled");
-    let entity = if caught_up {
+    let selection = ctx.look_ahead();
+    let wanted = P::ENTITY_FIELDS.iter().any(|f| selection.field(f).exists());
+    let entity = if caught_up && wanted {
         P::entity(&state.projections.read(), &id)
     } else {
         None
@@ -262,6 +268,7 @@ macro_rules! payload {
         impl $crate::command::Answer for $name {
             type Aggregate = $aggregate;
             type Entity = $ty;
+            const ENTITY_FIELDS: &'static [&'static str] = &[stringify!($field)];
             fn entity(
                 models: &samverkan_app::ReadModels,
                 id: &<$aggregate as samverkan_domain::Aggregate>::Id,

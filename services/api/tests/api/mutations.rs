@@ -359,3 +359,57 @@ async fn a_command_id_reused_for_another_command_is_a_conflict_on_any_stream() {
         json!(["MilestoneCancelled"])
     );
 }
+
+/// The payload's entity is read back only when it is selected; selected
+/// through a fragment spread, an inline fragment or an alias it is there.
+#[tokio::test]
+async fn a_payload_reads_its_entity_back_however_it_is_selected() {
+    let app = spawn_app().await;
+    for (code, name) in [("SE-1494", "Lidköping"), ("SE-1495", "Skara")] {
+        app.register(code, name).await;
+    }
+    app.consortium("V6", &["SE-1494", "SE-1495"]).await;
+    let p = project(&app, "Digitala skolor").await;
+    let plan = |selection: &str, fragment: &str| {
+        format!(
+            r#"mutation($id: UUID!, $p: UUID!, $m: String!) {{ planMilestone(commandId: $id, input: {{projectId: $p, milestoneId: $m, title: "Start", due: "2025-03-01"}}) {{ {selection} }} }} {fragment}"#
+        )
+    };
+    let cases = [
+        ("version", ""),
+        ("version project { milestones { id } }", ""),
+        (
+            "version ...P",
+            "fragment P on ProjectPayload { project { milestones { id } } }",
+        ),
+        ("version ... on ProjectPayload { project { milestones { id } } }", ""),
+        ("version p: project { milestones { id } }", ""),
+    ];
+    for (n, (selection, fragment)) in cases.iter().enumerate() {
+        let r = app
+            .gql(
+                &plan(selection, fragment),
+                json!({ "id": Uuid::new_v4(), "p": p, "m": format!("M{n}") }),
+            )
+            .await;
+        let payload = &r.data()["planMilestone"];
+        assert_eq!(payload["version"], json!(n + 1), "{selection}: {:#}", r.body);
+        let project = if selection.contains("p: project") {
+            &payload["p"]
+        } else {
+            &payload["project"]
+        };
+        if n == 0 {
+            assert!(payload.get("project").is_none(), "{:#}", r.body);
+        } else {
+            let ids: Vec<String> = (0..=n).map(|i| format!("M{i}")).collect();
+            let got: Vec<&str> = project["milestones"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{selection}: no project: {:#}", r.body))
+                .iter()
+                .filter_map(|m| m["id"].as_str())
+                .collect();
+            assert_eq!(got, ids, "{selection}");
+        }
+    }
+}

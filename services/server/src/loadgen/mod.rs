@@ -180,6 +180,7 @@ async fn run_in(dir: &std::path::Path, args: &LoadgenArgs) -> anyhow::Result<()>
 
     // Mutations: short streams, then grown `--grow`×, same count.
     let projects = workloads::active_projects(&graphql(&admin), args.projects).await?;
+    let projects = workloads::register_projects(&graphql(&admin), projects, args.projects).await?;
     let limit = Limit {
         requests: args.mutations,
         duration: Duration::from_secs(600),

@@ -77,6 +77,38 @@ pub async fn active_projects(target: &Target, max: usize) -> anyhow::Result<Vec<
     Ok(out)
 }
 
+const REGISTER_PROJECT: &str = "mutation Register($c: UUID!, $t: String!) { registerProject(commandId: $c, input: { \
+     title: $t, lead: { municipality: \"SE-1494\" }, programme: { kind: ERASMUS_PLUS, name: \"Erasmus+\" }, \
+     financing: { budget: { amountMinor: 100000, currency: EUR }, grant: { amountMinor: 0, currency: EUR }, \
+     coFinancing: { amountMinor: 0, currency: EUR } }, period: { start: \"2025-03-01\", end: \"2027-02-28\" } }) { project { id } } }";
+
+/// Register projects through the API (not timed) until there are `wanted`
+/// active ones, so that the mutations spread over as many streams as the
+/// store's yardstick has writers.
+pub async fn register_projects(
+    target: &Target,
+    mut projects: Vec<TargetProject>,
+    wanted: usize,
+) -> anyhow::Result<Vec<TargetProject>> {
+    let mut n = 0;
+    while projects.len() < wanted {
+        n += 1;
+        let variables = json!({ "c": Uuid::new_v4(), "t": format!("Load-generator project {n}") });
+        let (status, bytes) = post_once(target, graphql_body(REGISTER_PROJECT, &variables)).await?;
+        let v: Value = serde_json::from_slice(&bytes).context("the registerProject answer is not JSON")?;
+        if !status.is_success() || v.get("errors").is_some() {
+            bail!("registering a project failed: {status} {v}");
+        }
+        let id = v["data"]["registerProject"]["project"]["id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .context("registerProject answered no id")?;
+        let due = NaiveDate::from_ymd_opt(2025, 3, 1).context("a valid date")?;
+        projects.push(TargetProject { id, due });
+    }
+    Ok(projects)
+}
+
 const PLAN_MILESTONE: &str = "mutation Plan($c: UUID!, $i: PlanMilestoneInput!) { \
      planMilestone(commandId: $c, input: $i) { version position } }";
 
