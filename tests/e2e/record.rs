@@ -134,6 +134,12 @@ fn assert_sound(py: Option<&Path>, args: &[&str], export: &Path, key: &str) -> S
     assert!(ours.status.success(), "samverkan verify: {}", text(&ours));
     let stdout = String::from_utf8_lossy(&ours.stdout).to_string();
     assert!(stdout.contains("checkpoints: 1 verified"), "{stdout}");
+    // The export holds every body (drafts too): its owner's alone.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(export).expect("export").permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the export has mode {mode:o}");
+    }
     let head = stdout.lines().next().unwrap_or_default().to_string();
     if let Some(theirs) = theirs {
         assert!(theirs.status.success(), "verify_chain.py: {}", text(&theirs));

@@ -224,7 +224,11 @@ impl ProofQuery {
         let not_found = || ApiError::not_found(format!("no event with id {id}"));
         let event = store.find_event(id).await.map_err(store_error)?.ok_or_else(not_found)?;
         if let Some(application) = application_of(&event.stream) {
-            let visible = read_seen(ctx, None, |seen| seen.may_see_id(&application)).await?;
+            // Judged on read models that include the event (else NOT_READY),
+            // and closed for an application they do not know: the event's
+            // body is never shown on the strength of a lagging read model.
+            let at = Some(Position(event.position));
+            let visible = read_seen(ctx, at, |seen| seen.may_see_known_id(&application)).await?;
             if !visible {
                 return Err(not_found().into());
             }

@@ -257,6 +257,11 @@ impl Decider for Application {
             }
             Reject { decided_on, reason } => {
                 let d = require("submitted", state.status == ApplicationStatus::Submitted)?;
+                // A side's refusal is its funder's decision (recordFunderDecision);
+                // the application is rejected when every side has refused.
+                if d.sides.len() > 1 {
+                    return Err(DomainError::FunderDecisionPerSide);
+                }
                 require_text("reason", reason)?;
                 Ok(vec![ApplicationRejected {
                     application: d.application,

@@ -176,7 +176,7 @@ pub enum DomainError {
     SideAlreadyDecided { country: String, decision: String },
     #[error("a funder decision either grants an amount or refuses with a reason: {reason}")]
     InvalidFunderDecision { reason: &'static str },
-    #[error("a cross-border application is decided per side: record each side's funder decision (recordFunderDecision), not one approval")]
+    #[error("a cross-border application is decided per side: record each side's funder decision (recordFunderDecision), not one approval or rejection")]
     FunderDecisionPerSide,
     #[error("the budget has two sides for {country}: one side per country")]
     DuplicateBudgetSide { country: String },

@@ -110,6 +110,15 @@ async fn a_format_1_postgres_database_gets_its_chain_on_migration() {
     );
     append_some(&store, "new", 2, 3).await;
     assert_eq!(assert_sound(&store).await, 26);
+    // An event without a link (as a process of the older version, still
+    // running during a rolling upgrade, would insert) is refused.
+    let unlinked = server.psql(
+        &db,
+        "INSERT INTO events (position, stream, version, event_id, event_type, schema_version, data, recorded_at)
+         VALUES (1000, 'old-stream', 99, gen_random_uuid(), 'X', 1, '\\x7b7d'::bytea, now())",
+    );
+    let error = unlinked.expect_err("an unlinked event is refused");
+    assert!(error.contains("chain_hash"), "{error}");
     assert_eq!(
         server.psql(&db, "SELECT version FROM samverkan_format").unwrap(),
         samverkan_eventstore::postgres::FORMAT_VERSION.to_string()

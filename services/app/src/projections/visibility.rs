@@ -91,6 +91,12 @@ impl<'a> Visible<'a> {
         self.models.current_application(id).is_none_or(|a| self.visible_now(a))
     }
 
+    /// Whether the viewer may see the application with this id, failing
+    /// closed: an id the read models do not know (yet) is not visible.
+    pub fn may_see_known_id(&self, id: &ApplicationId) -> bool {
+        self.models.current_application(id).is_some_and(|a| self.visible_now(a))
+    }
+
     /// Whether a (live) timeline entry may be sent to the viewer.
     pub fn may_see_entry(&self, entry: &TimelineEntry) -> bool {
         entry.application.is_none_or(|id| self.may_see_id(&id))

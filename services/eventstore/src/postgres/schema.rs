@@ -229,6 +229,18 @@ pub(crate) async fn prepare(client: &mut deadpool_postgres::Client, describe: &s
             "hash chain computed for the events already stored"
         );
     }
+    if from < CHAIN_FORMAT {
+        // Every event has its link now: from here on a row without one is
+        // refused, so a process of an older version still running against
+        // this database (a rolling upgrade) fails its appends loudly instead
+        // of leaving unlinked events that would break the chain for good.
+        tx.batch_execute(
+            "ALTER TABLE events ALTER COLUMN chain_hash SET NOT NULL;
+             ALTER TABLE events ADD CONSTRAINT events_chain_hash_length CHECK (length(chain_hash) = 32);",
+        )
+        .await
+        .map_err(|e| backend(describe, "requiring a link on every event", e))?;
+    }
     let version = i32::try_from(FORMAT_VERSION).unwrap_or(i32::MAX);
     if from == 0 {
         let created_by = concat!("samverkan-eventstore ", env!("CARGO_PKG_VERSION"));

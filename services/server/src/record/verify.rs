@@ -171,8 +171,27 @@ pub async fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     }
 }
 
+/// The export holds every event's body, drafts and personal data
+/// included: it is created readable by its owner only (0600).
 fn create_export(path: &Path) -> anyhow::Result<std::fs::File> {
-    std::fs::File::create(path).with_context(|| format!("cannot create the export file {}", path.display()))
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options
+        .open(path)
+        .with_context(|| format!("cannot create the export file {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // An existing file keeps its old mode through `open`: set it.
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot make the export file {} private", path.display()))?;
+    }
+    Ok(file)
 }
 
 fn print_report(r: &ChainReport) {

@@ -221,6 +221,25 @@ fn each_side_is_decided_by_its_funder_and_the_last_decision_approves_one_project
             decision_reference: "x".into(),
         })
         .then_error("funder_decision_per_side");
+    // So is one rejection, before or after a side has decided.
+    for decided in [0, 1] {
+        let mut history = cross_border_submitted();
+        if decided == 1 {
+            history.push(
+                FunderDecisionRecorded {
+                    application: aid(),
+                    decision: eu_recorded(),
+                }
+                .into(),
+            );
+        }
+        given::<Application>(history)
+            .when(ApplicationCommand::Reject {
+                decided_on: d("2025-12-01"),
+                reason: "x".into(),
+            })
+            .then_error("funder_decision_per_side");
+    }
     // Before submission there is nothing to decide.
     given::<Application>(cross_border_submitted().into_iter().take(2))
         .when(eu_decision(Some(sek(1))))
