@@ -495,7 +495,7 @@ async fn traces_and_metrics_reach_an_otlp_receiver_and_events_carry_the_trace_id
 #[tokio::test]
 async fn without_an_endpoint_nothing_is_exported_and_logs_keep_the_callers_trace_id() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = spawn_with_env(
+    let mut server = spawn_with_env(
         dir.path(),
         &[],
         &[("RUST_LOG", "info"), ("OTEL_SERVICE_NAME", "samverkan-e2e")],
@@ -510,8 +510,10 @@ async fn without_an_endpoint_nothing_is_exported_and_logs_keep_the_callers_trace
     )
     .await;
     assert!(answer["errors"].is_null(), "{answer:#}");
+    // Stopped first, so that the log is read to its end (under load the
+    // reader thread may not have the command's line yet).
+    let status = server.stop();
     let stderr = server.stderr_text();
-    let status = server.terminate();
     assert!(status.success(), "{stderr}");
     assert!(!stderr.contains("exporting telemetry"), "{stderr}");
     let line = stderr

@@ -330,8 +330,8 @@ async fn a_unique_violation_fails_only_the_append_that_caused_it() {
         .psql(
             &db,
             &format!(
-                "INSERT INTO events (position, stream, version, event_id, event_type, schema_version, data, recorded_at)
-                 VALUES (3, 'intruder', 0, '{}', 'Foreign', 1, '\\x7b7d', now())",
+                "INSERT INTO events (position, stream, version, event_id, event_type, schema_version, data, recorded_at, chain_hash)
+                 VALUES (3, 'intruder', 0, '{}', 'Foreign', 1, '\\x7b7d', now(), decode(repeat('00', 32), 'hex'))",
                 Uuid::new_v4()
             ),
         )
