@@ -336,6 +336,9 @@ async fn a_sverige_norge_application_becomes_one_project_with_two_budgets_and_tw
     assert_eq!(amount(&p["financing"]["budget"]), (298_310_000, "EUR".into()));
 }
 
+/// An amount as (minor units, currency).
+type Figure = (i64, String);
+
 /// A municipality's dashboard over GraphQL: its project lines and its funding lines.
 async fn dashboard(server: &Server, token: &str, code: &str) -> Value {
     let query = "query($m: MunicipalityCode!) { dashboard(municipality: $m) { projects { project { title } role side holdsSide } funding { year programme granted { amountMinor currency } } } }";
@@ -390,7 +393,7 @@ async fn the_demos_granslos_kompetens_is_one_project_whose_sides_are_credited_to
     // SEK 6 000 000 + NOK 4 000 000 at the demo's rate 0.98, in SEK.
     assert_eq!(amount(&p["financing"]["budget"]), (992_000_000, "SEK".into()));
     assert_eq!(amount(&p["financing"]["grant"]), (496_000_000, "SEK".into()));
-    let sides: Vec<(&str, &str, (i64, String), (i64, String))> = p["sides"]
+    let sides: Vec<(&str, &str, Figure, Figure)> = p["sides"]
         .as_array()
         .unwrap()
         .iter()
