@@ -19,6 +19,7 @@ mod programme_lump_sums;
 mod programme_overview;
 mod programme_rules;
 mod record;
+mod register;
 mod replicas;
 mod security;
 mod serve;
