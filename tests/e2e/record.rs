@@ -272,6 +272,14 @@ async fn the_record_is_signed_proved_and_every_kind_of_tampering_is_located() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert_eq!(answer["data"]["checkpointKey"].as_str(), Some(key.as_str()), "{answer}");
+    // The key is published on a well-known path too, without a token.
+    let published: serde_json::Value = reqwest::get(format!("{}/.well-known/samverkan/checkpoint-key", server.base))
+        .await
+        .expect("GET the published key")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(published, json!({ "algorithm": "Ed25519", "publicKey": key }));
     let proof = &answer["data"]["eventProof"];
     assert_eq!(proof["event"]["position"], json!(5), "{answer}");
     check_proof(proof, &key);

@@ -10,6 +10,7 @@
 //! | `GET /healthz`     | the process is alive                                    |
 //! | `GET /readyz`      | the store answers and the read models are caught up     |
 //! | `GET /register/{code}.csv`, `.json` | a municipality's register of decisions (bearer token) |
+//! | `GET /.well-known/samverkan/checkpoint-key` | the checkpoints' Ed25519 public key (open) |
 //!
 //! GraphQL over HTTP (media types, status codes, parameters): see `over_http`.
 
@@ -63,6 +64,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/register/{file}", get(register))
+        .route("/.well-known/samverkan/checkpoint-key", get(checkpoint_key))
         .with_state(ctx)
         .layer(RequestBodyLimitLayer::new(limits.body_limit))
         .layer(axum::middleware::from_fn_with_state(
@@ -228,6 +230,24 @@ async fn register(
         };
         error_response(status, e.code, e.rule, &e.message)
     })
+}
+
+/// The public key the server signs the log's checkpoints with, for anyone
+/// to fetch and compare with what the organisation publishes (no token: the
+/// key is public).
+async fn checkpoint_key(State(ctx): State<AppContext>) -> Response {
+    match ctx.state.checkpoint_key {
+        Some(key) => {
+            let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+            Json(json!({ "algorithm": "Ed25519", "publicKey": hex })).into_response()
+        }
+        None => error_response(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            None,
+            "this store keeps no hash chain, so there are no signed checkpoints",
+        ),
+    }
 }
 
 async fn healthz() -> impl IntoResponse {
