@@ -106,8 +106,9 @@ pub struct VerifyArgs {
 
     /// Trust checkpoints signed with this Ed25519 public key (hex, as
     /// `samverkan keys` prints it); may be given more than once. Default:
-    /// the data directory's checkpoint key if it is there, else any key
-    /// (printed, to compare with the published one).
+    /// the data directory's checkpoint key if it is there; without either,
+    /// the chain is walked and the keys printed, but `verify` exits 2
+    /// (nothing trusted proves the checkpoints).
     #[arg(long)]
     pub public_key: Vec<String>,
 
@@ -120,6 +121,14 @@ pub struct VerifyArgs {
     /// checkpoint, to this file as JSON Lines (docs/operations.md).
     #[arg(long)]
     pub export: Option<PathBuf>,
+
+    /// Published checkpoints to hold the log to, besides the store's own: a
+    /// JSON Lines file with `"kind": "checkpoint"` lines as `--export`
+    /// writes them (other lines are ignored); may be given more than once.
+    /// A log rewritten and re-linked after its checkpoints were deleted
+    /// still fails against the copies published before.
+    #[arg(long)]
+    pub checkpoint: Vec<PathBuf>,
 }
 
 /// When the server signs checkpoints of the log.

@@ -15,6 +15,11 @@ async fn main() -> ExitCode {
     let telemetry = telemetry::init_for(&cli.command);
     let code = match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
+        // `verify`: the chain holds, but no trusted key proves the checkpoints.
+        Err(e) if e.is::<samverkan_server::record::verify::Untrusted>() => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             tracing::error!("{e:#}");
             eprintln!("error: {e:#}");
