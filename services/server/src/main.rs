@@ -73,6 +73,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Verify(args) => samverkan_server::record::verify::run(&args).await,
         Command::Migrate(args) => samverkan_server::migrate::run(&args).await,
+        Command::Export(args) => samverkan_server::record::cloudevents::run_export(&args).await,
+        Command::Import(args) => samverkan_server::record::cloudevents::run_import(&args).await,
         Command::Loadgen(args) => samverkan_server::loadgen::run(&args).await,
     }
 }

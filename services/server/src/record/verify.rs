@@ -160,7 +160,7 @@ fn published(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<Checkpoint>> {
 }
 
 /// A checkpoint from its export line (see [`checkpoint_line`]).
-fn checkpoint_from(v: &serde_json::Value) -> anyhow::Result<Checkpoint> {
+pub(crate) fn checkpoint_from(v: &serde_json::Value) -> anyhow::Result<Checkpoint> {
     let field = |name: &str| {
         v[name]
             .as_str()
@@ -249,7 +249,7 @@ impl std::error::Error for Untrusted {}
 
 /// The export holds every event's body, drafts and personal data
 /// included: it is created readable by its owner only (0600).
-fn create_export(path: &Path) -> anyhow::Result<std::fs::File> {
+pub(crate) fn create_export(path: &Path) -> anyhow::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
