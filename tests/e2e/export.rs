@@ -111,6 +111,34 @@ async fn the_log_exports_as_cloudevents_and_imports_with_the_chain_bit_for_bit()
         "the export of the import is the same file"
     );
 
+    // Into an empty PostgreSQL database too: the same export back.
+    if let Some(pg) = samverkan_eventstore::pg_testing::PgServer::shared_or_skip() {
+        let url = pg.fresh_database("import");
+        let scratch = work.path().join("pg");
+        let out = run(&["import", "--data-dir", s(&scratch), "--store-url", &url, s(&export)]);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(
+            text(&out).contains("chain: identical to the export's"),
+            "{}",
+            text(&out)
+        );
+        let from_pg = work.path().join("pg.jsonl");
+        let out = run(&[
+            "export",
+            "--data-dir",
+            s(&scratch),
+            "--store-url",
+            &url,
+            "-o",
+            s(&from_pg),
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(
+            std::fs::read(&from_pg).expect("read") == original,
+            "PostgreSQL gives the same export"
+        );
+    }
+
     // Not into a store that has events.
     let out = run(&["import", "--data-dir", s(&copy), s(&export)]);
     assert!(!out.status.success());
