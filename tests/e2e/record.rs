@@ -272,6 +272,14 @@ async fn the_record_is_signed_proved_and_every_kind_of_tampering_is_located() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert_eq!(answer["data"]["checkpointKey"].as_str(), Some(key.as_str()), "{answer}");
+    // The key is published on a well-known path too, without a token.
+    let published: serde_json::Value = reqwest::get(format!("{}/.well-known/samverkan/checkpoint-key", server.base))
+        .await
+        .expect("GET the published key")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(published, json!({ "algorithm": "Ed25519", "publicKey": key }));
     let proof = &answer["data"]["eventProof"];
     assert_eq!(proof["event"]["position"], json!(5), "{answer}");
     check_proof(proof, &key);
@@ -380,6 +388,57 @@ async fn the_record_is_signed_proved_and_every_kind_of_tampering_is_located() {
         relink(&conn);
     }
     assert_broken(py.as_deref(), &d, cp, "checkpoint mismatch", &key);
+
+    // The same rewrite with the store's checkpoints deleted: nothing in the
+    // file contradicts it any more, but the checkpoints published before do.
+    let d = copy_of(&dir, &work.path().join("rewritten"));
+    {
+        let conn = sqlite(&d);
+        conn.execute(
+            "UPDATE events SET data = CAST('{\"forged\":true}' AS BLOB) WHERE position = 12",
+            [],
+        )
+        .expect("tamper");
+        relink(&conn);
+        conn.execute("DELETE FROM checkpoints", []).expect("tamper");
+    }
+    let path = d.to_str().expect("utf-8");
+    let alone = run(&["verify", "--data-dir", path, "--public-key", &key]);
+    assert!(alone.status.success(), "without the published copies: {}", text(&alone));
+    let published = work.path().join("sound.jsonl");
+    let held = run(&[
+        "verify",
+        "--data-dir",
+        path,
+        "--public-key",
+        &key,
+        "--checkpoint",
+        published.to_str().expect("utf-8"),
+    ]);
+    assert!(!held.status.success(), "{}", text(&held));
+    assert!(
+        broken_line(&held).starts_with(&format!("broken: position {cp}: checkpoint mismatch: ")),
+        "{}",
+        text(&held)
+    );
+    // The sound store holds against its published checkpoints too.
+    let sound_dir = copy_of(&dir, &work.path().join("sound-again"));
+    let again = run(&[
+        "verify",
+        "--data-dir",
+        sound_dir.to_str().expect("utf-8"),
+        "--checkpoint",
+        published.to_str().expect("utf-8"),
+    ]);
+    assert!(again.status.success(), "{}", text(&again));
+
+    // Without a trusted key (no --public-key, no key file) the links are
+    // walked, but nothing proves who signed: exit 2.
+    let untrusted = copy_of(&dir, &work.path().join("untrusted"));
+    std::fs::remove_file(untrusted.join("checkpoint-ed25519.key")).expect("rm key");
+    let out = run(&["verify", "--data-dir", untrusted.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("unverified: "), "{}", text(&out));
 }
 
 fn forged_signature(dir: &Path, position: i64) -> Vec<u8> {

@@ -9,14 +9,17 @@
 //! | `GET /graphql/ws`  | subscriptions (`graphql-transport-ws`, `graphql-ws`)     |
 //! | `GET /healthz`     | the process is alive                                    |
 //! | `GET /readyz`      | the store answers and the read models are caught up     |
+//! | `GET /register/{code}.csv`, `.json` | a municipality's register of decisions (bearer token) |
+//! | `GET /.well-known/samverkan/checkpoint-key` | the checkpoints' Ed25519 public key (open) |
 //!
 //! GraphQL over HTTP (media types, status codes, parameters): see `over_http`.
 
 use std::time::Duration;
 
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -60,6 +63,8 @@ pub fn router(state: ApiState) -> Router {
         .merge(crate::web::routes(ctx.state.demo_tokens.clone()))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/register/{file}", get(register))
+        .route("/.well-known/samverkan/checkpoint-key", get(checkpoint_key))
         .with_state(ctx)
         .layer(RequestBodyLimitLayer::new(limits.body_limit))
         .layer(axum::middleware::from_fn_with_state(
@@ -180,6 +185,69 @@ async fn subscription(State(ctx): State<AppContext>, request: Request) -> Respon
         .max_frame_size(max)
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| crate::ws::serve(socket, schema, protocol, state, header_token, meta))
+}
+
+/// `?from=YYYY-MM-DD&to=YYYY-MM-DD` of a register download.
+#[derive(serde::Deserialize)]
+struct RegisterParams {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `GET /register/{code}.csv` or `.json`: the municipality's register of
+/// decisions as the caller sees it (`reports::register`).
+async fn register(
+    State(ctx): State<AppContext>,
+    Path(file): Path<String>,
+    params: Result<Query<RegisterParams>, QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
+    use crate::reports::register::{download, parse_day, parse_file};
+    let principal = match authenticate(&ctx.state, &headers) {
+        Ok(p) => p,
+        Err(e) => return unauthenticated(&e),
+    };
+    let answer = (|| {
+        let Query(params) = params.map_err(|e| {
+            crate::error::ApiError::validation("invalid_query", format!("the query string is not valid: {e}"))
+        })?;
+        let (code, format) = parse_file(&file)?;
+        let from = parse_day("from", params.from.as_deref())?;
+        let to = parse_day("to", params.to.as_deref())?;
+        let viewer = crate::visibility::Viewer::new(&principal);
+        let models = ctx.state.projections.read();
+        if models.municipality(&code, None).is_none() {
+            return Err(crate::error::ApiError::not_found(format!("no municipality {code}")));
+        }
+        let lines = models.seen_by(&viewer).register(&code, from, to, None);
+        download(&code, format, &lines)
+    })();
+    answer.unwrap_or_else(|e| {
+        let status = match e.code {
+            ErrorCode::Validation => StatusCode::BAD_REQUEST,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        error_response(status, e.code, e.rule, &e.message)
+    })
+}
+
+/// The public key the server signs the log's checkpoints with, for anyone
+/// to fetch and compare with what the organisation publishes (no token: the
+/// key is public).
+async fn checkpoint_key(State(ctx): State<AppContext>) -> Response {
+    match ctx.state.checkpoint_key {
+        Some(key) => {
+            let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+            Json(json!({ "algorithm": "Ed25519", "publicKey": hex })).into_response()
+        }
+        None => error_response(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            None,
+            "this store keeps no hash chain, so there are no signed checkpoints",
+        ),
+    }
 }
 
 async fn healthz() -> impl IntoResponse {

@@ -29,6 +29,7 @@ use crate::proof::ProofQuery;
 use crate::reports::dashboard::DashboardQuery;
 use crate::reports::follow_up::FollowUpQuery;
 use crate::reports::overview::OverviewQuery;
+use crate::reports::register::RegisterQuery;
 use crate::reports::timeline::TimelineQuery;
 use crate::scalars::{ConsortiumCode, Date, DateTime, MunicipalityCode, Position};
 use crate::strategy::query::StrategyQuery;
@@ -54,6 +55,7 @@ pub struct Query(
     ProgrammeQuery,
     FollowUpQuery,
     TimelineQuery,
+    RegisterQuery,
     ProofQuery,
 );
 

@@ -37,6 +37,14 @@ pub enum Command {
     /// then verify both. Resumable: run it again after an interruption. The
     /// target must be empty or hold the beginning of the source's log.
     Migrate(MigrateArgs),
+    /// Write the whole log as CloudEvents 1.0 JSON Lines (events in log
+    /// order, then the signed checkpoints) to `--output` or stdout,
+    /// streaming, with a progress bar on a terminal.
+    Export(ExportArgs),
+    /// Read an export (`samverkan export`) into an empty store: the same
+    /// events at the same positions, the hash chain reproduced bit for bit
+    /// (checked link by link), the checkpoints recorded.
+    Import(ImportArgs),
     /// Measure the real server under load: start it on port 0 (embedded
     /// store in a scratch directory, demo data), drive the GraphQL queries
     /// and `planMilestone` mutations over HTTP, and print rate, p50 and p99
@@ -106,8 +114,9 @@ pub struct VerifyArgs {
 
     /// Trust checkpoints signed with this Ed25519 public key (hex, as
     /// `samverkan keys` prints it); may be given more than once. Default:
-    /// the data directory's checkpoint key if it is there, else any key
-    /// (printed, to compare with the published one).
+    /// the data directory's checkpoint key if it is there; without either,
+    /// the chain is walked and the keys printed, but `verify` exits 2
+    /// (nothing trusted proves the checkpoints).
     #[arg(long)]
     pub public_key: Vec<String>,
 
@@ -120,6 +129,14 @@ pub struct VerifyArgs {
     /// checkpoint, to this file as JSON Lines (docs/operations.md).
     #[arg(long)]
     pub export: Option<PathBuf>,
+
+    /// Published checkpoints to hold the log to, besides the store's own: a
+    /// JSON Lines file with `"kind": "checkpoint"` lines as `--export`
+    /// writes them (other lines are ignored); may be given more than once.
+    /// A log rewritten and re-linked after its checkpoints were deleted
+    /// still fails against the copies published before.
+    #[arg(long)]
+    pub checkpoint: Vec<PathBuf>,
 }
 
 /// When the server signs checkpoints of the log.
@@ -293,6 +310,28 @@ pub struct MigrateArgs {
     /// Events per batch (one read, one import transaction).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub batch_size: u64,
+}
+
+/// `samverkan export`.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+
+    /// The file to write (created `0600`: it holds every body, drafts and
+    /// personal data included); `-` or none: stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// `samverkan import`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+
+    /// The export to read (CloudEvents JSON Lines from `samverkan export`).
+    pub input: PathBuf,
 }
 
 /// A role a development token grants.

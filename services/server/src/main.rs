@@ -15,6 +15,11 @@ async fn main() -> ExitCode {
     let telemetry = telemetry::init_for(&cli.command);
     let code = match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
+        // `verify`: the chain holds, but no trusted key proves the checkpoints.
+        Err(e) if e.is::<samverkan_server::record::verify::Untrusted>() => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             tracing::error!("{e:#}");
             eprintln!("error: {e:#}");
@@ -68,6 +73,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Verify(args) => samverkan_server::record::verify::run(&args).await,
         Command::Migrate(args) => samverkan_server::migrate::run(&args).await,
+        Command::Export(args) => samverkan_server::record::cloudevents::run_export(&args).await,
+        Command::Import(args) => samverkan_server::record::cloudevents::run_import(&args).await,
         Command::Loadgen(args) => samverkan_server::loadgen::run(&args).await,
     }
 }

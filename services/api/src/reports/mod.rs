@@ -8,4 +8,5 @@
 pub mod dashboard;
 pub mod follow_up;
 pub mod overview;
+pub mod register;
 pub mod timeline;

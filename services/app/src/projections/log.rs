@@ -231,7 +231,7 @@ pub(super) fn strategy_keys(e: &StrategyEvent) -> (StrategyId, MunicipalityCode)
 }
 
 /// A short human line for the timeline.
-fn summarize(event: &AnyEvent) -> String {
+pub(crate) fn summarize(event: &AnyEvent) -> String {
     use samverkan_domain::application::ApplicationEvent as A;
     match event {
         AnyEvent::Municipality(MunicipalityEvent::MunicipalityRegistered(e)) => {

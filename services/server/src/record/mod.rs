@@ -15,6 +15,7 @@ use samverkan_eventstore::chain::{checkpoint_message, from_hex, hex, Checkpoint}
 use samverkan_eventstore::EventStore;
 use tokio::task::JoinHandle;
 
+pub mod cloudevents;
 pub mod verify;
 
 /// The checkpoint signing key in the data directory (created on first start).

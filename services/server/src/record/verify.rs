@@ -73,6 +73,7 @@ pub async fn all_checkpoints(store: &dyn EventStore) -> anyhow::Result<Vec<Check
 pub async fn walk(
     store: &dyn EventStore,
     trusted: Option<Vec<[u8; 32]>>,
+    published: Vec<Checkpoint>,
     mut export: Option<&mut dyn Write>,
 ) -> anyhow::Result<Result<ChainReport, Finding>> {
     if !store.keeps_chain() {
@@ -82,7 +83,13 @@ pub async fn walk(
         );
     }
     let checkpoints = all_checkpoints(store).await?;
-    let mut verifier = Verifier::new(checkpoints.clone(), trusted);
+    let mut held = checkpoints.clone();
+    for cp in published {
+        if !held.contains(&cp) {
+            held.push(cp);
+        }
+    }
+    let mut verifier = Verifier::new(held, trusted);
     let mut finding = None;
     let mut after = None;
     loop {
@@ -130,6 +137,48 @@ fn trusted_keys(args: &VerifyArgs) -> anyhow::Result<Option<Vec<[u8; 32]>>> {
     Ok(None)
 }
 
+/// The checkpoint lines of the `--checkpoint` files.
+fn published(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<Checkpoint>> {
+    let mut out = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the published checkpoints {}", path.display()))?;
+        for (n, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let at = || format!("{}, line {}", path.display(), n + 1);
+            let v: serde_json::Value =
+                serde_json::from_str(line).with_context(|| format!("{}: not a JSON line", at()))?;
+            if v["kind"] != "checkpoint" {
+                continue;
+            }
+            out.push(checkpoint_from(&v).with_context(at)?);
+        }
+    }
+    Ok(out)
+}
+
+/// A checkpoint from its export line (see [`checkpoint_line`]).
+pub(crate) fn checkpoint_from(v: &serde_json::Value) -> anyhow::Result<Checkpoint> {
+    let field = |name: &str| {
+        v[name]
+            .as_str()
+            .with_context(|| format!("the checkpoint has no `{name}` in hex"))
+    };
+    let position = v["position"].as_u64().context("the checkpoint has no `position`")?;
+    let micros = v["signed_at_micros"]
+        .as_i64()
+        .context("the checkpoint has no `signed_at_micros`")?;
+    Ok(Checkpoint {
+        position,
+        hash: from_hex::<32>(field("link")?).context("`link` is not 32 bytes in hex")?,
+        signed_at: chrono::DateTime::from_timestamp_micros(micros).context("`signed_at_micros` is out of range")?,
+        key: from_hex::<32>(field("public_key")?).context("`public_key` is not 32 bytes in hex")?,
+        signature: from_hex::<64>(field("signature")?).context("`signature` is not 64 bytes in hex")?,
+    })
+}
+
 /// `samverkan verify`.
 pub async fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     let location = StoreLocation::parse(args.data.store_url.as_deref(), &args.data.data_dir)?;
@@ -139,6 +188,7 @@ pub async fn run(args: &VerifyArgs) -> anyhow::Result<()> {
         }
     }
     let trusted = trusted_keys(args)?;
+    let published = published(&args.checkpoint)?;
     let store = store::open(&location).await.context("opening the store")?;
     eprintln!("verify: {}", location.describe());
     if trusted.is_none() {
@@ -151,13 +201,24 @@ pub async fn run(args: &VerifyArgs) -> anyhow::Result<()> {
         Some(path) => Some(BufWriter::new(create_export(path)?)),
         None => None,
     };
-    let outcome = walk(store.as_ref(), trusted, file.as_mut().map(|f| f as &mut dyn Write)).await?;
+    let untrusted = trusted.is_none();
+    let outcome = walk(
+        store.as_ref(),
+        trusted,
+        published,
+        file.as_mut().map(|f| f as &mut dyn Write),
+    )
+    .await?;
     if let Some(path) = &args.export {
         eprintln!("verify: exported the log and its checkpoints to {}", path.display());
     }
     match outcome {
         Ok(report) => {
             print_report(&report);
+            if untrusted {
+                println!("unverified: the links hold, but no trusted key says who signed the checkpoints");
+                return Err(Untrusted.into());
+            }
             Ok(())
         }
         Err(finding) => {
@@ -171,9 +232,24 @@ pub async fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     }
 }
 
+/// The chain holds but nothing trusted proves its checkpoints (exit 2).
+#[derive(Debug)]
+pub struct Untrusted;
+
+impl std::fmt::Display for Untrusted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            "no trusted key: give the published key with --public-key (or verify with the data directory's \
+             checkpoint key)",
+        )
+    }
+}
+
+impl std::error::Error for Untrusted {}
+
 /// The export holds every event's body, drafts and personal data
 /// included: it is created readable by its owner only (0600).
-fn create_export(path: &Path) -> anyhow::Result<std::fs::File> {
+pub(crate) fn create_export(path: &Path) -> anyhow::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

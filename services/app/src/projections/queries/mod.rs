@@ -23,6 +23,7 @@ pub mod funding;
 pub mod lists;
 pub mod lookups;
 pub mod overview;
+pub mod register;
 pub mod rules;
 pub mod timeline;
 
@@ -32,6 +33,7 @@ pub use follow_ups::{follow_up_due, next_follow_up_due, term_of_office, Strategy
 pub use funding::{funding_lines, FundingLine};
 pub use lookups::CodeResolution;
 pub use overview::{ApplicationStanding, ConsortiumOverview, MemberCoFinancing};
+pub use register::{DecidedBy, RegisterEntry};
 
 /// The moment a question is asked about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
