@@ -153,6 +153,43 @@ async fn commitments_are_confirmed_within_the_weeks_of_the_rule_set_in_force_on_
     let officer = |m: &str| server.token("officer", Some(m));
     let today = Utc::now().date_naive();
 
+    // The demo loads the handbook's two versions, each with its source.
+    let body = server
+        .gql_as(&admin, r#"{ programme(code: "ERDF-TILLVAXTVERKET") { ruleSets { version validFrom validUntil rules { rule parameters source } } } }"#, json!({}))
+        .await;
+    let sets = data(&body)["programme"]["ruleSets"].as_array().unwrap().clone();
+    for (version, weeks, until) in [
+        ("2021-2027-confirm-10-weeks", 10, json!("2024-12-31")),
+        ("2021-2027-confirm-4-weeks", 4, Value::Null),
+    ] {
+        let set = sets
+            .iter()
+            .find(|s| s["version"] == version)
+            .unwrap_or_else(|| panic!("{version}: {sets:#?}"));
+        assert_eq!(set["validUntil"], until, "{set:#}");
+        let rule = set["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule"] == "commitments_confirmed_within")
+            .unwrap();
+        assert!(
+            rule["parameters"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("\"weeks\":{weeks}")),
+            "{rule:#}"
+        );
+        assert!(
+            rule["source"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("giving {weeks} weeks"))
+                && rule["source"].as_str().unwrap().contains("illustrative"),
+            "{rule:#}"
+        );
+    }
+
     // Two dated versions: 10 weeks until yesterday, 4 weeks from today.
     adopt(
         &server,
