@@ -16,6 +16,7 @@ mod in_process;
 mod jwks;
 mod loadgen;
 mod migrate;
+mod programme_confirmation;
 mod programme_lump_sums;
 mod programme_overview;
 mod programme_rules;

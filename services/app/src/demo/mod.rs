@@ -42,6 +42,7 @@ use loader::Loader;
 mod applications;
 mod consortia;
 mod ecoinside;
+mod erdf_versions;
 mod facts;
 mod loader;
 mod municipalities;
@@ -231,5 +232,7 @@ pub async fn load(commands: &Commands) -> Result<DemoSummary, AppError> {
     loader.meetings().await?;
     // Chapter 8: one project across the border (ecoINSIDE 2).
     loader.ecoinside().await?;
+    // Chapter 9: Tillväxtverket's 10 vs 4 weeks for confirming commitments, two dated versions.
+    loader.erdf_versions().await?;
     Ok(loader.summary)
 }
