@@ -140,6 +140,26 @@ async fn a_register_lists_every_decision_the_record_holds_in_graphql_csv_and_jso
     for kind in ["StrategyAdopted", "CoFinancingCommitted", "FunderDecisionRecorded"] {
         assert!(kinds.contains(kind), "Arvika's register has a {kind} line: {kinds:?}");
     }
+    // A strategy's line names the document.
+    let strategies = server
+        .gql(
+            r#"{ strategies(filter: {municipality: "SE-1784"}, first: 500) { edges { node { title } } } }"#,
+            json!({}),
+        )
+        .await;
+    let titles: Vec<String> = data(&strategies)["strategies"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["title"].as_str().unwrap().to_string())
+        .collect();
+    for l in arvika.iter().filter(|l| l["kind"] == "StrategyAdopted") {
+        let d = l["description"].as_str().unwrap();
+        assert!(
+            titles.iter().any(|t| d.starts_with(t.as_str())),
+            "{d} names one of {titles:?}"
+        );
+    }
     let funders: BTreeSet<&str> = arvika
         .iter()
         .filter(|l| l["kind"] == "FunderDecisionRecorded")

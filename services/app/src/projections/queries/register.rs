@@ -144,13 +144,23 @@ fn line(
         }
         _ => return None,
     };
+    // A strategy's line names the document (the timeline's line does not).
+    let title = match &e.stored.event {
+        AnyEvent::Strategy(S::StrategyAdopted(x)) => Some(x.strategy),
+        AnyEvent::Strategy(S::StrategyRevised(x)) => Some(x.strategy),
+        AnyEvent::Strategy(S::StrategyRepealed(x)) => Some(x.strategy),
+        _ => None,
+    }
+    .and_then(|id| seen.models().strategy(&id, None))
+    .map(|s| s.title);
+    let summary = summarize(&e.stored.event);
     Some(RegisterEntry {
         date,
         case_number,
         paragraph,
         decided_by,
         kind: e.event_type(),
-        description: summarize(&e.stored.event),
+        description: title.map_or(summary.clone(), |t| format!("{t}: {summary}")),
         position: e.stored.at.position,
         recorded_at: e.stored.at.recorded_at,
         application: e.application(),
