@@ -138,6 +138,11 @@ fn assert_dcat_ap_se(catalogue: &Value) {
             "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
         );
         let spatial = d["dct:spatial"].as_array().unwrap();
+        // The demo has Swedish and Norwegian (ARKO) municipalities.
+        for c in ["SWE", "NOR"] {
+            let uri = format!("http://publications.europa.eu/resource/authority/country/{c}");
+            assert!(spatial.iter().any(|s| id(s) == uri), "{c}");
+        }
         assert!(spatial
             .iter()
             .any(|s| s["dct:identifier"] == "SE-1784" && s["skos:prefLabel"]["@value"] == "Arvika"));

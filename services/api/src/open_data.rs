@@ -100,7 +100,22 @@ pub fn catalogue(base: &str, models: &ReadModels) -> Value {
     let projects = models.open_projects();
     let first = projects.iter().map(|r| r.registered_at).min();
     let last = projects.iter().map(|r| r.registered_at).max();
-    let mut spatial = vec![json!({ "@id": "http://publications.europa.eu/resource/authority/country/SWE" })];
+    // The countries of the municipalities (the EU country table's
+    // alpha-3 codes), then each municipality.
+    let mut countries = std::collections::BTreeSet::from(["SWE"]);
+    for code in models.municipality_codes() {
+        let alpha3 = match code.to_string().get(..2) {
+            Some("NO") => "NOR",
+            Some("DK") => "DNK",
+            Some("FI") => "FIN",
+            _ => "SWE",
+        };
+        countries.insert(alpha3);
+    }
+    let mut spatial: Vec<Value> = countries
+        .iter()
+        .map(|c| json!({ "@id": format!("http://publications.europa.eu/resource/authority/country/{c}") }))
+        .collect();
     for code in models.municipality_codes() {
         let name = models.municipality(&code, None).map(|m| m.name).unwrap_or_default();
         spatial.push(json!({
