@@ -335,3 +335,148 @@ async fn a_sverige_norge_application_becomes_one_project_with_two_budgets_and_tw
     );
     assert_eq!(amount(&p["financing"]["budget"]), (298_310_000, "EUR".into()));
 }
+
+/// An amount as (minor units, currency).
+type Figure = (i64, String);
+
+/// A municipality's dashboard over GraphQL: its project lines and its funding lines.
+async fn dashboard(server: &Server, token: &str, code: &str) -> Value {
+    let query = "query($m: MunicipalityCode!) { dashboard(municipality: $m) { projects { project { title } role side holdsSide } funding { year programme granted { amountMinor currency } } } }";
+    let body = server.gql_as(token, query, json!({ "m": code })).await;
+    data(&body)["dashboard"].clone()
+}
+
+/// The Interreg grants on a dashboard: (year, amountMinor, currency).
+fn interreg_grants(d: &Value) -> Vec<(i64, i64, String)> {
+    d["funding"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["programme"] == "INTERREG" && minor(&l["granted"]) != 0)
+        .map(|l| {
+            (
+                l["year"].as_i64().unwrap(),
+                minor(&l["granted"]),
+                amount(&l["granted"]).1,
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_demos_granslos_kompetens_is_one_project_whose_sides_are_credited_to_their_own_members() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn(dir.path(), &["--demo"]);
+    let admin = server.admin_token.clone().unwrap();
+    let body = server
+        .gql_as(
+            &admin,
+            r#"{ projects(filter: { consortium: "ARKO" }, first: 100) { nodes { id title } } }"#,
+            json!({}),
+        )
+        .await;
+    let nodes = data(&body)["projects"]["nodes"].as_array().unwrap().clone();
+    let granslos: Vec<&Value> = nodes
+        .iter()
+        .filter(|p| p["title"].as_str().unwrap().contains("kompetens i ARKO"))
+        .collect();
+    assert_eq!(
+        granslos.len(),
+        1,
+        "one project, not a Swedish and a Norwegian part: {nodes:?}"
+    );
+    let p = project(&server, &admin, granslos[0]["id"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(p["title"], "Gränslös kompetens i ARKO-regionen");
+    assert_eq!(p["lead"]["municipality"], "SE-1784");
+    // SEK 6 000 000 + NOK 4 000 000 at the demo's rate 0.98, in SEK.
+    assert_eq!(amount(&p["financing"]["budget"]), (992_000_000, "SEK".into()));
+    assert_eq!(amount(&p["financing"]["grant"]), (496_000_000, "SEK".into()));
+    let sides: Vec<(&str, &str, Figure, Figure)> = p["sides"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["budget"]["country"].as_str().unwrap(),
+                s["budget"]["fund"].as_str().unwrap(),
+                amount(&s["budget"]["total"]),
+                amount(&s["decision"]["granted"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sides,
+        [
+            ("SE", "ERDF", (600_000_000, "SEK".into()), (300_000_000, "SEK".into())),
+            ("NO", "IR", (400_000_000, "NOK".into()), (200_000_000, "NOK".into())),
+        ]
+    );
+    assert!(p["sides"][1]["decision"]["funder"]
+        .as_str()
+        .unwrap()
+        .contains("Innlandet fylkeskommune"));
+    // One shared list: the Swedish part's six milestones (the Norwegian
+    // part's start and final report fell on the same days as m1 and m6).
+    let milestones: Vec<&str> = p["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(milestones.len(), 6, "{milestones:?}");
+
+    // Each side's grant is credited once, to the member holding it, in the
+    // side's own currency; the other members see the project and their side.
+    let line = |d: &Value| {
+        d["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["project"]["title"] == "Gränslös kompetens i ARKO-regionen")
+            .map(|l| {
+                (
+                    l["role"].as_str().unwrap().to_string(),
+                    l["side"].clone(),
+                    l["holdsSide"].clone(),
+                )
+            })
+            .unwrap()
+    };
+    let arvika = dashboard(&server, &admin, "SE-1784").await;
+    assert_eq!(line(&arvika), ("LEAD".into(), json!("SE"), json!(true)));
+    let grants = interreg_grants(&arvika);
+    assert!(grants.contains(&(2024, 300_000_000, "SEK".into())), "{grants:?}");
+    // ecoINSIDE 2's Norwegian side has no municipal member: Arvika holds its
+    // Swedish side's ERDF only.
+    assert!(grants.contains(&(2018, 90_467_500, "EUR".into())), "{grants:?}");
+    let kongsvinger = dashboard(&server, &admin, "NO-3401").await;
+    assert_eq!(line(&kongsvinger), ("PARTNER".into(), json!("NO"), json!(true)));
+    assert_eq!(interreg_grants(&kongsvinger), [(2024, 200_000_000, "NOK".to_string())]);
+    for (code, side) in [("SE-1730", "SE"), ("NO-3414", "NO")] {
+        let d = dashboard(&server, &admin, code).await;
+        assert_eq!(line(&d), ("PARTNER".into(), json!(side), json!(false)), "{code}");
+        assert_eq!(interreg_grants(&d), [], "{code} holds no side");
+    }
+    // The follow-up report for 2024 agrees with the dashboard.
+    let body = server
+        .gql_as(&admin, r#"{ followUpReport(municipality: "NO-3401", year: 2024) { projectsActive { project { title } side holdsSide } fundingObtained { programme granted { amountMinor currency } } } }"#, json!({}))
+        .await;
+    let r = &data(&body)["followUpReport"];
+    assert!(r["projectsActive"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["project"]["title"] == "Gränslös kompetens i ARKO-regionen"
+            && l["side"] == "NO"
+            && l["holdsSide"] == true));
+    let obtained: Vec<(i64, String)> = r["fundingObtained"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["programme"] == "INTERREG" && minor(&l["granted"]) != 0)
+        .map(|l| amount(&l["granted"]))
+        .collect();
+    assert_eq!(obtained, [(200_000_000, "NOK".to_string())]);
+}

@@ -17,6 +17,7 @@ mod jwks;
 mod loadgen;
 mod migrate;
 mod open_data;
+mod programme_confirmation;
 mod programme_lump_sums;
 mod programme_overview;
 mod programme_rules;

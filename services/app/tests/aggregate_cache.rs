@@ -30,12 +30,7 @@ fn ctx(id: Uuid) -> CommandContext {
 
 /// The demo's first active project and a day inside its period.
 async fn active_project(commands: &Commands) -> (ProjectId, NaiveDate) {
-    for id in [
-        ids::v6_skills_project(),
-        ids::arko_project_se(),
-        ids::arko_project_no(),
-        ids::erasmus_project(),
-    ] {
+    for id in [ids::v6_skills_project(), ids::arko_project(), ids::erasmus_project()] {
         let (state, _) = commands.load::<Project>(&id).await.unwrap();
         if state.status == ProjectStatus::Active {
             let start = state.period.expect("a period").start;

@@ -218,7 +218,9 @@ async fn demo_tells_the_seeds_story() {
         MilestoneStatus::Achieved
     );
 
-    // Projects: the shoreline project is completed; the ARKO project has an
+    // Projects: the shoreline project is completed; the ARKO project is one
+    // cross-border project (a Swedish and a Norwegian side, each with its
+    // funder's decision, both countries' members as partners) with an
     // achieved, a cancelled and open milestones due in 2026–2027.
     let (shoreline, _) = commands
         .load::<Project>(&ids::shoreline_project())
@@ -230,10 +232,11 @@ async fn demo_tells_the_seeds_story() {
         .values()
         .all(|m| m.status == MilestoneStatus::Achieved));
     let (arko_se, _) = commands
-        .load::<Project>(&ids::arko_project_se())
+        .load::<Project>(&ids::arko_project())
         .await
         .expect("arko project");
     assert_eq!(arko_se.status, ProjectStatus::Active);
+    assert!(arko_se.partners.contains_key("SE-1730") && arko_se.partners.contains_key("NO-3401"));
     assert_eq!(arko_se.milestones[&ms("m1-uppstart")].status, MilestoneStatus::Achieved);
     assert_eq!(
         arko_se.milestones[&ms("m3-konferens")].status,

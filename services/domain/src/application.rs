@@ -13,8 +13,8 @@ mod state;
 pub use command::{ApplicationCommand, CommitWithTerms, DraftApplication, RecordFunderDecision};
 pub use events::{
     ApplicationApproved, ApplicationDrafted, ApplicationEvent, ApplicationRejected, ApplicationSubmitted,
-    ApplicationWithdrawn, CoApplicantInvited, CoFinancingCommitted, CoFinancingDeclined, FunderDecisionRecorded,
-    RiskAssessmentRecorded,
+    ApplicationWithdrawn, CoApplicantInvited, CoFinancingCommitted, CoFinancingDeclined, CommitmentConfirmed,
+    FunderDecisionRecorded, RiskAssessmentRecorded,
 };
 pub use state::{Answer, ApplicationState, ApplicationStatus};
 
@@ -319,6 +319,15 @@ impl Decider for Application {
                 let d = require("submitted", state.status == ApplicationStatus::Submitted)?;
                 funders::decide(state, d, c)
             }
+            ConfirmCommitment {
+                municipality,
+                confirmed_on,
+                decision_reference,
+                now,
+            } => {
+                let d = require("approved", state.status == ApplicationStatus::Approved)?;
+                confirmation::decide(state, d, *municipality, *confirmed_on, decision_reference, *now)
+            }
             Withdraw { withdrawn_on, reason } => {
                 let d = require(
                     "a draft or submitted",
@@ -364,6 +373,10 @@ impl Decider for Application {
             ApplicationEvent::ApplicationApproved(e) => {
                 state.status = ApplicationStatus::Approved;
                 state.granted = Some(e.granted);
+                state.decided_on = Some(e.decided_on);
+            }
+            ApplicationEvent::CommitmentConfirmed(e) => {
+                state.confirmations.insert(e.municipality, e.clone());
             }
             ApplicationEvent::ApplicationRejected(_) => state.status = ApplicationStatus::Rejected,
             ApplicationEvent::ApplicationWithdrawn(_) => state.status = ApplicationStatus::Withdrawn,
@@ -393,6 +406,7 @@ impl Aggregate for Application {
             ApplicationCommand::InviteAsking { .. } => "InviteCoApplicant",
             ApplicationCommand::CommitWithTerms(_) => "CommitCoFinancing",
             ApplicationCommand::RecordFunderDecision(_) => "RecordFunderDecision",
+            ApplicationCommand::ConfirmCommitment { .. } => "ConfirmCommitment",
         }
     }
 
@@ -413,6 +427,10 @@ impl Aggregate for Application {
             ApplicationCommand::CommitWithTerms(c) => CommandTarget::CoFinancing {
                 consortium,
                 municipality: c.municipality,
+            },
+            ApplicationCommand::ConfirmCommitment { municipality, .. } => CommandTarget::CoFinancing {
+                consortium,
+                municipality: *municipality,
             },
             _ => CommandTarget::Application { consortium },
         }
@@ -454,6 +472,7 @@ impl Aggregate for Application {
     }
 }
 
+mod confirmation;
 mod funders;
 mod registration;
 mod rules;

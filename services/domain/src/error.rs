@@ -180,6 +180,26 @@ pub enum DomainError {
     FunderDecisionPerSide,
     #[error("the budget has two sides for {country}: one side per country")]
     DuplicateBudgetSide { country: String },
+    #[error(
+        "{municipality} has no commitment in this application: only a party that committed co-financing confirms it"
+    )]
+    NotCommittedParty { municipality: String },
+    #[error("the confirmation on {confirmed_on} is before the funder's decision on {decided_on}: commitments are confirmed after the decision")]
+    ConfirmationBeforeDecision {
+        confirmed_on: NaiveDate,
+        decided_on: NaiveDate,
+    },
+    #[error("{municipality} already confirmed its commitment on {confirmed_on}: a commitment is confirmed once")]
+    CommitmentAlreadyConfirmed {
+        municipality: String,
+        confirmed_on: NaiveDate,
+    },
+    #[error("`{field}` is {date}, after today ({today}): record what has already happened")]
+    DateInFuture {
+        field: &'static str,
+        date: NaiveDate,
+        today: NaiveDate,
+    },
 
     // --- programme ------------------------------------------------------
     #[error("`{value}` is not a programme code: 1–64 uppercase letters, digits or '-', e.g. INTERREG-SE-NO-2021-2027")]
@@ -283,6 +303,10 @@ impl DomainError {
             InvalidFunderDecision { .. } => "invalid_funder_decision",
             FunderDecisionPerSide => "funder_decision_per_side",
             DuplicateBudgetSide { .. } => "duplicate_budget_side",
+            NotCommittedParty { .. } => "not_committed_party",
+            ConfirmationBeforeDecision { .. } => "confirmation_before_decision",
+            CommitmentAlreadyConfirmed { .. } => "commitment_already_confirmed",
+            DateInFuture { .. } => "date_in_future",
             InvalidProgrammeCode { .. } => "invalid_programme_code",
             InvalidRule { .. } => "invalid_rule",
             DuplicateRuleSet { .. } => "duplicate_rule_set",

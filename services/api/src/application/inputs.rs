@@ -401,6 +401,34 @@ pub struct RecordFunderDecisionInput {
     pub refusal_reason: Option<String>,
 }
 
+/// A committed party confirms its commitment after the funder approved the
+/// application (Tillväxtverket: bekräftelse av medfinansiering). Once per
+/// party, on or after the decision's day, not after today.
+#[derive(InputObject, Clone, Debug)]
+pub struct ConfirmCommitmentInput {
+    pub application_id: Uuid,
+    /// The party confirming: the lead or a co-applicant that committed.
+    pub municipality: MunicipalityCode,
+    /// The day it confirmed (a calendar date; not after today, server clock).
+    pub confirmed_on: Date,
+    /// The funder's decision it answers, e.g. Tillväxtverket's case id (ärendenummer).
+    pub decision_reference: String,
+}
+
+impl CommandInput for ConfirmCommitmentInput {
+    type Aggregate = Application;
+    const RULE: Rule = Rule::CoFinancing;
+    fn command(self, server: &Filled<'_>) -> Result<(IdOf<Self>, CommandOf<Self>), ApiError> {
+        let command = ApplicationCommand::ConfirmCommitment {
+            municipality: self.municipality.0,
+            confirmed_on: self.confirmed_on.0,
+            decision_reference: self.decision_reference,
+            now: server.now(),
+        };
+        Ok((ApplicationId(self.application_id), command))
+    }
+}
+
 impl CommandInput for RecordFunderDecisionInput {
     type Aggregate = Application;
     const RULE: Rule = Rule::Application;

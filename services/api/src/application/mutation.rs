@@ -84,5 +84,9 @@ command_table! {
         /// side's decision approves it (some side granted; the process manager then
         /// registers one project with every side) or rejects it (every side refused).
         record_funder_decision(RecordFunderDecisionInput) -> ApplicationPayload;
+        /// A committed party confirms its commitment after the funder's approval
+        /// (bekräftelse av medfinansiering); the rule set's `commitments_confirmed_within`
+        /// rule warns while a confirmation is missing near or after its due day.
+        confirm_commitment(ConfirmCommitmentInput) -> ApplicationPayload;
     }
 }

@@ -150,6 +150,19 @@ output_from! {
 }
 
 output_from! {
+    /// A party's confirmation of its commitment after the funder's decision
+    /// (Tillväxtverket: bekräftelse av medfinansiering).
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct CommitmentConfirmation from c: &v::ConfirmationView {
+        pub municipality: MunicipalityCode = (&c.municipality).into(),
+        /// The day it confirmed (a calendar date).
+        pub confirmed_on: Date = c.confirmed_on.into(),
+        /// The funder's decision it answers, e.g. Tillväxtverket's case id.
+        pub decision_reference: String = c.decision_reference.clone(),
+    }
+}
+
+output_from! {
     /// A joint funding application (gemensam ansökan) of a consortium.
     #[derive(SimpleObject, Clone, Debug)]
     #[graphql(complex)]
@@ -201,6 +214,11 @@ output_from! {
         /// The funders' decisions per side (cross-border applications), in
         /// the order recorded; on `validAt` only those decided by that day.
         pub funder_decisions: Vec<FunderDecision> = a.funder_decisions.iter().map(FunderDecision::from).collect(),
+        /// The parties' confirmations of their commitments after the funder's
+        /// decision (bekräftelse av medfinansiering), in the order recorded; on
+        /// `validAt` only those confirmed by that day. The rule set's
+        /// `commitments_confirmed_within` rule warns of the missing ones.
+        pub confirmations: Vec<CommitmentConfirmation> = a.confirmations.iter().map(CommitmentConfirmation::from).collect(),
         #[graphql(skip)]
         pub view: Box<v::ApplicationView> = Box::new(a.clone()),
         /// The time axis of the query that answered it (`None`: now, today).

@@ -3,14 +3,17 @@
 //! - **parsed documents**, by the SHA-256 of the query text: a document
 //!   sent again (every poll of a reporting script, every view of the web app)
 //!   is not parsed again;
-//! - **query responses**, by the SHA-256 of (the query text, the operation
-//!   name, the variables, the request's extensions, the caller — subject and
+//! - **query responses**, by the SHA-256 of (the request as sent — the
+//!   `POST` body's bytes or the `GET` query string, so the same query text,
+//!   operation name, variables and extensions —, the caller — subject and
 //!   roles, so a viewer never gets what another viewer may see — the
 //!   response's media type and the server clock's minute), each kept with
 //!   the read models' position it was built at and served only while the
 //!   read models are still at exactly that position. A response is stored
 //!   only when the read models did not move while it was built, had no
-//!   errors, and came from a query (never a mutation).
+//!   errors, and came from a query (never a mutation). A request answered
+//!   from it is looked up before its body is parsed: a poll repeating the
+//!   same bytes costs the token check, one hash and one map look-up.
 //!
 //! Every cached or fresh query answer carries an `ETag` (a hash of its
 //! body); a request with `If-None-Match` naming it gets `304 Not Modified`.
@@ -87,7 +90,7 @@ pub(crate) struct Cached {
     pub cache_control: Option<HeaderValue>,
 }
 
-type Key = [u8; 32];
+pub(crate) type Key = [u8; 32];
 
 pub(crate) struct Caches {
     documents: Mutex<Lru<Key, ExecutableDocument>>,
@@ -145,11 +148,12 @@ impl Caches {
 
 /// What a query response depends on besides the read models.
 pub(crate) struct ResponseKey<'a> {
-    pub query: &'a str,
-    pub operation_name: Option<&'a str>,
-    /// The variables and extensions as sent (JSON text).
-    pub variables: &'a str,
-    pub extensions: &'a str,
+    /// `POST` or `GET`.
+    pub method: &'a str,
+    /// The request as sent: the `POST` body or the `GET` query string (equal
+    /// bytes are equal parameters: query, operation name, variables and
+    /// extensions).
+    pub request: &'a [u8],
     pub principal: &'a Principal,
     pub media: &'a str,
     /// The server clock's minute (Unix seconds / 60): "today", "overdue"
@@ -164,10 +168,8 @@ impl ResponseKey<'_> {
             h.update((bytes.len() as u64).to_le_bytes());
             h.update(bytes);
         };
-        part(self.query.as_bytes());
-        part(self.operation_name.unwrap_or("\u{0}").as_bytes());
-        part(self.variables.as_bytes());
-        part(self.extensions.as_bytes());
+        part(self.method.as_bytes());
+        part(self.request);
         part(self.principal.subject.as_bytes());
         let mut roles: Vec<String> = self.principal.roles.iter().map(ToString::to_string).collect();
         roles.sort_unstable();
@@ -198,11 +200,6 @@ pub(crate) fn not_modified(headers: &HeaderMap, etag: &HeaderValue) -> bool {
         .flat_map(|v| v.split(','))
         .map(|t| t.trim().trim_start_matches("W/"))
         .any(|t| t == "*" || t == etag)
-}
-
-/// The JSON text of a parameter map, as part of a response's cache key.
-pub(crate) fn json_text(map: Option<&serde_json::Map<String, serde_json::Value>>) -> String {
-    map.map_or_else(String::new, |m| serde_json::to_string(m).unwrap_or_default())
 }
 
 /// A query answer with its `ETag`, or `304` when `If-None-Match` names it.

@@ -318,6 +318,18 @@ pub(crate) async fn post(ctx: AppContext, request: Request) -> Response {
     if body.is_empty() {
         return malformed(media, "the request has no body");
     }
+    let authenticated = authenticate(&ctx.state, &headers).map(|p| {
+        let key = response_key(&ctx, "POST", &body, &p, media);
+        (p, key)
+    });
+    // The same bytes as a cached query's: answered before they are parsed.
+    if let Some(hit) = authenticated
+        .as_ref()
+        .ok()
+        .and_then(|(_, key)| cached(&ctx, key, media, &headers))
+    {
+        return hit;
+    }
     let params = match serde_json::from_slice(&body) {
         Ok(json) => Params::from_json(json),
         Err(e) => Err(format!("the body is not JSON: {e}")),
@@ -326,11 +338,11 @@ pub(crate) async fn post(ctx: AppContext, request: Request) -> Response {
         Ok(params) => params,
         Err(message) => return malformed(media, &format!("not a GraphQL request: {message}")),
     };
-    let principal = match authenticate(&ctx.state, &headers) {
-        Ok(p) => p,
+    let (principal, key) = match authenticated {
+        Ok(authenticated) => authenticated,
         Err(e) => return with_media(unauthenticated(&e), media),
     };
-    execute(&ctx, media, &headers, principal, params, None).await
+    execute(&ctx, media, &headers, principal, params, None, key).await
 }
 
 /// `GET /graphql?query=…`: queries only.
@@ -338,6 +350,19 @@ pub(crate) async fn get(ctx: AppContext, request: Request) -> Response {
     let Some(media) = negotiate(request.headers()) else {
         return not_acceptable();
     };
+    let raw = request.uri().query().unwrap_or_default().as_bytes();
+    let authenticated = authenticate(&ctx.state, request.headers()).map(|p| {
+        let key = response_key(&ctx, "GET", raw, &p, media);
+        (p, key)
+    });
+    // The same query string as a cached query's: answered before it is parsed.
+    if let Some(hit) = authenticated
+        .as_ref()
+        .ok()
+        .and_then(|(_, key)| cached(&ctx, key, media, request.headers()))
+    {
+        return hit;
+    }
     let params = match Query::<Vec<(String, String)>>::try_from_uri(request.uri()) {
         Ok(Query(pairs)) => Params::from_query_string(pairs),
         Err(e) => Err(format!("the query string is malformed: {e}")),
@@ -346,8 +371,8 @@ pub(crate) async fn get(ctx: AppContext, request: Request) -> Response {
         Ok(params) => params,
         Err(message) => return malformed(media, &format!("not a GraphQL request: {message}")),
     };
-    let principal = match authenticate(&ctx.state, request.headers()) {
-        Ok(p) => p,
+    let (principal, key) = match authenticated {
+        Ok(authenticated) => authenticated,
         Err(e) => return with_media(unauthenticated(&e), media),
     };
     // Too deeply nested documents are not parsed here: the schema refuses them.
@@ -367,7 +392,32 @@ pub(crate) async fn get(ctx: AppContext, request: Request) -> Response {
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(&ctx, media, request.headers(), principal, params, document).await
+    execute(&ctx, media, request.headers(), principal, params, document, key).await
+}
+
+/// The response-cache key of a request (see `caches`).
+fn response_key(
+    ctx: &AppContext,
+    method: &str,
+    request: &[u8],
+    principal: &crate::auth::Principal,
+    media: MediaType,
+) -> caches::Key {
+    ResponseKey {
+        method,
+        request,
+        principal,
+        media: media.header_value().to_str().unwrap_or_default(),
+        minute: (ctx.state.clock)().timestamp().div_euclid(60),
+    }
+    .hash()
+}
+
+/// The cached answer under `key`, if it was built at the read models' position now.
+fn cached(ctx: &AppContext, key: &caches::Key, media: MediaType, headers: &HeaderMap) -> Option<Response> {
+    let position = ctx.state.projections.position();
+    let hit = ctx.caches.response(key, position)?;
+    Some(caches::answer(media.header_value(), headers, &hit))
 }
 
 /// Parse a document the schema would parse (too deep a nesting: `None`,
@@ -392,9 +442,8 @@ async fn execute(
     principal: crate::auth::Principal,
     params: Params,
     document: Option<ExecutableDocument>,
+    key: caches::Key,
 ) -> Response {
-    let variables_text = caches::json_text(params.variables.as_ref());
-    let extensions_text = caches::json_text(params.extensions.as_ref());
     let variables = params
         .variables
         .map(|v| Variables::from_json(serde_json::Value::Object(v)))
@@ -413,23 +462,9 @@ async fn execute(
         Some(op) => missing_variables(op, &variables),
         None => vec![],
     };
-    // A query's answer may come from the response cache (see `caches`).
-    let cache_key = (missing.is_empty() && operation.is_some_and(|op| op.ty == OperationType::Query)).then(|| {
-        ResponseKey {
-            query: &params.query,
-            operation_name: params.operation_name.as_deref(),
-            variables: &variables_text,
-            extensions: &extensions_text,
-            principal: &principal,
-            media: media.header_value().to_str().unwrap_or_default(),
-            minute: (ctx.state.clock)().timestamp().div_euclid(60),
-        }
-        .hash()
-    });
+    // A query's answer is kept in the response cache (see `caches`).
+    let cache_key = (missing.is_empty() && operation.is_some_and(|op| op.ty == OperationType::Query)).then_some(key);
     let position = ctx.state.projections.position();
-    if let Some(hit) = cache_key.as_ref().and_then(|key| ctx.caches.response(key, position)) {
-        return caches::answer(media.header_value(), headers, &hit);
-    }
     let (response, executed) = if !missing.is_empty() {
         (async_graphql::Response::from_errors(missing), false)
     } else {

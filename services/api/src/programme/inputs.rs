@@ -88,6 +88,9 @@ pub enum RuleKindName {
     ExcludedCostCategory,
     /// `max_funds`: `min` is the maximum number of funds.
     MaxFunds,
+    /// `commitments_confirmed_within`: `weeks` after the funder's decision
+    /// (Tillväxtverket's bekräftelse av medfinansiering); severity `WARNING` only.
+    CommitmentsConfirmedWithin,
 }
 
 /// A region's own minimum co-financing rate.
@@ -124,6 +127,8 @@ pub struct ProgrammeRuleInput {
     pub categories: Vec<String>,
     #[graphql(default)]
     pub regional: Vec<RegionalRateInput>,
+    /// For `COMMITMENTS_CONFIRMED_WITHIN`: weeks after the funder's decision (1–104).
+    pub weeks: Option<u32>,
 }
 
 fn needs<T>(value: Option<T>, kind: &str, field: &str) -> Result<T, ApiError> {
@@ -187,6 +192,9 @@ impl ProgrammeRuleInput {
             },
             K::MaxFunds => p::RuleKind::MaxFunds {
                 max: needs(self.min, &name, "min")?,
+            },
+            K::CommitmentsConfirmedWithin => p::RuleKind::CommitmentsConfirmedWithin {
+                weeks: needs(self.weeks, &name, "weeks")?,
             },
         };
         Ok(p::ProgrammeRule {

@@ -6,7 +6,7 @@ use samverkan_app::projections::terms;
 use samverkan_domain as d;
 use uuid::Uuid;
 
-use crate::scalars::{ConsortiumCode, Date, DateTime, MunicipalityCode};
+use crate::scalars::{ConsortiumCode, CountryCode, Date, DateTime, MunicipalityCode};
 use crate::shared::{all, output_from};
 use crate::types::*;
 
@@ -109,6 +109,13 @@ output_from! {
     pub struct ProjectLine from l: &q::ProjectLine {
         pub project: Project = (&l.project).into(),
         pub role: ProjectRole = ProjectRole::from_label(&l.role),
+        /// A cross-border project: the side (country) this municipality takes
+        /// part in, i.e. its own country's side; `null` for one budget.
+        pub side: Option<CountryCode> = l.side.map(Into::into),
+        /// Whether this municipality's funding lines hold that side's grant:
+        /// one member holds each side (the lead for its country, else the
+        /// side's first municipal partner), so consortium totals count it once.
+        pub holds_side: bool = l.holds_side,
         /// The next planned milestone on or after today.
         pub next_milestone: Option<Milestone> = l.next_milestone.as_ref().map(Milestone::from),
         /// Planned milestones whose due date has passed (active projects only).
@@ -123,12 +130,16 @@ output_from! {
     #[derive(SimpleObject, Clone, Debug)]
     pub struct FundingLine from f: &q::FundingLine {
         /// The year of the decision: the funder's for a grant (a directly
-        /// registered project: its start), the municipality's own for co-financing.
+        /// registered project without sides: its start; a cross-border side:
+        /// its funder's decision), the municipality's own for co-financing.
         pub year: i32 = f.year,
         pub programme: ProgrammeKind = f.programme.into(),
         pub currency: Currency = f.currency.into(),
         /// External funding granted, credited to the lead applicant (or project
-        /// lead) only: a partner's line never holds the project's grant.
+        /// lead) only: a partner's line never holds the project's grant. A
+        /// cross-border project's side (its own currency) is credited to the
+        /// member holding that side: the lead for the lead's country, else the
+        /// side's first municipal partner — each side counted once.
         pub granted: Money = money(f.granted_minor, f.currency),
         /// This municipality's own co-financing committed (withdrawn applications left out).
         pub co_financing: Money = money(f.co_financing_minor, f.currency),

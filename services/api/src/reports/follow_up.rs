@@ -7,7 +7,7 @@ use samverkan_app::projections::queries as q;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::scalars::{Date, DateTime, MunicipalityCode};
+use crate::scalars::{CountryCode, Date, DateTime, MunicipalityCode};
 use crate::shared::{all, output_from};
 use crate::types::*;
 
@@ -17,6 +17,12 @@ output_from! {
     pub struct ReportProject from p: &q::ReportProject {
         pub project: Project = (&p.project).into(),
         pub role: ProjectRole = ProjectRole::from_label(&p.role),
+        /// A cross-border project: the side (country) this municipality takes
+        /// part in, i.e. its own country's side; `null` for one budget.
+        pub side: Option<CountryCode> = p.side.map(Into::into),
+        /// Whether this municipality's funding lines hold that side's grant
+        /// (one holder per side; see `FundingLine.granted`).
+        pub holds_side: bool = p.holds_side,
         pub started_in_year: bool = p.started_in_year,
         pub ended_in_year: bool = p.ended_in_year,
     }

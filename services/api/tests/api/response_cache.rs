@@ -2,7 +2,8 @@
 //! answer is never served to a viewer who may see less (a draft application
 //! seen by its consortium's coordinator, not by an outside officer), nor once
 //! the read models have moved past the position it was built at; an
-//! unchanged answer polled with `If-None-Match` is `304`.
+//! unchanged answer polled with `If-None-Match` is `304`; a request is
+//! never answered with the cached answer of other parameters.
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -163,4 +164,102 @@ async fn mutations_are_never_answered_from_the_cache() {
     let (_, _, second) = post(&app, &v6, mutation, &[]).await;
     let second: Value = serde_json::from_slice(&second).unwrap();
     assert_eq!(second["data"]["draftApplication"]["appended"], 0, "the retry ran again");
+}
+
+/// POST `body` (JSON text, as sent) as `token`: status, `ETag`, body.
+async fn post_body(app: &TestApp, token: &str, body: &str) -> (StatusCode, Option<String>, Value) {
+    let request = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.unwrap();
+    let status = response.status();
+    let etag = response
+        .headers()
+        .get(header::ETAG)
+        .map(|v| v.to_str().unwrap().to_string());
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, etag, serde_json::from_slice(&bytes).unwrap())
+}
+
+#[tokio::test]
+async fn a_cached_answer_is_kept_per_request_variables_and_operation() {
+    let app = setup().await;
+    let v6 = coordinator("V6");
+    let by_code = "query($c: MunicipalityCode!) { municipality(code: $c) { name } }";
+    let two = "query Lidkoping { municipality(code: \"SE-1494\") { name } } \
+               query Skara { municipality(code: \"SE-1495\") { name } }";
+    let name = |v: &Value| v["data"]["municipality"]["name"].as_str().unwrap().to_string();
+    // Each request twice (the second answer from the cache): never another's answer.
+    for _ in 0..2 {
+        for (code, expected) in [("SE-1494", "Lidköping"), ("SE-1495", "Skara")] {
+            let body = json!({ "query": by_code, "variables": { "c": code } }).to_string();
+            let (status, etag, v) = post_body(&app, &v6, &body).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(etag.is_some(), "a query answer has an ETag");
+            assert_eq!(name(&v), expected, "{v}");
+        }
+        for (operation, expected) in [("Lidkoping", "Lidköping"), ("Skara", "Skara")] {
+            let body = json!({ "query": two, "operationName": operation }).to_string();
+            let (_, _, v) = post_body(&app, &v6, &body).await;
+            assert_eq!(name(&v), expected, "{v}");
+        }
+    }
+    // The same parameters in other bytes (spacing, key order) and over GET:
+    // the same answer and the same ETag.
+    let compact = json!({ "query": by_code, "variables": { "c": "SE-1495" } }).to_string();
+    let spaced = format!(
+        "{{ \"variables\" : {{ \"c\" : \"SE-1495\" }} ,\n \"query\" : {} }}",
+        serde_json::to_string(by_code).unwrap()
+    );
+    let (_, tag, first) = post_body(&app, &v6, &compact).await;
+    let (_, other_tag, second) = post_body(&app, &v6, &spaced).await;
+    assert_eq!((first, tag.clone()), (second, other_tag));
+    let uri = format!(
+        "/graphql?query={}&variables={}",
+        urlencode(by_code),
+        urlencode(r#"{"c":"SE-1495"}"#)
+    );
+    let request = Request::get(uri)
+        .header(header::ACCEPT, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {v6}"))
+        .body(Body::empty())
+        .unwrap();
+    for _ in 0..2 {
+        let response = tower::ServiceExt::oneshot(app.router.clone(), request_clone(&request))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let get_tag = response
+            .headers()
+            .get(header::ETAG)
+            .map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(get_tag, tag, "GET and POST with the same parameters: the same answer");
+    }
+    // A body that is not a request stays a request error, token or not,
+    // however often it is sent.
+    for _ in 0..2 {
+        let (status, _, v) = post_body(&app, &v6, "{\"query\": 3}").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(v.get("data").is_none(), "{v}");
+        assert_eq!(v["errors"][0]["extensions"]["rule"], "malformed_request", "{v}");
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn request_clone(r: &Request<Body>) -> Request<Body> {
+    let mut builder = Request::builder().method(r.method()).uri(r.uri());
+    for (k, v) in r.headers() {
+        builder = builder.header(k, v);
+    }
+    builder.body(Body::empty()).unwrap()
 }

@@ -253,9 +253,29 @@ pub(super) struct ProjectFact {
     pub serves_goals: &'static [GoalRefFact],
     pub eu_priorities: &'static [EuPriority],
     pub consortium: Option<&'static str>,
+    /// A cross-border project's budget sides, each with its funder's
+    /// decision (empty for a project with one budget). `budget` and `grant`
+    /// above are then the sides' sums in the project's currency.
+    pub sides: &'static [SideFact],
     /// What happens after registration, in this order.
     pub steps: &'static [Step],
     pub note: &'static str,
+}
+
+/// One side of a cross-border project: its country's budget in its own
+/// currency and its funder's decision granting `granted`.
+pub(super) struct SideFact {
+    pub country: &'static str,
+    pub fund: &'static str,
+    pub total: Amount,
+    pub requested: Amount,
+    /// Into the project's currency when the side's differs: rate (project
+    /// currency units per side currency unit), source, date.
+    pub conversion: Option<(&'static str, &'static str, NaiveDate)>,
+    pub funder: &'static str,
+    pub decided_on: NaiveDate,
+    pub decision_reference: &'static str,
+    pub granted: Amount,
 }
 
 pub(super) enum PartnerFact {

@@ -342,7 +342,7 @@ impl<'a> Loader<'a> {
                 eu_priorities: f.eu_priorities.to_vec(),
                 from_application: None,
                 consortium: f.consortium.map(consortium).transpose()?,
-                sides: vec![],
+                sides: super::sides::sides(f)?,
             };
             self.run::<Project>(&id, "register", ProjectCommand::Register(Box::new(register)))
                 .await?;

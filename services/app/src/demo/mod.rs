@@ -42,11 +42,13 @@ use loader::Loader;
 mod applications;
 mod consortia;
 mod ecoinside;
+mod erdf_versions;
 mod facts;
 mod loader;
 mod municipalities;
 mod programmes;
 mod projects;
+mod sides;
 mod strategies;
 mod twin_towns;
 
@@ -115,13 +117,10 @@ pub mod ids {
     pub fn waste_project() -> ProjectId {
         ProjectId::from_name("icld-vanersborg-chobe-waste-management")
     }
-    /// ARKO, Interreg Sverige–Norge: the Swedish part (SEK budget).
-    pub fn arko_project_se() -> ProjectId {
-        ProjectId::from_name("arko-interreg-granslos-kompetens-svensk-del")
-    }
-    /// ARKO, Interreg Sverige–Norge: the Norwegian part (NOK budget).
-    pub fn arko_project_no() -> ProjectId {
-        ProjectId::from_name("arko-interreg-granslos-kompetens-norsk-del")
+    /// ARKO, Interreg Sverige–Norge: "Gränslös kompetens", one cross-border
+    /// project with a Swedish side (SEK, ERDF) and a Norwegian side (NOK, IR).
+    pub fn arko_project() -> ProjectId {
+        ProjectId::from_name("arko-interreg-granslos-kompetens")
     }
     /// Vänersborg, Erasmus+ KA220 with Herning and Lich (EUR lump sum).
     pub fn v6_skills_project() -> ProjectId {
@@ -233,5 +232,7 @@ pub async fn load(commands: &Commands) -> Result<DemoSummary, AppError> {
     loader.meetings().await?;
     // Chapter 8: one project across the border (ecoINSIDE 2).
     loader.ecoinside().await?;
+    // Chapter 9: Tillväxtverket's 10 vs 4 weeks for confirming commitments, two dated versions.
+    loader.erdf_versions().await?;
     Ok(loader.summary)
 }

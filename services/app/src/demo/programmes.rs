@@ -35,7 +35,7 @@ const NORTH_SEA_FUNDS: &str = "interregnorthsea.eu, available funds (Norwegian f
 const ESF_AREAS: &str = "esf.se, Socialfondsprogrammet; tillvaxtverket.se, \"Vilket programområde tillhör vi\"";
 const ERASMUS_GUIDE: &str = "Erasmus+ Programme Guide, cooperation partnerships (KA220 lump sums; KA210 lump sums and partners), as researched 2026-12";
 const ICLD_BUDGET: &str = "ICLD, budget guidelines for municipal partnerships (older version, as researched 2026-12; application rounds move from year to year)";
-const TVV_COFIN: &str = "tillvaxtverket.se, medfinansiering av projektet (each co-financier confirms its commitment: public or private, cash or in kind)";
+pub(super) const TVV_COFIN: &str = "tillvaxtverket.se, medfinansiering av projektet (each co-financier confirms its commitment: public or private, cash or in kind)";
 
 fn c(s: &str) -> Result<CountryCode, DomainError> {
     CountryCode::parse(s)

@@ -4,7 +4,7 @@ use samverkan_domain::project::EuPriority;
 use samverkan_domain::ProgrammeKind;
 
 use super::codes::*;
-use super::facts::{day, eur, nok, sek, serves, PartnerFact, ProgrammeFact, ProjectFact, Step};
+use super::facts::{day, eur, nok, sek, serves, PartnerFact, ProgrammeFact, ProjectFact, SideFact, Step};
 use super::ids;
 
 use PartnerFact::{External, Member};
@@ -43,6 +43,7 @@ pub(super) const PROJECTS: &[ProjectFact] = &[
         ],
         eu_priorities: &[EuPriority::Green],
         consortium: Some(ICLD_VBG_CHOBE),
+        sides: &[],
         steps: &[
             Plan(
                 "m1-partnermote-kasane",
@@ -84,6 +85,7 @@ pub(super) const PROJECTS: &[ProjectFact] = &[
         serves_goals: &[serves(ids::vanersborg_policy, "demokrati-larande")],
         eu_priorities: &[EuPriority::Green],
         consortium: Some(ICLD_VBG_CHOBE),
+        sides: &[],
         steps: &[
             Plan(
                 "m1-partnermote-vanersborg",
@@ -112,19 +114,32 @@ pub(super) const PROJECTS: &[ProjectFact] = &[
         ],
         note: "ICLD granted 2018, completed (one meeting cancelled)",
     },
-    // ARKO in Interreg Sverige–Norge 2021–27: one joint project, two budgets,
-    // one per country (illustrative title, amounts, milestones). Due dates
-    // around today (2026-11) give the dashboards an overdue milestone (m4)
-    // and upcoming ones (m5, m6).
+    // ARKO in Interreg Sverige–Norge 2021–27: one cross-border project, one
+    // budget side per country, each decided by its own funder (illustrative
+    // title, amounts, rate, decisions and milestones). Due dates around today
+    // (2026-11) give the dashboards an overdue milestone (m4) and upcoming
+    // ones (m5, m6). The Norwegian side's start and final report fall on the
+    // same days as m1 and m6, so the one list holds them once.
     ProjectFact {
-        id: ids::arko_project_se,
-        title: "Gränslös kompetens i ARKO-regionen (svensk del)",
+        id: ids::arko_project,
+        title: "Gränslös kompetens i ARKO-regionen",
         lead: ARVIKA,
-        partners: &[Member(EDA), Member(TORSBY), Member(SUNNE)],
+        partners: &[
+            Member(EDA),
+            Member(TORSBY),
+            Member(SUNNE),
+            Member(KONGSVINGER),
+            Member(NORD_ODAL),
+            Member(SOR_ODAL),
+            Member(EIDSKOG),
+            Member(GRUE),
+            Member(ASNES),
+        ],
         programme: INTERREG_SVERIGE_NORGE,
-        budget: sek(6_000_000),
-        grant: sek(3_000_000),
-        co_financing: sek(3_000_000),
+        // The sides' sums in SEK: SEK 6 000 000 + NOK 4 000 000 × 0.98.
+        budget: sek(9_920_000),
+        grant: sek(4_960_000),
+        co_financing: sek(4_960_000),
         start: day("2024-01-01"),
         end: day("2027-06-30"),
         serves_goals: &[
@@ -133,10 +148,42 @@ pub(super) const PROJECTS: &[ProjectFact] = &[
         ],
         eu_priorities: &[EuPriority::Inclusive],
         consortium: Some(ARKO),
+        sides: &[
+            // The Swedish side: EU funds (ERDF) up to 50 % here, decided by
+            // the programme's managing authority.
+            SideFact {
+                country: "SE",
+                fund: "ERDF",
+                total: sek(6_000_000),
+                requested: sek(3_000_000),
+                conversion: None,
+                funder: "Interreg Sverige–Norge 2021–2027, managing authority (förvaltande myndighet)",
+                decided_on: day("2024-01-25"),
+                decision_reference: "illustrative: no published decision",
+                granted: sek(3_000_000),
+            },
+            // The Norwegian side: IR funds up to 50 %, decided by the
+            // fylkeskommune of the Norwegian partners (Innlandet).
+            SideFact {
+                country: "NO",
+                fund: "IR",
+                total: nok(4_000_000),
+                requested: nok(2_000_000),
+                conversion: Some((
+                    "0.98",
+                    "illustrative demo rate NOK→SEK, not a published rate",
+                    day("2024-01-01"),
+                )),
+                funder: "Innlandet fylkeskommune (IR funds)",
+                decided_on: day("2024-01-25"),
+                decision_reference: "illustrative: no published decision",
+                granted: nok(2_000_000),
+            },
+        ],
         steps: &[
             Plan(
                 "m1-uppstart",
-                "Projektstart och första styrgruppsmöte",
+                "Projektstart och första styrgruppsmöte / Prosjektoppstart",
                 day("2024-02-15"),
             ),
             Plan(
@@ -161,7 +208,7 @@ pub(super) const PROJECTS: &[ProjectFact] = &[
             ),
             Plan(
                 "m6-slutrapport",
-                "Slutrapport till Interreg Sverige–Norge",
+                "Slutrapport till Interreg Sverige–Norge / Sluttrapport",
                 day("2027-06-30"),
             ),
             Achieve("m1-uppstart", day("2024-02-20")),
@@ -175,42 +222,10 @@ pub(super) const PROJECTS: &[ProjectFact] = &[
             Reschedule(
                 "m5-erfarenhetsseminarium",
                 day("2027-01-21"),
-                "Flyttat för att samordnas med den norska delens aktiviteter",
+                "Flyttat för att samordnas med den norska sidans aktiviteter",
             ),
         ],
-        note: "Interreg Sverige–Norge 2024–2027, SEK part led by Arvika; m4 overdue, m5 next",
-    },
-    ProjectFact {
-        id: ids::arko_project_no,
-        title: "Grenseløs kompetanse i ARKO-regionen (norsk del)",
-        lead: KONGSVINGER,
-        partners: &[
-            Member(NORD_ODAL),
-            Member(SOR_ODAL),
-            Member(EIDSKOG),
-            Member(GRUE),
-            Member(ASNES),
-        ],
-        programme: INTERREG_SVERIGE_NORGE,
-        // Norwegian partners: Interreg funding up to 50 %.
-        budget: nok(4_000_000),
-        grant: nok(2_000_000),
-        co_financing: nok(2_000_000),
-        start: day("2024-01-01"),
-        end: day("2027-06-30"),
-        serves_goals: &[serves(ids::arvika_strategy_2012, "norgesamarbetet")],
-        eu_priorities: &[EuPriority::Inclusive],
-        consortium: Some(ARKO),
-        steps: &[
-            Plan("n1-oppstart", "Prosjektoppstart", day("2024-02-15")),
-            Plan(
-                "n2-sluttrapport",
-                "Sluttrapport til Interreg Sverige–Norge",
-                day("2027-06-30"),
-            ),
-            Achieve("n1-oppstart", day("2024-02-20")),
-        ],
-        note: "Interreg Sverige–Norge 2024–2027, NOK part led by Kongsvinger",
+        note: "Interreg Sverige–Norge 2024–2027, led by Arvika; SE side ERDF SEK 3 000 000, NO side IR NOK 2 000 000; m4 overdue, m5 next",
     },
     // Vänersborg in Erasmus+ KA220 (cooperation partnership: at least three
     // organisations from three countries; lump sum €250k) with its twin towns
@@ -236,6 +251,7 @@ pub(super) const PROJECTS: &[ProjectFact] = &[
         ],
         eu_priorities: &[EuPriority::Inclusive, EuPriority::Digital],
         consortium: None,
+        sides: &[],
         steps: &[
             Plan("m1-uppstart", "Uppstartsmöte i Vänersborg", day("2025-10-15")),
             Plan(
@@ -283,6 +299,7 @@ pub(super) const PROJECTS: &[ProjectFact] = &[
         serves_goals: &[serves(ids::lidkoping_strategy_2020, "extern-finansiering")],
         eu_priorities: &[EuPriority::Inclusive],
         consortium: Some(V6),
+        sides: &[],
         steps: &[
             Plan("m1-kartlaggning", "Kartläggning av kompetensbehov", day("2025-03-31")),
             Plan("m2-utbildningar", "Första utbildningsomgången", day("2025-09-30")),

@@ -299,6 +299,9 @@ pub(crate) fn summarize(event: &AnyEvent) -> String {
         AnyEvent::Application(A::CoFinancingCommitted(e)) => format!("{} committed {}", e.municipality, e.amount),
         AnyEvent::Application(A::CoFinancingDeclined(e)) => format!("{} declined", e.municipality),
         AnyEvent::Application(A::FunderDecisionRecorded(e)) => format!("funder decision {}", e.decision.describe()),
+        AnyEvent::Application(A::CommitmentConfirmed(e)) => {
+            format!("{} confirmed its commitment on {}", e.municipality, e.confirmed_on)
+        }
         AnyEvent::Application(A::RiskAssessmentRecorded(_)) => "benefit-and-risk assessment recorded".to_string(),
         AnyEvent::Application(A::ApplicationSubmitted(e)) => {
             format!("application submitted {}", e.submitted_at.date_naive())

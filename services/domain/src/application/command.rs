@@ -97,6 +97,16 @@ pub enum ApplicationCommand {
     CommitWithTerms(Box<CommitWithTerms>),
     /// One side's funder decision on a submitted cross-border application.
     RecordFunderDecision(Box<RecordFunderDecision>),
+    /// A committed party confirms its commitment after the funder's
+    /// decision (Tillväxtverket: bekräftelse av medfinansiering).
+    ConfirmCommitment {
+        municipality: MunicipalityCode,
+        confirmed_on: NaiveDate,
+        decision_reference: String,
+        /// Set by the server (the confirmation may not lie ahead): not fingerprinted.
+        #[serde(skip)]
+        now: DateTime<Utc>,
+    },
 }
 
 /// See [`ApplicationCommand::RecordFunderDecision`]: the side is named by its

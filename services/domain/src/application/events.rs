@@ -126,6 +126,20 @@ pub struct FunderDecisionRecorded {
     pub decision: SideDecision,
 }
 
+/// A committed party confirms its commitment after the funder approved
+/// the application (Tillväxtverket: bekräftelse av medfinansiering, due a
+/// number of weeks after the decision per the rule set). Caused by
+/// `ConfirmCommitment`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CommitmentConfirmed {
+    pub application: ApplicationId,
+    pub municipality: MunicipalityCode,
+    /// The day the party confirmed (a calendar date, on or after the funder's decision).
+    pub confirmed_on: NaiveDate,
+    /// The funder's decision the confirmation answers, e.g. Tillväxtverket's case id.
+    pub decision_reference: String,
+}
+
 /// The funder rejects. Caused by `RejectApplication`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ApplicationRejected {
@@ -178,6 +192,7 @@ domain_events!(
         ApplicationRejected = 1,
         ApplicationWithdrawn = 1,
         FunderDecisionRecorded = 1,
+        CommitmentConfirmed = 1,
     }
 );
 
@@ -194,6 +209,7 @@ impl ApplicationEvent {
             ApplicationEvent::ApplicationRejected(e) => e.application,
             ApplicationEvent::ApplicationWithdrawn(e) => e.application,
             ApplicationEvent::FunderDecisionRecorded(e) => e.application,
+            ApplicationEvent::CommitmentConfirmed(e) => e.application,
         }
     }
 }

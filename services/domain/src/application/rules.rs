@@ -67,15 +67,18 @@ pub(super) fn subject(state: &ApplicationState, d: &ApplicationDrafted, on: Naiv
         },
         _ => PartyAnswer::Pending,
     };
+    let confirmed = |m: &crate::MunicipalityCode| state.confirmations.get(m).map(|c| c.confirmed_on);
     let mut parties = vec![Party {
         municipality: d.lead_applicant,
         lead: true,
         answer: answer(&d.lead_applicant, None),
+        confirmed_on: confirmed(&d.lead_applicant),
     }];
     parties.extend(state.co_applicants.iter().map(|(m, a)| Party {
         municipality: *m,
         lead: false,
         answer: answer(m, Some(a)),
+        confirmed_on: confirmed(m),
     }));
     Subject {
         lead: d.lead_applicant,
@@ -87,6 +90,8 @@ pub(super) fn subject(state: &ApplicationState, d: &ApplicationDrafted, on: Naiv
         deadline: d.deadline,
         project_period: d.project_period,
         on,
+        funder_decided_on: state.decided_on,
+        today: on,
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::ApplicationDrafted;
@@ -55,6 +56,10 @@ pub struct ApplicationState {
     pub commitments: BTreeMap<MunicipalityCode, super::CoFinancingCommitted>,
     /// The funders' decisions per budget side (cross-border applications).
     pub side_decisions: BTreeMap<CountryCode, SideDecision>,
+    /// The day the funder approved the application.
+    pub decided_on: Option<NaiveDate>,
+    /// The parties' confirmations of their commitments after the decision.
+    pub confirmations: BTreeMap<MunicipalityCode, super::CommitmentConfirmed>,
 }
 
 impl ApplicationState {

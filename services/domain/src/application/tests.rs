@@ -406,5 +406,6 @@ fn decision_rules() {
 }
 
 mod approved_project;
+mod confirmation;
 mod cross_border;
 mod properties;

@@ -115,6 +115,9 @@ pub struct Party {
     pub municipality: MunicipalityCode,
     pub lead: bool,
     pub answer: PartyAnswer,
+    /// The day the party confirmed its commitment after the funder's
+    /// decision (`None`: not confirmed).
+    pub confirmed_on: Option<NaiveDate>,
 }
 
 /// What the rules look at: the application's budget and parties on a day.
@@ -132,7 +135,15 @@ pub struct Subject {
     pub project_period: Period,
     /// The day the check is made for (the submission's day, or today).
     pub on: NaiveDate,
+    /// The day the funder decided (approved) the application, if it has.
+    pub funder_decided_on: Option<NaiveDate>,
+    /// Today (a calendar date): what confirmations are overdue or near is
+    /// judged on it, whatever `on` is.
+    pub today: NaiveDate,
 }
+
+/// How many days before its due date a missing confirmation is warned of.
+pub const CONFIRMATION_NEAR_DAYS: u64 = 14;
 
 impl Subject {
     fn sides(&self) -> Vec<SideBudget> {
@@ -196,6 +207,7 @@ fn stage_name(s: Stage) -> StageName {
         Stage::Draft => "draft",
         Stage::Commitment => "commitment",
         Stage::Submission => "submission",
+        Stage::Confirmation => "confirmation",
     }
 }
 
@@ -570,6 +582,79 @@ pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
                     );
                 }
             }
+            RuleKind::CommitmentsConfirmedWithin { weeks } => {
+                let within = format!("within {weeks} weeks of the funder's decision");
+                let Some(decided) = subject.funder_decided_on else {
+                    on(
+                        None,
+                        false,
+                        format!("no funder decision yet: each committed party confirms {within}"),
+                        None,
+                        Some(within),
+                    );
+                    continue;
+                };
+                let due = decided + chrono::Days::new(u64::from(*weeks) * 7);
+                let near = due - chrono::Days::new(CONFIRMATION_NEAR_DAYS);
+                let mut any = false;
+                for p in subject.taking_part() {
+                    if !matches!(p.answer, PartyAnswer::Committed { .. }) {
+                        continue;
+                    }
+                    any = true;
+                    let m = p.municipality;
+                    let of = format!("{weeks} weeks from the decision on {decided}");
+                    let (broken, detail, actual) = match p.confirmed_on {
+                        Some(c) if c <= due => (
+                            false,
+                            format!("{m} confirmed on {c}, due {due} ({of})"),
+                            format!("confirmed {c}"),
+                        ),
+                        Some(c) => (
+                            true,
+                            format!("{m} confirmed on {c}, after {due} ({of})"),
+                            format!("confirmed {c}"),
+                        ),
+                        None if subject.today > due => (
+                            true,
+                            format!(
+                                "{m} has not confirmed its commitment: due {due} ({of}), overdue on {}",
+                                subject.today
+                            ),
+                            "not confirmed".to_string(),
+                        ),
+                        None if subject.today >= near => (
+                            true,
+                            format!(
+                                "{m} has not confirmed its commitment: due {due} ({of}), {} days left",
+                                (due - subject.today).num_days()
+                            ),
+                            "not confirmed".to_string(),
+                        ),
+                        None => (
+                            false,
+                            format!("{m} has not confirmed yet: due {due} ({of})"),
+                            "not confirmed".to_string(),
+                        ),
+                    };
+                    on(
+                        Some(m),
+                        broken,
+                        detail,
+                        Some(actual),
+                        Some(format!("by {due} ({within})")),
+                    );
+                }
+                if !any {
+                    on(
+                        None,
+                        false,
+                        "no party has committed, so none confirms".to_string(),
+                        None,
+                        Some(within),
+                    );
+                }
+            }
             RuleKind::MaxFunds { max } => {
                 let mut funds: Vec<&str> = sides.iter().map(|s| s.fund.as_str()).collect();
                 funds.sort();
@@ -644,7 +729,8 @@ pub fn refusal(checks: &[RuleCheck], stage: Stage) -> Result<(), DomainError> {
     let at_most = |s: StageName| match s {
         "draft" => Stage::Draft,
         "commitment" => Stage::Commitment,
-        _ => Stage::Submission,
+        "submission" => Stage::Submission,
+        _ => Stage::Confirmation,
     } <= stage;
     match checks.iter().find(|c| c.outcome == Outcome::Fail && at_most(c.stage)) {
         Some(c) => Err(DomainError::ProgrammeRuleBroken {

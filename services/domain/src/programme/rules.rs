@@ -91,6 +91,11 @@ pub enum RuleKind {
     ExcludedCostCategory { categories: Vec<String> },
     /// At most this many funds in the application (Jems: 5 per partner).
     MaxFunds { max: u32 },
+    /// After the funder's decision every committed party confirms its
+    /// commitment (Tillväxtverket: bekräftelse av medfinansiering) within
+    /// this many weeks of the decision's date (calendar days, 7 a week).
+    /// Only warns ("W"): no command waits for the confirmations.
+    CommitmentsConfirmedWithin { weeks: u32 },
 }
 
 /// When a rule can first be judged, and so which command it refuses.
@@ -102,6 +107,8 @@ pub enum Stage {
     Commitment,
     /// The whole partnership: refuses `SubmitApplication`.
     Submission,
+    /// After the funder's decision (the partners' confirmations): refuses nothing, warns.
+    Confirmation,
 }
 
 impl RuleKind {
@@ -119,6 +126,7 @@ impl RuleKind {
             RuleKind::CoFinancingDecisionMissing => "co_financing_decision_missing",
             RuleKind::ExcludedCostCategory { .. } => "excluded_cost_category",
             RuleKind::MaxFunds { .. } => "max_funds",
+            RuleKind::CommitmentsConfirmedWithin { .. } => "commitments_confirmed_within",
         }
     }
 
@@ -128,6 +136,7 @@ impl RuleKind {
             | RuleKind::MinPartnersAndCountries { .. }
             | RuleKind::CoFinancingDecisionMissing => Stage::Submission,
             RuleKind::ExcludedCostCategory { .. } => Stage::Commitment,
+            RuleKind::CommitmentsConfirmedWithin { .. } => Stage::Confirmation,
             _ => Stage::Draft,
         }
     }
@@ -179,6 +188,11 @@ impl RuleKind {
             RuleKind::ExcludedCostCategory { categories } if categories.iter().all(|c| c.trim().is_empty()) => {
                 Err(DomainError::BlankField { field: "categories" })
             }
+            RuleKind::CommitmentsConfirmedWithin { weeks } if !(1..=104).contains(weeks) => {
+                Err(DomainError::InvalidRule {
+                    reason: format!("{weeks} weeks to confirm commitments: write 1 to 104 weeks"),
+                })
+            }
             _ => Ok(()),
         }
     }
@@ -210,6 +224,14 @@ impl ProgrammeRule {
     pub fn validate(&self) -> Result<(), DomainError> {
         require_text("rule.label", &self.label)?;
         require_text("rule.source", &self.source)?;
+        if self.kind.stage() == Stage::Confirmation && self.severity == Severity::Error {
+            return Err(DomainError::InvalidRule {
+                reason: format!(
+                    "`{}` can only warn (W): no command waits for the partners' confirmations",
+                    self.kind.name()
+                ),
+            });
+        }
         self.kind.validate()
     }
 }

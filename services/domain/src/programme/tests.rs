@@ -81,6 +81,7 @@ fn party(code: &str, lead: bool, answer: PartyAnswer) -> Party {
         municipality: m(code),
         lead,
         answer,
+        confirmed_on: None,
     }
 }
 
@@ -114,6 +115,8 @@ fn arko_subject() -> Subject {
         deadline: t("2025-09-15T21:59:00Z"),
         project_period: Period::new(d("2026-01-01"), Some(d("2028-12-31"))).unwrap(),
         on: d("2025-09-11"),
+        funder_decided_on: None,
+        today: d("2025-09-11"),
     }
 }
 
@@ -514,3 +517,5 @@ fn conversions_round_down_and_refuse_bad_rates() {
         );
     }
 }
+
+mod confirmation;

@@ -30,6 +30,10 @@ pub struct ProjectLine {
     pub project: ProjectView,
     /// `lead` or `partner`.
     pub role: String,
+    /// A cross-border project: the side (country) this municipality takes part in.
+    pub side: Option<samverkan_domain::CountryCode>,
+    /// Whether this municipality's funding lines hold that side's grant (one holder per side).
+    pub holds_side: bool,
     pub next_milestone: Option<MilestoneView>,
     pub overdue_milestones: Vec<MilestoneView>,
 }
@@ -193,8 +197,11 @@ impl Visible<'_> {
         let mut projects = vec![];
         for p in projects_all {
             let (next, overdue) = milestone_lines(&p, today);
+            let side = p.side_of(code);
             projects.push(ProjectLine {
                 role: p.role_of(code).unwrap_or("partner").to_string(),
+                side,
+                holds_side: side.is_some_and(|c| super::funding::side_holder(&p, c).as_ref() == Some(code)),
                 next_milestone: next,
                 overdue_milestones: overdue,
                 project: p,

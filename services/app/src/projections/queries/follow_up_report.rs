@@ -18,6 +18,10 @@ use crate::projections::Visible;
 pub struct ReportProject {
     pub project: ProjectView,
     pub role: String,
+    /// A cross-border project: the side (country) this municipality takes part in.
+    pub side: Option<samverkan_domain::CountryCode>,
+    /// Whether this municipality's funding lines hold that side's grant (one holder per side).
+    pub holds_side: bool,
     pub started_in_year: bool,
     pub ended_in_year: bool,
 }
@@ -107,8 +111,11 @@ impl Visible<'_> {
             if !p.period.overlaps(first, last) {
                 continue;
             }
+            let side = p.side_of(code);
             active.push(ReportProject {
                 role: p.role_of(code).unwrap_or("partner").to_string(),
+                side,
+                holds_side: side.is_some_and(|c| super::funding::side_holder(p, c).as_ref() == Some(code)),
                 started_in_year: in_year(p.period.start),
                 ended_in_year: p.closed_on.or(p.period.end).is_some_and(in_year),
                 project: p.clone(),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use samverkan_domain::application::ApplicationStatus;
-use samverkan_domain::{add_to_total, Currency, MunicipalityCode, ProgrammeKind};
+use samverkan_domain::{add_to_total, CountryCode, Currency, MunicipalityCode, ProgrammeKind};
 use serde::Serialize;
 
 use crate::projections::views::{ApplicationView, ProjectView};
@@ -48,6 +48,13 @@ fn programme_year_lines(lines: BTreeMap<(i32, ProgrammeKind, Currency), (i128, i
 /// * a grant is credited to the lead only (the lead applicant, or the
 ///   registered project's lead): the events carry no per-partner share of a
 ///   grant, so partners never get the whole project's grant;
+/// * a cross-border project's grant is credited per side ([`side_holder`]):
+///   each side's grant, in the side's own currency and the year of its
+///   funder's decision, to the one member that holds that side — the lead
+///   for the lead's country, else the side's first municipal partner. A side
+///   without a municipal member (ecoINSIDE 2's Norwegian side) is credited
+///   to no municipality. The approved cross-border application's total is
+///   then not credited again;
 /// * co-financing is the municipality's own commitments to applications not
 ///   withdrawn, in the year of its own decision; a directly registered
 ///   project's co-financing has no per-partner split and is not counted.
@@ -63,6 +70,21 @@ pub fn funding_lines<'a>(
     let mut funding: BTreeMap<(i32, ProgrammeKind, Currency), (i128, i128)> = BTreeMap::new();
     let wanted = |y: i32| year.is_none_or(|w| w == y);
     for p in projects {
+        if !p.sides.is_empty() {
+            for side in &p.sides {
+                let decision = &side.decision;
+                let (Some(g), y) = (decision.granted, decision.decided_on.year()) else {
+                    continue;
+                };
+                if side_holder(p, side.budget.country).as_ref() == Some(code) && wanted(y) {
+                    add_to_total(
+                        &mut funding.entry((y, p.programme.kind, g.currency)).or_default().0,
+                        g.amount_minor,
+                    );
+                }
+            }
+            continue;
+        }
         if p.from_application.is_some() || p.lead.municipality() != Some(code) {
             continue;
         }
@@ -76,7 +98,8 @@ pub fn funding_lines<'a>(
     }
     for a in applications {
         if let (Some(g), Some(d)) = (&a.granted, a.decided_on) {
-            if &a.lead_applicant == code && wanted(d.year()) {
+            // Decided per side: its project credits each side's holder.
+            if &a.lead_applicant == code && a.funder_decisions.is_empty() && wanted(d.year()) {
                 add_to_total(
                     &mut funding.entry((d.year(), a.programme.kind, g.currency)).or_default().0,
                     g.amount_minor,
@@ -99,6 +122,18 @@ pub fn funding_lines<'a>(
         }
     }
     programme_year_lines(funding)
+}
+
+/// The member that holds a cross-border project's side of `country`: the
+/// lead when it is of that country, else the first municipal partner of that
+/// country (in the order registered); `None` when no member is of it. One
+/// holder per side, so a consortium's members together count each side's
+/// grant once.
+pub fn side_holder(p: &ProjectView, country: CountryCode) -> Option<MunicipalityCode> {
+    std::iter::once(&p.lead)
+        .chain(p.partners.iter().map(|m| &m.participant))
+        .filter_map(|x| x.municipality().copied())
+        .find(|m| m.country() == country)
 }
 
 impl Visible<'_> {

@@ -79,7 +79,8 @@ pub struct PartyStatus {
 
 impl ApplicationView {
     /// The application as the programme rules see it, on `on`.
-    pub fn subject(&self, on: NaiveDate, fund: &str) -> Subject {
+    /// `today` judges what confirmations after the funder's decision are overdue or near.
+    pub fn subject(&self, on: NaiveDate, today: NaiveDate, fund: &str) -> Subject {
         let lead_answer = match &self.lead_commitment {
             Some((amount, decision)) => PartyAnswer::Committed {
                 amount: *amount,
@@ -92,6 +93,7 @@ impl ApplicationView {
             municipality: self.lead_applicant,
             lead: true,
             answer: lead_answer,
+            confirmed_on: self.confirmed_on(&self.lead_applicant),
         }];
         parties.extend(self.co_applicants.iter().map(|c| Party {
             municipality: c.municipality,
@@ -105,6 +107,7 @@ impl ApplicationView {
                     terms: c.terms.clone(),
                 },
             },
+            confirmed_on: self.confirmed_on(&c.municipality),
         }));
         Subject {
             lead: self.lead_applicant,
@@ -116,6 +119,10 @@ impl ApplicationView {
             deadline: self.deadline,
             project_period: self.project_period,
             on,
+            funder_decided_on: (self.status == ApplicationStatus::Approved)
+                .then_some(self.decided_on)
+                .flatten(),
+            today,
         }
     }
 }
@@ -127,7 +134,7 @@ pub fn check_application(a: &ApplicationView, today: NaiveDate) -> ApplicationCh
     let on = a.submitted_at.map_or(today, |s| s.date_naive());
     let rules = a.call_rules.clone();
     let checks = match &rules {
-        Some(r) => check(&a.subject(on, &r.programme.name), r),
+        Some(r) => check(&a.subject(on, today, &r.programme.name), r),
         None => vec![],
     };
     ApplicationCheck { rules, on, checks }
@@ -163,7 +170,7 @@ impl ReadModels {
     /// Each party's status in `a` (for the consortium's coordinator).
     pub fn party_statuses(&self, a: &ApplicationView, when: AsOf) -> Vec<PartyStatus> {
         let result = self.check_application(a, when);
-        let subject = a.subject(result.on, "");
+        let subject = a.subject(result.on, when.today, "");
         let deadline = a.deadline.date_naive();
         subject
             .parties

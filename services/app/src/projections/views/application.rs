@@ -78,6 +78,18 @@ pub struct ApplicationView {
     pub decision_reference: Option<String>,
     pub outcome_reason: Option<String>,
     pub project: Option<ProjectId>,
+    /// The parties' confirmations of their commitments after the funder's
+    /// decision, in the order recorded.
+    #[serde(default)]
+    pub confirmations: Vec<ConfirmationView>,
+}
+
+/// A party's confirmation of its commitment (bekräftelse av medfinansiering).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfirmationView {
+    pub municipality: MunicipalityCode,
+    pub confirmed_on: NaiveDate,
+    pub decision_reference: String,
 }
 
 impl ApplicationView {
@@ -111,6 +123,7 @@ impl ApplicationView {
                 decision_reference: None,
                 outcome_reason: None,
                 project: None,
+                confirmations: vec![],
             });
         }
         let mut v = view?;
@@ -172,6 +185,11 @@ impl ApplicationView {
                 v.outcome_reason = Some(w.reason.clone());
             }
             ApplicationEvent::FunderDecisionRecorded(f) => v.funder_decisions.push(f.decision.clone()),
+            ApplicationEvent::CommitmentConfirmed(c) => v.confirmations.push(ConfirmationView {
+                municipality: c.municipality,
+                confirmed_on: c.confirmed_on,
+                decision_reference: c.decision_reference.clone(),
+            }),
         }
         Some(v)
     }
@@ -184,6 +202,14 @@ impl ApplicationView {
                 AnswerView::Committed { amount, decision } => Some((&c.municipality, amount, decision)),
                 _ => None,
             }))
+    }
+
+    /// The day `m` confirmed its commitment, if it has.
+    pub fn confirmed_on(&self, m: &MunicipalityCode) -> Option<NaiveDate> {
+        self.confirmations
+            .iter()
+            .find(|c| c.municipality == *m)
+            .map(|c| c.confirmed_on)
     }
 
     pub fn involves(&self, m: &MunicipalityCode) -> bool {
@@ -216,6 +242,7 @@ impl ValidOn for ApplicationView {
             self.lead_commitment = None;
         }
         self.funder_decisions.retain(|f| f.decided_on <= day);
+        self.confirmations.retain(|c| c.confirmed_on <= day);
         if self.risk_assessment.as_ref().is_some_and(|r| r.assessed_on > day) {
             self.risk_assessment = None;
         }

@@ -15,7 +15,7 @@ mod programme;
 mod project;
 mod strategy;
 
-pub use application::{AnswerView, ApplicationView, CoApplicantView, RiskAssessmentView};
+pub use application::{AnswerView, ApplicationView, CoApplicantView, ConfirmationView, RiskAssessmentView};
 pub use consortium::{ConsortiumView, MembershipView};
 pub use municipality::{CodePeriodView, MunicipalityView, TwinTownView};
 pub use programme::{CalendarView, ProgrammeView};

@@ -148,6 +148,13 @@ impl ProjectView {
             .filter_map(Participant::municipality)
     }
 
+    /// The side of this cross-border project a member takes part in: the
+    /// side of its own country (`None` for a project without sides, or when
+    /// no side is of the member's country).
+    pub fn side_of(&self, m: &MunicipalityCode) -> Option<samverkan_domain::CountryCode> {
+        self.sides.iter().map(|s| s.budget.country).find(|c| *c == m.country())
+    }
+
     pub fn role_of(&self, m: &MunicipalityCode) -> Option<&'static str> {
         if self.lead.municipality() == Some(m) {
             Some("lead")
