@@ -10,6 +10,7 @@ fn settings(dir: &std::path::Path) -> Settings {
         store_url: None,
         listen: "127.0.0.1:0".into(),
         demo: false,
+        open_data: None,
         auth: AuthSettings::default(),
         snapshot_every: Duration::from_millis(200),
         shutdown_grace: Duration::from_secs(5),

@@ -16,6 +16,7 @@ mod in_process;
 mod jwks;
 mod loadgen;
 mod migrate;
+mod open_data;
 mod programme_confirmation;
 mod programme_lump_sums;
 mod programme_overview;

@@ -11,6 +11,7 @@
 //! | `GET /readyz`      | the store answers and the read models are caught up     |
 //! | `GET /register/{code}.csv`, `.json` | a municipality's register of decisions (bearer token) |
 //! | `GET /.well-known/samverkan/checkpoint-key` | the checkpoints' Ed25519 public key (open) |
+//! | `GET /open-data/{file}` | DCAT-AP-SE catalogue and distributions (open; 404 unless published; `open_data.rs`) |
 //!
 //! GraphQL over HTTP (media types, status codes, parameters): see `over_http`.
 
@@ -65,6 +66,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/readyz", get(readyz))
         .route("/register/{file}", get(register))
         .route("/.well-known/samverkan/checkpoint-key", get(checkpoint_key))
+        .route("/open-data/{file}", get(open_data))
         .with_state(ctx)
         .layer(RequestBodyLimitLayer::new(limits.body_limit))
         .layer(axum::middleware::from_fn_with_state(
@@ -222,6 +224,25 @@ async fn register(
         let lines = models.seen_by(&viewer).register(&code, from, to, None);
         download(&code, format, &lines)
     })();
+    answer.unwrap_or_else(|e| {
+        let status = match e.code {
+            ErrorCode::Validation => StatusCode::BAD_REQUEST,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        error_response(status, e.code, e.rule, &e.message)
+    })
+}
+
+/// `GET /open-data/{file}` (no token: see docs/security.md); 404 unless
+/// the server publishes open data.
+async fn open_data(State(ctx): State<AppContext>, Path(file): Path<String>, headers: HeaderMap) -> Response {
+    let answer = match &ctx.state.open_data {
+        None => Err(crate::error::ApiError::not_found(
+            "this server does not publish open data (serve --publish-open-data)",
+        )),
+        Some(config) => crate::open_data::serve(config, &ctx.state.projections.read(), &file, &headers),
+    };
     answer.unwrap_or_else(|e| {
         let status = match e.code {
             ErrorCode::Validation => StatusCode::BAD_REQUEST,

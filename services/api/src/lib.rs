@@ -33,6 +33,7 @@ pub mod inputs;
 mod introspection;
 pub mod jwt;
 pub mod municipality;
+pub mod open_data;
 pub mod pagination;
 pub mod programme;
 pub mod project;
@@ -154,6 +155,9 @@ pub struct ApiState {
     /// The Ed25519 public key that signs the log's checkpoints, published
     /// by `checkpointKey` (`None`: the store keeps no chain).
     pub checkpoint_key: Option<[u8; 32]>,
+    /// Open data (`GET /open-data/…`, no token); `None` (404) unless
+    /// `serve --publish-open-data`.
+    pub open_data: Option<open_data::OpenData>,
 }
 
 impl ApiState {
@@ -172,7 +176,14 @@ impl ApiState {
             clock: Arc::new(chrono::Utc::now),
             demo_tokens: None,
             checkpoint_key: None,
+            open_data: None,
         }
+    }
+
+    /// Publish the open-data catalogue and distributions (`open_data`).
+    pub fn with_open_data(mut self, config: open_data::OpenData) -> Self {
+        self.open_data = Some(config);
+        self
     }
 
     /// Publish `key` as the checkpoint signing key (`checkpointKey`).

@@ -174,6 +174,17 @@ pub struct ServeArgs {
     #[arg(long, env = "SAMVERKAN_DEMO")]
     pub demo: bool,
 
+    /// Publish open data without a token: the DCAT-AP-SE catalogue at
+    /// `/open-data/catalog.jsonld` and its CSV/JSON distributions (public
+    /// projects and grants, never drafts). Off by default (404), also with `--demo`.
+    #[arg(long, env = "SAMVERKAN_PUBLISH_OPEN_DATA")]
+    pub publish_open_data: bool,
+
+    /// The public base URL the open-data catalogue's links start with, e.g.
+    /// `https://samverkan.example.se` (default: `http://` and the request's Host).
+    #[arg(long, env = "SAMVERKAN_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+
     #[command(flatten)]
     pub auth: AuthArgs,
 
@@ -387,6 +398,20 @@ pub struct TokenArgs {
     pub jwt_audience: String,
 }
 
+/// An absolute `http(s)://host[...]` URL without query or fragment.
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or_else(|| format!("the public URL must start with https:// or http://, not `{s}`"))?;
+    if rest.is_empty() || rest.starts_with('/') || s.contains(['?', '#', ' ', '"', '<', '>']) {
+        return Err(format!(
+            "`{s}` is not an absolute URL with a host (and no query or fragment)"
+        ));
+    }
+    Ok(s.trim_end_matches('/').to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use clap::{CommandFactory, Parser};
@@ -566,5 +591,27 @@ mod tests {
         assert_eq!(t.ttl_hours, 2);
         assert!(Cli::try_parse_from(["samverkan", "token", "--role", "king"]).is_err());
         assert!(Cli::try_parse_from(["samverkan", "token", "--role", "admin", "--ttl-hours", "0"]).is_err());
+    }
+
+    #[test]
+    fn a_public_url_is_absolute_http_or_https_without_query() {
+        assert_eq!(
+            super::parse_public_url("https://data.example.se/").unwrap(),
+            "https://data.example.se"
+        );
+        assert_eq!(
+            super::parse_public_url("http://127.0.0.1:8080/samverkan").unwrap(),
+            "http://127.0.0.1:8080/samverkan"
+        );
+        for bad in [
+            "data.example.se",
+            "ftp://x",
+            "https://",
+            "https:///x",
+            "https://x/?a=1",
+            "https://x/#f",
+        ] {
+            assert!(super::parse_public_url(bad).is_err(), "{bad}");
+        }
     }
 }

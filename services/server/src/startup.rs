@@ -35,6 +35,8 @@ pub struct Settings {
     /// `host:port`; port 0 picks a free port.
     pub listen: String,
     pub demo: bool,
+    /// Publish open data at `/open-data/…` (no token), with this public base URL.
+    pub open_data: Option<samverkan_api::open_data::OpenData>,
     /// How bearer tokens are verified (default: the development key in the data directory).
     pub auth: AuthSettings,
     /// How often the read models are snapshotted (when they changed).
@@ -54,6 +56,9 @@ impl From<ServeArgs> for Settings {
             store_url: a.data.store_url,
             listen: a.listen,
             demo: a.demo,
+            open_data: a.publish_open_data.then(|| samverkan_api::open_data::OpenData {
+                public_url: a.public_url.clone(),
+            }),
             auth: AuthSettings::from_args(a.auth, a.insecure_dev_auth),
             snapshot_every: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(10),
@@ -145,6 +150,9 @@ impl Application {
         };
 
         let mut state = ApiState::new(store.clone(), projections.clone(), authenticator).with_commands(commands);
+        if let Some(config) = settings.open_data.clone() {
+            state = state.with_open_data(config);
+        }
         if let Some(key) = signer {
             // After the demo: its first checkpoint covers the demo's events.
             state = state.with_checkpoint_key(key.verifying_key().to_bytes());

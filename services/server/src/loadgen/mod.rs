@@ -73,6 +73,7 @@ async fn run_in(dir: &std::path::Path, args: &LoadgenArgs) -> anyhow::Result<()>
         store_url: None,
         listen: "127.0.0.1:0".into(),
         demo: true,
+        open_data: None,
         auth: AuthSettings::default(),
         snapshot_every: Duration::from_secs(10),
         shutdown_grace: Duration::from_secs(2),

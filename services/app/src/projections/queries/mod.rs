@@ -22,6 +22,7 @@ pub mod follow_ups;
 pub mod funding;
 pub mod lists;
 pub mod lookups;
+pub mod open_data;
 pub mod overview;
 pub mod register;
 pub mod rules;
