@@ -18,6 +18,7 @@ mod migrate;
 mod programme_confirmation;
 mod programme_lump_sums;
 mod programme_overview;
+mod programme_payment;
 mod programme_rules;
 mod record;
 mod replicas;

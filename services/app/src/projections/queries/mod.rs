@@ -23,6 +23,7 @@ pub mod funding;
 pub mod lists;
 pub mod lookups;
 pub mod overview;
+pub mod payment;
 pub mod rules;
 pub mod timeline;
 
