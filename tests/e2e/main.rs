@@ -20,6 +20,7 @@ mod open_data;
 mod programme_confirmation;
 mod programme_lump_sums;
 mod programme_overview;
+mod programme_payment;
 mod programme_rules;
 mod record;
 mod register;

@@ -194,6 +194,10 @@ pub enum DomainError {
         municipality: String,
         confirmed_on: NaiveDate,
     },
+    #[error("the project's result was already approved on {approved_on}: a result is approved once")]
+    ResultAlreadyApproved { approved_on: NaiveDate },
+    #[error("the result cannot be approved on {approved_on}, before the project started on {start}")]
+    ResultApprovedBeforeStart { approved_on: NaiveDate, start: NaiveDate },
     #[error("`{field}` is {date}, after today ({today}): record what has already happened")]
     DateInFuture {
         field: &'static str,
@@ -307,6 +311,8 @@ impl DomainError {
             ConfirmationBeforeDecision { .. } => "confirmation_before_decision",
             CommitmentAlreadyConfirmed { .. } => "commitment_already_confirmed",
             DateInFuture { .. } => "date_in_future",
+            ResultAlreadyApproved { .. } => "result_already_approved",
+            ResultApprovedBeforeStart { .. } => "result_approved_before_start",
             InvalidProgrammeCode { .. } => "invalid_programme_code",
             InvalidRule { .. } => "invalid_rule",
             DuplicateRuleSet { .. } => "duplicate_rule_set",

@@ -14,7 +14,7 @@ mod state;
 pub use command::{ProjectCommand, RegisterProject};
 pub use events::{
     BudgetAmended, MilestoneAchieved, MilestoneCancelled, MilestonePlanned, MilestoneRescheduled, PartnerAdded,
-    PartnerLeft, ProjectCancelled, ProjectCompleted, ProjectEvent, ProjectRegistered,
+    PartnerLeft, ProjectCancelled, ProjectCompleted, ProjectEvent, ProjectRegistered, ProjectResultApproved,
 };
 pub use participants::{EuPriority, Financing, GoalRef, Participant};
 pub use state::{MilestoneState, MilestoneStatus, ProjectState, ProjectStatus};
@@ -26,6 +26,50 @@ pub fn runs_project(lead: &Participant, consortium: Option<&ConsortiumCode>, fro
     let lead = lead.municipality().cloned();
     let consortium = consortium.filter(|_| from_application || lead.is_none()).cloned();
     CommandTarget::Project { lead, consortium }
+}
+
+/// `ApproveProjectResult`: once, on an active or completed project, on or
+/// after the project's start and not after today.
+fn approve_result(
+    state: &ProjectState,
+    approved_on: NaiveDate,
+    decision_reference: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<ProjectEvent>, DomainError> {
+    let (project, period) = match (state.status, state.id, state.period) {
+        (ProjectStatus::Active | ProjectStatus::Completed, Some(id), Some(p)) => (id, p),
+        (ProjectStatus::Cancelled, _, _) => return Err(DomainError::ProjectClosed { status: "cancelled" }),
+        _ => {
+            return Err(DomainError::NotFound {
+                aggregate: "project",
+                id: String::new(),
+            })
+        }
+    };
+    if let Some(earlier) = state.result_approved_on {
+        return Err(DomainError::ResultAlreadyApproved { approved_on: earlier });
+    }
+    let today = now.date_naive();
+    if approved_on > today {
+        return Err(DomainError::DateInFuture {
+            field: "approvedOn",
+            date: approved_on,
+            today,
+        });
+    }
+    if approved_on < period.start {
+        return Err(DomainError::ResultApprovedBeforeStart {
+            approved_on,
+            start: period.start,
+        });
+    }
+    require_text("decision_reference", decision_reference)?;
+    Ok(vec![ProjectResultApproved {
+        project,
+        approved_on,
+        decision_reference: decision_reference.trim().into(),
+    }
+    .into()])
 }
 
 pub struct Project;
@@ -82,6 +126,14 @@ impl Decider for Project {
                 sides: Box::new(r.sides.clone()),
             }
             .into()]);
+        }
+        if let ApproveResult {
+            approved_on,
+            decision_reference,
+            now,
+        } = command
+        {
+            return approve_result(state, *approved_on, decision_reference, *now);
         }
         let (project, period) = match (state.status, state.id, state.period) {
             (ProjectStatus::Active, Some(id), Some(p)) => (id, p),
@@ -266,6 +318,11 @@ impl Decider for Project {
                 }
                 .into()])
             }
+            ApproveResult {
+                approved_on,
+                decision_reference,
+                now,
+            } => approve_result(state, *approved_on, decision_reference, *now),
             Cancel { cancelled_on, reason } => {
                 require_text("reason", reason)?;
                 Ok(vec![ProjectCancelled {
@@ -323,6 +380,7 @@ impl Decider for Project {
             }
             ProjectEvent::ProjectCompleted(_) => state.status = ProjectStatus::Completed,
             ProjectEvent::ProjectCancelled(_) => state.status = ProjectStatus::Cancelled,
+            ProjectEvent::ProjectResultApproved(e) => state.result_approved_on = Some(e.approved_on),
         }
         state
     }
@@ -344,6 +402,7 @@ impl Aggregate for Project {
             ProjectCommand::RemovePartner { .. } => "RemovePartner",
             ProjectCommand::Complete { .. } => "CompleteProject",
             ProjectCommand::Cancel { .. } => "CancelProject",
+            ProjectCommand::ApproveResult { .. } => "ApproveProjectResult",
         }
     }
 

@@ -31,10 +31,13 @@ impl ApplicationPayload {
     /// The "W" rules of the application's call it breaks after the command
     /// (empty when it names no call or the read models did not catch up).
     async fn warnings(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<RuleCheck>> {
-        let today = crate::context::now(ctx)?.date_naive();
+        let when = samverkan_app::projections::AsOf::now(crate::context::now(ctx)?);
+        let state = crate::context::state(ctx)?;
         Ok(self.application.as_ref().map_or_else(Vec::new, |a| {
+            let approved = state.projections.read().result_approved_on(&a.view, when);
             crate::shared::all(
-                &samverkan_app::projections::queries::rules::check_application(&a.view, today).warnings(),
+                &samverkan_app::projections::queries::rules::check_application(&a.view, when.today, approved)
+                    .warnings(),
             )
         }))
     }

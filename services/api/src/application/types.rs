@@ -249,9 +249,11 @@ impl Application {
     /// measured on its submission day, else on the query's business day
     /// (`validAt`; else the day of `asOf`; else today by the server's clock).
     async fn warnings(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<RuleCheck>> {
-        let today = self.when(ctx)?.today;
+        let when = self.when(ctx)?;
+        let state = crate::context::state(ctx)?;
+        let approved = state.projections.read().result_approved_on(&self.view, when);
         Ok(crate::shared::all(
-            &samverkan_app::projections::queries::rules::check_application(&self.view, today).warnings(),
+            &samverkan_app::projections::queries::rules::check_application(&self.view, when.today, approved).warnings(),
         ))
     }
 

@@ -91,6 +91,9 @@ pub enum RuleKindName {
     /// `commitments_confirmed_within`: `weeks` after the funder's decision
     /// (Tillväxtverket's bekräftelse av medfinansiering); severity `WARNING` only.
     CommitmentsConfirmedWithin,
+    /// `lump_sum_paid_on_result`: the grant is paid all or nothing when the
+    /// funder approves the result (Erasmus+, Aurora small projects); severity `WARNING` only.
+    LumpSumPaidOnResult,
 }
 
 /// A region's own minimum co-financing rate.
@@ -196,6 +199,7 @@ impl ProgrammeRuleInput {
             K::CommitmentsConfirmedWithin => p::RuleKind::CommitmentsConfirmedWithin {
                 weeks: needs(self.weeks, &name, "weeks")?,
             },
+            K::LumpSumPaidOnResult => p::RuleKind::LumpSumPaidOnResult,
         };
         Ok(p::ProgrammeRule {
             label: self.label.clone(),

@@ -254,6 +254,31 @@ impl CommandInput for CompleteProjectInput {
     }
 }
 
+/// The funder approved the project's result (final report accepted). Once
+/// per project, on an active or completed project, on or after the
+/// project's start and not after today. Ends `Project.paymentAtRisk`.
+#[derive(InputObject, Clone, Debug)]
+pub struct ApproveProjectResultInput {
+    pub project_id: Uuid,
+    /// The day the funder approved the result (a calendar date; not after today, server clock).
+    pub approved_on: Date,
+    /// The funder's reference for the approval, e.g. its decision number (diarienummer).
+    pub decision_reference: String,
+}
+
+impl CommandInput for ApproveProjectResultInput {
+    type Aggregate = Project;
+    const RULE: Rule = Rule::Project;
+    fn command(self, server: &Filled<'_>) -> Result<(IdOf<Self>, CommandOf<Self>), ApiError> {
+        let command = ProjectCommand::ApproveResult {
+            approved_on: self.approved_on.0,
+            decision_reference: self.decision_reference,
+            now: server.now(),
+        };
+        Ok((ProjectId(self.project_id), command))
+    }
+}
+
 #[derive(InputObject, Clone, Debug)]
 pub struct CancelProjectInput {
     pub project_id: Uuid,

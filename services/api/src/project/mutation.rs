@@ -34,5 +34,9 @@ command_table! {
         complete_project(CompleteProjectInput) -> ProjectPayload;
         /// Cancel the project.
         cancel_project(CancelProjectInput) -> ProjectPayload;
+        /// The funder approved the project's result (final report accepted): a
+        /// lump sum paid all or nothing on the result (`lump_sum_paid_on_result`)
+        /// is no longer at risk.
+        approve_project_result(ApproveProjectResultInput) -> ProjectPayload;
     }
 }

@@ -161,8 +161,40 @@ output_from! {
     }
 }
 
+output_from! {
+    /// A project's grant paid all or nothing when the funder approves the
+    /// result (rule `lump_sum_paid_on_result`: Erasmus+ KA220/KA210, Interreg
+    /// Aurora small projects).
+    #[derive(SimpleObject, Clone, Debug)]
+    pub struct PaymentAtRisk from r: &samverkan_app::projections::queries::payment::PaymentAtRisk {
+        /// The granted lump sum (the project's grant).
+        pub amount: Money = (&r.amount).into(),
+        /// The rule's stable name, `lump_sum_paid_on_result`.
+        pub rule: String = r.rule.to_string(),
+        pub label: String = r.label.clone(),
+        /// Where the rule comes from (the programme guide), as text.
+        pub source: String = r.source.clone(),
+    }
+}
+
 #[ComplexObject]
 impl Project {
+    /// The granted lump sum at risk until the funder approves the project's
+    /// result (`approveProjectResult`), when the rule set its application was
+    /// judged by (frozen at drafting) has `lump_sum_paid_on_result`; null once
+    /// the result is approved, for a cancelled project, or when the rule does
+    /// not apply (a project registered directly has no rule set). Judged on
+    /// the project as this query answers it (its `asOf` / `validAt`).
+    async fn payment_at_risk(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<PaymentAtRisk>> {
+        let state = crate::context::state(ctx)?;
+        let when = samverkan_app::projections::AsOf::now(crate::context::now(ctx)?);
+        let models = state.projections.read();
+        Ok(models
+            .payment_at_risk(&self.view, when)
+            .as_ref()
+            .map(PaymentAtRisk::from))
+    }
+
     /// The municipality's role: `LEAD`, `PARTNER` (current partners only) or null.
     async fn role_of(&self, municipality: MunicipalityCode) -> Option<ProjectRole> {
         self.view.role_of(&municipality.0).map(ProjectRole::from_label)

@@ -34,6 +34,7 @@ const BALTIC_BUDGET: &str = "interreg-baltic.eu, programme budget and co-financi
 const NORTH_SEA_FUNDS: &str = "interregnorthsea.eu, available funds (Norwegian funds not available in calls 2–3)";
 const ESF_AREAS: &str = "esf.se, Socialfondsprogrammet; tillvaxtverket.se, \"Vilket programområde tillhör vi\"";
 const ERASMUS_GUIDE: &str = "Erasmus+ Programme Guide, cooperation partnerships (KA220 lump sums; KA210 lump sums and partners), as researched 2026-12";
+const ERASMUS_PAID_ON_RESULT: &str = "Erasmus+ Programme Guide, cooperation partnerships: the lump sum is paid all or nothing, flagged \"at risk\" until the result is approved (as researched 2026-12)";
 const ICLD_BUDGET: &str = "ICLD, budget guidelines for municipal partnerships (older version, as researched 2026-12; application rounds move from year to year)";
 pub(super) const TVV_COFIN: &str = "tillvaxtverket.se, medfinansiering av projektet (each co-financier confirms its commitment: public or private, cash or in kind)";
 
@@ -240,16 +241,24 @@ fn programmes() -> Result<Vec<ProgrammeFact>, DomainError> {
                     valid_from: "2021-01-01",
                     valid_until: None,
                     source: AURORA_MANUAL,
-                    rules: vec![rule(
-                        "Small-scale projects: at most EUR 20 000 per country, paid as a lump sum (all or nothing)",
-                        E,
-                        AURORA_MANUAL,
-                        RuleKind::MaxRequested {
-                            cap: eur(20_000)?,
-                            per: CapBasis::Country,
-                            country: None,
-                        },
-                    )],
+                    rules: vec![
+                        rule(
+                            "Small-scale projects: at most EUR 20 000 per country, paid as a lump sum (all or nothing)",
+                            E,
+                            AURORA_MANUAL,
+                            RuleKind::MaxRequested {
+                                cap: eur(20_000)?,
+                                per: CapBasis::Country,
+                                country: None,
+                            },
+                        ),
+                        rule(
+                            "Small-scale projects are paid as a lump sum, all or nothing: at risk until the result is approved",
+                            W,
+                            AURORA_MANUAL,
+                            RuleKind::LumpSumPaidOnResult,
+                        ),
+                    ],
                 },
             ],
             calls: vec![],
@@ -368,6 +377,12 @@ fn programmes() -> Result<Vec<ProgrammeFact>, DomainError> {
                             min_countries: 3,
                         },
                     ),
+                    rule(
+                        "The lump sum is paid all or nothing: at risk until the result is approved",
+                        W,
+                        ERASMUS_PAID_ON_RESULT,
+                        RuleKind::LumpSumPaidOnResult,
+                    ),
                 ],
             }],
             calls: vec![],
@@ -399,6 +414,12 @@ fn programmes() -> Result<Vec<ProgrammeFact>, DomainError> {
                             min_partners: 2,
                             min_countries: 2,
                         },
+                    ),
+                    rule(
+                        "The lump sum is paid all or nothing: at risk until the result is approved",
+                        W,
+                        ERASMUS_PAID_ON_RESULT,
+                        RuleKind::LumpSumPaidOnResult,
                     ),
                 ],
             }],

@@ -112,6 +112,7 @@ pub fn business_date(event: &AnyEvent) -> Option<chrono::NaiveDate> {
         AnyEvent::Project(ProjectEvent::PartnerLeft(e)) => e.left_on,
         AnyEvent::Project(ProjectEvent::ProjectCompleted(e)) => e.completed_on,
         AnyEvent::Project(ProjectEvent::ProjectCancelled(e)) => e.cancelled_on,
+        AnyEvent::Project(ProjectEvent::ProjectResultApproved(e)) => e.approved_on,
         AnyEvent::Project(_) => return None,
         AnyEvent::Application(A::ApplicationDrafted(e)) => e.drafted_at.date_naive(),
         AnyEvent::Application(A::CoFinancingCommitted(e)) => e.decision.date,
@@ -292,6 +293,9 @@ pub(crate) fn summarize(event: &AnyEvent) -> String {
         AnyEvent::Project(ProjectEvent::PartnerLeft(e)) => format!("partner {} left", e.partner.key()),
         AnyEvent::Project(ProjectEvent::ProjectCompleted(e)) => format!("project completed on {}", e.completed_on),
         AnyEvent::Project(ProjectEvent::ProjectCancelled(e)) => format!("project cancelled on {}", e.cancelled_on),
+        AnyEvent::Project(ProjectEvent::ProjectResultApproved(e)) => {
+            format!("result approved on {} ({})", e.approved_on, e.decision_reference)
+        }
         AnyEvent::Application(A::ApplicationDrafted(e)) => {
             format!("application {} drafted for {}", e.title, e.programme.name)
         }

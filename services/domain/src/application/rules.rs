@@ -92,6 +92,8 @@ pub(super) fn subject(state: &ApplicationState, d: &ApplicationDrafted, on: Naiv
         on,
         funder_decided_on: state.decided_on,
         today: on,
+        // The application aggregate does not see its project; the read side fills it.
+        result_approved_on: None,
     }
 }
 

@@ -140,6 +140,9 @@ pub struct Subject {
     /// Today (a calendar date): what confirmations are overdue or near is
     /// judged on it, whatever `on` is.
     pub today: NaiveDate,
+    /// The day the funder approved the result of the project the application
+    /// became (final report accepted), if it has.
+    pub result_approved_on: Option<NaiveDate>,
 }
 
 /// How many days before its due date a missing confirmation is warned of.
@@ -653,6 +656,35 @@ pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
                         None,
                         Some(within),
                     );
+                }
+            }
+            RuleKind::LumpSumPaidOnResult => {
+                let paid = "paid all or nothing when the funder approves the result".to_string();
+                match (subject.funder_decided_on, subject.result_approved_on) {
+                    (_, Some(approved)) => v(
+                        false,
+                        format!(
+                            "the result was approved on {approved}: the lump sum {} is paid",
+                            subject.requested
+                        ),
+                        Some(format!("approved {approved}")),
+                        Some(paid),
+                    ),
+                    (Some(decided), None) => v(
+                        true,
+                        format!(
+                            "the lump sum {} granted on {decided} is at risk until the funder approves the result",
+                            subject.requested
+                        ),
+                        Some("result not approved".to_string()),
+                        Some(paid),
+                    ),
+                    (None, None) => v(
+                        false,
+                        format!("no funder decision yet: a granted lump sum is {paid}"),
+                        None,
+                        Some(paid),
+                    ),
                 }
             }
             RuleKind::MaxFunds { max } => {

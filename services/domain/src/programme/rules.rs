@@ -96,6 +96,11 @@ pub enum RuleKind {
     /// this many weeks of the decision's date (calendar days, 7 a week).
     /// Only warns ("W"): no command waits for the confirmations.
     CommitmentsConfirmedWithin { weeks: u32 },
+    /// The grant is a lump sum paid all or nothing on the result (Erasmus+
+    /// KA220/KA210, Interreg Aurora small projects): from the funder's
+    /// decision until the funder approves the project's result (final report
+    /// accepted) the whole granted sum is at risk. Only warns ("W").
+    LumpSumPaidOnResult,
 }
 
 /// When a rule can first be judged, and so which command it refuses.
@@ -107,7 +112,8 @@ pub enum Stage {
     Commitment,
     /// The whole partnership: refuses `SubmitApplication`.
     Submission,
-    /// After the funder's decision (the partners' confirmations): refuses nothing, warns.
+    /// After the funder's decision (the partners' confirmations, the result's
+    /// approval): refuses nothing, warns.
     Confirmation,
 }
 
@@ -127,6 +133,7 @@ impl RuleKind {
             RuleKind::ExcludedCostCategory { .. } => "excluded_cost_category",
             RuleKind::MaxFunds { .. } => "max_funds",
             RuleKind::CommitmentsConfirmedWithin { .. } => "commitments_confirmed_within",
+            RuleKind::LumpSumPaidOnResult => "lump_sum_paid_on_result",
         }
     }
 
@@ -136,7 +143,7 @@ impl RuleKind {
             | RuleKind::MinPartnersAndCountries { .. }
             | RuleKind::CoFinancingDecisionMissing => Stage::Submission,
             RuleKind::ExcludedCostCategory { .. } => Stage::Commitment,
-            RuleKind::CommitmentsConfirmedWithin { .. } => Stage::Confirmation,
+            RuleKind::CommitmentsConfirmedWithin { .. } | RuleKind::LumpSumPaidOnResult => Stage::Confirmation,
             _ => Stage::Draft,
         }
     }
@@ -227,7 +234,7 @@ impl ProgrammeRule {
         if self.kind.stage() == Stage::Confirmation && self.severity == Severity::Error {
             return Err(DomainError::InvalidRule {
                 reason: format!(
-                    "`{}` can only warn (W): no command waits for the partners' confirmations",
+                    "`{}` can only warn (W): no command waits for what follows the funder's decision",
                     self.kind.name()
                 ),
             });

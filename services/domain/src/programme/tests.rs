@@ -117,6 +117,7 @@ fn arko_subject() -> Subject {
         on: d("2025-09-11"),
         funder_decided_on: None,
         today: d("2025-09-11"),
+        result_approved_on: None,
     }
 }
 
@@ -519,3 +520,4 @@ fn conversions_round_down_and_refuse_bad_rates() {
 }
 
 mod confirmation;
+mod lump_sum_result;

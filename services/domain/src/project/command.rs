@@ -1,6 +1,6 @@
 //! The commands of the project aggregate.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::{EuPriority, Financing, GoalRef, Participant};
@@ -65,5 +65,14 @@ pub enum ProjectCommand {
     Cancel {
         cancelled_on: NaiveDate,
         reason: String,
+    },
+    /// The funder approved the project's result (final report accepted);
+    /// accepted on an active or completed project.
+    ApproveResult {
+        approved_on: NaiveDate,
+        decision_reference: String,
+        /// Set by the server (the approval may not lie ahead): not fingerprinted.
+        #[serde(skip)]
+        now: DateTime<Utc>,
     },
 }

@@ -116,6 +116,17 @@ pub struct ProjectCancelled {
     pub reason: String,
 }
 
+/// The funder approved the project's result (final report accepted): a
+/// lump sum paid all or nothing on the result is no longer at risk. Caused
+/// by `ApproveProjectResult`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProjectResultApproved {
+    pub project: ProjectId,
+    pub approved_on: NaiveDate,
+    /// The funder's reference for the approval (diarienummer, decision number).
+    pub decision_reference: String,
+}
+
 /// Version 1 of `ProjectRegistered` had no `sides`.
 fn upcast(event_type: &str, version: u32, mut data: serde_json::Value) -> Result<serde_json::Value, EventDecodeError> {
     if version < 2 && event_type == "ProjectRegistered" {
@@ -139,6 +150,7 @@ domain_events!(
         PartnerLeft = 1,
         ProjectCompleted = 1,
         ProjectCancelled = 1,
+        ProjectResultApproved = 1,
     }
 );
 
@@ -155,6 +167,7 @@ impl ProjectEvent {
             ProjectEvent::PartnerLeft(e) => e.project,
             ProjectEvent::ProjectCompleted(e) => e.project,
             ProjectEvent::ProjectCancelled(e) => e.project,
+            ProjectEvent::ProjectResultApproved(e) => e.project,
         }
     }
 }

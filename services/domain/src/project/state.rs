@@ -44,4 +44,6 @@ pub struct ProjectState {
     pub consortium: Option<ConsortiumCode>,
     /// The joint application the project came from, if any.
     pub from_application: Option<ApplicationId>,
+    /// The day the funder approved the project's result, if it has.
+    pub result_approved_on: Option<NaiveDate>,
 }

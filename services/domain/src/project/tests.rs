@@ -380,3 +380,5 @@ fn v1_registration_is_upcast_without_sides_and_sides_are_checked() {
         .when(ProjectCommand::Register(Box::new(r)))
         .then([v2.into()]);
 }
+
+mod result;

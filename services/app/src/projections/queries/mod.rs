@@ -24,6 +24,7 @@ pub mod lists;
 pub mod lookups;
 pub mod open_data;
 pub mod overview;
+pub mod payment;
 pub mod register;
 pub mod rules;
 pub mod timeline;

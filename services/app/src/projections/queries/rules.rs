@@ -123,18 +123,30 @@ impl ApplicationView {
                 .then_some(self.decided_on)
                 .flatten(),
             today,
+            // The application does not see its project: see [`check_application`].
+            result_approved_on: None,
         }
     }
 }
 
 /// Check `a` against its call's rule set, as frozen with it at drafting (the
 /// call's rule set then, never today's), on its submission day or `today`.
-/// No call: no rules (an empty list).
-pub fn check_application(a: &ApplicationView, today: NaiveDate) -> ApplicationCheck {
+/// No call: no rules (an empty list). `result_approved_on`: the day the
+/// funder approved the result of the project `a` became (see
+/// [`ReadModels::result_approved_on`]).
+pub fn check_application(
+    a: &ApplicationView,
+    today: NaiveDate,
+    result_approved_on: Option<NaiveDate>,
+) -> ApplicationCheck {
     let on = a.submitted_at.map_or(today, |s| s.date_naive());
     let rules = a.call_rules.clone();
     let checks = match &rules {
-        Some(r) => check(&a.subject(on, today, &r.programme.name), r),
+        Some(r) => {
+            let mut subject = a.subject(on, today, &r.programme.name);
+            subject.result_approved_on = result_approved_on;
+            check(&subject, r)
+        }
         None => vec![],
     };
     ApplicationCheck { rules, on, checks }
@@ -164,7 +176,7 @@ impl ReadModels {
 
     /// Check `a` against its call's rule set (see [`check_application`]).
     pub fn check_application(&self, a: &ApplicationView, when: AsOf) -> ApplicationCheck {
-        check_application(a, when.today)
+        check_application(a, when.today, self.result_approved_on(a, when))
     }
 
     /// Each party's status in `a` (for the consortium's coordinator).

@@ -50,6 +50,16 @@ pub struct ProjectView {
     /// A cross-border project's sides with their funders' decisions.
     #[serde(default)]
     pub sides: Vec<ProjectSide>,
+    /// The funder's approval of the project's result (final report accepted), if recorded.
+    #[serde(default)]
+    pub result_approved: Option<ResultApprovalView>,
+}
+
+/// The funder's approval of a project's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultApprovalView {
+    pub approved_on: NaiveDate,
+    pub decision_reference: String,
 }
 
 impl ProjectView {
@@ -80,6 +90,7 @@ impl ProjectView {
                 consortium: r.consortium.clone(),
                 registered_at: at.recorded_at,
                 sides: (*r.sides).clone(),
+                result_approved: None,
             });
         }
         let mut v = view?;
@@ -137,6 +148,12 @@ impl ProjectView {
                 v.status = ProjectStatus::Cancelled;
                 v.closed_on = Some(c.cancelled_on);
             }
+            ProjectEvent::ProjectResultApproved(r) => {
+                v.result_approved = Some(ResultApprovalView {
+                    approved_on: r.approved_on,
+                    decision_reference: r.decision_reference.clone(),
+                })
+            }
         }
         Some(v)
     }
@@ -178,6 +195,9 @@ impl ValidOn for ProjectView {
         if self.closed_on.is_some_and(|c| c > day) {
             self.status = ProjectStatus::Active;
             self.closed_on = None;
+        }
+        if self.result_approved.as_ref().is_some_and(|r| r.approved_on > day) {
+            self.result_approved = None;
         }
         self.partners.retain(|p| p.joined_on.is_none_or(|j| j <= day));
         for p in &mut self.partners {
