@@ -14,7 +14,7 @@
 
 use async_graphql::{Context, Object, Result, SimpleObject};
 use samverkan_domain::ApplicationId;
-use samverkan_eventstore::chain::{event_digest, hex, link, Checkpoint, EventFields, GENESIS};
+use samverkan_eventstore::chain::{event_digest, hex, link, Checkpoint, EventFields};
 use samverkan_eventstore::{EventStore, RecordedEvent, StoreError};
 use uuid::Uuid;
 
@@ -148,15 +148,7 @@ fn application_of(stream: &str) -> Option<ApplicationId> {
 /// Builds the proof for `event` from the store.
 async fn build(store: &dyn EventStore, event: &RecordedEvent) -> Result<EventProof, ApiError> {
     let p = event.position;
-    let previous = if p <= 1 {
-        GENESIS
-    } else {
-        let before = store.read_chain(Some(p - 2), 1).await.map_err(store_error)?;
-        match before.first() {
-            Some(b) if b.event.position == p - 1 => b.hash.unwrap_or(GENESIS),
-            _ => GENESIS,
-        }
-    };
+    let previous = store.previous_link(p).await.map_err(store_error)?;
     let checkpoint = store.checkpoints(p, 1).await.map_err(store_error)?.into_iter().next();
     let digest = event_digest(&EventFields::from(event));
     let own = link(&previous, &digest);

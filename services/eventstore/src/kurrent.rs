@@ -9,7 +9,10 @@
 //!   `application/json`); our metadata plus the schema version go as the
 //!   event's custom metadata, a JSON object;
 //! - `$all` reads and subscriptions exclude system events (`$`-prefixed
-//!   types, and `$`-prefixed streams).
+//!   types, and `$`-prefixed streams) and the companion streams' events
+//!   (types `samverkan.chain.*`);
+//! - the hash chain lives in the companion streams `samverkan-chain` (a
+//!   link per log event) and `samverkan-checkpoints` (`chain.rs`, `links.rs`).
 
 use futures::stream::BoxStream;
 use kurrentdb::{
@@ -45,10 +48,14 @@ fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(format!("kurrentdb: {e}"))
 }
 
+mod chain;
+pub mod links;
+
 /// The KurrentDB backend. Cheap to clone.
 #[derive(Clone)]
 pub struct KurrentStore {
     client: Client,
+    chain: std::sync::Arc<chain::ChainStreams>,
 }
 
 impl std::fmt::Debug for KurrentStore {
@@ -69,7 +76,22 @@ impl KurrentStore {
         let handle = tokio::runtime::Handle::try_current()
             .map_err(|_| StoreError::Backend("KurrentStore::connect needs a Tokio runtime".into()))?;
         let client = Client::with_runtime_handle(handle, settings).map_err(backend)?;
-        Ok(Self { client })
+        Ok(Self {
+            client,
+            chain: std::sync::Arc::default(),
+        })
+    }
+
+    /// The same server with the chain kept in other companion streams (for
+    /// tests that tamper with a chain of their own). Such a chain links the
+    /// whole of `$all`, like the default one.
+    #[doc(hidden)]
+    pub fn with_chain_streams(mut self, links: &str, checkpoints: &str) -> Self {
+        self.chain = std::sync::Arc::new(chain::ChainStreams {
+            links: links.into(),
+            checkpoints: checkpoints.into(),
+        });
+        self
     }
 
     /// The underlying client, for what the port does not cover.
@@ -172,6 +194,35 @@ impl KurrentStore {
         Ok(out)
     }
 
+    /// Up to `max` user events of `$all` after `after`.
+    async fn read_all_events(&self, after: Option<u64>, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        if max == 0 {
+            return Ok(Vec::new());
+        }
+        // Reading `$all` from a position includes it: ask for one more.
+        let options = ReadAllOptions::default()
+            .position(all_position(after))
+            .forwards()
+            .filter(user_events_filter())
+            .max_count(max.saturating_add(1));
+        let mut read = self.client.read_all(&options).await.map_err(backend)?;
+        let floor = after.unwrap_or(0);
+        let mut out = Vec::with_capacity(max.min(4096));
+        while out.len() < max {
+            match read.next().await.map_err(backend)? {
+                Some(e) => {
+                    if let Some(e) = convert(&e)? {
+                        if after.is_none() || e.position > floor {
+                            out.push(e);
+                        }
+                    }
+                }
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
     /// If the events' ids are already in the stream at `at`, the original
     /// result; if only some are, `IdConflict`; if none, `None`.
     async fn find_retry(&self, stream: &str, at: u64, events: &[NewEvent]) -> Result<Option<AppendResult>, StoreError> {
@@ -209,7 +260,9 @@ fn compare_ids(
 }
 
 fn is_system(event: &kurrentdb::RecordedEvent) -> bool {
-    event.event_type.starts_with('$') || event.stream_id().starts_with('$')
+    event.event_type.starts_with('$')
+        || event.stream_id().starts_with('$')
+        || links::is_companion_type(&event.event_type)
 }
 
 /// Our event from KurrentDB's, or `None` for system events.
@@ -264,7 +317,7 @@ fn all_position(after: Option<u64>) -> StreamPosition<Position> {
 }
 
 fn user_events_filter() -> SubscriptionFilter {
-    SubscriptionFilter::on_event_type().exclude_system_events()
+    SubscriptionFilter::on_event_type().regex(links::user_event_type_regex())
 }
 
 fn stream_state(expected: ExpectedVersion) -> StreamState {
@@ -322,6 +375,8 @@ impl EventStore for KurrentStore {
         let options = AppendToStreamOptions::default().stream_state(stream_state(expected));
         match self.client.append_to_stream(stream, &options, data).await {
             Ok(result) => {
+                // Link the new events (and any a writer left unlinked).
+                self.link_after_write().await;
                 if result.position == Position::start() {
                     // The server reports no position for a write it deduped.
                     let last = self
@@ -418,16 +473,21 @@ impl EventStore for KurrentStore {
             {
                 Ok(_) => {}
                 Err(kurrentdb::Error::WrongExpectedVersion { .. }) => {
+                    self.link_after_write().await;
                     return Err(StoreError::InvalidAppend(format!(
                         "stream `{}` changed while importing (another writer appended to it): event {} no \
                          longer continues it; the events of the import before it are written",
                         first.stream, first.id
-                    )))
+                    )));
                 }
-                Err(e) => return Err(backend(e)),
+                Err(e) => {
+                    self.link_after_write().await;
+                    return Err(backend(e));
+                }
             }
             rest = tail;
         }
+        self.link_after_write().await;
         Ok(())
     }
 
@@ -442,42 +502,51 @@ impl EventStore for KurrentStore {
     }
 
     async fn read_all(&self, after: Option<u64>, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        if max == 0 {
-            return Ok(Vec::new());
-        }
-        // Reading `$all` from a position includes it: ask for one more.
-        let options = ReadAllOptions::default()
-            .position(all_position(after))
-            .forwards()
-            .filter(user_events_filter())
-            .max_count(max.saturating_add(1));
-        let mut read = self.client.read_all(&options).await.map_err(backend)?;
-        let floor = after.unwrap_or(0);
-        let mut out = Vec::with_capacity(max.min(4096));
-        while out.len() < max {
-            match read.next().await.map_err(backend)? {
-                Some(e) => {
-                    if let Some(e) = convert(&e)? {
-                        if after.is_none() || e.position > floor {
-                            out.push(e);
-                        }
-                    }
-                }
-                None => break,
-            }
-        }
-        Ok(out)
+        self.read_all_events(after, max).await
     }
 
     /// KurrentDB keeps event ids unique per stream only and has no index by
-    /// event id (short of scanning `$all`): this backend cannot find an
-    /// event by id and answers `None`. See `docs/eventstore.md`.
-    async fn find_event(&self, _id: uuid::Uuid) -> Result<Option<RecordedEvent>, StoreError> {
-        Ok(None)
+    /// event id: this backend looks the id up in the chain's link stream
+    /// (newest first, a scan) and finds linked events only; the unsigned
+    /// tail and ids it does not hold answer `None`. See `docs/eventstore.md`.
+    async fn find_event(&self, id: uuid::Uuid) -> Result<Option<RecordedEvent>, StoreError> {
+        self.find_linked(id).await
     }
 
     fn indexes_event_ids(&self) -> bool {
         false
+    }
+
+    fn keeps_chain(&self) -> bool {
+        true
+    }
+
+    fn dense_positions(&self) -> bool {
+        false
+    }
+
+    async fn read_chain(&self, after: Option<u64>, max: usize) -> Result<Vec<crate::chain::ChainedEvent>, StoreError> {
+        self.chain_events(after, max).await
+    }
+
+    async fn chain_head(&self) -> Result<Option<crate::chain::ChainHead>, StoreError> {
+        self.head_link().await
+    }
+
+    async fn previous_link(&self, position: u64) -> Result<crate::chain::Hash, StoreError> {
+        self.link_before(position).await
+    }
+
+    async fn record_checkpoint(&self, checkpoint: crate::chain::Checkpoint) -> Result<(), StoreError> {
+        self.add_checkpoint(checkpoint).await
+    }
+
+    async fn checkpoints(&self, from: u64, max: usize) -> Result<Vec<crate::chain::Checkpoint>, StoreError> {
+        self.read_checkpoints(from, max).await
+    }
+
+    async fn last_checkpoint(&self) -> Result<Option<crate::chain::Checkpoint>, StoreError> {
+        self.newest_checkpoint().await
     }
 
     async fn head_position(&self) -> Result<Option<u64>, StoreError> {

@@ -139,7 +139,7 @@ pub enum StoreError {
     Closed,
     #[error("event store backend error: {0}")]
     Backend(String),
-    /// The backend cannot do this (the KurrentDB backend keeps no hash chain).
+    /// The backend cannot do this (a backend that keeps no hash chain).
     #[error("{0}")]
     Unsupported(String),
 }
@@ -147,9 +147,7 @@ pub enum StoreError {
 /// What a backend without a hash chain answers to the chain's methods.
 fn no_chain() -> StoreError {
     StoreError::Unsupported(
-        "this event store backend keeps no hash chain (tamper evidence needs the SQLite or PostgreSQL backend; \
-         see docs/eventstore.md)"
-            .into(),
+        "this event store backend keeps no hash chain (see docs/eventstore.md, \"Tamper evidence\")".into(),
     )
 }
 
@@ -216,11 +214,33 @@ pub trait EventStore: Send + Sync + 'static {
     /// in order, with no gap and no duplicate.
     fn subscribe_all(&self, after: Option<u64>) -> BoxStream<'static, Result<RecordedEvent, StoreError>>;
 
-    /// Whether the store keeps the hash chain ([`chain`]): `true` for SQLite
-    /// and PostgreSQL; the KurrentDB backend answers every chain method
-    /// with [`StoreError::Unsupported`].
+    /// Whether the store keeps the hash chain ([`chain`]): `true` for
+    /// SQLite and PostgreSQL (a link per row) and KurrentDB (a companion
+    /// stream, see `docs/eventstore.md`); a backend without one answers
+    /// every chain method with [`StoreError::Unsupported`].
     fn keeps_chain(&self) -> bool {
         false
+    }
+
+    /// Whether positions are dense (1, 2, 3, …): `true` for SQLite and
+    /// PostgreSQL, `false` for KurrentDB (commit positions). A verifier of a
+    /// store with sparse positions cannot name a missing position; a dropped
+    /// event still breaks the next link ([`chain::Verifier::sparse_positions`]).
+    fn dense_positions(&self) -> bool {
+        true
+    }
+
+    /// The link of the event before `position` in the log ([`chain::GENESIS`]
+    /// for the first event, or when the chain holds no link before it).
+    async fn previous_link(&self, position: u64) -> Result<chain::Hash, StoreError> {
+        if position <= 1 {
+            return Ok(chain::GENESIS);
+        }
+        let before = self.read_chain(Some(position - 2), 1).await?;
+        Ok(match before.first() {
+            Some(b) if b.event.position == position - 1 => b.hash.unwrap_or(chain::GENESIS),
+            _ => chain::GENESIS,
+        })
     }
 
     /// Up to `max` events after `after` (`None`: from the start) in

@@ -156,6 +156,7 @@ pub struct Verifier {
     checked: u64,
     last_checkpoint: Option<u64>,
     keys: Vec<[u8; 32]>,
+    dense: bool,
 }
 
 impl Verifier {
@@ -174,7 +175,17 @@ impl Verifier {
             checked: 0,
             last_checkpoint: None,
             keys: Vec::new(),
+            dense: true,
         }
+    }
+
+    /// For a store whose positions are not dense (KurrentDB): positions must
+    /// still increase, but a jump is no [`Finding::MissingPosition`]; an
+    /// event dropped from the log still shows, as the next event's link no
+    /// longer follows (a [`Finding::HashMismatch`]).
+    pub fn sparse_positions(mut self) -> Self {
+        self.dense = false;
+        self
     }
 
     /// The next event of the log.
@@ -187,7 +198,7 @@ impl Verifier {
                 found: position,
             });
         }
-        if position != self.prev_position + 1 {
+        if self.dense && position != self.prev_position + 1 {
             return Err(Finding::MissingPosition {
                 expected: self.prev_position + 1,
                 found: position,

@@ -91,6 +91,9 @@ pub async fn chain_links_every_event(store: Store, ns: &str) {
     }
 
     let mut verifier = Verifier::new(Vec::new(), None);
+    if !store.dense_positions() {
+        verifier = verifier.sparse_positions();
+    }
     for e in &after {
         verifier.push(e).unwrap_or_else(|f| panic!("the chain breaks: {f}"));
     }
@@ -153,6 +156,9 @@ pub async fn checkpoints_are_recorded(store: Store, ns: &str) {
 
     let all = store.checkpoints(0, usize::MAX).await.expect("all");
     let mut verifier = Verifier::new(all, Some(vec![key.verifying_key().to_bytes()]));
+    if !store.dense_positions() {
+        verifier = verifier.sparse_positions();
+    }
     for e in whole_chain(&store).await {
         verifier.push(&e).unwrap_or_else(|f| panic!("the chain breaks: {f}"));
     }
