@@ -533,6 +533,10 @@ impl EventStore for KurrentStore {
         self.head_link().await
     }
 
+    async fn chain_events_after(&self, position: u64) -> Result<u64, StoreError> {
+        self.linked_after(position).await
+    }
+
     async fn previous_link(&self, position: u64) -> Result<crate::chain::Hash, StoreError> {
         self.link_before(position).await
     }

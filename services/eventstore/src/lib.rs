@@ -196,7 +196,8 @@ pub trait EventStore: Send + Sync + 'static {
     async fn read_all(&self, after: Option<u64>, max: usize) -> Result<Vec<RecordedEvent>, StoreError>;
 
     /// The event with this id, in whichever stream it is. The KurrentDB
-    /// backend has no index by event id and always answers `None`.
+    /// backend has no index by event id: it finds linked events only, by
+    /// scanning the chain's link stream.
     async fn find_event(&self, id: Uuid) -> Result<Option<RecordedEvent>, StoreError>;
 
     /// Whether [`EventStore::find_event`] finds every stored event (an index
@@ -217,7 +218,7 @@ pub trait EventStore: Send + Sync + 'static {
     /// Whether the store keeps the hash chain ([`chain`]): `true` for
     /// SQLite and PostgreSQL (a link per row) and KurrentDB (a companion
     /// stream, see `docs/eventstore.md`); a backend without one answers
-    /// every chain method with [`StoreError::Unsupported`].
+    /// every chain method with [`StoreError::Unsupported`] (the defaults).
     fn keeps_chain(&self) -> bool {
         false
     }
@@ -228,6 +229,16 @@ pub trait EventStore: Send + Sync + 'static {
     /// event still breaks the next link ([`chain::Verifier::sparse_positions`]).
     fn dense_positions(&self) -> bool {
         true
+    }
+
+    /// How many linked events come after `position` (what a checkpoint
+    /// signed there leaves uncovered): the distance to the head where
+    /// positions are dense, counted in the chain where they are not.
+    async fn chain_events_after(&self, position: u64) -> Result<u64, StoreError> {
+        Ok(self
+            .chain_head()
+            .await?
+            .map_or(0, |h| h.position.saturating_sub(position)))
     }
 
     /// The link of the event before `position` in the log ([`chain::GENESIS`]

@@ -226,6 +226,20 @@ impl KurrentStore {
         }))
     }
 
+    /// The number of links after `position`: revisions count them.
+    pub(super) async fn linked_after(&self, position: u64) -> Result<u64, StoreError> {
+        let Some(from) = position.checked_add(1) else {
+            return Ok(0);
+        };
+        Ok(match self.first_link_from(from).await? {
+            None => 0,
+            Some((first, _)) => match self.chain_tip().await? {
+                Some((last, _)) => (last + 1).saturating_sub(first),
+                None => 0,
+            },
+        })
+    }
+
     /// The link just before `position`: the last link whose position is
     /// lower (the chain's order, whatever the gaps between positions).
     pub(super) async fn link_before(&self, position: u64) -> Result<Hash, StoreError> {

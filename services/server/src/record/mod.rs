@@ -111,8 +111,8 @@ pub async fn sign_if_due(
     let now = chrono::Utc::now();
     let (since, age) = match &last {
         Some(cp) if cp.position >= head.position => return Ok(None),
-        Some(cp) => (head.position - cp.position, Some(now - cp.signed_at)),
-        None => (head.position, None),
+        Some(cp) => (store.chain_events_after(cp.position).await?, Some(now - cp.signed_at)),
+        None => (store.chain_events_after(0).await?, None),
     };
     if !due(since, age) {
         return Ok(None);
