@@ -17,39 +17,21 @@
 use futures::stream::BoxStream;
 use kurrentdb::{
     AppendToStreamOptions, Client, ClientSettings, CurrentRevision, EventData, Position, ReadAllOptions,
-    ReadStreamOptions, ResolvedEvent, RetryOptions, StreamPosition, StreamState, SubscribeToAllOptions, Subscription,
-    SubscriptionFilter,
+    ReadStreamOptions, RetryOptions, StreamPosition, StreamState, SubscribeToAllOptions, Subscription,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::validate::{does_not_continue, validate_append, validate_import};
-use crate::{AppendResult, Direction, EventMetadata, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError};
-
-/// The event's custom metadata as stored in KurrentDB.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct StoredMetadata {
-    #[serde(rename = "schemaVersion", default = "default_schema_version")]
-    schema_version: u32,
-    #[serde(flatten)]
-    metadata: EventMetadata,
-    /// The time an imported event was first recorded, in the store it was
-    /// copied from ([`EventStore::import`]): KurrentDB sets its own
-    /// `created` time and cannot be given another, so the original goes
-    /// here and is what reads report as `recorded_at`.
-    #[serde(rename = "recordedAt", default, skip_serializing_if = "Option::is_none")]
-    recorded_at: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-fn default_schema_version() -> u32 {
-    1
-}
+use crate::{AppendResult, Direction, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError};
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(format!("kurrentdb: {e}"))
 }
 
 mod chain;
+mod convert;
 pub mod links;
+
+use convert::{all_position, compare_ids, convert, stream_state, user_events_filter, StoredMetadata};
 
 /// The KurrentDB backend. Cheap to clone.
 #[derive(Clone)]
@@ -230,101 +212,6 @@ impl KurrentStore {
             .read_range(stream, Direction::Forwards, Some(at), events.len())
             .await?;
         compare_ids(stream, &stored, events)
-    }
-}
-
-/// Our ids against stored events read from where the append would go.
-fn compare_ids(
-    stream: &str,
-    stored: &[RecordedEvent],
-    events: &[NewEvent],
-) -> Result<Option<AppendResult>, StoreError> {
-    let Some(first) = stored.first() else {
-        return Ok(None);
-    };
-    if first.id != events[0].id {
-        // Something else is there: the append will get WrongExpectedVersion.
-        return Ok(None);
-    }
-    let all_match = stored.len() == events.len() && stored.iter().zip(events).all(|(s, e)| s.id == e.id);
-    match stored.last() {
-        Some(last) if all_match => Ok(Some(AppendResult {
-            next_expected_version: last.version,
-            position: last.position,
-            written: false,
-        })),
-        _ => Err(StoreError::IdConflict {
-            stream: stream.to_owned(),
-        }),
-    }
-}
-
-fn is_system(event: &kurrentdb::RecordedEvent) -> bool {
-    event.event_type.starts_with('$')
-        || event.stream_id().starts_with('$')
-        || links::is_companion_type(&event.event_type)
-}
-
-/// Our event from KurrentDB's, or `None` for system events.
-fn convert(resolved: &ResolvedEvent) -> Result<Option<RecordedEvent>, StoreError> {
-    let Some(event) = resolved.event.as_ref().or(resolved.link.as_ref()) else {
-        return Ok(None);
-    };
-    if is_system(event) {
-        return Ok(None);
-    }
-    let meta: StoredMetadata = if event.custom_metadata.is_empty() {
-        StoredMetadata {
-            schema_version: default_schema_version(),
-            ..StoredMetadata::default()
-        }
-    } else {
-        serde_json::from_slice(&event.custom_metadata).unwrap_or_else(|e| {
-            tracing::warn!(event_id = %event.id, error = %e, "unreadable event metadata; using none");
-            StoredMetadata {
-                schema_version: default_schema_version(),
-                ..StoredMetadata::default()
-            }
-        })
-    };
-    // Reads by stream return the commit position on current servers; fall
-    // back to the one the resolved event carries.
-    let position = match event.position.commit {
-        u64::MAX => resolved.commit_position.unwrap_or(u64::MAX),
-        p => p,
-    };
-    Ok(Some(RecordedEvent {
-        id: event.id,
-        stream: event.stream_id().to_owned(),
-        version: event.revision,
-        position,
-        event_type: event.event_type.clone(),
-        schema_version: meta.schema_version,
-        data: event.data.to_vec(),
-        metadata: meta.metadata,
-        recorded_at: meta.recorded_at.unwrap_or(event.created),
-    }))
-}
-
-/// `$all` position for our u64 position: commit and prepare positions are
-/// equal for events appended through gRPC (one write = one implicit
-/// transaction), which is all this store writes.
-fn all_position(after: Option<u64>) -> StreamPosition<Position> {
-    match after {
-        None => StreamPosition::Start,
-        Some(p) => StreamPosition::Position(Position { commit: p, prepare: p }),
-    }
-}
-
-fn user_events_filter() -> SubscriptionFilter {
-    SubscriptionFilter::on_event_type().regex(links::user_event_type_regex())
-}
-
-fn stream_state(expected: ExpectedVersion) -> StreamState {
-    match expected {
-        ExpectedVersion::Any => StreamState::Any,
-        ExpectedVersion::NoStream => StreamState::NoStream,
-        ExpectedVersion::Exact(n) => StreamState::StreamRevision(n),
     }
 }
 

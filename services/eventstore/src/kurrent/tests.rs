@@ -1,4 +1,5 @@
 use super::*;
+use crate::EventMetadata;
 use uuid::Uuid;
 
 fn recorded(id: Uuid, version: u64, position: u64) -> RecordedEvent {
@@ -84,4 +85,15 @@ fn expected_version_mapping() {
     assert_eq!(stream_state(ExpectedVersion::Any), StreamState::Any);
     assert_eq!(stream_state(ExpectedVersion::NoStream), StreamState::NoStream);
     assert_eq!(stream_state(ExpectedVersion::Exact(7)), StreamState::StreamRevision(7));
+}
+
+#[test]
+fn created_ticks_keep_the_microseconds() {
+    // 2024-05-06T07:08:09.1234567Z in 100 ns ticks since the Unix epoch.
+    let at = convert::time_from_ticks("17149792891234567").expect("a time");
+    assert_eq!(
+        at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        "2024-05-06T07:08:09.123456Z"
+    );
+    assert_eq!(convert::time_from_ticks("not ticks"), None);
 }
