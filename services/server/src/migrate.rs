@@ -18,7 +18,9 @@
 //!   positions are the source's, so the chain is the same bit for bit. The
 //!   chain heads are compared at the end (a difference is an error) and the
 //!   source's signed checkpoints are copied, checked against the target's
-//!   links as they are recorded.
+//!   links as they are recorded. Into or out of KurrentDB (which keeps its
+//!   chain in a companion stream) positions change, so the target's chain
+//!   is its own, starting with the migration; checkpoints are not copied.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{IsTerminal, Write};
@@ -414,6 +416,21 @@ pub async fn copy_chain(from: &dyn EventStore, to: &dyn EventStore) -> anyhow::R
         if let Some(head) = target {
             println!(
                 "chain: the source kept none; the target's chain starts with this migration (head at position {}, link {})",
+                head.position,
+                hex(&head.hash)
+            );
+        }
+        return Ok(());
+    }
+    if !from.dense_positions() || !to.dense_positions() {
+        // Into or out of KurrentDB the positions change (the target assigns
+        // its own), and the links cover them: the target's chain is its own.
+        if let Some(head) = target {
+            println!(
+                "chain: the positions changed (KurrentDB assigns its own), so the target's chain starts with this \
+                 migration (head at position {}, link {}); the source's checkpoints sign the source's positions \
+                 and were not copied: keep them (or a `samverkan verify --export` of the source) as the proof \
+                 of the log before the migration",
                 head.position,
                 hex(&head.hash)
             );
