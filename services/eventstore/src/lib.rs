@@ -261,6 +261,8 @@ mod validate;
 
 /// Tamper evidence: the hash chain over the log and signed checkpoints.
 pub mod chain;
+pub mod subject_keys;
+pub use subject_keys::{KeyState, SubjectKey, SubjectKeyStore};
 
 pub mod sqlite;
 pub use sqlite::{IntegrityReport, SqliteStore, SqliteStoreOptions};
