@@ -196,6 +196,8 @@ pub enum DomainError {
     },
     #[error("`{value}` is not a data subject id: 1–100 letters, digits, '-', '_' or '.'")]
     InvalidSubjectId { value: String },
+    #[error("the {field} is personal data and must arrive sealed under its data subject's key")]
+    NotSealed { field: &'static str },
     #[error("the sealed {field} belongs to data subject `{found}`, not to `{expected}`")]
     SealedForAnotherSubject {
         field: &'static str,
@@ -336,6 +338,7 @@ impl DomainError {
             ResultAlreadyApproved { .. } => "result_already_approved",
             InvalidSubjectId { .. } => "invalid_subject_id",
             SealedForAnotherSubject { .. } => "sealed_for_another_subject",
+            NotSealed { .. } => "not_sealed",
             SubjectErased { .. } => "subject_erased",
             NotAParticipatingMunicipality { .. } => "not_a_participating_municipality",
             ProjectStillRunning => "project_still_running",

@@ -54,8 +54,11 @@ pub struct Sealed {
 }
 
 impl Sealed {
-    /// `Ok` when the value is sealed for `subject`.
+    /// `Ok` when the value is sealed, and for `subject`.
     pub fn check_subject(&self, field: &'static str, subject: &SubjectId) -> Result<(), DomainError> {
+        if self.sealed.is_empty() {
+            return Err(DomainError::NotSealed { field });
+        }
         if &self.subject == subject {
             Ok(())
         } else {

@@ -457,7 +457,7 @@ impl Aggregate for Project {
             ProjectCommand::Cancel { .. } => "CancelProject",
             ProjectCommand::ApproveResult { .. } => "ApproveProjectResult",
             ProjectCommand::AssignContact { .. } => "AssignContactPerson",
-            ProjectCommand::ErasePersonalData { .. } => "ErasePersonalData",
+            ProjectCommand::ErasePersonalData { .. } => "EraseSubject",
         }
     }
 

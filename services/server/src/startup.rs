@@ -100,7 +100,8 @@ impl Application {
         crate::datadir::prepare(&settings.data_dir)?;
         let location = StoreLocation::parse(settings.store_url.as_deref(), &settings.data_dir)?;
         tracing::info!(store = %location.describe(), "opening the event store");
-        let store = store::open(&location).await?;
+        let (store, subject_keys) = store::open_with_keys(&location, &settings.data_dir).await?;
+        let keyring = samverkan_app::Keyring::new(subject_keys);
         let commands = Commands::new(store.clone());
         // The checkpoint signing key (created in the data directory on first
         // start unless a file is given); none for a store without a chain.
@@ -131,6 +132,7 @@ impl Application {
         }
         background.push(
             ProcessManager::new(commands.clone(), Some(settings.data_dir.join(PROCESS_CHECKPOINT_FILE)))
+                .with_keyring(keyring.clone())
                 .start(store.clone()),
         );
 
@@ -149,7 +151,9 @@ impl Application {
             None
         };
 
-        let mut state = ApiState::new(store.clone(), projections.clone(), authenticator).with_commands(commands);
+        let mut state = ApiState::new(store.clone(), projections.clone(), authenticator)
+            .with_commands(commands)
+            .with_keyring(keyring);
         if let Some(config) = settings.open_data.clone() {
             state = state.with_open_data(config);
         }

@@ -47,6 +47,11 @@ impl ReadModels {
         })
     }
 
+    /// The retention of the project `id` as it is now.
+    pub fn retention_of(&self, id: &ProjectId) -> Option<Retention> {
+        self.retention(self.projects.get(id)?.current.as_ref()?)
+    }
+
     /// The projects naming `subject` (a contact person), in id order.
     pub fn projects_naming(&self, subject: &SubjectId) -> Vec<ProjectId> {
         let mut ids: Vec<ProjectId> = self
