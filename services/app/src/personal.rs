@@ -72,7 +72,11 @@ impl Keyring {
     }
 
     fn cached(&self, subject: &SubjectId) -> Option<SubjectKey> {
-        self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(subject).copied()
+        self.cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(subject)
+            .copied()
     }
 
     fn remember(&self, subject: &SubjectId, key: SubjectKey) {
@@ -84,7 +88,11 @@ impl Keyring {
 
     /// The subject's key: `None` when it was destroyed (or, with `create`
     /// false, never made).
-    async fn key(&self, subject: &SubjectId, create: Option<DateTime<Utc>>) -> Result<Option<SubjectKey>, PersonalError> {
+    async fn key(
+        &self,
+        subject: &SubjectId,
+        create: Option<DateTime<Utc>>,
+    ) -> Result<Option<SubjectKey>, PersonalError> {
         if let Some(key) = self.cached(subject) {
             return Ok(Some(key));
         }
@@ -120,7 +128,12 @@ impl Keyring {
                 subject: subject.to_string(),
             })?;
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).map_err(|e| PersonalError::Random(e.to_string()))?;
-        for part in [b"samverkan-seal-v1".as_slice(), command_id.as_bytes(), field.as_bytes(), plain.as_bytes()] {
+        for part in [
+            b"samverkan-seal-v1".as_slice(),
+            command_id.as_bytes(),
+            field.as_bytes(),
+            plain.as_bytes(),
+        ] {
             mac.update(&(part.len() as u64).to_be_bytes());
             mac.update(part);
         }

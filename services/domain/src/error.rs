@@ -206,7 +206,9 @@ pub enum DomainError {
     },
     #[error("the personal data of data subject `{subject}` was erased on {erased_on}: it cannot be recorded again")]
     SubjectErased { subject: String, erased_on: NaiveDate },
-    #[error("{municipality} takes no part in the project: a contact person is named for the lead or a partner municipality")]
+    #[error(
+        "{municipality} takes no part in the project: a contact person is named for the lead or a partner municipality"
+    )]
     NotAParticipatingMunicipality { municipality: String },
     #[error("the project is still running: its records are kept until it closes and its retention period has ended")]
     ProjectStillRunning,

@@ -21,8 +21,7 @@ impl SubjectId {
     pub fn parse(value: &str) -> Result<Self, DomainError> {
         let v = value.trim();
         let ok = (1..=100).contains(&v.len())
-            && v
-                .chars()
+            && v.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
         if ok {
             Ok(Self(v.to_string()))

@@ -14,8 +14,9 @@ mod state;
 
 pub use command::{ProjectCommand, RegisterProject};
 pub use events::{
-    BudgetAmended, MilestoneAchieved, MilestoneCancelled, MilestonePlanned, MilestoneRescheduled, PartnerAdded,
-    ContactPersonAssigned, PartnerLeft, PersonalDataErased, ProjectCancelled, ProjectCompleted, ProjectEvent, ProjectRegistered, ProjectResultApproved,
+    BudgetAmended, ContactPersonAssigned, MilestoneAchieved, MilestoneCancelled, MilestonePlanned,
+    MilestoneRescheduled, PartnerAdded, PartnerLeft, PersonalDataErased, ProjectCancelled, ProjectCompleted,
+    ProjectEvent, ProjectRegistered, ProjectResultApproved,
 };
 pub use participants::{EuPriority, Financing, GoalRef, Participant};
 pub use personal::retained_until as personal_retained_until;

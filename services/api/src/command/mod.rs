@@ -17,8 +17,8 @@ mod tests;
 use std::sync::Arc;
 
 use async_graphql::{Context, MergedObject};
-use futures::future::BoxFuture;
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
 use samverkan_app::{CommandContext, CommandOutcome, Projections, ReadModels};
 use samverkan_domain::{Aggregate, Decider, Rule};
 use samverkan_eventstore::ExpectedVersion;

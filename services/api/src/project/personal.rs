@@ -61,7 +61,10 @@ fn new_subject(command_id: Uuid) -> Result<SubjectId, ApiError> {
 fn check_fields(input: &AssignContactPersonInput) -> Result<(), ApiError> {
     let blank = |field: &str, v: &str| {
         if v.trim().is_empty() {
-            Err(ApiError::validation("blank_field", format!("`{field}` must not be blank")))
+            Err(ApiError::validation(
+                "blank_field",
+                format!("`{field}` must not be blank"),
+            ))
         } else {
             Ok(())
         }
@@ -69,7 +72,10 @@ fn check_fields(input: &AssignContactPersonInput) -> Result<(), ApiError> {
     blank("name", &input.name)?;
     blank("role", &input.role)?;
     if input.name.chars().count() > 200 {
-        return Err(ApiError::validation("invalid_input", "`name` is longer than 200 characters"));
+        return Err(ApiError::validation(
+            "invalid_input",
+            "`name` is longer than 200 characters",
+        ));
     }
     if let Some(email) = &input.email {
         let ok = email.len() <= 254
@@ -285,7 +291,11 @@ pub(crate) async fn contacts(
     include_replaced: bool,
 ) -> Result<Vec<ContactPerson>, ApiError> {
     let mut out = vec![];
-    for c in p.contacts.iter().filter(|c| include_replaced || c.replaced_on.is_none()) {
+    for c in p
+        .contacts
+        .iter()
+        .filter(|c| include_replaced || c.replaced_on.is_none())
+    {
         let erasure = p.erasure_of(&c.subject);
         let name = open(keyring, erasure.is_some(), "name", Some(&c.name)).await?;
         let email = open(keyring, erasure.is_some(), "email", c.email.as_ref()).await?;

@@ -217,10 +217,16 @@ impl Project {
     /// of the rule set its application was drafted under; null without one
     /// (a project registered directly: its records are kept). Time axis: the
     /// read models now; `retainedUntil` counts from the closing date.
-    async fn retention(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<super::personal::Retention>> {
+    async fn retention(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Option<super::personal::Retention>> {
         let state = crate::context::state(ctx)?;
         let models = state.projections.read();
-        Ok(models.retention(&self.view).as_ref().map(super::personal::Retention::from))
+        Ok(models
+            .retention(&self.view)
+            .as_ref()
+            .map(super::personal::Retention::from))
     }
 
     /// The municipality's role: `LEAD`, `PARTNER` (current partners only) or null.

@@ -19,8 +19,16 @@ async fn sealed_values_open_until_the_key_is_destroyed_and_never_again() {
     assert!(!name.sealed.contains("Anna"));
     // The same command seals the same bytes (a retry keeps its fingerprint);
     // another command or value seals others.
-    assert_eq!(ring.seal(&anna, command, "name", "Anna Andersson", now).await.unwrap(), name);
-    assert_ne!(ring.seal(&anna, Uuid::new_v4(), "name", "Anna Andersson", now).await.unwrap(), name);
+    assert_eq!(
+        ring.seal(&anna, command, "name", "Anna Andersson", now).await.unwrap(),
+        name
+    );
+    assert_ne!(
+        ring.seal(&anna, Uuid::new_v4(), "name", "Anna Andersson", now)
+            .await
+            .unwrap(),
+        name
+    );
     assert_ne!(ring.seal(&anna, command, "name", "Anna Berg", now).await.unwrap(), name);
     assert_eq!(
         ring.open(&name, "name").await.unwrap(),

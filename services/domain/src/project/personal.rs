@@ -21,7 +21,11 @@ pub(super) struct Contact<'a> {
 /// date within the project period): the municipality takes part, the role
 /// is named, every sealed field belongs to the subject, and the subject's
 /// data was not erased.
-pub(super) fn assign(state: &ProjectState, project: ProjectId, c: Contact<'_>) -> Result<Vec<ProjectEvent>, DomainError> {
+pub(super) fn assign(
+    state: &ProjectState,
+    project: ProjectId,
+    c: Contact<'_>,
+) -> Result<Vec<ProjectEvent>, DomainError> {
     let takes_part = state
         .lead
         .iter()

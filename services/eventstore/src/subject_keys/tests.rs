@@ -7,9 +7,15 @@ use super::*;
 async fn lifecycle(store: &dyn SubjectKeyStore) {
     let t = Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).unwrap();
     assert_eq!(store.get("anna").await.unwrap(), KeyState::Absent);
-    assert_eq!(store.create("anna", [7; 32], t).await.unwrap(), KeyState::Present([7; 32]));
+    assert_eq!(
+        store.create("anna", [7; 32], t).await.unwrap(),
+        KeyState::Present([7; 32])
+    );
     // A second create keeps the first key.
-    assert_eq!(store.create("anna", [9; 32], t).await.unwrap(), KeyState::Present([7; 32]));
+    assert_eq!(
+        store.create("anna", [9; 32], t).await.unwrap(),
+        KeyState::Present([7; 32])
+    );
     assert!(store.destroy("anna", t).await.unwrap());
     assert_eq!(store.get("anna").await.unwrap(), KeyState::Destroyed(t));
     // No new key for an erased subject; destroying again changes nothing.
@@ -36,7 +42,10 @@ async fn sqlite_keys_are_kept_destroyed_for_good_and_overwritten_in_the_file() {
     drop(reopened);
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        assert!(!bytes.windows(32).any(|w| w == key), "a destroyed key is still in a file");
+        assert!(
+            !bytes.windows(32).any(|w| w == key),
+            "a destroyed key is still in a file"
+        );
     }
     #[cfg(unix)]
     {
@@ -50,7 +59,9 @@ async fn postgres_keys_are_kept_and_destroyed_for_good() {
     let Some(server) = crate::pg_testing::PgServer::shared_or_skip() else {
         return;
     };
-    let store = crate::PgStore::connect(&server.fresh_database("subject_keys")).await.unwrap();
+    let store = crate::PgStore::connect(&server.fresh_database("subject_keys"))
+        .await
+        .unwrap();
     let keys = store.subject_keys().await.unwrap();
     lifecycle(&keys).await;
     // A second server on the same database sees the same keys.

@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use samverkan_domain::cross_border::ProjectSide;
+use samverkan_domain::personal::{Sealed, SubjectId};
 use samverkan_domain::project::{
     EuPriority, Financing, GoalRef, MilestoneStatus, Participant, ProjectEvent, ProjectStatus,
 };
-use samverkan_domain::personal::{Sealed, SubjectId};
 use samverkan_domain::{
     ApplicationId, ConsortiumCode, Decision, MilestoneId, MunicipalityCode, Period, Programme, ProjectId,
 };
