@@ -52,7 +52,7 @@ pub(super) fn assign(
     }
     Ok(vec![ContactPersonAssigned {
         project,
-        municipality: c.municipality.clone(),
+        municipality: *c.municipality,
         role: c.role.trim().into(),
         subject: c.subject.clone(),
         name: c.name.clone(),

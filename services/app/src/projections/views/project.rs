@@ -199,7 +199,7 @@ impl ProjectView {
                     earlier.replaced_on = Some(c.assigned_on);
                 }
                 v.contacts.push(ContactView {
-                    municipality: c.municipality.clone(),
+                    municipality: c.municipality,
                     role: c.role.clone(),
                     subject: c.subject.clone(),
                     name: c.name.clone(),
