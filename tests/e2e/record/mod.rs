@@ -21,6 +21,8 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn, BIN};
 
+mod damage;
+
 fn run(args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)
