@@ -58,6 +58,7 @@ impl From<ServeArgs> for Settings {
             demo: a.demo,
             open_data: a.publish_open_data.then(|| samverkan_api::open_data::OpenData {
                 public_url: a.public_url.clone(),
+                publisher: a.open_data.clone().into(),
             }),
             auth: AuthSettings::from_args(a.auth, a.insecure_dev_auth),
             snapshot_every: Duration::from_secs(10),
