@@ -51,6 +51,18 @@ async fn refusal(
     )
 }
 
+/// `eraseSubject` as `token`, refused: (code, rule, message).
+async fn erase_refused(server: &Server, token: &str, subject: &str, decision: Value) -> (String, String, String) {
+    refusal(
+        server,
+        token,
+        "eraseSubject",
+        "EraseSubjectInput",
+        json!({ "subject": subject, "decision": decision }),
+    )
+    .await
+}
+
 async fn project(server: &Server, token: &str, id: &str) -> Value {
     let body = server
         .gql_as(
@@ -213,24 +225,10 @@ async fn contact_persons_are_sealed_and_erased_after_the_retention_period_with_t
     let erase = |subject: &str, decision: Value| json!({ "subject": subject, "decision": decision });
     let decided = today - Duration::days(3);
     // Only an administrator erases.
-    let (code, _, message) = refusal(
-        &server,
-        &arko,
-        "eraseSubject",
-        "EraseSubjectInput",
-        erase(&subject, gallring(Some("KS 2026/77"), decided)),
-    )
-    .await;
+    let (code, _, message) = erase_refused(&server, &arko, &subject, gallring(Some("KS 2026/77"), decided)).await;
     assert_eq!(code, "FORBIDDEN", "{message}");
     // The project still runs.
-    let (_, rule, message) = refusal(
-        &server,
-        &admin,
-        "eraseSubject",
-        "EraseSubjectInput",
-        erase(&subject, gallring(Some("KS 2026/77"), decided)),
-    )
-    .await;
+    let (_, rule, message) = erase_refused(&server, &admin, &subject, gallring(Some("KS 2026/77"), decided)).await;
     assert_eq!(rule, "project_still_running", "{message}");
 
     // Closed on 2014-12-31: kept until the end of 2021.
@@ -255,12 +253,11 @@ async fn contact_persons_are_sealed_and_erased_after_the_retention_period_with_t
         "version",
     )
     .await;
-    let (_, rule, message) = refusal(
+    let (_, rule, message) = erase_refused(
         &server,
         &admin,
-        "eraseSubject",
-        "EraseSubjectInput",
-        erase(ola["subject"].as_str().unwrap(), gallring(Some("KS 2026/78"), decided)),
+        ola["subject"].as_str().unwrap(),
+        gallring(Some("KS 2026/78"), decided),
     )
     .await;
     assert_eq!(rule, "retention_not_reached", "{message}");
@@ -310,14 +307,7 @@ async fn contact_persons_are_sealed_and_erased_after_the_retention_period_with_t
         data(&again)["eraseSubject"]["position"],
         data(&first)["eraseSubject"]["position"]
     );
-    let (_, rule, message) = refusal(
-        &server,
-        &admin,
-        "eraseSubject",
-        "EraseSubjectInput",
-        erase(&subject, gallring(Some("KS 2026/77"), decided)),
-    )
-    .await;
+    let (_, rule, message) = erase_refused(&server, &admin, &subject, gallring(Some("KS 2026/77"), decided)).await;
     assert_eq!(rule, "subject_erased", "{message}");
 
     let check_erased = |p: &Value| {
