@@ -9,6 +9,8 @@
 //! every file), the other contact is untouched, a retry appends nothing,
 //! `samverkan verify` still passes, the export holds no plain text, and a
 //! rebuild of the read models (snapshot removed) gives the same erased view.
+//! Once on the embedded store (keys in `subject-keys.sqlite`), once on
+//! PostgreSQL (keys in the database's `samverkan_subject_keys`).
 
 use std::path::Path;
 use std::process::Command;
@@ -16,6 +18,8 @@ use std::process::Command;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
+
+use samverkan_eventstore::pg_testing::PgServer;
 
 use crate::helpers::{data, spawn, Server, BIN};
 use crate::programme_payment::{approved_for, open_call};
@@ -97,12 +101,43 @@ fn files_holding(dir: &Path, needle: &[u8]) -> Vec<String> {
     hits
 }
 
-fn key_of(dir: &Path, subject: &str) -> Option<Vec<u8>> {
-    let db = rusqlite::Connection::open(dir.join("subject-keys.sqlite")).unwrap();
-    db.query_row("SELECT key FROM subject_keys WHERE subject = ?1", [subject], |r| {
-        r.get(0)
-    })
-    .unwrap()
+/// Where the server keeps the personal-data keys.
+enum Keys {
+    /// `subject-keys.sqlite` in the data directory.
+    File,
+    /// The table in a PostgreSQL database (its URL and name).
+    Postgres(&'static PgServer, String, String),
+}
+
+impl Keys {
+    /// The subject's key, `None` once destroyed.
+    fn of(&self, dir: &Path, subject: &str) -> Option<Vec<u8>> {
+        match self {
+            Keys::File => {
+                let db = rusqlite::Connection::open(dir.join("subject-keys.sqlite")).unwrap();
+                db.query_row("SELECT key FROM subject_keys WHERE subject = ?1", [subject], |r| {
+                    r.get(0)
+                })
+                .unwrap()
+            }
+            Keys::Postgres(pg, _, db) => {
+                let sql = format!(
+                    "SELECT coalesce(encode(key, 'hex'), '') FROM samverkan_subject_keys WHERE subject = '{subject}'"
+                );
+                let hex = pg.psql(db, &sql).unwrap();
+                (!hex.is_empty()).then(|| hex.into_bytes())
+            }
+        }
+    }
+
+    /// The `--data-dir` (and `--store-url`) arguments of the CLI.
+    fn store_args<'a>(&'a self, dir: &'a Path) -> Vec<&'a str> {
+        let mut args = vec!["--data-dir", dir.to_str().unwrap()];
+        if let Keys::Postgres(_, url, _) = self {
+            args.extend(["--store-url", url.as_str()]);
+        }
+        args
+    }
 }
 
 fn run(args: &[&str]) -> std::process::Output {
@@ -111,9 +146,23 @@ fn run(args: &[&str]) -> std::process::Output {
 
 #[tokio::test]
 async fn contact_persons_are_sealed_and_erased_after_the_retention_period_with_the_chain_intact() {
+    scenario(Keys::File).await;
+}
+
+#[tokio::test]
+async fn on_postgresql_the_keys_are_kept_and_destroyed_in_the_database() {
+    let Some(pg) = PgServer::shared_or_skip() else { return };
+    let url = pg.fresh_database("erasure");
+    let db = url.rsplit('/').next().unwrap().to_string();
+    scenario(Keys::Postgres(pg, url, db)).await;
+}
+
+async fn scenario(keys: Keys) {
     let work = tempfile::tempdir().unwrap();
     let dir = work.path().join("data");
-    let server = spawn(&dir, &["--demo"]);
+    let mut serve = keys.store_args(&dir)[2..].to_vec();
+    serve.push("--demo");
+    let server = spawn(&dir, &serve);
     let admin = server.admin_token.clone().unwrap();
     let arko = server.token("coordinator", Some("ARKO"));
     let today = Utc::now().date_naive();
@@ -220,7 +269,7 @@ async fn contact_persons_are_sealed_and_erased_after_the_retention_period_with_t
     for plain in ["Anna Lindqvist", "anna.lindqvist@arvika.example", "Ola Nordmann"] {
         assert_eq!(files_holding(&dir, plain.as_bytes()), Vec::<String>::new(), "{plain}");
     }
-    let key = key_of(&dir, &subject).expect("Anna's key is in the key store");
+    let key = keys.of(&dir, &subject).expect("Anna's key is in the key store");
 
     let erase = |subject: &str, decision: Value| json!({ "subject": subject, "decision": decision });
     let decided = today - Duration::days(3);
@@ -333,7 +382,7 @@ async fn contact_persons_are_sealed_and_erased_after_the_retention_period_with_t
     // The process manager destroys the key right after the erasure is recorded.
     let mut destroyed = false;
     for _ in 0..100 {
-        if key_of(&dir, &subject).is_none() {
+        if keys.of(&dir, &subject).is_none() {
             destroyed = true;
             break;
         }
@@ -342,22 +391,28 @@ async fn contact_persons_are_sealed_and_erased_after_the_retention_period_with_t
     assert!(destroyed, "the key was not destroyed");
     let status = server.terminate();
     assert!(status.success(), "{status:?}");
-    assert_eq!(
-        files_holding(&dir, &key),
-        Vec::<String>::new(),
-        "the destroyed key's bytes"
-    );
+    if matches!(keys, Keys::File) {
+        // (PostgreSQL keeps the old row version until VACUUM: docs/operations.md.)
+        assert_eq!(
+            files_holding(&dir, &key),
+            Vec::<String>::new(),
+            "the destroyed key's bytes"
+        );
+    }
 
     // The chain still verifies; the export holds the ciphertext only.
-    let keys = run(&["keys", "--data-dir", dir.to_str().unwrap()]);
-    let public = String::from_utf8_lossy(&keys.stdout)
+    let printed = run(&["keys", "--data-dir", dir.to_str().unwrap()]);
+    let public = String::from_utf8_lossy(&printed.stdout)
         .lines()
         .next()
         .and_then(|l| l.rsplit(' ').next())
         .unwrap()
         .trim()
         .to_string();
-    let verified = run(&["verify", "--data-dir", dir.to_str().unwrap(), "--public-key", &public]);
+    let mut verify = vec!["verify"];
+    verify.extend(keys.store_args(&dir));
+    verify.extend(["--public-key", &public]);
+    let verified = run(&verify);
     assert!(
         verified.status.success(),
         "{}{}",
@@ -365,13 +420,10 @@ async fn contact_persons_are_sealed_and_erased_after_the_retention_period_with_t
         String::from_utf8_lossy(&verified.stderr)
     );
     let export = work.path().join("log.jsonl");
-    let out = run(&[
-        "export",
-        "--data-dir",
-        dir.to_str().unwrap(),
-        "--output",
-        export.to_str().unwrap(),
-    ]);
+    let mut args = vec!["export"];
+    args.extend(keys.store_args(&dir));
+    args.extend(["--output", export.to_str().unwrap()]);
+    let out = run(&args);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let exported = std::fs::read_to_string(&export).unwrap();
     assert!(exported.contains("PersonalDataErased") && exported.contains("ContactPersonAssigned"));
@@ -379,7 +431,7 @@ async fn contact_persons_are_sealed_and_erased_after_the_retention_period_with_t
 
     // Rebuilt from the log (no snapshot): the same erased view.
     let _ = std::fs::remove_file(dir.join("projections.snapshot.json"));
-    let server = spawn(&dir, &[]);
+    let server = spawn(&dir, &keys.store_args(&dir)[2..]);
     let admin = server.admin_token.clone().unwrap_or(admin);
     check_erased(&project(&server, &admin, &old).await);
     assert_eq!(
