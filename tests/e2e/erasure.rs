@@ -7,7 +7,8 @@
 //! for an unknown subject; after the retention date it erases the contact:
 //! the fields read as erased, the key is destroyed (its bytes gone from
 //! every file), the other contact is untouched, a retry appends nothing,
-//! `samverkan verify` still passes, the export holds no plain text, and a
+//! `samverkan verify` and the Python verifier still pass, the export holds
+//! no plain text, and a
 //! rebuild of the read models (snapshot removed) gives the same erased view.
 //! Once on the embedded store (keys in `subject-keys.sqlite`), once on
 //! PostgreSQL (keys in the database's `samverkan_subject_keys`).
@@ -409,9 +410,10 @@ async fn scenario(keys: Keys) {
         .unwrap()
         .trim()
         .to_string();
+    let chain = work.path().join("chain.jsonl");
     let mut verify = vec!["verify"];
     verify.extend(keys.store_args(&dir));
-    verify.extend(["--public-key", &public]);
+    verify.extend(["--public-key", &public, "--export", chain.to_str().unwrap()]);
     let verified = run(&verify);
     assert!(
         verified.status.success(),
@@ -419,6 +421,16 @@ async fn scenario(keys: Keys) {
         String::from_utf8_lossy(&verified.stdout),
         String::from_utf8_lossy(&verified.stderr)
     );
+    // The independent verifier agrees.
+    if let Some(py) = crate::record::python() {
+        let theirs = crate::record::python_verify(&py, &chain, &public, &[]);
+        assert!(
+            theirs.status.success(),
+            "verify_chain.py: {}{}",
+            String::from_utf8_lossy(&theirs.stdout),
+            String::from_utf8_lossy(&theirs.stderr)
+        );
+    }
     let export = work.path().join("log.jsonl");
     let mut args = vec!["export"];
     args.extend(keys.store_args(&dir));

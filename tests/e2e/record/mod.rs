@@ -51,7 +51,7 @@ fn public_key(dir: &Path) -> String {
 
 /// A Python with the `cryptography` package: the system's, else a virtual
 /// environment in `target/` with it installed. `None` (skip) only outside CI.
-fn python() -> Option<PathBuf> {
+pub(crate) fn python() -> Option<PathBuf> {
     let has = |py: &Path| {
         Command::new(py)
             .args(["-c", "import cryptography"])
@@ -81,7 +81,7 @@ fn python() -> Option<PathBuf> {
     Some(py)
 }
 
-fn python_verify(py: &Path, export: &Path, key: &str, checkpoints: &[&Path]) -> Output {
+pub(crate) fn python_verify(py: &Path, export: &Path, key: &str, checkpoints: &[&Path]) -> Output {
     let mut command = Command::new(py);
     command
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../infra/scripts/verify_chain.py"))
