@@ -56,8 +56,8 @@ async fn demo_world() -> (World, DateTime<Utc>) {
     let w = World::new().await;
     demo::load(&w.commands).await.unwrap();
     w.settle().await;
-    let mid = w.projections.read().municipality_codes().len();
-    assert!(mid > 10, "the demo registers municipalities");
+    let registered = w.projections.read().municipality_codes().len();
+    assert!(registered > 10, "the demo registers municipalities");
     // A point in the middle of the history, for as-of answers.
     let log = w.store.read_all(None, 100_000).await.unwrap();
     (w, log[log.len() / 2].recorded_at)
