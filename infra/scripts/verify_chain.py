@@ -8,12 +8,19 @@ fields, the hash chain from the genesis, and checks every checkpoint's
 Ed25519 signature and link. Only the standard library and the
 `cryptography` package (pip install cryptography).
 
-    verify_chain.py EXPORT.jsonl [--public-key HEX ...]
+    verify_chain.py EXPORT.jsonl [--public-key HEX ...] [--checkpoint FILE ...]
+
+`--checkpoint FILE` (repeatable) holds the log to published copies of its
+checkpoints as well: the `"kind": "checkpoint"` lines of FILE (an earlier
+export, or just its checkpoint lines kept by someone else), the same files
+`samverkan verify --checkpoint` takes. A log rewritten and re-linked with
+its own checkpoints deleted verifies alone but fails against such a copy
+with `checkpoint mismatch` at the copy's position.
 
 Exit status 0: the chain and the checkpoints verify. 1: the first broken
 link is printed as `broken: position P: KIND: ...` (KIND one of hash
 mismatch, missing position, order, checkpoint mismatch, bad signature,
-unknown key, checkpoint beyond head). 2: the file cannot be read.
+unknown key, checkpoint beyond head). 2: a file cannot be read.
 
 The encoding (docs/eventstore.md, "Tamper evidence"):
 
@@ -181,22 +188,79 @@ def read_export(path):
     return events, checkpoints
 
 
+CHECKPOINT_FIELDS = ("position", "link", "signed_at_micros", "public_key", "signature")
+
+
+def checkpoint_key(cp):
+    """What makes two checkpoint lines the same checkpoint (hex compared case-insensitively)."""
+    return tuple(v.lower() if isinstance(v, str) else v for v in (cp[f] for f in CHECKPOINT_FIELDS))
+
+
+def read_published(path):
+    """The checkpoint lines of a published copy; other lines are skipped."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError as e:
+                raise ValueError(f"line {n}: not a JSON line ({e})") from e
+            if not isinstance(obj, dict) or obj.get("kind") != "checkpoint":
+                continue
+            for field in CHECKPOINT_FIELDS:
+                if field not in obj:
+                    raise ValueError(f"line {n}: the checkpoint has no `{field}`")
+            if not isinstance(obj["position"], int) or not isinstance(obj["signed_at_micros"], int):
+                raise ValueError(f"line {n}: the checkpoint's `position` and `signed_at_micros` must be integers")
+            for field in ("link", "public_key", "signature"):
+                try:
+                    bytes.fromhex(obj[field])
+                except (TypeError, ValueError) as e:
+                    raise ValueError(f"line {n}: the checkpoint's `{field}` is not hex") from e
+            out.append(obj)
+    return out
+
+
+def merge(checkpoints, published):
+    """The log's own checkpoints plus the published ones it does not already hold."""
+    held = list(checkpoints)
+    seen = {checkpoint_key(c) for c in held}
+    for cp in published:
+        k = checkpoint_key(cp)
+        if k not in seen:
+            seen.add(k)
+            held.append(cp)
+    return held
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("export", help="the file `samverkan verify --export` wrote")
     parser.add_argument("--public-key", action="append", default=[],
                         help="trust checkpoints signed with this Ed25519 public key (hex); repeatable")
+    parser.add_argument("--checkpoint", action="append", default=[], metavar="FILE",
+                        help="hold the log to the published checkpoints in FILE (its `\"kind\": \"checkpoint\"` "
+                             "lines, as `samverkan verify --checkpoint` takes); repeatable")
     args = parser.parse_args(argv)
     try:
         events, checkpoints = read_export(args.export)
     except (OSError, ValueError, KeyError) as e:
         print(f"error: cannot read {args.export}: {e}", file=sys.stderr)
         return 2
+    published = []
+    for path in args.checkpoint:
+        try:
+            published.extend(read_published(path))
+        except (OSError, ValueError) as e:
+            print(f"error: cannot read the published checkpoints {path}: {e}", file=sys.stderr)
+            return 2
     trusted = {k.strip().lower() for k in args.public_key} or None
     if trusted is None:
         print("warning: no --public-key: checkpoints are checked against the key each names", file=sys.stderr)
     try:
-        head, last, checked, covered = verify(events, checkpoints, trusted)
+        head, last, checked, covered = verify(events, merge(checkpoints, published), trusted)
     except Broken as b:
         print(f"broken: {b}")
         return 1
@@ -204,7 +268,7 @@ def main(argv=None):
         print(f"error: malformed export: {e}", file=sys.stderr)
         return 2
     print(f"verified: {len(events)} events, head at position {head} with link {last.hex()}")
-    keys = sorted({c["public_key"] for c in checkpoints})
+    keys = sorted({c["public_key"] for c in merge(checkpoints, published)})
     print(f"checkpoints: {checked} verified, the last at position {covered}, signed by {', '.join(keys) or 'nobody'}")
     if head > covered:
         print(f"not yet covered by a checkpoint: positions {covered + 1}-{head}")

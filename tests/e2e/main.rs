@@ -9,6 +9,7 @@ mod test_keys;
 mod backup;
 mod cli;
 mod cross_border;
+mod erasure;
 mod export;
 mod files;
 mod follow_up_script;

@@ -14,9 +14,15 @@ use std::process::Command;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{co_financing, commit_co_financing, data, draft_application, mutate_as, spawn, Server};
+use crate::helpers::{
+    co_financing, commit_co_financing, data, draft_application, mutate_as, spawn, spawn_with_env, Server, BIN,
+};
 
 const PUBLIC: &str = "https://data.samverkan.example.se";
+const PUBLISHER: &str = "Vänersborgs kommun";
+const PUBLISHER_URI: &str = "https://www.vanersborg.se/";
+const CONTACT_NAME: &str = "Vänersborgs kommun, kommunledningsförvaltningen";
+const CONTACT_EMAIL: &str = "oppna.data@vanersborg.example.se";
 const FILES: [&str; 5] = [
     "catalog.jsonld",
     "projects.csv",
@@ -103,6 +109,23 @@ fn languages(v: &Value) -> BTreeSet<String> {
 
 fn id(v: &Value) -> &str {
     v["@id"].as_str().unwrap_or("")
+}
+
+/// The catalogue and each dataset name the configured publisher and contact point.
+fn assert_publisher(catalogue: &Value, name: &str, uri: &str, contact: &str, email: &str) {
+    let datasets = catalogue["dcat:dataset"].as_array().unwrap();
+    for publisher in std::iter::once(&catalogue["dct:publisher"]).chain(datasets.iter().map(|d| &d["dct:publisher"])) {
+        assert_eq!(publisher["foaf:name"], name, "{publisher}");
+        assert_eq!(id(publisher), uri, "{publisher}");
+    }
+    for d in datasets {
+        assert_eq!(d["dcat:contactPoint"]["vcard:fn"], contact, "{d}");
+        assert_eq!(
+            id(&d["dcat:contactPoint"]["vcard:hasEmail"]),
+            format!("mailto:{email}"),
+            "{d}"
+        );
+    }
 }
 
 /// DCAT-AP-SE's mandatory (and the task's required) properties.
@@ -236,7 +259,25 @@ async fn json_file(server: &Server, file: &str) -> Vec<Value> {
 #[tokio::test]
 async fn the_open_data_catalogue_is_valid_dcat_ap_and_its_distributions_agree_with_the_dashboard() {
     let dir = tempfile::tempdir().unwrap();
-    let server = spawn(dir.path(), &["--demo", "--publish-open-data", "--public-url", PUBLIC]);
+    // The publisher and contact point as a real deployment configures them:
+    // flags for some, the environment for the others.
+    let server = spawn_with_env(
+        dir.path(),
+        &[
+            "--demo",
+            "--publish-open-data",
+            "--public-url",
+            PUBLIC,
+            "--open-data-publisher",
+            PUBLISHER,
+            "--open-data-contact-email",
+            CONTACT_EMAIL,
+        ],
+        &[
+            ("SAMVERKAN_OPEN_DATA_PUBLISHER_URI", PUBLISHER_URI),
+            ("SAMVERKAN_OPEN_DATA_CONTACT_NAME", CONTACT_NAME),
+        ],
+    );
     let admin = server.admin_token.clone().unwrap();
     // A reader of no drafts: open data is compared with what it sees.
     let reader = server.token("reader", None);
@@ -247,6 +288,12 @@ async fn the_open_data_catalogue_is_valid_dcat_ap_and_its_distributions_agree_wi
     assert_eq!(response.headers()["content-type"], "application/ld+json");
     let catalogue: Value = response.json().await.unwrap();
     assert_dcat_ap_se(&catalogue);
+    assert_publisher(&catalogue, PUBLISHER, PUBLISHER_URI, CONTACT_NAME, CONTACT_EMAIL);
+    let text = catalogue.to_string();
+    assert!(
+        !text.contains("samverkan.invalid") && !text.contains("/open-data/publisher"),
+        "{text}"
+    );
 
     if let Some(py) = python() {
         let (conforms, report) = shacl(&py, dir.path(), "catalog.jsonld", &catalogue);
@@ -413,6 +460,15 @@ async fn a_drafts_figures_never_appear_in_open_data_and_without_the_flag_it_is_n
     }
     // Without --public-url the links start with the request's Host.
     let catalogue: Value = get(&server, "/open-data/catalog.jsonld").await.json().await.unwrap();
+    // Without the --open-data-* flags the placeholders stand (docs/operations.md).
+    let base = server.base.clone();
+    assert_publisher(
+        &catalogue,
+        "Samverkan",
+        &format!("{base}/open-data/publisher"),
+        "Samverkan",
+        "opendata@samverkan.invalid",
+    );
     let url = id(&catalogue["dcat:dataset"][0]["dcat:distribution"][0]["dcat:accessURL"]).to_string();
     assert!(url.starts_with(&format!("{}/open-data/", server.base)), "{url}");
     // An unknown file is a typed 404.
@@ -430,4 +486,55 @@ async fn a_drafts_figures_never_appear_in_open_data_and_without_the_flag_it_is_n
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND", "{file}");
     }
+}
+
+/// A bad publisher setting stops `serve` before it listens, with a plain
+/// sentence naming the flag, and leaves the data directory untouched.
+#[test]
+fn a_bad_open_data_contact_e_mail_or_publisher_is_refused_at_startup() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = |args: &[&str], env: &[(&str, &str)]| {
+        Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--publish-open-data", "--data-dir"])
+            .arg(dir.path())
+            .args(args)
+            .env("RUST_LOG", "off")
+            .env_remove("SAMVERKAN_STORE_URL")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap()
+    };
+    // (flags, environment, what stderr must say)
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case; 5] = [
+        (
+            &["--open-data-contact-email", "oppna.data.vanersborg.se"],
+            &[],
+            "`oppna.data.vanersborg.se` is not an e-mail address: it has no `@`",
+        ),
+        (
+            &[],
+            &[("SAMVERKAN_OPEN_DATA_CONTACT_EMAIL", "oppna data@vanersborg.se")],
+            "`oppna data@vanersborg.se` is not an e-mail address: the part before `@`",
+        ),
+        (
+            &["--open-data-contact-email", "data@vanersborg"],
+            &[],
+            "is not an e-mail address: the part after `@` must be a domain name with a dot",
+        ),
+        (&["--open-data-publisher", "  "], &[], "the name must not be blank"),
+        (
+            &["--open-data-publisher-uri", "www.vanersborg.se"],
+            &[],
+            "the publisher URI must start with https:// or http://",
+        ),
+    ];
+    for (args, env, want) in cases {
+        let out = serve(args, env);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?} {env:?}: {stderr}");
+        assert!(stderr.contains(want), "{args:?} {env:?}: {stderr}");
+        assert!(stderr.contains("--open-data-"), "the flag is named: {stderr}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing was written");
 }

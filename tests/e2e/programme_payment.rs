@@ -18,7 +18,7 @@ use crate::programme_rules::{assess, decision, draft, money, ok, refused};
 
 const RISK: &str = "paymentAtRisk { amount { amountMinor currency } rule label source }";
 
-async fn open_call(server: &Server, admin: &str, programme: &str, closes: &str) {
+pub(crate) async fn open_call(server: &Server, admin: &str, programme: &str, closes: &str) {
     let today = Utc::now().date_naive();
     ok(
         server,
@@ -48,6 +48,31 @@ async fn approved(
     currency: &str,
     parties: &[(&str, i64)],
 ) -> (String, String) {
+    let today = Utc::now().date_naive();
+    let period = (today - Duration::days(200), today + Duration::days(200));
+    approved_for(
+        server,
+        consortium,
+        programme,
+        closes,
+        (total, granted, currency),
+        parties,
+        period,
+    )
+    .await
+}
+
+/// [`approved`] with the project period `period` and the budget
+/// (total, granted, currency).
+pub(crate) async fn approved_for(
+    server: &Server,
+    consortium: &str,
+    programme: &str,
+    closes: &str,
+    (total, granted, currency): (i64, i64, &str),
+    parties: &[(&str, i64)],
+    period: (chrono::NaiveDate, chrono::NaiveDate),
+) -> (String, String) {
     let coordinator = server.token("coordinator", Some(consortium));
     let today = Utc::now().date_naive();
     let mut input = draft(
@@ -60,8 +85,7 @@ async fn approved(
         money(granted, currency),
         json!([]),
     );
-    input["projectPeriod"] =
-        json!({ "start": (today - Duration::days(200)).to_string(), "end": (today + Duration::days(200)).to_string() });
+    input["projectPeriod"] = json!({ "start": period.0.to_string(), "end": period.1.to_string() });
     let drafted = ok(
         server,
         &coordinator,

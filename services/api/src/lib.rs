@@ -158,6 +158,9 @@ pub struct ApiState {
     /// Open data (`GET /open-data/…`, no token); `None` (404) unless
     /// `serve --publish-open-data`.
     pub open_data: Option<open_data::OpenData>,
+    /// Seals and opens personal data per data subject (contact persons);
+    /// `None`: no key store, and no personal data can be recorded.
+    pub keyring: Option<samverkan_app::Keyring>,
 }
 
 impl ApiState {
@@ -177,7 +180,14 @@ impl ApiState {
             demo_tokens: None,
             checkpoint_key: None,
             open_data: None,
+            keyring: None,
         }
+    }
+
+    /// Seal and open personal data with `keyring`.
+    pub fn with_keyring(mut self, keyring: samverkan_app::Keyring) -> Self {
+        self.keyring = Some(keyring);
+        self
     }
 
     /// Publish the open-data catalogue and distributions (`open_data`).

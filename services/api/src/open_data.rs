@@ -27,10 +27,135 @@ pub struct OpenData {
     /// The public base URL the catalogue's links start with, e.g.
     /// `https://samverkan.example.se` (`None`: from the request's `Host`).
     pub public_url: Option<String>,
+    /// Who publishes the catalogue and whom to ask about it.
+    pub publisher: Publisher,
+}
+
+/// The catalogue's publisher (`dct:publisher`) and contact point
+/// (`dcat:contactPoint`): `serve --open-data-publisher …` and the other
+/// `--open-data-*` flags. The defaults are placeholders for a test
+/// deployment, not for one that is harvested.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publisher {
+    /// The organisation's name (`foaf:name`), e.g. `Arvika kommun`.
+    pub name: String,
+    /// The organisation's URI (the agent's `@id`), e.g. its website or its
+    /// entry in an authority register; `None`: `{base}/open-data/publisher`.
+    pub uri: Option<String>,
+    /// The contact point's name (`vcard:fn`); `None`: the publisher's name.
+    pub contact_name: Option<String>,
+    /// The contact point's e-mail address (`vcard:hasEmail`, as `mailto:`).
+    pub contact_email: String,
+}
+
+/// The placeholder publisher name when none is configured.
+pub const DEFAULT_PUBLISHER: &str = "Samverkan";
+/// The placeholder contact e-mail when none is configured (`.invalid`: it
+/// reaches nobody, RFC 2606).
+pub const DEFAULT_CONTACT_EMAIL: &str = "opendata@samverkan.invalid";
+
+impl Default for Publisher {
+    fn default() -> Self {
+        Publisher {
+            name: DEFAULT_PUBLISHER.to_string(),
+            uri: None,
+            contact_name: None,
+            contact_email: DEFAULT_CONTACT_EMAIL.to_string(),
+        }
+    }
+}
+
+/// A name for the catalogue (publisher or contact): trimmed, not blank, no
+/// control characters. The error is a plain sentence.
+pub fn parse_name(s: &str) -> Result<String, String> {
+    let name = s.trim();
+    if name.is_empty() {
+        return Err("the name must not be blank".to_string());
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!(
+            "the name `{}` contains a control character",
+            name.escape_debug()
+        ));
+    }
+    if name.chars().count() > 200 {
+        return Err("the name is longer than 200 characters".to_string());
+    }
+    Ok(name.to_string())
+}
+
+/// An e-mail address for the contact point (`local@domain.tld`, as a
+/// `mailto:` URI can carry it unescaped). The error is a plain sentence.
+pub fn parse_email(s: &str) -> Result<String, String> {
+    let email = s.trim();
+    let refuse = |why: &str| Err(format!("`{}` is not an e-mail address: {why}", email.escape_debug()));
+    if email.starts_with("mailto:") {
+        return refuse("give the address without `mailto:`");
+    }
+    if email.len() > 254 {
+        return refuse("it is longer than 254 characters");
+    }
+    let Some((local, domain)) = email.split_once('@') else {
+        return refuse("it has no `@`");
+    };
+    if domain.contains('@') {
+        return refuse("it has more than one `@`");
+    }
+    let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
+    if local.is_empty()
+        || local.len() > 64
+        || local.starts_with('.')
+        || local.ends_with('.')
+        || local.contains("..")
+        || !local.chars().all(|c| c == '.' || atext(c))
+    {
+        return refuse(
+            "the part before `@` is empty or longer than 64 characters, has a character an address cannot have \
+             (a space, a comma, a quote, brackets, a non-ASCII letter), or has a leading, trailing or double dot",
+        );
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    let label_ok = |l: &&str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    if labels.len() < 2 || !labels.iter().all(label_ok) {
+        return refuse("the part after `@` must be a domain name with a dot, e.g. `arvika.se`");
+    }
+    Ok(email.to_string())
+}
+
+/// An absolute `https://` or `http://` URI naming the publisher. The error
+/// is a plain sentence.
+pub fn parse_uri(s: &str) -> Result<String, String> {
+    let uri = s.trim();
+    let rest = uri
+        .strip_prefix("https://")
+        .or_else(|| uri.strip_prefix("http://"))
+        .ok_or_else(|| {
+            format!(
+                "the publisher URI must start with https:// or http://, not `{}`",
+                uri.escape_debug()
+            )
+        })?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty()
+        || uri
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "\"<>\\^`{|}".contains(c))
+    {
+        return Err(format!(
+            "`{}` is not an absolute URI with a host (and without spaces, quotes or angle brackets)",
+            uri.escape_debug()
+        ));
+    }
+    Ok(uri.to_string())
 }
 
 const LICENSE: &str = "http://creativecommons.org/publicdomain/zero/1.0/";
-const PUBLISHER: &str = "Samverkan";
 
 /// A dataset: (file stem, Swedish title, English title, Swedish
 /// description, English description, keywords).
@@ -96,7 +221,7 @@ fn date_time(t: chrono::DateTime<chrono::Utc>) -> Value {
 }
 
 /// The catalogue as JSON-LD (DCAT-AP-SE 2.x / DCAT-AP 2.1.1).
-pub fn catalogue(base: &str, models: &ReadModels) -> Value {
+pub fn catalogue(base: &str, publisher: &Publisher, models: &ReadModels) -> Value {
     let projects = models.open_projects();
     let first = projects.iter().map(|r| r.registered_at).min();
     let last = projects.iter().map(|r| r.registered_at).max();
@@ -124,8 +249,17 @@ pub fn catalogue(base: &str, models: &ReadModels) -> Value {
             "skos:prefLabel": { "@value": name, "@language": "sv" },
         }));
     }
-    let publisher =
-        json!({ "@id": format!("{base}/open-data/publisher"), "@type": "foaf:Agent", "foaf:name": PUBLISHER });
+    let contact = json!({
+        "@id": format!("{base}/open-data/contact"),
+        "@type": "vcard:Organization",
+        "vcard:fn": publisher.contact_name.as_deref().unwrap_or(&publisher.name),
+        "vcard:hasEmail": { "@id": format!("mailto:{}", publisher.contact_email) },
+    });
+    let publisher = json!({
+        "@id": publisher.uri.clone().unwrap_or_else(|| format!("{base}/open-data/publisher")),
+        "@type": "foaf:Agent",
+        "foaf:name": publisher.name,
+    });
     let datasets: Vec<Value> = DATASETS
         .iter()
         .map(|(stem, title_sv, title_en, desc_sv, desc_en, keywords)| {
@@ -148,12 +282,7 @@ pub fn catalogue(base: &str, models: &ReadModels) -> Value {
                 "dct:title": lang(title_sv, title_en),
                 "dct:description": lang(desc_sv, desc_en),
                 "dct:publisher": publisher.clone(),
-                "dcat:contactPoint": {
-                    "@id": format!("{base}/open-data/contact"),
-                    "@type": "vcard:Organization",
-                    "vcard:fn": PUBLISHER,
-                    "vcard:hasEmail": { "@id": "mailto:opendata@samverkan.invalid" },
-                },
+                "dcat:contactPoint": contact.clone(),
                 "dcat:theme": { "@id": "http://publications.europa.eu/resource/authority/data-theme/GOVE" },
                 "dcat:keyword": keywords.iter().map(|k| json!({ "@value": k, "@language": "sv" })).collect::<Vec<_>>(),
                 "dct:spatial": spatial.clone(),
@@ -245,7 +374,7 @@ pub fn serve(config: &OpenData, models: &ReadModels, file: &str, headers: &Heade
     Ok(match file {
         "catalog.jsonld" => {
             let base = base_url(config, headers)?;
-            let body = serde_json::to_vec(&catalogue(&base, models)).map_err(json_err)?;
+            let body = serde_json::to_vec(&catalogue(&base, &config.publisher, models)).map_err(json_err)?;
             let mut r = file_response(body, "application/ld+json", "catalog.jsonld");
             r.headers_mut().remove(header::CONTENT_DISPOSITION);
             r

@@ -4,7 +4,11 @@
 //! - rebuild speed (events/s into all read models, reading from the store),
 //! - apply-only speed (events already in memory),
 //! - dashboard read latency now and as of the middle of the history,
-//! - memory (peak resident set).
+//! - memory (peak resident set),
+//! - the snapshot: its size against the store's files, write time, load time
+//!   against the rebuild, the same models as JSON (the format before 3) as a
+//!   yardstick, and the longest pause of the projection's apply while a
+//!   snapshot is written (events keep arriving).
 //!
 //! Run: `cargo bench -p samverkan-app --bench projections`
 //! Scale: `SAMVERKAN_BENCH_PROJECTS=2000 cargo bench -p samverkan-app --bench projections`
@@ -24,6 +28,9 @@ use samverkan_domain::strategy::*;
 use samverkan_domain::*;
 use samverkan_eventstore::{EventMetadata, EventStore, ExpectedVersion, NewEvent, SqliteStore};
 use uuid::Uuid;
+
+#[path = "projections/snapshots.rs"]
+mod snapshots;
 
 struct Rng(u64);
 impl Rng {
@@ -610,4 +617,5 @@ async fn main() {
         rss_after / 1024,
         rss_kib("VmHWM:") / 1024
     );
+    snapshots::snapshots(dir.path(), store.as_ref(), models, rebuild_time).await;
 }

@@ -7,9 +7,11 @@ mod commands;
 pub mod demo;
 mod files;
 mod follow;
+pub mod personal;
 mod process;
 pub mod projections;
 
 pub use commands::{event_id, fingerprint, AppError, CommandContext, CommandOutcome, Commands};
+pub use personal::{Keyring, Opened, PersonalError};
 pub use process::ProcessManager;
 pub use projections::{Projections, ReadModels};

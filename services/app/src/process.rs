@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
 use samverkan_domain::application::{project_for_approved, Application, ApplicationEvent};
-use samverkan_domain::project::{Project, ProjectCommand};
+use samverkan_domain::project::{Project, ProjectCommand, ProjectEvent};
 use samverkan_domain::{AnyEvent, ApplicationId, DomainError};
 use samverkan_eventstore::{EventStore, RecordedEvent, StoreError};
 use uuid::Uuid;
@@ -16,6 +16,9 @@ use crate::{AppError, CommandContext, Commands};
 
 pub struct ProcessManager {
     commands: Commands,
+    /// Destroys a subject's key once its erasure is in the log (again after
+    /// a crash between the two, and on every server sharing the key store).
+    keyring: Option<crate::Keyring>,
     checkpoint_path: Option<PathBuf>,
     /// The position of the last event handled.
     position: Mutex<Option<u64>>,
@@ -29,9 +32,16 @@ impl ProcessManager {
         let position = checkpoint_path.as_deref().and_then(load_checkpoint);
         Self {
             commands,
+            keyring: None,
             checkpoint_path,
             position: Mutex::new(position),
         }
+    }
+
+    /// Also destroy the key of every subject whose erasure is recorded.
+    pub fn with_keyring(mut self, keyring: crate::Keyring) -> Self {
+        self.keyring = Some(keyring);
+        self
     }
 
     fn position(&self) -> Option<u64> {
@@ -59,6 +69,9 @@ impl ProcessManager {
 
     /// React to one event.
     pub async fn handle(&self, recorded: &RecordedEvent) -> Result<(), AppError> {
+        if recorded.event_type == "PersonalDataErased" {
+            return self.destroy_key(recorded).await;
+        }
         if recorded.event_type != "ApplicationApproved" {
             return Ok(());
         }
@@ -68,6 +81,26 @@ impl ProcessManager {
             return Ok(());
         };
         self.register_project(approved.application, recorded).await
+    }
+
+    async fn destroy_key(&self, recorded: &RecordedEvent) -> Result<(), AppError> {
+        let Some(keyring) = &self.keyring else { return Ok(()) };
+        let Ok(AnyEvent::Project(ProjectEvent::PersonalDataErased(erased))) =
+            AnyEvent::decode(&recorded.event_type, recorded.schema_version, &recorded.data)
+        else {
+            return Ok(());
+        };
+        let destroyed = keyring
+            .destroy(&erased.subject, recorded.recorded_at)
+            .await
+            .map_err(|e| match e {
+                crate::PersonalError::Store(store) => AppError::Store(store),
+                other => AppError::Decode(other.to_string()),
+            })?;
+        if destroyed {
+            tracing::info!(subject = %erased.subject, position = recorded.position, "destroyed the key of an erased data subject");
+        }
+        Ok(())
     }
 
     #[tracing::instrument(

@@ -82,6 +82,9 @@ pub enum CommandTarget {
         consortium: ConsortiumCode,
         municipality: MunicipalityCode,
     },
+    /// Erasing a data subject's personal data (on a gallringsbeslut):
+    /// administrators only.
+    Erasure,
     /// The addressed aggregate does not exist: any role that may write passes,
     /// and the command is answered `NOT_FOUND`.
     Unknown,
@@ -110,7 +113,8 @@ impl CommandTarget {
                 | T::FormConsortium(_)
                 | T::Consortium(_)
                 | T::Membership { .. }
-                | T::Application { .. },
+                | T::Application { .. }
+                | T::Erasure,
             ) => false,
             (
                 Role::Coordinator(_),
@@ -119,7 +123,8 @@ impl CommandTarget {
                 | T::Programme(_)
                 | T::FormConsortium(_)
                 | T::Municipality(_)
-                | T::CoFinancing { .. },
+                | T::CoFinancing { .. }
+                | T::Erasure,
             ) => false,
         }
     }
@@ -161,6 +166,7 @@ impl CommandTarget {
             CommandTarget::CoFinancing { municipality, .. } => {
                 format!("only an officer of {municipality} answers for {municipality}")
             }
+            CommandTarget::Erasure => "erasing personal data needs an administrator".to_string(),
             CommandTarget::Unknown => "needs a role that may write".to_string(),
         }
     }

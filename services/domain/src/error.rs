@@ -194,6 +194,32 @@ pub enum DomainError {
         municipality: String,
         confirmed_on: NaiveDate,
     },
+    #[error("`{value}` is not a data subject id: 1–100 letters, digits, '-', '_' or '.'")]
+    InvalidSubjectId { value: String },
+    #[error("the {field} is personal data and must arrive sealed under its data subject's key")]
+    NotSealed { field: &'static str },
+    #[error("the sealed {field} belongs to data subject `{found}`, not to `{expected}`")]
+    SealedForAnotherSubject {
+        field: &'static str,
+        expected: String,
+        found: String,
+    },
+    #[error("the personal data of data subject `{subject}` was erased on {erased_on}: it cannot be recorded again")]
+    SubjectErased { subject: String, erased_on: NaiveDate },
+    #[error(
+        "{municipality} takes no part in the project: a contact person is named for the lead or a partner municipality"
+    )]
+    NotAParticipatingMunicipality { municipality: String },
+    #[error("the project is still running: its records are kept until it closes and its retention period has ended")]
+    ProjectStillRunning,
+    #[error("the project's programme rule set has no retention rule (`records_retained`): its records are kept, and personal data in them cannot be erased")]
+    NoRetentionRule,
+    #[error("the project's records are kept until {retained_until} (the end of the {years}th year after it closed in {closed_year}): erasure is refused before then")]
+    RetentionNotReached {
+        retained_until: NaiveDate,
+        years: u32,
+        closed_year: i32,
+    },
     #[error("the project's result was already approved on {approved_on}: a result is approved once")]
     ResultAlreadyApproved { approved_on: NaiveDate },
     #[error("the result cannot be approved on {approved_on}, before the project started on {start}")]
@@ -312,6 +338,14 @@ impl DomainError {
             CommitmentAlreadyConfirmed { .. } => "commitment_already_confirmed",
             DateInFuture { .. } => "date_in_future",
             ResultAlreadyApproved { .. } => "result_already_approved",
+            InvalidSubjectId { .. } => "invalid_subject_id",
+            SealedForAnotherSubject { .. } => "sealed_for_another_subject",
+            NotSealed { .. } => "not_sealed",
+            SubjectErased { .. } => "subject_erased",
+            NotAParticipatingMunicipality { .. } => "not_a_participating_municipality",
+            ProjectStillRunning => "project_still_running",
+            NoRetentionRule => "no_retention_rule",
+            RetentionNotReached { .. } => "retention_not_reached",
             ResultApprovedBeforeStart { .. } => "result_approved_before_start",
             InvalidProgrammeCode { .. } => "invalid_programme_code",
             InvalidRule { .. } => "invalid_rule",

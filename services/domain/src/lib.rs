@@ -20,6 +20,7 @@ mod error;
 mod ids;
 mod money;
 pub mod municipality;
+pub mod personal;
 pub mod programme;
 pub mod project;
 pub mod strategy;

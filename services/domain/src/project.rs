@@ -9,14 +9,17 @@ use crate::{require_text, Aggregate, CommandTarget, ConsortiumCode, Decider, Dom
 mod command;
 mod events;
 mod participants;
+mod personal;
 mod state;
 
 pub use command::{ProjectCommand, RegisterProject};
 pub use events::{
-    BudgetAmended, MilestoneAchieved, MilestoneCancelled, MilestonePlanned, MilestoneRescheduled, PartnerAdded,
-    PartnerLeft, ProjectCancelled, ProjectCompleted, ProjectEvent, ProjectRegistered, ProjectResultApproved,
+    BudgetAmended, ContactPersonAssigned, MilestoneAchieved, MilestoneCancelled, MilestonePlanned,
+    MilestoneRescheduled, PartnerAdded, PartnerLeft, PersonalDataErased, ProjectCancelled, ProjectCompleted,
+    ProjectEvent, ProjectRegistered, ProjectResultApproved,
 };
 pub use participants::{EuPriority, Financing, GoalRef, Participant};
+pub use personal::retained_until as personal_retained_until;
 pub use state::{MilestoneState, MilestoneStatus, ProjectState, ProjectStatus};
 
 /// Who runs a project: the officers of its lead municipality, and the
@@ -134,6 +137,15 @@ impl Decider for Project {
         } = command
         {
             return approve_result(state, *approved_on, decision_reference, *now);
+        }
+        if let ErasePersonalData {
+            subject,
+            decision,
+            retention_years,
+            now,
+        } = command
+        {
+            return personal::erase(state, subject, decision, *retention_years, *now);
         }
         let (project, period) = match (state.status, state.id, state.period) {
             (ProjectStatus::Active, Some(id), Some(p)) => (id, p),
@@ -323,6 +335,36 @@ impl Decider for Project {
                 decision_reference,
                 now,
             } => approve_result(state, *approved_on, decision_reference, *now),
+            ErasePersonalData {
+                subject,
+                decision,
+                retention_years,
+                now,
+            } => personal::erase(state, subject, decision, *retention_years, *now),
+            AssignContact {
+                municipality,
+                role,
+                subject,
+                name,
+                email,
+                phone,
+                assigned_on,
+            } => {
+                within(*assigned_on)?;
+                personal::assign(
+                    state,
+                    project,
+                    personal::Contact {
+                        municipality,
+                        role,
+                        subject,
+                        name,
+                        email: email.as_ref(),
+                        phone: phone.as_ref(),
+                        assigned_on: *assigned_on,
+                    },
+                )
+            }
             Cancel { cancelled_on, reason } => {
                 require_text("reason", reason)?;
                 Ok(vec![ProjectCancelled {
@@ -378,9 +420,21 @@ impl Decider for Project {
             ProjectEvent::PartnerLeft(e) => {
                 state.partners.remove(&e.partner.key());
             }
-            ProjectEvent::ProjectCompleted(_) => state.status = ProjectStatus::Completed,
-            ProjectEvent::ProjectCancelled(_) => state.status = ProjectStatus::Cancelled,
+            ProjectEvent::ProjectCompleted(e) => {
+                state.status = ProjectStatus::Completed;
+                state.closed_on = Some(e.completed_on);
+            }
+            ProjectEvent::ProjectCancelled(e) => {
+                state.status = ProjectStatus::Cancelled;
+                state.closed_on = Some(e.cancelled_on);
+            }
             ProjectEvent::ProjectResultApproved(e) => state.result_approved_on = Some(e.approved_on),
+            ProjectEvent::ContactPersonAssigned(e) => {
+                state.subjects.entry(e.subject.clone()).or_insert(None);
+            }
+            ProjectEvent::PersonalDataErased(e) => {
+                state.subjects.insert(e.subject.clone(), Some(e.erased_on));
+            }
         }
         state
     }
@@ -403,12 +457,15 @@ impl Aggregate for Project {
             ProjectCommand::Complete { .. } => "CompleteProject",
             ProjectCommand::Cancel { .. } => "CancelProject",
             ProjectCommand::ApproveResult { .. } => "ApproveProjectResult",
+            ProjectCommand::AssignContact { .. } => "AssignContactPerson",
+            ProjectCommand::ErasePersonalData { .. } => "EraseSubject",
         }
     }
 
     /// A project is run by its lead municipality (and see [`runs_project`]).
     fn target(_: &ProjectId, state: &ProjectState, command: &ProjectCommand) -> CommandTarget {
         match (command, &state.lead) {
+            (ProjectCommand::ErasePersonalData { .. }, _) => CommandTarget::Erasure,
             (ProjectCommand::Register(r), _) => {
                 runs_project(&r.lead, r.consortium.as_ref(), r.from_application.is_some())
             }

@@ -133,6 +133,14 @@ pub enum StoreError {
     NotOurs { path: String, reason: String },
     #[error("the store {path} is corrupt: {reason}")]
     Corrupt { path: String, reason: String },
+    /// One event row cannot be decoded (a column of the wrong type or size):
+    /// the rows before and after it still read.
+    #[error("the store {path} is corrupt: the event row at position {position} cannot be read: {reason}")]
+    UnreadableEvent {
+        path: String,
+        position: u64,
+        reason: String,
+    },
     #[error("the store {path} has format version {found}, newer than the {supported} this build supports")]
     TooNew { path: String, found: u32, supported: u32 },
     #[error("the store is closed")]
@@ -292,6 +300,8 @@ mod validate;
 
 /// Tamper evidence: the hash chain over the log and signed checkpoints.
 pub mod chain;
+pub mod subject_keys;
+pub use subject_keys::{KeyState, SubjectKey, SubjectKeyStore};
 
 pub mod sqlite;
 pub use sqlite::{IntegrityReport, SqliteStore, SqliteStoreOptions};

@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
+mod open_data;
+pub use open_data::OpenDataArgs;
+
 /// Samverkan: an event-sourced backend for municipalities collaborating across borders.
 #[derive(Debug, Parser)]
 #[command(name = "samverkan", version, about)]
@@ -16,7 +19,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the GraphQL API (GraphiQL at /graphql).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Load the demo data (made from the seeds) into the store and exit. Loading twice changes nothing.
     Seed(DataArgs),
     /// Print the GraphQL schema (SDL).
@@ -184,6 +187,9 @@ pub struct ServeArgs {
     /// `https://samverkan.example.se` (default: `http://` and the request's Host).
     #[arg(long, env = "SAMVERKAN_PUBLIC_URL", value_parser = parse_public_url)]
     pub public_url: Option<String>,
+
+    #[command(flatten)]
+    pub open_data: OpenDataArgs,
 
     #[command(flatten)]
     pub auth: AuthArgs,

@@ -48,7 +48,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve(args) => {
-            let app = Application::build(Settings::from(args)).await?;
+            let app = Application::build(Settings::from(*args)).await?;
             if let Some(summary) = app.demo_summary() {
                 println!(
                     "Demo data: {} commands, {} events appended (last position {})",

@@ -58,6 +58,7 @@ impl From<ServeArgs> for Settings {
             demo: a.demo,
             open_data: a.publish_open_data.then(|| samverkan_api::open_data::OpenData {
                 public_url: a.public_url.clone(),
+                publisher: a.open_data.clone().into(),
             }),
             auth: AuthSettings::from_args(a.auth, a.insecure_dev_auth),
             snapshot_every: Duration::from_secs(10),
@@ -100,7 +101,8 @@ impl Application {
         crate::datadir::prepare(&settings.data_dir)?;
         let location = StoreLocation::parse(settings.store_url.as_deref(), &settings.data_dir)?;
         tracing::info!(store = %location.describe(), "opening the event store");
-        let store = store::open(&location).await?;
+        let (store, subject_keys) = store::open_with_keys(&location, &settings.data_dir).await?;
+        let keyring = samverkan_app::Keyring::new(subject_keys);
         let commands = Commands::new(store.clone());
         // The checkpoint signing key (created in the data directory on first
         // start unless a file is given); none for a store without a chain.
@@ -131,6 +133,7 @@ impl Application {
         }
         background.push(
             ProcessManager::new(commands.clone(), Some(settings.data_dir.join(PROCESS_CHECKPOINT_FILE)))
+                .with_keyring(keyring.clone())
                 .start(store.clone()),
         );
 
@@ -149,7 +152,9 @@ impl Application {
             None
         };
 
-        let mut state = ApiState::new(store.clone(), projections.clone(), authenticator).with_commands(commands);
+        let mut state = ApiState::new(store.clone(), projections.clone(), authenticator)
+            .with_commands(commands)
+            .with_keyring(keyring);
         if let Some(config) = settings.open_data.clone() {
             state = state.with_open_data(config);
         }

@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
-use samverkan_eventstore::{EventStore, PgStore, SqliteStore};
+use samverkan_eventstore::subject_keys::SqliteSubjectKeys;
+use samverkan_eventstore::{EventStore, PgStore, SqliteStore, SubjectKeyStore};
 
 /// The embedded store's file in the data directory.
 pub const DEFAULT_SQLITE_FILE: &str = "events.sqlite";
@@ -64,6 +65,35 @@ impl StoreLocation {
             }
         }
     }
+}
+
+/// The personal-data key store's file in the data directory (for the
+/// embedded and the KurrentDB store; PostgreSQL keeps the keys in its database).
+pub const SUBJECT_KEYS_FILE: &str = "subject-keys.sqlite";
+
+/// Open the store and its personal-data key store (docs/operations.md,
+/// "Erasing personal data"): with PostgreSQL a table in the same database,
+/// shared by every server on it; else [`SUBJECT_KEYS_FILE`] in `data_dir`.
+pub async fn open_with_keys(
+    location: &StoreLocation,
+    data_dir: &Path,
+) -> anyhow::Result<(Arc<dyn EventStore>, Arc<dyn SubjectKeyStore>)> {
+    if let StoreLocation::Postgres(url) = location {
+        let store = PgStore::connect(url)
+            .await
+            .with_context(|| format!("cannot open the event store in the {}", location.describe()))?;
+        let keys = store
+            .subject_keys()
+            .await
+            .with_context(|| format!("cannot open the personal-data key store in the {}", location.describe()))?;
+        return Ok((Arc::new(store), Arc::new(keys)));
+    }
+    let store = open(location).await?;
+    crate::datadir::create(data_dir)?;
+    let path = data_dir.join(SUBJECT_KEYS_FILE);
+    let keys = SqliteSubjectKeys::open(&path)
+        .with_context(|| format!("cannot open the personal-data key store {}", path.display()))?;
+    Ok((store, Arc::new(keys)))
 }
 
 /// Open the store (connect, for a server). Inside the Tokio runtime.

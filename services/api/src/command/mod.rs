@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, MergedObject};
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
 use samverkan_app::{CommandContext, CommandOutcome, Projections, ReadModels};
 use samverkan_domain::{Aggregate, Decider, Rule};
 use samverkan_eventstore::ExpectedVersion;
@@ -79,6 +80,23 @@ pub trait CommandInput: Send + Sized {
     const RULE: Rule;
     /// The addressed aggregate's id and the domain command.
     fn command(self, server: &Filled<'_>) -> Result<(IdOf<Self>, CommandOf<Self>), ApiError>;
+    /// Seal the input's personal data under its data subject's key, before
+    /// [`CommandInput::command`] (default: the input holds none). [`run`]
+    /// always seals first; an input that holds personal data builds, unsealed,
+    /// a command the domain refuses (`not_sealed`), so plain personal data
+    /// never reaches the domain or the log.
+    fn seal<'a>(&'a mut self, _sealer: Sealer<'a>) -> BoxFuture<'a, Result<(), ApiError>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// What [`CommandInput::seal`] needs: the keyring, and the command's id and
+/// clock reading (a retry seals to the same bytes).
+#[derive(Clone, Copy)]
+pub struct Sealer<'a> {
+    pub keyring: Option<&'a samverkan_app::Keyring>,
+    pub command_id: Uuid,
+    pub now: DateTime<Utc>,
 }
 
 /// What the server fills into a command rather than the caller: the id of a
@@ -94,6 +112,11 @@ impl Filled<'_> {
     /// command id (so that a retried command addresses the same aggregate).
     pub fn new_id(&self, given: Option<Uuid>, kind: &[u8]) -> Uuid {
         given.unwrap_or_else(|| Uuid::new_v5(&self.command_id, kind))
+    }
+
+    /// The command's id.
+    pub fn command_id(&self) -> Uuid {
+        self.command_id
     }
 
     /// The server clock's reading for this command.
@@ -207,6 +230,14 @@ where
         now: (state.clock)(),
         projections: &state.projections,
     };
+    let mut input = input;
+    input
+        .seal(Sealer {
+            keyring: state.keyring.as_ref(),
+            command_id,
+            now: server.now,
+        })
+        .await?;
     let (id, command) = input.command(&server)?;
     let meta = meta(ctx);
     let mut cc = CommandContext {

@@ -94,6 +94,10 @@ pub enum RuleKindName {
     /// `lump_sum_paid_on_result`: the grant is paid all or nothing when the
     /// funder approves the result (Erasmus+, Aurora small projects); severity `WARNING` only.
     LumpSumPaidOnResult,
+    /// `records_retained`: `years` — a project's records are kept until the
+    /// end of that many calendar years after the year it closed (Interreg: 7);
+    /// personal data in them may be erased only after. Severity `WARNING` only.
+    RecordsRetained,
 }
 
 /// A region's own minimum co-financing rate.
@@ -132,6 +136,8 @@ pub struct ProgrammeRuleInput {
     pub regional: Vec<RegionalRateInput>,
     /// For `COMMITMENTS_CONFIRMED_WITHIN`: weeks after the funder's decision (1–104).
     pub weeks: Option<u32>,
+    /// For `RECORDS_RETAINED`: years after the calendar year the project closed (1–100).
+    pub years: Option<u32>,
 }
 
 fn needs<T>(value: Option<T>, kind: &str, field: &str) -> Result<T, ApiError> {
@@ -200,6 +206,9 @@ impl ProgrammeRuleInput {
                 weeks: needs(self.weeks, &name, "weeks")?,
             },
             K::LumpSumPaidOnResult => p::RuleKind::LumpSumPaidOnResult,
+            K::RecordsRetained => p::RuleKind::RecordsRetained {
+                years_after_closing: needs(self.years, &name, "years")?,
+            },
         };
         Ok(p::ProgrammeRule {
             label: self.label.clone(),

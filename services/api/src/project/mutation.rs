@@ -3,6 +3,7 @@
 use samverkan_domain::project::Project as ProjectAggregate;
 
 use super::inputs::*;
+use super::personal::{AssignContactPersonInput, EraseSubjectInput};
 use crate::command::{command_table, payload};
 use crate::types::Project;
 
@@ -38,5 +39,13 @@ command_table! {
         /// lump sum paid all or nothing on the result (`lump_sum_paid_on_result`)
         /// is no longer at risk.
         approve_project_result(ApproveProjectResultInput) -> ProjectPayload;
+        /// Name a contact person for a municipality taking part in the
+        /// project; name, e-mail and phone are personal data, sealed under a
+        /// new data subject's key (`contacts { subject }`).
+        assign_contact_person(AssignContactPersonInput) -> ProjectPayload;
+        /// Erase a data subject's personal data on a gallringsbeslut, once the
+        /// project's retention period is over (administrators only): the
+        /// erasure is recorded and the subject's key destroyed.
+        erase_subject(EraseSubjectInput) -> ProjectPayload;
     }
 }

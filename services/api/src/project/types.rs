@@ -195,6 +195,40 @@ impl Project {
             .map(PaymentAtRisk::from))
     }
 
+    /// Contact persons (kontaktpersoner), oldest first; with
+    /// `includeReplaced` also those a later contact for the same
+    /// municipality and role replaced. Name, e-mail and phone are personal
+    /// data, null once erased.
+    async fn contacts(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        #[graphql(default)] include_replaced: bool,
+    ) -> async_graphql::Result<Vec<super::personal::ContactPerson>> {
+        let state = crate::context::state(ctx)?;
+        Ok(super::personal::contacts(state.keyring.as_ref(), &self.view, include_replaced).await?)
+    }
+
+    /// The erasures of personal data in the project (gallringsbeslut), oldest first.
+    async fn erasures(&self) -> Vec<super::personal::Erasure> {
+        self.view.erasures.iter().map(super::personal::Erasure::from).collect()
+    }
+
+    /// How long the project's records are kept: the `records_retained` rule
+    /// of the rule set its application was drafted under; null without one
+    /// (a project registered directly: its records are kept). Time axis: the
+    /// read models now; `retainedUntil` counts from the closing date.
+    async fn retention(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Option<super::personal::Retention>> {
+        let state = crate::context::state(ctx)?;
+        let models = state.projections.read();
+        Ok(models
+            .retention(&self.view)
+            .as_ref()
+            .map(super::personal::Retention::from))
+    }
+
     /// The municipality's role: `LEAD`, `PARTNER` (current partners only) or null.
     async fn role_of(&self, municipality: MunicipalityCode) -> Option<ProjectRole> {
         self.view.role_of(&municipality.0).map(ProjectRole::from_label)

@@ -30,6 +30,7 @@ const SE_NO_DEADLINES: &str =
     "innlandetfylke.no, Interreg Sverige–Norge page: main-project deadlines 15 February and 15 September";
 const ECOINSIDE2_KEEP: &str = "keep.eu, project 20432 ecoINSIDE2 (Interreg V-A Sweden–Norway 2014–2020): ERDF EUR 904 675 of the Swedish budget EUR 1 809 351; Norway EUR 375 000; the 2014–2020 rate itself is to verify in that programme's handbook";
 const AURORA_MANUAL: &str = "interregaurora.eu, programme manual";
+const AURORA_RETENTION: &str = "Interreg Nord FAQ (the predecessor of Interreg Aurora): keep project documents until the end of the 7th year after the calendar year in which the project closed; the longest applicable retention applies to all of a project's documents";
 const BALTIC_BUDGET: &str = "interreg-baltic.eu, programme budget and co-financing";
 const NORTH_SEA_FUNDS: &str = "interregnorthsea.eu, available funds (Norwegian funds not available in calls 2–3)";
 const ESF_AREAS: &str = "esf.se, Socialfondsprogrammet; tillvaxtverket.se, \"Vilket programområde tillhör vi\"";
@@ -234,6 +235,12 @@ fn programmes() -> Result<Vec<ProgrammeFact>, DomainError> {
                                 country: Some(c("NO")?),
                             },
                         ),
+                        rule(
+                            "Project records are kept until the end of the 7th year after the year the project closed",
+                            W,
+                            AURORA_RETENTION,
+                            RuleKind::RecordsRetained { years_after_closing: 7 },
+                        ),
                     ],
                 },
                 RuleSetFact {
@@ -257,6 +264,12 @@ fn programmes() -> Result<Vec<ProgrammeFact>, DomainError> {
                             W,
                             AURORA_MANUAL,
                             RuleKind::LumpSumPaidOnResult,
+                        ),
+                        rule(
+                            "Project records are kept until the end of the 7th year after the year the project closed",
+                            W,
+                            AURORA_RETENTION,
+                            RuleKind::RecordsRetained { years_after_closing: 7 },
                         ),
                     ],
                 },

@@ -113,6 +113,8 @@ pub fn business_date(event: &AnyEvent) -> Option<chrono::NaiveDate> {
         AnyEvent::Project(ProjectEvent::ProjectCompleted(e)) => e.completed_on,
         AnyEvent::Project(ProjectEvent::ProjectCancelled(e)) => e.cancelled_on,
         AnyEvent::Project(ProjectEvent::ProjectResultApproved(e)) => e.approved_on,
+        AnyEvent::Project(ProjectEvent::ContactPersonAssigned(e)) => e.assigned_on,
+        AnyEvent::Project(ProjectEvent::PersonalDataErased(e)) => e.erased_on,
         AnyEvent::Project(_) => return None,
         AnyEvent::Application(A::ApplicationDrafted(e)) => e.drafted_at.date_naive(),
         AnyEvent::Application(A::CoFinancingCommitted(e)) => e.decision.date,
@@ -296,6 +298,16 @@ pub(crate) fn summarize(event: &AnyEvent) -> String {
         AnyEvent::Project(ProjectEvent::ProjectResultApproved(e)) => {
             format!("result approved on {} ({})", e.approved_on, e.decision_reference)
         }
+        // Never the person: the line outlives an erasure.
+        AnyEvent::Project(ProjectEvent::ContactPersonAssigned(e)) => {
+            format!("contact person ({}) named for {}", e.role, e.municipality)
+        }
+        AnyEvent::Project(ProjectEvent::PersonalDataErased(e)) => format!(
+            "personal data of {} erased on {} (gallringsbeslut {})",
+            e.subject,
+            e.erased_on,
+            e.decision.case_number.clone().unwrap_or_default()
+        ),
         AnyEvent::Application(A::ApplicationDrafted(e)) => {
             format!("application {} drafted for {}", e.title, e.programme.name)
         }

@@ -5,6 +5,7 @@
 mod log;
 mod model;
 pub mod queries;
+mod snapshot;
 pub mod terms;
 pub mod views;
 mod visibility;
@@ -26,15 +27,6 @@ pub use queries::{
 pub use views::CodePeriodView;
 pub use visibility::{Hidden, Unrestricted, Visibility, Visible};
 
-/// 2: the code index (`code_index`) was added.
-const SNAPSHOT_FORMAT: u32 = 2;
-
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Snapshot<M> {
-    format: u32,
-    models: M,
-}
-
 /// The live read models and their runner.
 pub struct Projections {
     models: RwLock<ReadModels>,
@@ -50,15 +42,7 @@ impl Projections {
     /// valid snapshot (an unreadable snapshot is ignored: everything is rebuilt).
     pub fn new(snapshot_path: Option<PathBuf>) -> Arc<Self> {
         let models = snapshot_path.as_deref().and_then(load_snapshot).unwrap_or_default();
-        let (position, _) = watch::channel(models.checkpoint);
-        let (events, _) = broadcast::channel(4096);
-        Arc::new(Self {
-            models: RwLock::new(models),
-            position,
-            events,
-            snapshot_path,
-            saving: std::sync::Mutex::new(()),
-        })
+        Self::with_models(models, snapshot_path)
     }
 
     /// Read access to the models. Keep the guard short.
@@ -185,20 +169,31 @@ impl Projections {
     }
 
     /// Write the models and their checkpoint atomically (temp file + rename +
-    /// fsync); the file is the owner's only (mode `0600`).
+    /// fsync); the file is the owner's only (mode `0600`). The read lock is
+    /// held only to copy the log's `Arc`s, a chunk at a time; serializing and
+    /// writing run without it, so events keep being applied.
+    /// Call it off the async runtime (`spawn_blocking`).
     pub fn save_snapshot(&self) -> std::io::Result<()> {
         let Some(path) = &self.snapshot_path else { return Ok(()) };
         let _one_writer = self.saving.lock().unwrap_or_else(|p| p.into_inner());
-        crate::files::write_atomically(path, |w| {
-            let models = self.read();
-            serde_json::to_writer(
-                w,
-                &Snapshot {
-                    format: SNAPSHOT_FORMAT,
-                    models: &*models,
-                },
-            )
-            .map_err(std::io::Error::other)
+        let Some(copy) = snapshot::copy(|| self.read()) else {
+            tracing::info!("the read models were rebuilt while a snapshot was taken; none written");
+            return Ok(());
+        };
+        crate::files::write_atomically(path, |w| snapshot::write(w, &copy))
+    }
+
+    /// Read models and a snapshot path, for tools and benchmarks that build
+    /// the models themselves (e.g. with [`rebuild`]).
+    pub fn with_models(models: ReadModels, snapshot_path: Option<PathBuf>) -> Arc<Self> {
+        let (position, _) = watch::channel(models.checkpoint);
+        let (events, _) = broadcast::channel(4096);
+        Arc::new(Self {
+            models: RwLock::new(models),
+            position,
+            events,
+            snapshot_path,
+            saving: std::sync::Mutex::new(()),
         })
     }
 }
@@ -229,22 +224,18 @@ impl crate::follow::Follower for Projections {
 }
 
 fn load_snapshot(path: &Path) -> Option<ReadModels> {
-    let file = std::fs::File::open(path).ok()?;
-    match serde_json::from_reader::<_, Snapshot<ReadModels>>(std::io::BufReader::new(file)) {
-        Ok(s) if s.format == SNAPSHOT_FORMAT => {
-            let mut models = s.models;
-            models.reindex();
-            Some(models)
-        }
-        Ok(s) => {
-            tracing::warn!(
-                format = s.format,
-                "projection snapshot has an unknown format; rebuilding"
-            );
-            None
-        }
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
         Err(e) => {
-            tracing::warn!(error = %e, "projection snapshot unreadable; rebuilding");
+            tracing::warn!(error = %e, "projection snapshot cannot be read; rebuilding");
+            return None;
+        }
+    };
+    match snapshot::read(&bytes) {
+        Ok(models) => Some(models),
+        Err(e) => {
+            tracing::warn!(error = %e, "projection snapshot not used; rebuilding from the log");
             None
         }
     }

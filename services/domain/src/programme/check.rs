@@ -658,6 +658,14 @@ pub fn check(subject: &Subject, rules: &CallRules) -> Vec<RuleCheck> {
                     );
                 }
             }
+            RuleKind::RecordsRetained { years_after_closing } => v(
+                false,
+                format!(
+                    "the project's records are kept until the end of the {years_after_closing}th year after the year it closes"
+                ),
+                None,
+                None,
+            ),
             RuleKind::LumpSumPaidOnResult => {
                 let paid = "paid all or nothing when the funder approves the result".to_string();
                 match (subject.funder_decided_on, subject.result_approved_on) {

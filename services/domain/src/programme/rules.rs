@@ -101,6 +101,12 @@ pub enum RuleKind {
     /// decision until the funder approves the project's result (final report
     /// accepted) the whole granted sum is at risk. Only warns ("W").
     LumpSumPaidOnResult,
+    /// The project's records are kept until the end of the
+    /// `years_after_closing`th calendar year after the year the project
+    /// closed (Interreg: the 7th); personal data in them may be erased only
+    /// after that day. Refuses nothing, checks nothing: a rule set states
+    /// it, the project's retention date follows from it.
+    RecordsRetained { years_after_closing: u32 },
 }
 
 /// When a rule can first be judged, and so which command it refuses.
@@ -134,6 +140,7 @@ impl RuleKind {
             RuleKind::MaxFunds { .. } => "max_funds",
             RuleKind::CommitmentsConfirmedWithin { .. } => "commitments_confirmed_within",
             RuleKind::LumpSumPaidOnResult => "lump_sum_paid_on_result",
+            RuleKind::RecordsRetained { .. } => "records_retained",
         }
     }
 
@@ -143,7 +150,9 @@ impl RuleKind {
             | RuleKind::MinPartnersAndCountries { .. }
             | RuleKind::CoFinancingDecisionMissing => Stage::Submission,
             RuleKind::ExcludedCostCategory { .. } => Stage::Commitment,
-            RuleKind::CommitmentsConfirmedWithin { .. } | RuleKind::LumpSumPaidOnResult => Stage::Confirmation,
+            RuleKind::CommitmentsConfirmedWithin { .. }
+            | RuleKind::LumpSumPaidOnResult
+            | RuleKind::RecordsRetained { .. } => Stage::Confirmation,
             _ => Stage::Draft,
         }
     }
@@ -198,6 +207,11 @@ impl RuleKind {
             RuleKind::CommitmentsConfirmedWithin { weeks } if !(1..=104).contains(weeks) => {
                 Err(DomainError::InvalidRule {
                     reason: format!("{weeks} weeks to confirm commitments: write 1 to 104 weeks"),
+                })
+            }
+            RuleKind::RecordsRetained { years_after_closing } if !(1..=100).contains(years_after_closing) => {
+                Err(DomainError::InvalidRule {
+                    reason: format!("records kept {years_after_closing} years after closing: write 1 to 100 years"),
                 })
             }
             _ => Ok(()),

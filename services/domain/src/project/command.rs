@@ -66,6 +66,30 @@ pub enum ProjectCommand {
         cancelled_on: NaiveDate,
         reason: String,
     },
+    /// Name a contact person for a participating municipality; the personal
+    /// fields arrive sealed (the server seals them before the domain sees them).
+    AssignContact {
+        municipality: crate::MunicipalityCode,
+        role: String,
+        subject: crate::personal::SubjectId,
+        name: crate::personal::Sealed,
+        email: Option<crate::personal::Sealed>,
+        phone: Option<crate::personal::Sealed>,
+        assigned_on: NaiveDate,
+    },
+    /// Erase a data subject's personal data in the project on a gallringsbeslut,
+    /// once the project's retention period is over.
+    ErasePersonalData {
+        subject: crate::personal::SubjectId,
+        decision: crate::Decision,
+        /// The retention rule of the project's programme rule set: records
+        /// are kept until the end of this many years after the calendar
+        /// year the project closed (`None`: the rule set has none).
+        retention_years: Option<u32>,
+        /// Set by the server: not fingerprinted.
+        #[serde(skip)]
+        now: DateTime<Utc>,
+    },
     /// The funder approved the project's result (final report accepted);
     /// accepted on an active or completed project.
     ApproveResult {

@@ -127,6 +127,41 @@ pub struct ProjectResultApproved {
     pub decision_reference: String,
 }
 
+/// A contact person was named for a municipality taking part in the
+/// project (replacing an earlier one for the same municipality and role).
+/// Caused by `AssignContactPerson`. Name, e-mail and phone are personal
+/// data, sealed under the key of `subject`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ContactPersonAssigned {
+    pub project: ProjectId,
+    pub municipality: crate::MunicipalityCode,
+    /// The contact's role in the project, e.g. `projektledare`.
+    pub role: String,
+    pub subject: crate::personal::SubjectId,
+    pub name: crate::personal::Sealed,
+    #[serde(default)]
+    pub email: Option<crate::personal::Sealed>,
+    #[serde(default)]
+    pub phone: Option<crate::personal::Sealed>,
+    pub assigned_on: NaiveDate,
+}
+
+/// A data subject's personal data in the project was erased on a decision
+/// on destruction (gallringsbeslut), after the project's retention period.
+/// Caused by `ErasePersonalData` (the API's `eraseSubject`). The key is
+/// destroyed after this is recorded; the sealed fields stay in the log,
+/// unreadable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PersonalDataErased {
+    pub project: ProjectId,
+    pub subject: crate::personal::SubjectId,
+    /// The gallringsbeslut: body, date, § and diarienummer.
+    pub decision: crate::Decision,
+    pub erased_on: NaiveDate,
+    /// The end of the retention period the erasure came after.
+    pub retained_until: NaiveDate,
+}
+
 /// Version 1 of `ProjectRegistered` had no `sides`.
 fn upcast(event_type: &str, version: u32, mut data: serde_json::Value) -> Result<serde_json::Value, EventDecodeError> {
     if version < 2 && event_type == "ProjectRegistered" {
@@ -151,6 +186,8 @@ domain_events!(
         ProjectCompleted = 1,
         ProjectCancelled = 1,
         ProjectResultApproved = 1,
+        ContactPersonAssigned = 1,
+        PersonalDataErased = 1,
     }
 );
 
@@ -168,6 +205,8 @@ impl ProjectEvent {
             ProjectEvent::ProjectCompleted(e) => e.project,
             ProjectEvent::ProjectCancelled(e) => e.project,
             ProjectEvent::ProjectResultApproved(e) => e.project,
+            ProjectEvent::ContactPersonAssigned(e) => e.project,
+            ProjectEvent::PersonalDataErased(e) => e.project,
         }
     }
 }

@@ -46,4 +46,9 @@ pub struct ProjectState {
     pub from_application: Option<ApplicationId>,
     /// The day the funder approved the project's result, if it has.
     pub result_approved_on: Option<NaiveDate>,
+    /// The day the project was completed or cancelled.
+    pub closed_on: Option<NaiveDate>,
+    /// Every data subject named in the project, with the day its personal
+    /// data was erased (`None`: not erased).
+    pub subjects: BTreeMap<crate::personal::SubjectId, Option<NaiveDate>>,
 }

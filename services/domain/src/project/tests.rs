@@ -381,4 +381,5 @@ fn v1_registration_is_upcast_without_sides_and_sides_are_checked() {
         .then([v2.into()]);
 }
 
+mod personal;
 mod result;

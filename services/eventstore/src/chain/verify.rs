@@ -45,6 +45,9 @@ pub enum Finding {
     UnknownKey { position: u64, key: [u8; 32] },
     /// A checkpoint beyond the last event (events at the end are gone).
     CheckpointBeyondHead { position: u64, head: u64 },
+    /// The event row at this position cannot be decoded (a column of the
+    /// wrong type or size): its fields, and so its link, cannot be computed.
+    Unreadable { position: u64, reason: String },
 }
 
 impl Finding {
@@ -57,7 +60,8 @@ impl Finding {
             | Finding::CheckpointMismatch { position, .. }
             | Finding::BadSignature { position }
             | Finding::UnknownKey { position, .. }
-            | Finding::CheckpointBeyondHead { position, .. } => *position,
+            | Finding::CheckpointBeyondHead { position, .. }
+            | Finding::Unreadable { position, .. } => *position,
             Finding::MissingPosition { expected, .. } => *expected,
             Finding::OutOfOrder { found, .. } => *found,
         }
@@ -65,7 +69,9 @@ impl Finding {
 
     /// A short name of the kind: `hash mismatch`, `missing position`,
     /// `order`, `checkpoint mismatch`, `bad signature`, `unknown key`,
-    /// `checkpoint beyond head` (what the Python verifier prints too).
+    /// `checkpoint beyond head` (what the Python verifier prints too), and
+    /// `unreadable row` (a row of the store that cannot be decoded, which an
+    /// export cannot hold: the Python verifier then sees a `missing position`).
     pub fn kind(&self) -> &'static str {
         match self {
             Finding::HashMismatch { .. } => "hash mismatch",
@@ -75,6 +81,7 @@ impl Finding {
             Finding::BadSignature { .. } => "bad signature",
             Finding::UnknownKey { .. } => "unknown key",
             Finding::CheckpointBeyondHead { .. } => "checkpoint beyond head",
+            Finding::Unreadable { .. } => "unreadable row",
         }
     }
 }
@@ -126,6 +133,10 @@ impl fmt::Display for Finding {
             Finding::CheckpointBeyondHead { head, .. } => write!(
                 f,
                 "a checkpoint names this position but the log ends at {head}: events at its end are missing"
+            ),
+            Finding::Unreadable { reason, .. } => write!(
+                f,
+                "the stored row cannot be decoded ({reason}), so neither its fields nor its link can be checked"
             ),
         }
     }

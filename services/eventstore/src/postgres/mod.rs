@@ -380,3 +380,11 @@ impl EventStore for PgStore {
         reader::subscribe(self.inner.shared.clone(), after)
     }
 }
+
+impl PgStore {
+    /// The personal-data key store in the same database
+    /// (`samverkan_subject_keys`, created on first use), on this store's pool.
+    pub async fn subject_keys(&self) -> Result<crate::subject_keys::PgSubjectKeys, StoreError> {
+        crate::subject_keys::PgSubjectKeys::open(self.inner.shared.pool.clone()).await
+    }
+}

@@ -23,21 +23,37 @@ fn hash_of(v: Option<Vec<u8>>) -> Option<Hash> {
 
 /// Events after `after` with their stored links, in position order (the
 /// stream name joined; an event whose stream row is gone reads with an
-/// empty stream name, which no link matches).
-fn read_rows(conn: &Connection, after: u64, max: i64) -> rusqlite::Result<Vec<ChainedEvent>> {
+/// empty stream name, which no link matches). Reading stops at a row that
+/// cannot be decoded: the rows before it, and its position with the error.
+type Rows = (Vec<ChainedEvent>, Option<(u64, rusqlite::Error)>);
+
+fn read_rows(conn: &Connection, after: u64, max: i64) -> rusqlite::Result<Rows> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {EVENT_COLUMNS}, coalesce(s.name, ''), e.chain_hash FROM events e
          LEFT JOIN streams s ON s.stream_id = e.stream_id
          WHERE e.position > ?1 ORDER BY e.position LIMIT ?2"
     ))?;
-    let rows = stmt.query_map((to_i64(after), max), |r| {
-        let stream: String = r.get(14)?;
-        Ok(ChainedEvent {
-            event: row_to_event(r, stream)?,
-            hash: hash_of(r.get(15)?),
-        })
-    })?;
-    rows.collect()
+    let mut rows = stmt.query((to_i64(after), max))?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let decoded = (|| {
+            let stream: String = r.get(14)?;
+            Ok(ChainedEvent {
+                event: row_to_event(r, stream)?,
+                hash: hash_of(r.get(15)?),
+            })
+        })();
+        match decoded {
+            Ok(e) => out.push(e),
+            Err(e @ (rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::InvalidColumnType(..))) => {
+                // `position` is the rowid: always an integer.
+                let position = u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0);
+                return Ok((out, Some((position, e))));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((out, None))
 }
 
 /// Computes and stores the link of every event, from the first (the
@@ -47,7 +63,10 @@ pub(super) fn backfill(conn: &Connection) -> rusqlite::Result<u64> {
     let mut after = 0;
     let mut count = 0;
     loop {
-        let batch = read_rows(conn, after, BACKFILL_STEP)?;
+        let (batch, unreadable) = read_rows(conn, after, BACKFILL_STEP)?;
+        if let Some((_, e)) = unreadable.filter(|_| batch.is_empty()) {
+            return Err(e);
+        }
         if batch.is_empty() {
             return Ok(count);
         }
@@ -71,16 +90,20 @@ pub(super) fn head(conn: &Connection) -> rusqlite::Result<Option<(u64, Option<Ha
     .optional()
 }
 
+/// A row that cannot be decoded is [`StoreError::UnreadableEvent`] once
+/// the rows before it are read: the caller can go on after its position.
 pub(super) fn read_chain(pool: &ReadPool, after: Option<u64>, max: usize) -> Result<Vec<ChainedEvent>, StoreError> {
-    let unreadable = |e: rusqlite::Error| StoreError::Corrupt {
-        path: pool.path().display().to_string(),
-        reason: format!("unreadable event row: {e}"),
-    };
     pool.with_conn(|conn| {
-        read_rows(conn, after.unwrap_or(0), i64::try_from(max).unwrap_or(i64::MAX)).map_err(|e| match e {
-            rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::InvalidColumnType(..) => unreadable(e),
-            e => pool.sql_err(e),
-        })
+        let (rows, unreadable) =
+            read_rows(conn, after.unwrap_or(0), i64::try_from(max).unwrap_or(i64::MAX)).map_err(|e| pool.sql_err(e))?;
+        match unreadable {
+            Some((position, e)) if rows.is_empty() => Err(StoreError::UnreadableEvent {
+                path: pool.path().display().to_string(),
+                position,
+                reason: e.to_string(),
+            }),
+            _ => Ok(rows),
+        }
     })
 }
 

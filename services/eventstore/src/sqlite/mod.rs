@@ -4,6 +4,7 @@
 
 mod chain;
 mod format;
+mod read_only;
 mod reader;
 mod writer;
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use ed25519_dalek::{Signer, SigningKey};
-use samverkan_eventstore::chain::{checkpoint_message, from_hex, hex, Checkpoint};
+use samverkan_eventstore::chain::{checkpoint_message, from_hex, hex, ChainedEvent, Checkpoint, Hash};
 use samverkan_eventstore::EventStore;
 use tokio::task::JoinHandle;
 
@@ -98,10 +98,14 @@ pub fn load_or_create_key(path: &Path) -> anyhow::Result<(SigningKey, bool)> {
 
 /// Signs the chain's head now, if it moved past the last checkpoint and
 /// `due` says so (given the events since and the last checkpoint's age).
-/// Returns the checkpoint recorded, if any.
+/// A stretch longer than `step` events since the last checkpoint (an
+/// upgraded or imported store, a burst between two looks) is first covered
+/// by checkpoints at every `step`th position, so that no proof's segment
+/// grows past `step` events. Returns the head's checkpoint, if recorded.
 pub async fn sign_if_due(
     store: &dyn EventStore,
     key: &SigningKey,
+    step: u64,
     due: impl Fn(u64, Option<chrono::Duration>) -> bool,
 ) -> anyhow::Result<Option<Checkpoint>> {
     let Some(head) = store.chain_head().await? else {
@@ -117,18 +121,43 @@ pub async fn sign_if_due(
     if !due(since, age) {
         return Ok(None);
     }
+    let step = step.max(1);
+    let mut at = last.map_or(0, |cp| cp.position) + step;
+    while at < head.position {
+        let linked = store.read_chain(Some(at - 1), 1).await?;
+        if let Some(ChainedEvent {
+            event,
+            hash: Some(hash),
+        }) = linked.first()
+        {
+            if event.position == at {
+                sign(store, key, at, hash, now).await?;
+            }
+        }
+        at += step;
+    }
+    Ok(Some(sign(store, key, head.position, &head.hash, now).await?))
+}
+
+async fn sign(
+    store: &dyn EventStore,
+    key: &SigningKey,
+    position: u64,
+    hash: &Hash,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Checkpoint> {
     let signed_at = chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
-    let signature = key.sign(&checkpoint_message(head.position, &head.hash, signed_at));
+    let signature = key.sign(&checkpoint_message(position, hash, signed_at));
     let cp = Checkpoint {
-        position: head.position,
-        hash: head.hash,
+        position,
+        hash: *hash,
         signed_at,
         key: key.verifying_key().to_bytes(),
         signature: signature.to_bytes(),
     };
     store.record_checkpoint(cp).await?;
     tracing::info!(position = cp.position, link = %hex(&cp.hash), "checkpoint signed");
-    Ok(Some(cp))
+    Ok(cp)
 }
 
 /// The signing task: on start (if events came since the last checkpoint),
@@ -144,7 +173,7 @@ pub fn start_signer(store: Arc<dyn EventStore>, key: SigningKey, settings: &Chec
             let due = |since: u64, age: Option<chrono::Duration>| {
                 first || since >= every || age.is_none_or(|a| a >= interval)
             };
-            if let Err(e) = sign_if_due(store.as_ref(), &key, due).await {
+            if let Err(e) = sign_if_due(store.as_ref(), &key, every, due).await {
                 tracing::warn!(error = %format!("{e:#}"), "could not sign a checkpoint; trying again");
             }
             first = false;
@@ -191,5 +220,40 @@ mod tests {
         fs::write(&bad, "not hex\n").unwrap();
         let err = read_key(&bad).unwrap_err().to_string();
         assert!(err.contains("is not 64 hex digits"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_long_unsigned_stretch_is_covered_by_a_checkpoint_every_step_events() {
+        use samverkan_eventstore::{EventMetadata, ExpectedVersion, NewEvent, SqliteStore};
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("events.sqlite")).unwrap();
+        let key = load_or_create_key(&key_path(None, dir.path())).unwrap().0;
+        for i in 0..25u64 {
+            let event = NewEvent {
+                id: uuid::Uuid::new_v4(),
+                event_type: "Noted".into(),
+                schema_version: 1,
+                data: format!("{{\"n\":{i}}}").into_bytes(),
+                metadata: EventMetadata::default(),
+            };
+            store.append("note-1", ExpectedVersion::Any, vec![event]).await.unwrap();
+        }
+        let head = sign_if_due(&store, &key, 10, |_, _| true).await.unwrap().unwrap();
+        assert_eq!(head.position, 25);
+        let signed: Vec<u64> = store
+            .checkpoints(0, 100)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.position)
+            .collect();
+        assert_eq!(signed, vec![10, 20, 25]);
+        let chain = store.read_chain(None, 100).await.unwrap();
+        for cp in store.checkpoints(0, 100).await.unwrap() {
+            assert!(cp.signature_valid());
+            assert_eq!(Some(cp.hash), chain[cp.position as usize - 1].hash);
+        }
+        // Nothing new: nothing signed.
+        assert!(sign_if_due(&store, &key, 10, |_, _| true).await.unwrap().is_none());
     }
 }

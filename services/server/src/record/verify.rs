@@ -4,10 +4,11 @@
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use samverkan_eventstore::chain::{from_hex, hex, ChainReport, ChainedEvent, Checkpoint, Finding, Verifier};
-use samverkan_eventstore::EventStore;
+use samverkan_eventstore::{EventStore, SqliteStore, StoreError};
 use serde_json::json;
 
 use crate::cli::VerifyArgs;
@@ -95,7 +96,19 @@ pub async fn walk(
     let mut finding = None;
     let mut after = None;
     loop {
-        let batch = store.read_chain(after, STEP).await.context("reading the log")?;
+        let batch = match store.read_chain(after, STEP).await {
+            Ok(batch) => batch,
+            // A row that cannot be decoded is a finding at its position;
+            // the walk (and the export) go on after it.
+            Err(StoreError::UnreadableEvent { position, reason, .. }) => {
+                if finding.is_none() {
+                    finding = Some(Finding::Unreadable { position, reason });
+                }
+                after = Some(position);
+                continue;
+            }
+            Err(e) => return Err(anyhow::Error::new(e).context("reading the log")),
+        };
         let Some(last) = batch.last() else { break };
         after = Some(last.event.position);
         for e in &batch {
@@ -137,6 +150,37 @@ fn trusted_keys(args: &VerifyArgs) -> anyhow::Result<Option<Vec<[u8; 32]>>> {
         return Ok(Some(vec![key.verifying_key().to_bytes()]));
     }
     Ok(None)
+}
+
+/// Opens the SQLite store at `path` without writing to it: a file of the
+/// current format read-only (so a damaged newest link does not stop it); an
+/// older one through a copy (`VACUUM INTO`) in a temporary directory that the
+/// upgrade then changes instead of the original. The directory lives as long
+/// as the returned guard.
+fn open_sqlite(path: &Path) -> anyhow::Result<(Arc<dyn EventStore>, Option<tempfile::TempDir>)> {
+    let opening = || format!("cannot open the event store {}", path.display());
+    let format = SqliteStore::file_format(path).with_context(opening)?;
+    match format {
+        Some(version) if version < samverkan_eventstore::sqlite::FORMAT_VERSION => {
+            let dir = tempfile::Builder::new()
+                .prefix("samverkan-verify-")
+                .tempdir()
+                .context("cannot make a temporary directory for the upgraded copy")?;
+            let copy = dir.path().join("events.sqlite");
+            eprintln!(
+                "verify: the file has the older format {version}: checking an upgraded copy in {} (the original is \
+                 not written)",
+                dir.path().display()
+            );
+            SqliteStore::copy_to(path, &copy).with_context(opening)?;
+            let store = SqliteStore::open(&copy).with_context(opening)?;
+            Ok((Arc::new(store), Some(dir)))
+        }
+        _ => {
+            let store = SqliteStore::open_read_only(path).with_context(opening)?;
+            Ok((Arc::new(store), None))
+        }
+    }
 }
 
 /// The checkpoint lines of the `--checkpoint` files.
@@ -191,8 +235,13 @@ pub async fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     }
     let trusted = trusted_keys(args)?;
     let published = published(&args.checkpoint)?;
-    let store = store::open(&location).await.context("opening the store")?;
     eprintln!("verify: {}", location.describe());
+    // SQLite: read-only, never upgraded in place (an older file is verified
+    // as an upgraded copy in a private temporary directory).
+    let (store, _copy): (Arc<dyn EventStore>, _) = match &location {
+        StoreLocation::Sqlite(path) => open_sqlite(path)?,
+        _ => (store::open(&location).await.context("opening the store")?, None),
+    };
     if trusted.is_none() {
         eprintln!(
             "verify: no trusted key (no --public-key, no checkpoint key in the data directory): checkpoints are \

@@ -26,6 +26,7 @@ pub mod open_data;
 pub mod overview;
 pub mod payment;
 pub mod register;
+pub mod retention;
 pub mod rules;
 pub mod timeline;
 
@@ -36,6 +37,7 @@ pub use funding::{funding_lines, FundingLine};
 pub use lookups::CodeResolution;
 pub use overview::{ApplicationStanding, ConsortiumOverview, MemberCoFinancing};
 pub use register::{DecidedBy, RegisterEntry};
+pub use retention::Retention;
 
 /// The moment a question is asked about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,7 +19,7 @@ pub use application::{AnswerView, ApplicationView, CoApplicantView, Confirmation
 pub use consortium::{ConsortiumView, MembershipView};
 pub use municipality::{CodePeriodView, MunicipalityView, TwinTownView};
 pub use programme::{CalendarView, ProgrammeView};
-pub use project::{MilestoneView, PartnerView, ProjectView, ResultApprovalView};
+pub use project::{ContactView, ErasureView, MilestoneView, PartnerView, ProjectView, ResultApprovalView};
 pub use strategy::{FollowUpView, RevisionView, StrategyView};
 
 /// When and by whom an event was recorded.

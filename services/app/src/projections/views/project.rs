@@ -2,10 +2,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use samverkan_domain::cross_border::ProjectSide;
+use samverkan_domain::personal::{Sealed, SubjectId};
 use samverkan_domain::project::{
     EuPriority, Financing, GoalRef, MilestoneStatus, Participant, ProjectEvent, ProjectStatus,
 };
-use samverkan_domain::{ApplicationId, ConsortiumCode, MilestoneId, MunicipalityCode, Period, Programme, ProjectId};
+use samverkan_domain::{
+    ApplicationId, ConsortiumCode, Decision, MilestoneId, MunicipalityCode, Period, Programme, ProjectId,
+};
 use serde::{Deserialize, Serialize};
 
 use super::{Recorded, ValidOn};
@@ -53,6 +56,37 @@ pub struct ProjectView {
     /// The funder's approval of the project's result (final report accepted), if recorded.
     #[serde(default)]
     pub result_approved: Option<ResultApprovalView>,
+    /// Every contact person named, oldest first; personal fields sealed.
+    #[serde(default)]
+    pub contacts: Vec<ContactView>,
+    /// The erasures of personal data (gallring) in the project.
+    #[serde(default)]
+    pub erasures: Vec<ErasureView>,
+}
+
+/// A contact person as named: the personal fields stay sealed here (and in
+/// the snapshot); the API opens them with the keyring when asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContactView {
+    pub municipality: MunicipalityCode,
+    pub role: String,
+    pub subject: SubjectId,
+    pub name: Sealed,
+    pub email: Option<Sealed>,
+    pub phone: Option<Sealed>,
+    pub assigned_on: NaiveDate,
+    /// The day a later contact for the same municipality and role was named.
+    pub replaced_on: Option<NaiveDate>,
+}
+
+/// An erasure of a data subject's personal data on a gallringsbeslut.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErasureView {
+    pub subject: SubjectId,
+    pub decision: Decision,
+    pub erased_on: NaiveDate,
+    pub retained_until: NaiveDate,
+    pub position: u64,
 }
 
 /// The funder's approval of a project's result.
@@ -91,6 +125,8 @@ impl ProjectView {
                 registered_at: at.recorded_at,
                 sides: (*r.sides).clone(),
                 result_approved: None,
+                contacts: vec![],
+                erasures: vec![],
             });
         }
         let mut v = view?;
@@ -154,8 +190,39 @@ impl ProjectView {
                     decision_reference: r.decision_reference.clone(),
                 })
             }
+            ProjectEvent::ContactPersonAssigned(c) => {
+                for earlier in v
+                    .contacts
+                    .iter_mut()
+                    .filter(|x| x.municipality == c.municipality && x.role == c.role && x.replaced_on.is_none())
+                {
+                    earlier.replaced_on = Some(c.assigned_on);
+                }
+                v.contacts.push(ContactView {
+                    municipality: c.municipality,
+                    role: c.role.clone(),
+                    subject: c.subject.clone(),
+                    name: c.name.clone(),
+                    email: c.email.clone(),
+                    phone: c.phone.clone(),
+                    assigned_on: c.assigned_on,
+                    replaced_on: None,
+                });
+            }
+            ProjectEvent::PersonalDataErased(x) => v.erasures.push(ErasureView {
+                subject: x.subject.clone(),
+                decision: x.decision.clone(),
+                erased_on: x.erased_on,
+                retained_until: x.retained_until,
+                position: at.position,
+            }),
         }
         Some(v)
+    }
+
+    /// The erasure of `subject`'s personal data in this project, if any.
+    pub fn erasure_of(&self, subject: &SubjectId) -> Option<&ErasureView> {
+        self.erasures.iter().find(|e| &e.subject == subject)
     }
 
     /// Municipalities taking part (lead and current or former partners).

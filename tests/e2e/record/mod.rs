@@ -21,6 +21,8 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn, BIN};
 
+mod damage;
+
 fn run(args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)
@@ -49,7 +51,7 @@ fn public_key(dir: &Path) -> String {
 
 /// A Python with the `cryptography` package: the system's, else a virtual
 /// environment in `target/` with it installed. `None` (skip) only outside CI.
-fn python() -> Option<PathBuf> {
+pub(crate) fn python() -> Option<PathBuf> {
     let has = |py: &Path| {
         Command::new(py)
             .args(["-c", "import cryptography"])
@@ -79,13 +81,16 @@ fn python() -> Option<PathBuf> {
     Some(py)
 }
 
-fn python_verify(py: &Path, export: &Path, key: &str) -> Output {
-    Command::new(py)
+pub(crate) fn python_verify(py: &Path, export: &Path, key: &str, checkpoints: &[&Path]) -> Output {
+    let mut command = Command::new(py);
+    command
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../infra/scripts/verify_chain.py"))
         .arg(export)
-        .args(["--public-key", key])
-        .output()
-        .expect("run verify_chain.py")
+        .args(["--public-key", key]);
+    for file in checkpoints {
+        command.arg("--checkpoint").arg(file);
+    }
+    command.output().expect("run verify_chain.py")
 }
 
 /// `samverkan verify` on `args` with an export to `export`; then the Python
@@ -96,7 +101,7 @@ fn verify_both(py: Option<&Path>, args: &[&str], export: &Path, key: &str) -> (O
     all.extend_from_slice(args);
     all.extend_from_slice(&["--public-key", key, "--export", export.to_str().expect("utf-8")]);
     let ours = run(&all);
-    let theirs = py.map(|py| python_verify(py, export, key));
+    let theirs = py.map(|py| python_verify(py, export, key, &[]));
     (ours, theirs)
 }
 
@@ -421,6 +426,48 @@ async fn the_record_is_signed_proved_and_every_kind_of_tampering_is_located() {
         "{}",
         text(&held)
     );
+    // The independent verifier agrees: the rewritten log's export passes
+    // alone, and fails at the published checkpoint's position given the
+    // published copy (only the export's checkpoint lines, as published).
+    if let Some(py) = py.as_deref() {
+        let export = work.path().join("rewritten.jsonl");
+        let exported = run(&[
+            "verify",
+            "--data-dir",
+            path,
+            "--public-key",
+            &key,
+            "--export",
+            export.to_str().expect("utf-8"),
+        ]);
+        assert!(exported.status.success(), "{}", text(&exported));
+        let copies = work.path().join("published-checkpoints.jsonl");
+        let lines: String = std::fs::read_to_string(&published)
+            .expect("the sound export")
+            .lines()
+            .filter(|l| serde_json::from_str::<Value>(l).is_ok_and(|v| v["kind"] == "checkpoint"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(!lines.is_empty(), "the sound export holds its checkpoints");
+        std::fs::write(&copies, lines).expect("write the published copy");
+        let alone = python_verify(py, &export, &key, &[]);
+        assert!(alone.status.success(), "verify_chain.py alone: {}", text(&alone));
+        let held = python_verify(py, &export, &key, &[&copies]);
+        assert_eq!(held.status.code(), Some(1), "verify_chain.py: {}", text(&held));
+        assert!(
+            broken_line(&held).starts_with(&format!("broken: position {cp}: checkpoint mismatch: ")),
+            "verify_chain.py: {}",
+            text(&held)
+        );
+        // The sound log's export holds against the same copy.
+        let sound = python_verify(py, &published, &key, &[&copies]);
+        assert!(sound.status.success(), "verify_chain.py: {}", text(&sound));
+        // A copy that is not JSON is refused (exit 2), not ignored.
+        let bad = work.path().join("not-json.jsonl");
+        std::fs::write(&bad, "{not json\n").expect("write");
+        let refused = python_verify(py, &export, &key, &[&bad]);
+        assert_eq!(refused.status.code(), Some(2), "verify_chain.py: {}", text(&refused));
+    }
     // The sound store holds against its published checkpoints too.
     let sound_dir = copy_of(&dir, &work.path().join("sound-again"));
     let again = run(&[

@@ -1,0 +1,143 @@
+//! The snapshot part of the projection benchmark: size against the store's
+//! files, write and load against the rebuild (the same models as JSON, the
+//! format before 3, as a yardstick), and the longest apply while a snapshot
+//! is written, the old save (JSON under the read lock) beside it.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use samverkan_app::projections::{Projections, ReadModels};
+use samverkan_eventstore::{EventStore, SqliteStore};
+
+fn file_bytes(dir: &std::path::Path, prefix: &str) -> u64 {
+    std::fs::read_dir(dir)
+        .expect("read dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .map(|e| e.metadata().map(|m| m.len()).unwrap_or(0))
+        .sum()
+}
+
+/// Snapshot size, write and load against the rebuild; the writer's pause.
+pub async fn snapshots(
+    dir: &std::path::Path,
+    store: &SqliteStore,
+    models: ReadModels,
+    rebuild_time: std::time::Duration,
+) {
+    let log_bytes = file_bytes(dir, "events.sqlite");
+    let path = dir.join("projections.snapshot");
+    let checkpoint = models.checkpoint();
+    let projections = Projections::with_models(models, Some(path.clone()));
+    let t = Instant::now();
+    projections.save_snapshot().expect("save snapshot");
+    let write_time = t.elapsed();
+    let snapshot_bytes = std::fs::metadata(&path).expect("snapshot").len();
+    let t = Instant::now();
+    let loaded = Projections::new(Some(path.clone()));
+    let load_time = t.elapsed();
+    assert_eq!(loaded.position(), checkpoint, "the snapshot loads at its checkpoint");
+    drop(loaded);
+    println!(
+        "snapshot: {:.1} MiB vs the store's files {:.1} MiB ({:.2}× the log); written in {write_time:.2?}; \
+         loaded in {load_time:.2?} vs rebuild {rebuild_time:.2?} ({:.2}× the rebuild's time)",
+        snapshot_bytes as f64 / 1048576.0,
+        log_bytes as f64 / 1048576.0,
+        snapshot_bytes as f64 / log_bytes as f64,
+        load_time.as_secs_f64() / rebuild_time.as_secs_f64()
+    );
+    // Yardstick: the same models as JSON, as the snapshot was before format 3.
+    let t = Instant::now();
+    let json = serde_json::to_vec(&*projections.read()).expect("json");
+    let json_write = t.elapsed();
+    let t = Instant::now();
+    let back: ReadModels = serde_json::from_slice(&json).expect("json back");
+    let json_load = t.elapsed();
+    println!(
+        "  yardstick, the same models as JSON: {:.1} MiB ({:.2}× the log), serialized in {json_write:.2?}, parsed in {json_load:.2?} ({:.2}× the rebuild's time)",
+        json.len() as f64 / 1048576.0,
+        json.len() as f64 / log_bytes as f64,
+        json_load.as_secs_f64() / rebuild_time.as_secs_f64()
+    );
+    drop((json, back, projections));
+
+    // The pause: models with 90 % of the log; the rest is applied in small
+    // batches while a snapshot of them is written on another thread.
+    let mut all = vec![];
+    let mut after = None;
+    loop {
+        let batch = store.read_all(after, 8192).await.expect("read");
+        let Some(last) = batch.last() else { break };
+        after = Some(last.position);
+        all.extend(batch);
+    }
+    // Yardstick: the save before format 3, JSON serialized and written under the read lock.
+    let old_path = dir.join("old.snapshot.json");
+    let (old_time, old_during, old_longest, _) = pause(&all, None, move |p| {
+        let file = std::fs::File::create(&old_path).expect("create");
+        let models = p.read();
+        serde_json::to_writer(std::io::BufWriter::new(file), &*models).expect("json");
+    });
+    println!(
+        "  yardstick, the old save (JSON under the read lock, {old_time:.2?}): {old_during} events applied meanwhile, longest apply {:.2} ms",
+        old_longest.as_secs_f64() * 1e3
+    );
+    let (save_time, during, longest, writer) = pause(&all, Some(path.clone()), |p| {
+        p.save_snapshot().expect("save while applying")
+    });
+    // Resume from the snapshot: it holds a prefix; applying the whole log
+    // again skips what it has and ends where the writer ended.
+    let resumed = Projections::new(Some(path));
+    let at = resumed.position();
+    for chunk in all.chunks(4096) {
+        resumed.apply_batch(chunk);
+    }
+    assert_eq!(resumed.position(), writer.position());
+    assert_eq!(
+        resumed.read().applied(),
+        writer.read().applied(),
+        "nothing lost or applied twice"
+    );
+    println!(
+        "  while the snapshot was written ({save_time:.2?}): {during} events applied, longest apply {:.2} ms; \
+         the snapshot resumed at {at:?} and caught up to {:?} with the same count",
+        longest.as_secs_f64() * 1e3,
+        writer.position()
+    );
+}
+
+/// Models with 90 % of `all` applied; `save` runs on another thread while
+/// the rest is applied in batches of 16 (one every 200 µs). Returns how long
+/// `save` took, the events applied meanwhile and the longest apply.
+fn pause(
+    all: &[samverkan_eventstore::RecordedEvent],
+    path: Option<std::path::PathBuf>,
+    save: impl FnOnce(&Projections) + Send + 'static,
+) -> (std::time::Duration, usize, std::time::Duration, Arc<Projections>) {
+    let split = all.len() * 9 / 10;
+    let writer = Projections::with_models(ReadModels::default(), path);
+    for chunk in all[..split].chunks(4096) {
+        writer.apply_batch(chunk);
+    }
+    let mut rest = all[split..].chunks(16);
+    let started = Instant::now();
+    let saver = {
+        let writer = writer.clone();
+        std::thread::spawn(move || save(&writer))
+    };
+    let (mut longest, mut during) = (std::time::Duration::ZERO, 0usize);
+    while !saver.is_finished() {
+        let Some(chunk) = rest.next() else { break };
+        let t = Instant::now();
+        writer.apply_batch(chunk);
+        longest = longest.max(t.elapsed());
+        during += chunk.len();
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
+    saver.join().expect("saver");
+    let save_time = started.elapsed();
+    for chunk in rest {
+        writer.apply_batch(chunk);
+    }
+    (save_time, during, longest, writer)
+}
