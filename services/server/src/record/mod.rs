@@ -101,7 +101,8 @@ pub fn load_or_create_key(path: &Path) -> anyhow::Result<(SigningKey, bool)> {
 /// A stretch longer than `step` events since the last checkpoint (an
 /// upgraded or imported store, a burst between two looks) is first covered
 /// by checkpoints at every `step`th position, so that no proof's segment
-/// grows past `step` events. Returns the head's checkpoint, if recorded.
+/// grows past `step` events (on a store with dense positions). Returns the
+/// head's checkpoint, if recorded.
 pub async fn sign_if_due(
     store: &dyn EventStore,
     key: &SigningKey,
@@ -121,9 +122,11 @@ pub async fn sign_if_due(
     if !due(since, age) {
         return Ok(None);
     }
+    // Only where positions are dense (SQLite, PostgreSQL): KurrentDB's
+    // commit positions are byte offsets, not event counts.
     let step = step.max(1);
     let mut at = last.map_or(0, |cp| cp.position) + step;
-    while at < head.position {
+    while store.dense_positions() && at < head.position {
         let linked = store.read_chain(Some(at - 1), 1).await?;
         if let Some(ChainedEvent {
             event,
