@@ -58,6 +58,21 @@ impl World {
         );
     }
 
+    /// [`World::settle`] once the process manager is done too: until the
+    /// log's head stays put for half a second (it appends the projects of
+    /// approved applications after the approvals).
+    pub async fn settle_quiet(&self) {
+        loop {
+            let before = self.store.head_position().await.unwrap();
+            self.settle().await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            if self.store.head_position().await.unwrap() == before {
+                self.settle().await;
+                return;
+            }
+        }
+    }
+
     /// Register the municipality `code` as `name`.
     pub async fn register(&self, code: &str, name: &str) {
         let command = MunicipalityCommand::Register {
