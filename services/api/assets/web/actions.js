@@ -278,8 +278,10 @@ export async function actionsView(env) {
   const names = app.names;
   const name = (c) => names[c] || c;
   const mutate = async (field, inputType, input) => {
-    const data = await gql(app.token, mutation(field, inputType), { id: commandId(), input });
+    // Taken before sending: a live update may refresh `current` while the
+    // mutation is in flight, and a new status must still rebuild the forms.
     const before = current?.status;
+    const data = await gql(app.token, mutation(field, inputType), { id: commandId(), input });
     await refresh();
     // A new status offers other forms: build the view again.
     if (current && current.status !== before) go({});
