@@ -408,3 +408,37 @@ pub async fn assess_risks(server: &Server, coordinator: &str, app: &str) {
     )
     .await;
 }
+
+/// A Python that can `import <modules>`: the system's `python3`, else a
+/// virtual environment `target/<venv>` made with the pinned `requirements`
+/// file (a path from the repository's root). `None` (skip) only outside CI.
+pub fn python_with(modules: &str, venv: &str, requirements: &str) -> Option<PathBuf> {
+    let has = |py: &Path| {
+        Command::new(py)
+            .args(["-c", &format!("import {modules}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let system = PathBuf::from("python3");
+    if has(&system) {
+        return Some(system);
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let venv = root.join("target").join(venv);
+    let py = venv.join("bin/python");
+    if !has(&py) {
+        let made = Command::new("python3").arg("-m").arg("venv").arg(&venv).status();
+        let installed = made.is_ok_and(|s| s.success())
+            && Command::new(venv.join("bin/pip"))
+                .args(["install", "-q", "--disable-pip-version-check", "-r"])
+                .arg(root.join(requirements))
+                .status()
+                .is_ok_and(|s| s.success());
+        if !installed || !has(&py) {
+            return samverkan_eventstore::pg_testing::skip_or_fail(&format!(
+                "no python3 that can import {modules} (and none could be installed)"
+            ));
+        }
+    }
+    Some(py)
+}

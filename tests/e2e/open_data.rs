@@ -15,7 +15,8 @@ use std::process::Command;
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    co_financing, commit_co_financing, data, draft_application, mutate_as, spawn, spawn_with_env, Server, BIN,
+    co_financing, commit_co_financing, data, draft_application, mutate_as, python_with, spawn, spawn_with_env, Server,
+    BIN,
 };
 
 const PUBLIC: &str = "https://data.samverkan.example.se";
@@ -35,37 +36,13 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e/fixtures/dcat-ap")
 }
 
-/// A Python with `pyshacl`: the system's, else a virtual environment in
-/// `target/` with the pinned `fixtures/dcat-ap/requirements.txt`. `None`
-/// (skip) only outside CI.
+/// A Python with `pyshacl` (the pinned `fixtures/dcat-ap/requirements.txt`).
 fn python() -> Option<PathBuf> {
-    let has = |py: &Path| {
-        Command::new(py)
-            .args(["-c", "import pyshacl, rdflib"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    let system = PathBuf::from("python3");
-    if has(&system) {
-        return Some(system);
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/dcat-ap-venv");
-    let py = venv.join("bin/python");
-    if !has(&py) {
-        let made = Command::new("python3").arg("-m").arg("venv").arg(&venv).status();
-        let installed = made.is_ok_and(|s| s.success())
-            && Command::new(venv.join("bin/pip"))
-                .args(["install", "-q", "--disable-pip-version-check", "-r"])
-                .arg(fixtures().join("requirements.txt"))
-                .status()
-                .is_ok_and(|s| s.success());
-        if !installed || !has(&py) {
-            return samverkan_eventstore::pg_testing::skip_or_fail(
-                "no python3 with the `pyshacl` package (and none could be installed)",
-            );
-        }
-    }
-    Some(py)
+    python_with(
+        "pyshacl, rdflib",
+        "dcat-ap-venv",
+        "tests/e2e/fixtures/dcat-ap/requirements.txt",
+    )
 }
 
 /// Validates `catalogue` against the DCAT-AP 2.1.1 shapes: (conforms, report).

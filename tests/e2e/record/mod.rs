@@ -12,16 +12,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use ed25519_dalek::Signer;
-use samverkan_eventstore::chain::{
-    checkpoint_message, event_digest, from_hex, link, next_link, EventFields, Hash, GENESIS,
-};
+use samverkan_eventstore::chain::{checkpoint_message, event_digest, from_hex, link, EventFields};
 use samverkan_eventstore::{EventMetadata, RecordedEvent};
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn, BIN};
+use crate::helpers::{python_with, spawn, BIN};
 
 mod damage;
+mod forge;
+
+use forge::{forged_signature, relink, resign_with};
 
 fn run(args: &[&str]) -> Output {
     Command::new(BIN)
@@ -49,36 +49,13 @@ fn public_key(dir: &Path) -> String {
     line.rsplit(' ').next().expect("the key").trim().to_string()
 }
 
-/// A Python with the `cryptography` package: the system's, else a virtual
-/// environment in `target/` with it installed. `None` (skip) only outside CI.
+/// A Python with the `cryptography` package (for `verify_chain.py`).
 pub(crate) fn python() -> Option<PathBuf> {
-    let has = |py: &Path| {
-        Command::new(py)
-            .args(["-c", "import cryptography"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    let system = PathBuf::from("python3");
-    if has(&system) {
-        return Some(system);
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/verify-chain-venv");
-    let py = venv.join("bin/python");
-    if !has(&py) {
-        let made = Command::new("python3").arg("-m").arg("venv").arg(&venv).status();
-        let installed = made.is_ok_and(|s| s.success())
-            && Command::new(venv.join("bin/pip"))
-                .args(["install", "-q", "--disable-pip-version-check", "-r"])
-                .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../infra/scripts/requirements-verify.txt"))
-                .status()
-                .is_ok_and(|s| s.success());
-        if !installed || !has(&py) {
-            return samverkan_eventstore::pg_testing::skip_or_fail(
-                "no python3 with the `cryptography` package (and none could be installed)",
-            );
-        }
-    }
-    Some(py)
+    python_with(
+        "cryptography",
+        "verify-chain-venv",
+        "infra/scripts/requirements-verify.txt",
+    )
 }
 
 pub(crate) fn python_verify(py: &Path, export: &Path, key: &str, checkpoints: &[&Path]) -> Output {
@@ -486,90 +463,6 @@ async fn the_record_is_signed_proved_and_every_kind_of_tampering_is_located() {
     let out = run(&["verify", "--data-dir", untrusted.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("unverified: "), "{}", text(&out));
-}
-
-fn forged_signature(dir: &Path, position: i64) -> Vec<u8> {
-    let mut signature: Vec<u8> = sqlite(dir)
-        .query_row(
-            "SELECT signature FROM checkpoints WHERE position = ?1",
-            [position],
-            |r| r.get(0),
-        )
-        .expect("signature");
-    signature[10] ^= 1;
-    signature
-}
-
-/// Signs the checkpoint at `position` again with another key (what a thief
-/// of the file, not of the key, could do).
-fn resign_with(dir: &Path, position: i64, seed: &[u8; 32]) {
-    let conn = sqlite(dir);
-    let (hash, signed_at): (Vec<u8>, i64) = conn
-        .query_row(
-            "SELECT chain_hash, signed_at FROM checkpoints WHERE position = ?1",
-            [position],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .expect("checkpoint");
-    let hash: Hash = hash.as_slice().try_into().expect("32 bytes");
-    let signed_at = chrono::DateTime::from_timestamp_micros(signed_at).expect("an instant");
-    let key = ed25519_dalek::SigningKey::from_bytes(seed);
-    let message = checkpoint_message(u64::try_from(position).expect("positive"), &hash, signed_at);
-    conn.execute(
-        "UPDATE checkpoints SET public_key = ?1, signature = ?2 WHERE position = ?3",
-        rusqlite::params![
-            key.verifying_key().to_bytes().to_vec(),
-            key.sign(&message).to_bytes().to_vec(),
-            position
-        ],
-    )
-    .expect("re-sign");
-}
-
-/// Recomputes every link of the file from its rows (as a forger with the
-/// file but not the key would).
-fn relink(conn: &rusqlite::Connection) {
-    let mut stmt = conn
-        .prepare(
-            "SELECT e.position, s.name, e.version, e.event_id, e.event_type, e.schema_version, e.data, e.actor,
-                    e.actor_role, e.causation_id, e.correlation_id, e.trace_id, e.command_fingerprint, e.recorded_at
-               FROM events e JOIN streams s ON s.stream_id = e.stream_id ORDER BY e.position",
-        )
-        .expect("prepare");
-    let uuid = |b: Option<Vec<u8>>| b.map(|b| uuid::Uuid::from_slice(&b).expect("uuid"));
-    let rows: Vec<RecordedEvent> = stmt
-        .query_map([], |r| {
-            Ok(RecordedEvent {
-                position: u64::try_from(r.get::<_, i64>(0)?).expect("positive"),
-                stream: r.get(1)?,
-                version: u64::try_from(r.get::<_, i64>(2)?).expect("positive"),
-                id: uuid(Some(r.get(3)?)).expect("id"),
-                event_type: r.get(4)?,
-                schema_version: r.get(5)?,
-                data: r.get(6)?,
-                metadata: EventMetadata {
-                    actor: r.get(7)?,
-                    actor_role: r.get(8)?,
-                    causation_id: uuid(r.get(9)?),
-                    correlation_id: uuid(r.get(10)?),
-                    trace_id: r.get(11)?,
-                    command_fingerprint: r.get(12)?,
-                },
-                recorded_at: chrono::DateTime::from_timestamp_micros(r.get(13)?).expect("an instant"),
-            })
-        })
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows");
-    let mut prev = GENESIS;
-    for e in &rows {
-        prev = next_link(&prev, &EventFields::from(e));
-        conn.execute(
-            "UPDATE events SET chain_hash = ?1 WHERE position = ?2",
-            rusqlite::params![prev.to_vec(), i64::try_from(e.position).expect("fits")],
-        )
-        .expect("relink");
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
