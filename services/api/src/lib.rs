@@ -31,8 +31,8 @@ mod graphiql;
 mod http;
 pub mod inputs;
 mod introspection;
-mod lru;
 pub mod jwt;
+mod lru;
 pub mod municipality;
 pub mod open_data;
 pub mod pagination;
@@ -249,7 +249,10 @@ pub fn build_schema(state: ApiState) -> ApiSchema {
 /// [`build_schema`]'s, so its errors get their codes and rules (see
 /// `http/over_http.rs`).
 pub(crate) fn build_plain_schema(state: ApiState) -> ApiSchema {
-    limited(Schema::build(Query::default(), Mutation::default(), Subscription), state)
+    limited(
+        Schema::build(Query::default(), Mutation::default(), Subscription),
+        state,
+    )
 }
 
 fn limited(builder: async_graphql::SchemaBuilder<Query, Mutation, Subscription>, state: ApiState) -> ApiSchema {

@@ -577,7 +577,11 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn request(self, started: Option<Arc<ExecutionStarted>>, document: Option<ExecutableDocument>) -> async_graphql::Request {
+    fn request(
+        self,
+        started: Option<Arc<ExecutionStarted>>,
+        document: Option<ExecutableDocument>,
+    ) -> async_graphql::Request {
         let mut request = async_graphql::Request::new(self.query)
             .variables(self.variables)
             .data(self.principal)

@@ -84,7 +84,11 @@ fn a_verified_token_is_answered_again_but_tampered_and_expired_ones_are_still_re
     let now = verified::now();
     let token = hs256_token(&claims_for("alice", now + 3600));
     let first = auth.verify(&token).unwrap();
-    assert_eq!(auth.verify(&token).unwrap(), first, "the kept principal is the verified one");
+    assert_eq!(
+        auth.verify(&token).unwrap(),
+        first,
+        "the kept principal is the verified one"
+    );
     // Any other bytes are verified afresh: a changed payload or signature fails.
     let (head, signature) = token.rsplit_once('.').unwrap();
     let flipped = if signature.ends_with('A') { 'B' } else { 'A' };

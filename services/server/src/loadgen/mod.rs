@@ -184,7 +184,10 @@ async fn run_in(dir: &std::path::Path, args: &LoadgenArgs) -> anyhow::Result<()>
     let ours = drive(graphql(&coordinator), connections, limit, make).await?;
     let ratio = ours.rate() / bare_stats.rate().max(1e-9);
     print_row(&Row {
-        what: format!("bare axum handler, same bytes as dashboard ({} bytes)", answers[0].1.len()),
+        what: format!(
+            "bare axum handler, same bytes as dashboard ({} bytes)",
+            answers[0].1.len()
+        ),
         stats: bare_stats,
         ratio: None,
     });

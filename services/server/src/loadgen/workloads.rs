@@ -77,8 +77,9 @@ pub async fn active_projects(target: &Target, max: usize) -> anyhow::Result<Vec<
     Ok(out)
 }
 
-/// The codes of the served data's municipalities (at most 100), for a
-/// query workload that asks about a different one each request.
+/// The codes of the served data's municipalities (at most 100) that have a
+/// dashboard, for a query workload that asks about a different one each
+/// request.
 pub async fn municipality_codes(target: &Target) -> anyhow::Result<Vec<String>> {
     let query = "{ municipalities(first: 100) { edges { node { code } } } }";
     let (status, bytes) = post_once(target, graphql_body(query, &json!({}))).await?;
@@ -92,10 +93,24 @@ pub async fn municipality_codes(target: &Target) -> anyhow::Result<Vec<String>> 
         .flatten()
         .filter_map(|e| e["node"]["code"].as_str().map(str::to_string))
         .collect();
-    if codes.is_empty() {
-        bail!("the served data has no municipality");
+    // Only those with a dashboard today (a code the register lists may be
+    // one no longer valid today).
+    let mut usable = Vec::new();
+    for code in codes {
+        let body = graphql_body(query_dashboard_today(), &json!({ "m": code }));
+        let (status, bytes) = post_once(target, body).await?;
+        if status.is_success() && !String::from_utf8_lossy(&bytes).contains("\"errors\":[") {
+            usable.push(code);
+        }
     }
-    Ok(codes)
+    if usable.is_empty() {
+        bail!("the served data has no municipality with a dashboard");
+    }
+    Ok(usable)
+}
+
+fn query_dashboard_today() -> &'static str {
+    "query($m: MunicipalityCode!) { dashboard(municipality: $m) { today } }"
 }
 
 /// The n-th dashboard request of the uncached workload: the municipalities
