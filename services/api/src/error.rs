@@ -193,7 +193,7 @@ pub const MAX_ERRORS: usize = 50;
 
 /// Code every error, and keep the answer small: a response is never much
 /// larger than its request because every field quoted the same big input.
-fn bounded(errors: Vec<ServerError>) -> Vec<ServerError> {
+pub(crate) fn bounded(errors: Vec<ServerError>) -> Vec<ServerError> {
     let total = errors.len();
     let mut out: Vec<ServerError> = errors
         .into_iter()

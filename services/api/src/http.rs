@@ -44,6 +44,9 @@ pub(crate) use over_http::MarkExecution;
 struct AppContext {
     state: ApiState,
     schema: ApiSchema,
+    /// The same schema without extensions, for queries nobody traces
+    /// (`over_http::plain_path`).
+    plain_schema: ApiSchema,
     /// Parsed documents and query responses (`caches.rs`).
     caches: std::sync::Arc<caches::Caches>,
 }
@@ -51,10 +54,12 @@ struct AppContext {
 /// The whole HTTP API, ready to serve (or to call with `oneshot` in tests).
 pub fn router(state: ApiState) -> Router {
     let schema = build_schema(state.clone());
+    let plain_schema = crate::build_plain_schema(state.clone());
     let limits = state.limits.clone();
     let ctx = AppContext {
         state,
         schema,
+        plain_schema,
         caches: std::sync::Arc::default(),
     };
     Router::new()

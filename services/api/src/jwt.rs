@@ -27,6 +27,7 @@ use crate::auth::{AuthError, Authenticator, Principal};
 mod claims;
 mod keys;
 mod mint;
+mod verified;
 
 pub use claims::{Claims, RoleClaim};
 pub use keys::{KeyError, RemoteKeys, Secret, VerificationKey};
@@ -52,6 +53,8 @@ pub struct JwtAuthenticator {
     remote: Option<Arc<RemoteKeys>>,
     issuer: String,
     audience: String,
+    /// Tokens verified already (`verified.rs`).
+    verified: verified::Verified,
 }
 
 impl fmt::Debug for JwtAuthenticator {
@@ -79,6 +82,7 @@ impl JwtAuthenticator {
             remote: None,
             issuer: issuer.into(),
             audience: audience.into(),
+            verified: verified::Verified::default(),
         })
     }
 
@@ -95,6 +99,7 @@ impl JwtAuthenticator {
             remote: Some(remote),
             issuer: issuer.into(),
             audience: audience.into(),
+            verified: verified::Verified::default(),
         }
     }
 
@@ -132,8 +137,20 @@ impl JwtAuthenticator {
         v
     }
 
-    /// Verify a token and return its principal.
+    /// Verify a token and return its principal. A token verified before
+    /// is answered from the tokens kept (`verified.rs`) while its expiry
+    /// and the key set it verified with still hold.
     pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        let remote = self.remote.as_ref().map(|r| r.current());
+        if let Some(principal) = self.verified.get(token, verified::now(), remote.as_ref()) {
+            return Ok(principal);
+        }
+        let principal = self.verify_afresh(token)?;
+        self.verified.keep(token, &principal, verified::now(), remote);
+        Ok(principal)
+    }
+
+    fn verify_afresh(&self, token: &str) -> Result<Principal, AuthError> {
         let invalid = |m: &str| AuthError::InvalidCredentials(m.to_string());
         if token.len() > MAX_TOKEN_BYTES {
             return Err(invalid("the token is too large"));

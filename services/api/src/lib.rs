@@ -32,6 +32,7 @@ mod http;
 pub mod inputs;
 mod introspection;
 pub mod jwt;
+mod lru;
 pub mod municipality;
 pub mod open_data;
 pub mod pagination;
@@ -239,8 +240,24 @@ fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscriptio
 
 /// The executable schema over `state`, with depth and complexity limits.
 pub fn build_schema(state: ApiState) -> ApiSchema {
+    limited(schema_builder(), state)
+}
+
+/// The same schema without extensions (no telemetry, no error codes, no
+/// checks before validation): only for queries that passed those checks and
+/// that nobody traces; a query refused before execution is asked again of
+/// [`build_schema`]'s, so its errors get their codes and rules (see
+/// `http/over_http.rs`).
+pub(crate) fn build_plain_schema(state: ApiState) -> ApiSchema {
+    limited(
+        Schema::build(Query::default(), Mutation::default(), Subscription),
+        state,
+    )
+}
+
+fn limited(builder: async_graphql::SchemaBuilder<Query, Mutation, Subscription>, state: ApiState) -> ApiSchema {
     let limits = state.limits.clone();
-    schema_builder()
+    builder
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .data(state)

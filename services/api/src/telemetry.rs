@@ -15,8 +15,11 @@
 //! Everything goes through the `tracing` and OpenTelemetry *APIs*: with no
 //! subscriber layer and no meter provider installed (the server without
 //! `OTEL_EXPORTER_OTLP_ENDPOINT`), spans are plain `tracing` spans and the
-//! instruments are no-ops.
+//! instruments are no-ops. Then nothing is spent on them per request: a
+//! span no subscriber wants is not named or linked to the caller's trace,
+//! and metrics are built only after [`record_metrics`].
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
@@ -76,13 +79,9 @@ impl<B> MakeSpan<B> for HttpMakeSpan {
     fn make_span(&mut self, request: &axum::http::Request<B>) -> Span {
         let method = request.method().as_str();
         let route = request.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
-        let name = match route {
-            Some(route) => format!("{method} {route}"),
-            None => method.to_owned(),
-        };
         let span = tracing::info_span!(
             "http.request",
-            otel.name = name.as_str(),
+            otel.name = Empty,
             otel.kind = "server",
             otel.status_code = Empty,
             http.request.method = method,
@@ -91,6 +90,16 @@ impl<B> MakeSpan<B> for HttpMakeSpan {
             http.response.status_code = Empty,
             trace_id = Empty,
         );
+        // No subscriber wants the span (`RUST_LOG` below `info` and no
+        // OpenTelemetry layer): nothing to name, continue or correlate.
+        if span.is_disabled() {
+            return span;
+        }
+        let name = match route {
+            Some(route) => format!("{method} {route}"),
+            None => method.to_owned(),
+        };
+        span.record("otel.name", name.as_str());
         // Continue the caller's trace (`traceparent`), if it sent one.
         let parent = opentelemetry::global::get_text_map_propagator(|p| p.extract(&HeaderExtractor(request.headers())));
         let _ = span.set_parent(parent.clone());
@@ -174,8 +183,32 @@ static INSTRUMENTS: LazyLock<Instruments> = LazyLock::new(|| {
     }
 });
 
+/// Whether a meter provider was installed (see [`record_metrics`]).
+static METRICS: AtomicBool = AtomicBool::new(false);
+
+/// Measure from now on: called by whoever installs the global meter
+/// provider (the server, with `OTEL_EXPORTER_OTLP_ENDPOINT`). Until then the
+/// instruments would be no-ops, and the middleware and the GraphQL extension
+/// skip building their attributes.
+pub fn record_metrics() {
+    METRICS.store(true, Ordering::Relaxed);
+}
+
+fn metrics_recorded() -> bool {
+    METRICS.load(Ordering::Relaxed)
+}
+
+/// Whether anyone observes GraphQL operations: metrics are recorded, or a
+/// subscriber wants the operation's `INFO` span ([`GraphqlTelemetry`]).
+pub(crate) fn operations_observed() -> bool {
+    metrics_recorded() || tracing::span_enabled!(tracing::Level::INFO)
+}
+
 /// The axum middleware counting and timing requests by route.
 pub async fn http_metrics(request: Request, next: Next) -> Response {
+    if !metrics_recorded() {
+        return next.run(request).await;
+    }
     let start = Instant::now();
     let route: Arc<str> = match request.extensions().get::<MatchedPath>() {
         Some(p) => Arc::from(p.as_str()),
@@ -308,6 +341,9 @@ impl Extension for GraphqlTelemetryExtension {
             if response.errors.iter().any(|e| has_code(e, "INTERNAL")) {
                 span.record("otel.status_code", "ERROR");
             }
+        }
+        if !metrics_recorded() {
+            return response;
         }
         let outcome = if response.errors.is_empty() { "ok" } else { "error" };
         let attributes = [

@@ -194,6 +194,7 @@ pub fn init(format: LogFormat, export: bool) -> Telemetry {
         (Some(rt), true) => match meter_provider(rt, resource) {
             Ok(p) => {
                 opentelemetry::global::set_meter_provider(p.clone());
+                samverkan_api::telemetry::record_metrics();
                 Some(p)
             }
             Err(e) => {

@@ -20,8 +20,6 @@
 //! Both caches are bounded: past their capacity the least recently used
 //! entries are dropped.
 
-use std::collections::HashMap;
-use std::hash::Hash;
 use std::sync::Mutex;
 
 use async_graphql::parser::types::ExecutableDocument;
@@ -31,54 +29,12 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 use crate::auth::Principal;
+use crate::lru::Lru;
 
 /// How many distinct documents are kept parsed.
 pub(crate) const DOCUMENTS: usize = 512;
 /// How many query responses are kept.
 pub(crate) const RESPONSES: usize = 2048;
-
-/// A bounded map dropping the least recently used quarter when full.
-struct Lru<K, V> {
-    capacity: usize,
-    tick: u64,
-    map: HashMap<K, (V, u64)>,
-}
-
-impl<K: Hash + Eq + Clone, V: Clone> Lru<K, V> {
-    fn new(capacity: usize) -> Self {
-        Self {
-            capacity: capacity.max(1),
-            tick: 0,
-            map: HashMap::new(),
-        }
-    }
-
-    fn get(&mut self, key: &K) -> Option<V> {
-        self.tick += 1;
-        let tick = self.tick;
-        self.map.get_mut(key).map(|(v, used)| {
-            *used = tick;
-            v.clone()
-        })
-    }
-
-    fn put(&mut self, key: K, value: V) {
-        self.tick += 1;
-        if self.map.len() >= self.capacity && !self.map.contains_key(&key) {
-            let mut by_age: Vec<(u64, K)> = self.map.iter().map(|(k, (_, used))| (*used, k.clone())).collect();
-            by_age.sort_unstable_by_key(|(used, _)| *used);
-            for (_, k) in by_age.into_iter().take((self.capacity / 4).max(1)) {
-                self.map.remove(&k);
-            }
-        }
-        self.map.insert(key, (value, self.tick));
-    }
-
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.map.len()
-    }
-}
 
 /// A cached query response.
 #[derive(Clone)]
@@ -225,17 +181,6 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: failures should panic
 
     use super::*;
-
-    #[test]
-    fn the_lru_stays_within_its_capacity_and_keeps_what_is_used() {
-        let mut lru = Lru::new(8);
-        lru.put(0, "kept");
-        for i in 1..100 {
-            assert_eq!(lru.get(&0), Some("kept"));
-            lru.put(i, "other");
-            assert!(lru.len() <= 8);
-        }
-    }
 
     #[test]
     fn if_none_match_lists_and_weak_forms_match() {

@@ -465,30 +465,50 @@ async fn execute(
     // A query's answer is kept in the response cache (see `caches`).
     let cache_key = (missing.is_empty() && operation.is_some_and(|op| op.ty == OperationType::Query)).then_some(key);
     let position = ctx.state.projections.position();
+    let prepared = Prepared {
+        query: params.query,
+        operation_name: params.operation_name,
+        variables,
+        extensions: params.extensions,
+        principal,
+        meta: RequestMeta::from_headers(headers),
+    };
+    // A query that passes the checks the extensions make runs first on the
+    // schema without extensions (see `plain_path`).
+    let plain = missing.is_empty()
+        && operation.is_some_and(|op| op.ty == OperationType::Query)
+        && document
+            .as_ref()
+            .is_some_and(|d| plain_path(ctx, d, &prepared.variables));
     let (response, executed) = if !missing.is_empty() {
         (async_graphql::Response::from_errors(missing), false)
     } else {
-        let started = Arc::new(ExecutionStarted::default());
-        let mut request = async_graphql::Request::new(params.query)
-            .variables(variables)
-            .data(principal)
-            .data(RequestMeta::from_headers(headers))
-            .data(started.clone());
-        if let Some(name) = params.operation_name {
-            request = request.operation_name(name);
-        }
-        if let Some(extensions) = params.extensions {
-            for (k, v) in extensions {
-                let v = Value::from_json(v).unwrap_or(Value::Null);
-                request.extensions.0.insert(k, v);
+        let mut document = document;
+        let mut answered = None;
+        if plain {
+            let request = prepared.clone().request(None, document.take());
+            let mut response = ctx.plain_schema.execute(request).await;
+            // Errors of resolvers (they have a path: the query was executed)
+            // are bounded and classified as the `ErrorCodes` extension
+            // would; any other error (validation, limits: nothing was
+            // resolved) is asked again of the full schema, so it gets its
+            // code and rule the one way.
+            if response.errors.iter().all(|e| !e.path.is_empty()) {
+                response.errors = crate::error::bounded(response.errors);
+                answered = Some(response);
             }
         }
-        if let Some(document) = document {
-            request.set_parsed_query(document);
+        match answered {
+            Some(response) => (response, true),
+            None => {
+                let started = Arc::new(ExecutionStarted::default());
+                let response = ctx
+                    .schema
+                    .execute(prepared.request(Some(started.clone()), document))
+                    .await;
+                (response, started.0.load(Ordering::SeqCst))
+            }
         }
-        let response = ctx.schema.execute(request).await;
-        let executed = started.0.load(Ordering::SeqCst);
-        (response, executed)
     };
 
     let status = if executed || media == MediaType::Json {
@@ -542,6 +562,61 @@ async fn execute(
     }
     h.extend(response.http_headers);
     http
+}
+
+/// What a GraphQL request carries into execution (kept whole to run a
+/// query again on the full schema).
+#[derive(Clone)]
+struct Prepared {
+    query: String,
+    operation_name: Option<String>,
+    variables: Variables,
+    extensions: Option<serde_json::Map<String, serde_json::Value>>,
+    principal: crate::auth::Principal,
+    meta: RequestMeta,
+}
+
+impl Prepared {
+    fn request(
+        self,
+        started: Option<Arc<ExecutionStarted>>,
+        document: Option<ExecutableDocument>,
+    ) -> async_graphql::Request {
+        let mut request = async_graphql::Request::new(self.query)
+            .variables(self.variables)
+            .data(self.principal)
+            .data(self.meta);
+        if let Some(started) = started {
+            request = request.data(started);
+        }
+        if let Some(name) = self.operation_name {
+            request = request.operation_name(name);
+        }
+        for (k, v) in self.extensions.into_iter().flatten() {
+            let v = Value::from_json(v).unwrap_or(Value::Null);
+            request.extensions.0.insert(k, v);
+        }
+        if let Some(document) = document {
+            request.set_parsed_query(document);
+        }
+        request
+    }
+}
+
+/// Whether a query may run on the schema without extensions
+/// (`ApiState::plain_schema`): nobody observes operations (no span wanted,
+/// no metrics), and the document passes the checks the `ErrorCodes`
+/// extension makes before async-graphql's own (nesting — checked when it
+/// was parsed —, fields and fragments, inputs, introspection). The depth
+/// and complexity limits and validation are the schema's, the same on both.
+/// async-graphql 7 runs every field through the extensions' chain when any
+/// is registered, which costs a boxed future per field.
+fn plain_path(ctx: &AppContext, document: &ExecutableDocument, variables: &Variables) -> bool {
+    let limits = &ctx.state.limits;
+    !crate::telemetry::operations_observed()
+        && crate::document::check(document, limits.max_complexity, limits.max_mutations).is_ok()
+        && crate::document::check_inputs(document, variables).is_ok()
+        && crate::introspection::check(document).is_ok()
 }
 
 /// Set (in the request's data) when async-graphql starts executing the

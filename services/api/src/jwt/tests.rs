@@ -59,3 +59,78 @@ fn role_claims_parse() {
         assert_eq!(RoleClaim::from(&role).to_role(), Ok(Some(role)));
     }
 }
+
+/// Claims of an administrator valid for an hour, to be spoiled.
+fn claims_for(sub: &str, exp: u64) -> Claims {
+    Claims {
+        sub: Some(sub.into()),
+        iss: Some(DEFAULT_ISSUER.into()),
+        aud: Some(serde_json::json!(DEFAULT_AUDIENCE)),
+        exp: Some(exp),
+        nbf: None,
+        iat: None,
+        roles: vec![RoleClaim::from(&Role::Admin)],
+    }
+}
+
+fn hs256_token(claims: &Claims) -> String {
+    let key = jsonwebtoken::EncodingKey::from_secret(secret().expose());
+    jsonwebtoken::encode(&jsonwebtoken::Header::new(Algorithm::HS256), claims, &key).unwrap()
+}
+
+#[test]
+fn a_verified_token_is_answered_again_but_tampered_and_expired_ones_are_still_refused() {
+    let auth = JwtAuthenticator::hs256(&secret(), DEFAULT_ISSUER, DEFAULT_AUDIENCE).unwrap();
+    let now = verified::now();
+    let token = hs256_token(&claims_for("alice", now + 3600));
+    let first = auth.verify(&token).unwrap();
+    assert_eq!(
+        auth.verify(&token).unwrap(),
+        first,
+        "the kept principal is the verified one"
+    );
+    // Any other bytes are verified afresh: a changed payload or signature fails.
+    let (head, signature) = token.rsplit_once('.').unwrap();
+    let flipped = if signature.ends_with('A') { 'B' } else { 'A' };
+    let tampered = format!("{head}.{}{flipped}", &signature[..signature.len() - 1]);
+    assert!(auth.verify(&tampered).is_err(), "a tampered signature");
+    // Another subject's claims under this token's signature.
+    let part = |t: &str, i: usize| t.split('.').nth(i).unwrap().to_string();
+    let other = hs256_token(&claims_for("mallory", now + 3600));
+    let forged = format!("{}.{}.{}", part(&token, 0), part(&other, 1), part(&token, 2));
+    assert!(auth.verify(&forged).is_err(), "a changed payload");
+    assert_eq!(auth.verify(&token).unwrap(), first);
+    // An expired token is refused every time, with the expiry message.
+    let expired = hs256_token(&claims_for("alice", now - 3600));
+    for _ in 0..2 {
+        assert_eq!(
+            auth.verify(&expired),
+            Err(AuthError::InvalidCredentials("the token has expired".into()))
+        );
+    }
+}
+
+#[test]
+fn a_kept_token_is_not_used_past_its_expiry_before_its_verification_or_after_a_key_refresh() {
+    let kept = verified::Verified::default();
+    let principal = Principal {
+        subject: "alice".into(),
+        roles: vec![Role::Admin],
+        // `exp` = 1,000: valid while now ≤ 1,000 + leeway.
+        expires_at: Some(1_000 + LEEWAY_SECS + 1),
+    };
+    kept.keep("t", &principal, 900, None);
+    assert_eq!(kept.get("t", 1_000 + LEEWAY_SECS, None), Some(principal.clone()));
+    assert_eq!(kept.get("t", 1_000 + LEEWAY_SECS + 1, None), None, "expired");
+    assert_eq!(kept.get("t", 900, None), None, "dropped once expired");
+    kept.keep("t", &principal, 900, None);
+    assert_eq!(kept.get("t", 899, None), None, "the clock went back");
+    // Verified with one JWKS set: used only while that very set is in force.
+    let set = Arc::new(vec![VerificationKey::hs256(&secret()).unwrap()]);
+    let same_keys_refetched = Arc::new(vec![VerificationKey::hs256(&secret()).unwrap()]);
+    kept.keep("t", &principal, 900, Some(set.clone()));
+    assert_eq!(kept.get("t", 950, Some(&set)), Some(principal.clone()));
+    assert_eq!(kept.get("t", 950, Some(&same_keys_refetched)), None, "refreshed");
+    assert_eq!(kept.get("t", 950, Some(&set)), None);
+    assert_eq!(kept.get("u", 950, None), None);
+}

@@ -16,6 +16,7 @@ mod errors;
 mod graphiql;
 mod mutations;
 mod over_http;
+mod plain_path;
 mod queries;
 mod response_cache;
 mod schema;

@@ -77,6 +77,51 @@ pub async fn active_projects(target: &Target, max: usize) -> anyhow::Result<Vec<
     Ok(out)
 }
 
+/// The codes of the served data's municipalities (at most 100) that have a
+/// dashboard, for a query workload that asks about a different one each
+/// request.
+pub async fn municipality_codes(target: &Target) -> anyhow::Result<Vec<String>> {
+    let query = "{ municipalities(first: 100) { edges { node { code } } } }";
+    let (status, bytes) = post_once(target, graphql_body(query, &json!({}))).await?;
+    let v: Value = serde_json::from_slice(&bytes).context("the municipalities answer is not JSON")?;
+    if !status.is_success() || v.get("errors").is_some() {
+        bail!("listing the municipalities failed: {status} {v}");
+    }
+    let codes: Vec<String> = v["data"]["municipalities"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["node"]["code"].as_str().map(str::to_string))
+        .collect();
+    // Only those with a dashboard today (a code the register lists may be
+    // one no longer valid today).
+    let mut usable = Vec::new();
+    for code in codes {
+        let body = graphql_body(query_dashboard_today(), &json!({ "m": code }));
+        let (status, bytes) = post_once(target, body).await?;
+        if status.is_success() && !String::from_utf8_lossy(&bytes).contains("\"errors\":[") {
+            usable.push(code);
+        }
+    }
+    if usable.is_empty() {
+        bail!("the served data has no municipality with a dashboard");
+    }
+    Ok(usable)
+}
+
+fn query_dashboard_today() -> &'static str {
+    "query($m: MunicipalityCode!) { dashboard(municipality: $m) { today } }"
+}
+
+/// The n-th dashboard request of the uncached workload: the municipalities
+/// in turn, and a variable the operation does not declare (ignored by the
+/// execution) numbering the request, so that no two requests have the same
+/// bytes and none is answered from the response cache.
+pub fn uncached_dashboard_body(query: &str, codes: &[String], n: u64) -> Bytes {
+    let code = &codes[(n % codes.len() as u64) as usize];
+    graphql_body(query, &json!({ "m": code, "loadgenRequest": n }))
+}
+
 const REGISTER_PROJECT: &str = "mutation Register($c: UUID!, $t: String!) { registerProject(commandId: $c, input: { \
      title: $t, lead: { municipality: \"SE-1494\" }, programme: { kind: ERASMUS_PLUS, name: \"Erasmus+\" }, \
      financing: { budget: { amountMinor: 100000, currency: EUR }, grant: { amountMinor: 0, currency: EUR }, \
