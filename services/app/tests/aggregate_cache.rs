@@ -4,7 +4,8 @@
 //! as another process would, appended) is caught by the expected version on
 //! append and refreshed; a refusal on cached state is checked against the
 //! stream before it stands; "already applied?" comes from the store's index
-//! by event id, also after a restart; concurrent commands on one aggregate
+//! by event id, also after a restart, and also when only the append finds
+//! the command's ids stored; concurrent commands on one aggregate
 //! without an expected version all succeed.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed expectation fails the run
 
@@ -16,8 +17,8 @@ use samverkan_app::demo::{self, ids};
 use samverkan_app::{AppError, CommandContext, CommandOutcome, Commands};
 use samverkan_domain::project::{Project, ProjectCommand, ProjectStatus};
 use samverkan_domain::testing::fixtures::ms;
-use samverkan_domain::{ProjectId, Role};
-use samverkan_eventstore::{Direction, EventStore, ExpectedVersion, SqliteStore};
+use samverkan_domain::{Decider, DomainEvent, ProjectId, Role};
+use samverkan_eventstore::{Direction, EventMetadata, EventStore, ExpectedVersion, NewEvent, SqliteStore};
 use uuid::Uuid;
 
 fn open(path: &Path) -> Arc<dyn EventStore> {
@@ -268,6 +269,74 @@ async fn a_replay_answers_the_original_outcome_from_the_index_after_a_restart() 
             .count(),
         1
     );
+}
+
+/// A new command is not looked up before its append (the append checks its
+/// ids): here the events of its id were stored behind the cache's back (as
+/// by another process), so only the append finds them and the index answers.
+#[tokio::test]
+async fn a_command_whose_ids_only_the_append_finds_is_answered_from_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("events.sqlite"));
+    let commands = Commands::new(store.clone());
+    demo::load(&commands).await.unwrap();
+    let (project, day) = active_project(&commands).await;
+    let stream = format!("project-{project}");
+    let (mut state, mut version) = commands.load::<Project>(&project).await.unwrap();
+    let mut store_behind_the_cache = |id: Uuid, milestone: &str, fingerprint: Option<String>| {
+        let event = Project::decide(&state, &plan(milestone, day)).unwrap().remove(0);
+        state = Project::evolve(state.clone(), &event);
+        let expected = ExpectedVersion::Exact(version.unwrap());
+        version = Some(version.unwrap() + 1);
+        let new = NewEvent {
+            id: samverkan_app::event_id(id, 0),
+            event_type: event.event_type().to_string(),
+            schema_version: event.schema_version(),
+            data: serde_json::to_vec(&event.to_json()).unwrap(),
+            metadata: EventMetadata {
+                causation_id: Some(id),
+                command_fingerprint: fingerprint,
+                ..EventMetadata::default()
+            },
+        };
+        (store.clone(), stream.clone(), expected, new)
+    };
+    // Recorded before fingerprints (none): a retry, answered with the stored outcome.
+    let retried = Uuid::new_v4();
+    let (s, name, expected, new) = store_behind_the_cache(retried, "behind-1", None);
+    let stored = s.append(&name, expected, vec![new]).await.unwrap();
+    let again = commands
+        .execute::<Project>(&project, plan("ahead-1", day), &ctx(retried))
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.appended, again.version, again.position),
+        (0, stored.next_expected_version, stored.position)
+    );
+    // Another command's fingerprint: the id was reused.
+    let reused = Uuid::new_v4();
+    let (s, name, expected, new) =
+        store_behind_the_cache(reused, "behind-2", Some(format!("sha256:{}", "0".repeat(64))));
+    let stored = s.append(&name, expected, vec![new]).await.unwrap();
+    let head = store.head_position().await.unwrap();
+    assert!(matches!(
+        commands
+            .execute::<Project>(&project, plan("ahead-2", day), &ctx(reused))
+            .await,
+        Err(AppError::CommandIdReused(_))
+    ));
+    assert_eq!(store.head_position().await.unwrap(), head, "nothing appended");
+    // And the handler goes on from the stream as it is.
+    let next = commands
+        .execute::<Project>(&project, plan("ahead-3", day), &ctx(Uuid::new_v4()))
+        .await
+        .unwrap();
+    assert_eq!((next.appended, next.version), (1, stored.next_expected_version + 1));
+    let (fresh, _) = Commands::new(store).load::<Project>(&project).await.unwrap();
+    assert!(["behind-1", "behind-2", "ahead-3"]
+        .iter()
+        .all(|m| fresh.milestones.contains_key(&ms(m))));
+    assert!(!fresh.milestones.contains_key(&ms("ahead-1")) && !fresh.milestones.contains_key(&ms("ahead-2")));
 }
 
 #[tokio::test]

@@ -195,6 +195,12 @@ impl Application {
         self.store.clone()
     }
 
+    /// The read models (the load generator writes a snapshot through them
+    /// as the periodic task does).
+    pub fn projections(&self) -> Arc<Projections> {
+        self.projections.clone()
+    }
+
     pub fn port(&self) -> u16 {
         self.local_addr.port()
     }

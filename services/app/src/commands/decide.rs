@@ -1,7 +1,10 @@
 //! The command path: the aggregate from the cache (or folded once), the
 //! caller checked, the command decided, the events appended at the cached
 //! version; "was this command applied already?" answered from the store's
-//! index by event id, not by reading the stream.
+//! index by event id, not by reading the stream — and asked only when the
+//! decision would append nothing or the store reports the command's event
+//! ids as stored (a new command's append checks its ids in the same
+//! transaction), so a new command costs no lookup.
 
 use samverkan_domain::{Aggregate, DomainEvent};
 use samverkan_eventstore::{Direction, ExpectedVersion, StoreError};
@@ -104,6 +107,16 @@ impl Commands {
             if n < FOLLOWING {
                 return Ok(Some(outcome));
             }
+        }
+    }
+
+    /// [`Commands::applied`] as the answer of an attempt, if it was applied
+    /// already (or its id was used for another command).
+    async fn applied_step<E>(&self, stream: &str, command_id: Uuid, fingerprint: &str) -> Option<Step<E>> {
+        match self.applied(stream, command_id, fingerprint).await {
+            Ok(None) => None,
+            Ok(Some(outcome)) => Some(Step::Done(Ok(outcome))),
+            Err(e) => Some(Step::Done(Err(e))),
         }
     }
 
@@ -233,41 +246,52 @@ impl Commands {
                 Err(e) => return Step::Done(Err(e)),
             }
         }
-        match self.applied(stream, ctx.command_id, fingerprint).await {
-            Ok(None) => {}
-            Ok(Some(outcome)) => return Step::Done(Ok(outcome)),
-            Err(e) => return Step::Done(Err(e)),
-        }
+        // "Applied already?" is asked of the index only when the decision
+        // would not append: a new command's append is its own check (event
+        // ids are derived from the command id and unique in the store).
         let events = match A::decide(state, command) {
-            Ok(events) => events,
-            Err(err) => return Step::Unverified(Err(add_id(err, id).into())),
+            Ok(events) if !events.is_empty() => events,
+            decided => {
+                if let Some(done) = self.applied_step(stream, ctx.command_id, fingerprint).await {
+                    return done;
+                }
+                return Step::Unverified(match decided {
+                    Ok(_) => Ok(CommandOutcome {
+                        stream: stream.to_string(),
+                        version: version.unwrap_or(0),
+                        position: 0,
+                        appended: 0,
+                        event_types: vec![],
+                    }),
+                    Err(err) => Err(add_id(err, id).into()),
+                });
+            }
         };
-        if events.is_empty() {
-            return Step::Unverified(Ok(CommandOutcome {
-                stream: stream.to_string(),
-                version: version.unwrap_or(0),
-                position: 0,
-                appended: 0,
-                event_types: vec![],
-            }));
-        }
         let expected = expected_version(ctx, version);
         let event_types: Vec<String> = events.iter().map(|e| e.event_type().to_string()).collect();
         let new_events = new_events(&events, ctx, role, fingerprint);
         match self.store.append(stream, expected, new_events).await {
-            Ok(r) => {
-                let appended = if r.written { event_types.len() } else { 0 };
-                Step::Appended(
-                    CommandOutcome {
-                        stream: stream.to_string(),
-                        version: r.next_expected_version,
-                        position: r.position,
-                        appended,
-                        event_types,
-                    },
-                    events,
-                )
-            }
+            Ok(r) if r.written => Step::Appended(
+                CommandOutcome {
+                    stream: stream.to_string(),
+                    version: r.next_expected_version,
+                    position: r.position,
+                    appended: event_types.len(),
+                    event_types,
+                },
+                events,
+            ),
+            // The store holds events with these ids in this stream already:
+            // a retry (same fingerprint: the first application's outcome) or
+            // a reused command id (another fingerprint).
+            Ok(_) => match self.applied(stream, ctx.command_id, fingerprint).await {
+                Ok(Some(outcome)) => Step::Appended(outcome, Vec::new()),
+                Ok(None) => Step::Done(Err(AppError::Conflict(format!(
+                    "stream `{stream}` changed while command {} was answered; send it again",
+                    ctx.command_id
+                )))),
+                Err(e) => Step::Done(Err(e)),
+            },
             Err(StoreError::WrongExpectedVersion { .. })
                 if ctx.expected_version.is_none() && attempt + 1 < MAX_ATTEMPTS =>
             {

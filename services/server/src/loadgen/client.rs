@@ -36,6 +36,8 @@ pub struct Stats {
     pub elapsed: Duration,
     /// Latency of every answered request, in microseconds (sorted).
     latencies_us: Vec<u32>,
+    /// When each answer arrived, in microseconds since the workload began (sorted).
+    answered_us: Vec<u64>,
     /// The first error body seen (for the report).
     pub first_error: Option<String>,
 }
@@ -52,6 +54,13 @@ impl Stats {
         }
         let i = ((self.latencies_us.len() as f64 - 1.0) * q).round() as usize;
         f64::from(self.latencies_us[i.min(self.latencies_us.len() - 1)]) / 1000.0
+    }
+
+    /// The longest time without any answer, over all connections, in
+    /// milliseconds (from the first answer to the last).
+    pub fn longest_gap_ms(&self) -> f64 {
+        let gap = self.answered_us.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+        gap as f64 / 1000.0
     }
 }
 
@@ -72,7 +81,7 @@ pub async fn drive(target: Target, connections: usize, limit: Limit, make: MakeB
     for _ in 0..connections {
         let (target, make, next) = (target.clone(), make.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
-            connection(target, limit, deadline, make, next).await
+            connection(target, limit, (start, deadline), make, next).await
         }));
     }
     let mut all = Stats::default();
@@ -82,19 +91,21 @@ pub async fn drive(target: Target, connections: usize, limit: Limit, make: MakeB
         all.errors += s.errors;
         all.conflicts += s.conflicts;
         all.latencies_us.extend(s.latencies_us);
+        all.answered_us.extend(s.answered_us);
         if all.first_error.is_none() {
             all.first_error = s.first_error;
         }
     }
     all.elapsed = start.elapsed();
     all.latencies_us.sort_unstable();
+    all.answered_us.sort_unstable();
     Ok(all)
 }
 
 async fn connection(
     target: Target,
     limit: Limit,
-    deadline: Instant,
+    (start, deadline): (Instant, Instant),
     make: MakeBody,
     next: Arc<AtomicU64>,
 ) -> anyhow::Result<Stats> {
@@ -134,6 +145,9 @@ async fn connection(
         stats
             .latencies_us
             .push(u32::try_from(took.as_micros()).unwrap_or(u32::MAX));
+        stats
+            .answered_us
+            .push(u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX));
         let failed = !status.is_success() || body.windows(10).any(|w| w == b"\"errors\":[");
         if failed {
             stats.errors += 1;

@@ -87,6 +87,7 @@ async fn run_in(dir: &std::path::Path, args: &LoadgenArgs) -> anyhow::Result<()>
     let app = crate::Application::build(settings).await?;
     let addr = app.local_addr();
     let store = app.store();
+    let projections = app.projections();
     let minter = app
         .minter()
         .context("the load generator needs the development key")?
@@ -213,7 +214,9 @@ async fn run_in(dir: &std::path::Path, args: &LoadgenArgs) -> anyhow::Result<()>
         duration: Duration::from_secs(600),
     };
     let mut short_rate = None;
-    for run in ["short", "long"] {
+    // The third run: long streams again, with a projection snapshot written
+    // (as the periodic task writes it) once a quarter of the commands are sent.
+    for run in ["short", "long", "snapshot"] {
         if run == "long" {
             let grown = workloads::grow_streams(&store, &projects, args.grow).await?;
             println!(
@@ -222,20 +225,46 @@ async fn run_in(dir: &std::path::Path, args: &LoadgenArgs) -> anyhow::Result<()>
                 args.grow
             );
         }
-        let ps = projects.clone();
-        let make: MakeBody = Arc::new(move |n| workloads::plan_milestone_body(run, &ps, n));
+        let trigger = Arc::new(tokio::sync::Notify::new());
+        let snapshot = (run == "snapshot").then(|| {
+            let (projections, trigger) = (projections.clone(), trigger.clone());
+            tokio::spawn(async move {
+                trigger.notified().await;
+                let began = std::time::Instant::now();
+                let saved = tokio::task::spawn_blocking(move || projections.save_snapshot()).await;
+                (began.elapsed(), saved)
+            })
+        });
+        let (ps, at) = (projects.clone(), args.mutations / 4);
+        let make: MakeBody = Arc::new(move |n| {
+            if n == at {
+                trigger.notify_one();
+            }
+            workloads::plan_milestone_body(run, &ps, n)
+        });
         let stats = drive(graphql(&admin), connections, limit, make).await?;
         let rate = stats.rate();
-        let conflicts = stats.conflicts;
+        let (conflicts, gap, p99) = (stats.conflicts, stats.longest_gap_ms(), stats.quantile_ms(0.99));
+        let what = match run {
+            "snapshot" => "long streams, a snapshot written meanwhile",
+            "long" => "long streams",
+            _ => "short streams",
+        };
         print_row(&Row {
-            what: format!("planMilestone, {} projects, {run} streams", projects.len()),
+            what: format!("planMilestone, {} projects, {what}", projects.len()),
             stats,
             ratio: Some((rate / store_rate.max(1e-9), "store")),
         });
-        println!("  CONFLICT answers: {conflicts}");
-        match short_rate {
-            None => short_rate = Some(rate),
-            Some(short) => println!("  long/short rate: {:.3}", rate / short),
+        println!("  CONFLICT answers: {conflicts}; longest time without an answer: {gap:.1} ms (p99 {p99:.1} ms)");
+        if let Some(task) = snapshot {
+            let (took, saved) = task.await.context("the snapshot task failed")?;
+            saved.context("the snapshot task panicked")??;
+            println!("  snapshot written in {:.0} ms", took.as_secs_f64() * 1000.0);
+        }
+        match (run, short_rate) {
+            ("short", _) => short_rate = Some(rate),
+            ("long", Some(short)) => println!("  long/short rate: {:.3}", rate / short),
+            _ => {}
         }
     }
 
