@@ -82,7 +82,7 @@ pub(crate) fn copy<'a, G: std::ops::Deref<Target = ReadModels> + 'a>(read: impl 
         }
         let end = (log.len() + COPY_CHUNK).min(len);
         for i in log.len()..end {
-            let Some(e) = m.log.get(i as u32) else { return None };
+            let e = m.log.get(i as u32)?;
             let (t, v, data) = m.log.raw(e);
             log.push((
                 e.at.position,
