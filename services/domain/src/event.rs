@@ -186,6 +186,34 @@ impl AnyEvent {
         }
     }
 
+    /// The event's schema version (the current one of its type).
+    pub fn schema_version(&self) -> u32 {
+        match self {
+            Self::Municipality(e) => e.schema_version(),
+            Self::Consortium(e) => e.schema_version(),
+            Self::Strategy(e) => e.schema_version(),
+            Self::Project(e) => e.schema_version(),
+            Self::Application(e) => e.schema_version(),
+            Self::Programme(e) => e.schema_version(),
+            Self::Calendar(e) => e.schema_version(),
+        }
+    }
+
+    /// The event as the store keeps it: its type, schema version and JSON
+    /// (what [`AnyEvent::decode`] reads back).
+    pub fn encode(&self) -> (&'static str, u32, serde_json::Value) {
+        let json = match self {
+            Self::Municipality(e) => e.to_json(),
+            Self::Consortium(e) => e.to_json(),
+            Self::Strategy(e) => e.to_json(),
+            Self::Project(e) => e.to_json(),
+            Self::Application(e) => e.to_json(),
+            Self::Programme(e) => e.to_json(),
+            Self::Calendar(e) => e.to_json(),
+        };
+        (self.event_type(), self.schema_version(), json)
+    }
+
     /// The whole catalogue, all aggregates.
     pub fn catalogue() -> Vec<EventSpec> {
         let mut all = MunicipalityEvent::catalogue();

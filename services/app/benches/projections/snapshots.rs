@@ -1,7 +1,7 @@
 //! The snapshot part of the projection benchmark: size against the store's
-//! files, write and load against the rebuild (the same models as JSON, the
-//! format before 3, as a yardstick), and the longest apply while a snapshot
-//! is written, the old save (JSON under the read lock) beside it.
+//! files, write and load against the rebuild, and the longest apply while
+//! a snapshot is written. (The JSON yardsticks of the format before 3 are
+//! gone with the models' serde form: the read models keep a compact log.)
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -46,20 +46,7 @@ pub async fn snapshots(
         snapshot_bytes as f64 / log_bytes as f64,
         load_time.as_secs_f64() / rebuild_time.as_secs_f64()
     );
-    // Yardstick: the same models as JSON, as the snapshot was before format 3.
-    let t = Instant::now();
-    let json = serde_json::to_vec(&*projections.read()).expect("json");
-    let json_write = t.elapsed();
-    let t = Instant::now();
-    let back: ReadModels = serde_json::from_slice(&json).expect("json back");
-    let json_load = t.elapsed();
-    println!(
-        "  yardstick, the same models as JSON: {:.1} MiB ({:.2}× the log), serialized in {json_write:.2?}, parsed in {json_load:.2?} ({:.2}× the rebuild's time)",
-        json.len() as f64 / 1048576.0,
-        json.len() as f64 / log_bytes as f64,
-        json_load.as_secs_f64() / rebuild_time.as_secs_f64()
-    );
-    drop((json, back, projections));
+    drop(projections);
 
     // The pause: models with 90 % of the log; the rest is applied in small
     // batches while a snapshot of them is written on another thread.
@@ -71,17 +58,6 @@ pub async fn snapshots(
         after = Some(last.position);
         all.extend(batch);
     }
-    // Yardstick: the save before format 3, JSON serialized and written under the read lock.
-    let old_path = dir.join("old.snapshot.json");
-    let (old_time, old_during, old_longest, _) = pause(&all, None, move |p| {
-        let file = std::fs::File::create(&old_path).expect("create");
-        let models = p.read();
-        serde_json::to_writer(std::io::BufWriter::new(file), &*models).expect("json");
-    });
-    println!(
-        "  yardstick, the old save (JSON under the read lock, {old_time:.2?}): {old_during} events applied meanwhile, longest apply {:.2} ms",
-        old_longest.as_secs_f64() * 1e3
-    );
     let (save_time, during, longest, writer) = pause(&all, Some(path.clone()), |p| {
         p.save_snapshot().expect("save while applying")
     });

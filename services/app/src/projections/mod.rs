@@ -19,7 +19,7 @@ use samverkan_domain::{AnyEvent, EventDecodeError};
 use samverkan_eventstore::{EventStore, RecordedEvent, StoreError};
 use tokio::sync::{broadcast, watch};
 
-pub use log::{business_date, consortium_subject, municipality_subject, LogEntry, Stored, Subject, TimelineEntry};
+pub use log::{business_date, consortium_subject, municipality_subject, Log, LogEntry, Stored, Subject, TimelineEntry};
 pub use model::{Entity, Envelope, ReadModels, Related};
 pub use queries::{
     ApplicationFilter, AsOf, CodeResolution, ConsortiumOverview, Dashboard, FollowUpReport, ListFilter, ProjectFilter,
@@ -82,7 +82,7 @@ impl Projections {
         .entered();
         // Decode outside the lock: readers keep reading meanwhile.
         let decoded = decode_batch(batch);
-        let mut entries = Vec::with_capacity(batch.len());
+        let mut entries: Vec<u32> = Vec::with_capacity(batch.len());
         {
             let mut models = self.models.write().unwrap_or_else(|p| p.into_inner());
             for (e, event) in batch.iter().zip(decoded) {
@@ -95,9 +95,14 @@ impl Projections {
             }
             self.position.send_replace(models.checkpoint);
         }
-        if self.events.receiver_count() > 0 {
-            for entry in entries {
-                let _ = self.events.send(Arc::new(entry.to_timeline()));
+        if self.events.receiver_count() > 0 && !entries.is_empty() {
+            // Under the read lock: readers go on; the writer waits for these lines only.
+            let lines: Vec<TimelineEntry> = {
+                let models = self.read();
+                entries.iter().filter_map(|&i| models.log.timeline(i)).collect()
+            };
+            for line in lines {
+                let _ = self.events.send(Arc::new(line));
             }
         }
     }
@@ -265,7 +270,7 @@ pub fn apply_decoded(
     models: &mut ReadModels,
     e: &RecordedEvent,
     event: Result<AnyEvent, EventDecodeError>,
-) -> Option<Arc<LogEntry>> {
+) -> Option<u32> {
     match event {
         Ok(event) => {
             let env = Envelope {
@@ -273,6 +278,8 @@ pub fn apply_decoded(
                 recorded_at: e.recorded_at,
                 actor: e.metadata.actor.as_deref(),
                 actor_role: e.metadata.actor_role.as_deref(),
+                data: &e.data,
+                schema_version: e.schema_version,
             };
             Some(models.apply(&env, event))
         }
@@ -284,8 +291,8 @@ pub fn apply_decoded(
     }
 }
 
-/// Decode and apply one recorded event.
-pub fn apply_recorded(models: &mut ReadModels, e: &RecordedEvent) -> Option<Arc<LogEntry>> {
+/// Decode and apply one recorded event; returns its index in the log.
+pub fn apply_recorded(models: &mut ReadModels, e: &RecordedEvent) -> Option<u32> {
     apply_decoded(models, e, AnyEvent::decode(&e.event_type, e.schema_version, &e.data))
 }
 

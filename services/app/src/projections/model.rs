@@ -5,8 +5,6 @@ use std::collections::BTreeSet;
 
 /// Hash maps with a fast non-cryptographic hasher: keys are our own ids, not attacker-chosen strings.
 pub type HashMap<K, V> = std::collections::HashMap<K, V, rustc_hash::FxBuildHasher>;
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use samverkan_domain::consortium::{ConsortiumEvent, Coordinator};
 use samverkan_domain::municipality::MunicipalityEvent;
@@ -17,7 +15,7 @@ use samverkan_domain::{AnyEvent, ApplicationId, ConsortiumCode, MunicipalityCode
 use serde::{Deserialize, Serialize};
 
 use super::log::{consortium_key, municipality_key, strategy_keys};
-use super::log::{LogEntry, Stored, Subject};
+use super::log::{Append, Log, Stored, Subject};
 use super::views::*;
 
 /// A view folded from events, able to answer "as of" by refolding its history.
@@ -96,20 +94,20 @@ pub struct Entity<V> {
 impl<V: View> Entity<V> {
     /// The view as of `at` (all events recorded up to and including then),
     /// `None` if the entity did not exist yet. Refolds only this entity's events.
-    pub fn at(&self, at: Option<DateTime<Utc>>, log: &[Arc<LogEntry>]) -> Option<V> {
+    /// The entity's events are decoded again from the log for this.
+    pub fn at(&self, at: Option<DateTime<Utc>>, log: &Log) -> Option<V> {
         let Some(t) = at else { return self.current.clone() };
-        let recorded = |i: &u32| log.get(*i as usize).map(|e| e.stored.at.recorded_at);
+        let recorded = |i: &u32| log.get(*i).map(|e| e.at.recorded_at);
         if self.history.last().and_then(recorded).is_some_and(|r| r <= t) {
             return self.current.clone();
         }
         let mut view = None;
-        for e in self
-            .history
-            .iter()
-            .filter_map(|i| log.get(*i as usize))
-            .filter(|e| e.stored.at.recorded_at <= t)
-        {
-            view = V::apply_any(view, &e.stored);
+        for &i in &self.history {
+            if log.get(i).is_some_and(|e| e.at.recorded_at <= t) {
+                if let Some(stored) = log.stored(i) {
+                    view = V::apply_any(view, &stored);
+                }
+            }
         }
         view
     }
@@ -147,7 +145,7 @@ pub struct Related {
     pub applications: BTreeSet<ApplicationId>,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct ReadModels {
     /// Global position of the last event applied.
     pub(crate) checkpoint: Option<u64>,
@@ -159,22 +157,17 @@ pub struct ReadModels {
     pub(crate) by_municipality: HashMap<MunicipalityCode, Related>,
     /// Code index: every code a municipality has had → the identities that
     /// had it (validity is read from the identity's view, as of `at`).
-    #[serde(default)]
     pub(crate) code_index: HashMap<MunicipalityCode, std::collections::BTreeSet<MunicipalityCode>>,
     pub(crate) by_consortium: HashMap<ConsortiumCode, Related>,
     /// Funding programmes with their rule sets and calls.
-    #[serde(default)]
     pub(crate) programmes: HashMap<ProgrammeCode, Entity<ProgrammeView>>,
     /// Meeting calendars per municipality.
-    #[serde(default)]
     pub(crate) calendars: HashMap<MunicipalityCode, Entity<CalendarView>>,
-    /// Every applied event, in log order.
-    pub(crate) log: Vec<Arc<LogEntry>>,
-    /// Log indices per subject (rebuilt from `log` when a snapshot is loaded).
+    /// Every applied event, in log order, compact.
+    pub(crate) log: Log,
+    /// Log indices per subject.
     #[serde(skip)]
     pub(crate) by_subject: HashMap<Subject, Vec<u32>>,
-    #[serde(skip)]
-    actors: HashMap<String, Arc<str>>,
     /// Events skipped because this build does not know their type or version.
     pub(crate) skipped: u64,
     pub(crate) applied: u64,
@@ -186,6 +179,9 @@ pub struct Envelope<'a> {
     pub recorded_at: DateTime<Utc>,
     pub actor: Option<&'a str>,
     pub actor_role: Option<&'a str>,
+    /// The event as stored (the log keeps this, not the decoded event) and its schema version.
+    pub data: &'a [u8],
+    pub schema_version: u32,
 }
 
 impl ReadModels {
@@ -204,28 +200,13 @@ impl ReadModels {
         self.skipped
     }
 
-    fn intern(&mut self, s: Option<&str>) -> Option<Arc<str>> {
-        let s = s?;
-        if let Some(a) = self.actors.get(s) {
-            return Some(a.clone());
-        }
-        let a: Arc<str> = Arc::from(s);
-        self.actors.insert(s.to_string(), a.clone());
-        Some(a)
+    /// The log the models were folded from.
+    pub fn log(&self) -> &Log {
+        &self.log
     }
 
-    /// Rebuild the indices a snapshot does not carry.
-    pub fn reindex(&mut self) {
-        self.by_subject.clear();
-        for (i, e) in self.log.iter().enumerate() {
-            for s in &e.subjects {
-                self.by_subject.entry(s.clone()).or_default().push(i as u32);
-            }
-        }
-    }
-
-    /// Apply one decoded event. Returns its log entry.
-    pub fn apply(&mut self, env: &Envelope<'_>, event: AnyEvent) -> Arc<LogEntry> {
+    /// Apply one decoded event. Returns its index in the log.
+    pub fn apply(&mut self, env: &Envelope<'_>, event: AnyEvent) -> u32 {
         let index = self.log.len() as u32;
         let stored = Stored {
             at: Recorded {
@@ -353,16 +334,18 @@ impl ReadModels {
                 }
             }
         }
-        let entry = Arc::new(LogEntry {
-            stored,
-            actor: self.intern(env.actor),
-            actor_role: self.intern(env.actor_role),
-            subjects,
+        self.log.push(Append {
+            at: stored.at,
+            event: &stored.event,
+            schema_version: env.schema_version,
+            data: env.data,
+            actor: env.actor,
+            actor_role: env.actor_role,
+            subjects: &subjects,
         });
-        self.log.push(entry.clone());
         self.checkpoint = Some(env.position);
         self.applied += 1;
-        entry
+        index
     }
 
     /// Note an event this build cannot decode: skipped, but the checkpoint moves on.

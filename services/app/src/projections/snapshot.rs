@@ -12,8 +12,8 @@
 //!
 //! The read models are a pure function of the applied events and their
 //! envelopes (position, time, actor), so the snapshot keeps exactly that —
-//! each event as its stored JSON, read back by the domain's decoder with its
-//! upcasters — and loading folds them again, decoding on one thread while
+//! each event as the log keeps it (the JSON the store gave, with its schema
+//! version), read back by the domain's decoder with its upcasters — and loading folds them again, decoding on one thread while
 //! applying on another. No view is serialized: a field added to a view or
 //! to the models needs no snapshot code, and a snapshot can never be read
 //! into the wrong field. It is smaller than the store (no event ids, stream
@@ -25,20 +25,18 @@
 //! read, or an event it cannot decode is ignored: the models are rebuilt
 //! from the log.
 
+use chrono::{DateTime, Utc};
+use samverkan_domain::AnyEvent;
+use serde::{Deserialize, Serialize};
 use std::hash::Hasher;
 use std::io::Write;
-use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-use samverkan_domain::{AnyEvent, DomainEvent};
-use serde::{Deserialize, Serialize};
-
-use super::log::LogEntry;
 use super::model::{Envelope, ReadModels};
 
-/// 3: the applied log in MessagePack with a header; 2 and before were
-/// the whole read models as JSON.
-pub(crate) const FORMAT: u32 = 3;
+/// 4: the events' JSON as stored (at their stored schema version); 3: the
+/// applied log in MessagePack with a header, each event re-encoded at its
+/// current version; 2 and before were the whole read models as JSON.
+pub(crate) const FORMAT: u32 = 4;
 const MAGIC: &[u8; 8] = b"SVPROJ\0\n";
 const HEADER: usize = 8 + 4 + 8 + 8;
 /// Entries copied per hold of the read lock.
@@ -58,37 +56,44 @@ struct Body<E> {
 /// One applied event: position, recorded at (seconds since the epoch and
 /// nanoseconds, UTC), event type, schema version, the event's JSON, actor,
 /// actor role.
-type Entry<'a> = (u64, (i64, u32), &'a str, u32, String, Option<&'a str>, Option<&'a str>);
 type OwnedEntry = (u64, (i64, u32), String, u32, String, Option<String>, Option<String>);
 
 /// A consistent copy of what the snapshot needs, taken under short holds of
-/// the read lock (the log only grows; entries are `Arc`s).
+/// the read lock (the log only grows).
 pub(crate) struct Copy {
     checkpoint: Option<u64>,
     skipped: u64,
-    log: Vec<Arc<LogEntry>>,
+    log: Vec<OwnedEntry>,
 }
 
 /// Copy the models' log and checkpoint with `read` (a read-lock guard per
 /// call), at most [`COPY_CHUNK`] entries per hold. `None` when the models
 /// were replaced meanwhile (a rebuild from the start).
 pub(crate) fn copy<'a, G: std::ops::Deref<Target = ReadModels> + 'a>(read: impl Fn() -> G) -> Option<Copy> {
-    let (checkpoint, skipped, len, first) = {
+    let (checkpoint, skipped, len, generation) = {
         let m = read();
-        (m.checkpoint, m.skipped, m.log.len(), m.log.first().cloned())
+        (m.checkpoint, m.skipped, m.log.len(), m.log.generation())
     };
     let mut log = Vec::with_capacity(len);
     while log.len() < len {
         let m = read();
-        let same = match (&first, m.log.first()) {
-            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-            _ => false,
-        };
-        if !same || m.log.len() < len {
+        if m.log.generation() != generation || m.log.len() < len {
             return None;
         }
         let end = (log.len() + COPY_CHUNK).min(len);
-        log.extend(m.log[log.len()..end].iter().cloned());
+        for i in log.len()..end {
+            let e = m.log.get(i as u32)?;
+            let (t, v, data) = m.log.raw(e);
+            log.push((
+                e.at.position,
+                (e.at.recorded_at.timestamp(), e.at.recorded_at.timestamp_subsec_nanos()),
+                t.to_string(),
+                v,
+                String::from_utf8_lossy(data).into_owned(),
+                m.log.actor(e).map(str::to_string),
+                m.log.actor_role(e).map(str::to_string),
+            ));
+        }
     }
     Some(Copy {
         checkpoint,
@@ -120,41 +125,12 @@ fn checksum(body: &[u8]) -> u64 {
     h.finish()
 }
 
-fn encode(event: &AnyEvent) -> (&'static str, u32, serde_json::Value) {
-    match event {
-        AnyEvent::Municipality(e) => (e.event_type(), e.schema_version(), e.to_json()),
-        AnyEvent::Consortium(e) => (e.event_type(), e.schema_version(), e.to_json()),
-        AnyEvent::Strategy(e) => (e.event_type(), e.schema_version(), e.to_json()),
-        AnyEvent::Project(e) => (e.event_type(), e.schema_version(), e.to_json()),
-        AnyEvent::Application(e) => (e.event_type(), e.schema_version(), e.to_json()),
-        AnyEvent::Programme(e) => (e.event_type(), e.schema_version(), e.to_json()),
-        AnyEvent::Calendar(e) => (e.event_type(), e.schema_version(), e.to_json()),
-    }
-}
-
 /// Serialize a copy (this runs without the lock) into the snapshot format.
 pub(crate) fn write(w: &mut dyn Write, copy: &Copy) -> std::io::Result<()> {
-    let mut log = Vec::with_capacity(copy.log.len());
-    for e in &copy.log {
-        let (t, v, json) = encode(&e.stored.event);
-        let json = serde_json::to_string(&json).map_err(std::io::Error::other)?;
-        log.push((
-            e.stored.at.position,
-            (
-                e.stored.at.recorded_at.timestamp(),
-                e.stored.at.recorded_at.timestamp_subsec_nanos(),
-            ),
-            t,
-            v,
-            json,
-            e.actor.as_deref(),
-            e.actor_role.as_deref(),
-        ));
-    }
-    let body: Body<Entry<'_>> = Body {
+    let body: Body<&OwnedEntry> = Body {
         checkpoint: copy.checkpoint,
         skipped: copy.skipped,
-        log,
+        log: copy.log.iter().collect(),
     };
     let body = rmp_serde::to_vec(&body).map_err(std::io::Error::other)?;
     w.write_all(MAGIC)?;
@@ -227,6 +203,8 @@ pub(crate) fn read(bytes: &[u8]) -> Result<ReadModels, Unusable> {
                     recorded_at,
                     actor: e.5.as_deref(),
                     actor_role: e.6.as_deref(),
+                    data: e.4.as_bytes(),
+                    schema_version: e.3,
                 };
                 models.apply(&env, event);
             }

@@ -71,19 +71,22 @@ impl Visible<'_> {
         let mut sided: HashSet<ApplicationId> = HashSet::new();
         let mut out = vec![];
         for &i in indices {
-            let Some(e) = models.log.get(i as usize) else { continue };
-            if at.is_some_and(|t| e.stored.at.recorded_at > t) {
+            let Some(e) = models.log.get(i) else { continue };
+            // Only decisions make lines: other events are not decoded.
+            let event_type = models.log.event_type(e);
+            if at.is_some_and(|t| e.at.recorded_at > t) || !DECISIONS.contains(&event_type) {
                 continue;
             }
-            if let Some(id) = e.application() {
+            if let Some(id) = models.log.application(e) {
                 if !*seen.entry(id).or_insert_with(|| self.may_see_id(&id)) {
                     continue;
                 }
-                if matches!(&e.stored.event, AnyEvent::Application(A::FunderDecisionRecorded(_))) {
+                if event_type == "FunderDecisionRecorded" {
                     sided.insert(id);
                 }
             }
-            let Some(entry) = line(self, e, municipality, &sided) else {
+            let Some(event) = models.log.event(e) else { continue };
+            let Some(entry) = line(self, e, &event, municipality, &sided) else {
                 continue;
             };
             if from.is_some_and(|f| entry.date < f) || to.is_some_and(|t| entry.date > t) {
@@ -96,10 +99,25 @@ impl Visible<'_> {
     }
 }
 
-/// The register line of `e` for `m`, if it records a decision `m` took or received.
+/// The event types [`line`] makes lines of.
+const DECISIONS: &[&str] = &[
+    "StrategyAdopted",
+    "StrategyRevised",
+    "StrategyRepealed",
+    "TwinTownAgreementSigned",
+    "TwinTownAgreementEnded",
+    "MunicipalityCodeChanged",
+    "CoFinancingCommitted",
+    "FunderDecisionRecorded",
+    "ApplicationApproved",
+    "ApplicationRejected",
+];
+
+/// The register line of `e` (decoded: `event`) for `m`, if it records a decision `m` took or received.
 fn line(
     seen: &Visible<'_>,
     e: &LogEntry,
+    event: &AnyEvent,
     m: &MunicipalityCode,
     sided: &HashSet<ApplicationId>,
 ) -> Option<RegisterEntry> {
@@ -121,7 +139,7 @@ fn line(
             .and_then(|a| a.current.as_ref())
             .map_or_else(|| "the funder".to_string(), |a| a.programme.name.clone())
     };
-    let (date, case_number, paragraph, decided_by) = match &e.stored.event {
+    let (date, case_number, paragraph, decided_by) = match event {
         AnyEvent::Strategy(S::StrategyAdopted(x)) if x.municipality == *m => own(&x.decision),
         AnyEvent::Strategy(S::StrategyRevised(x)) if x.municipality == *m => own(&x.decision),
         AnyEvent::Strategy(S::StrategyRepealed(x)) if x.municipality == *m => own(&x.decision),
@@ -145,7 +163,7 @@ fn line(
         _ => return None,
     };
     // A strategy's line names the document (the timeline's line does not).
-    let title = match &e.stored.event {
+    let title = match event {
         AnyEvent::Strategy(S::StrategyAdopted(x)) => Some(x.strategy),
         AnyEvent::Strategy(S::StrategyRevised(x)) => Some(x.strategy),
         AnyEvent::Strategy(S::StrategyRepealed(x)) => Some(x.strategy),
@@ -153,16 +171,17 @@ fn line(
     }
     .and_then(|id| seen.models().strategy(&id, None))
     .map(|s| s.title);
-    let summary = summarize(&e.stored.event);
+    let summary = summarize(event);
+    let log = &seen.models().log;
     Some(RegisterEntry {
         date,
         case_number,
         paragraph,
         decided_by,
-        kind: e.event_type(),
+        kind: log.event_type(e),
         description: title.map_or(summary.clone(), |t| format!("{t}: {summary}")),
-        position: e.stored.at.position,
-        recorded_at: e.stored.at.recorded_at,
-        application: e.application(),
+        position: e.at.position,
+        recorded_at: e.at.recorded_at,
+        application: log.application(e),
     })
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use samverkan_domain::ApplicationId;
 
 use crate::projections::Visible;
-use crate::projections::{Subject, TimelineEntry};
+use crate::projections::{Log, Subject, TimelineEntry};
 
 impl Visible<'_> {
     /// Timeline of a subject (`municipality:SE-1487`, `consortium:V6`), newest
@@ -38,14 +38,14 @@ impl Visible<'_> {
         let mut seen: std::collections::HashMap<ApplicationId, bool> = std::collections::HashMap::new();
         let mut out = vec![];
         for &i in indices.iter().rev() {
-            let Some(e) = models.log.get(i as usize) else { continue };
-            if before.is_some_and(|b| e.stored.at.position >= b)
-                || at.is_some_and(|t| e.stored.at.recorded_at > t)
-                || e.after_business_day(valid_at)
+            let Some(e) = models.log.get(i) else { continue };
+            if before.is_some_and(|b| e.at.position >= b)
+                || at.is_some_and(|t| e.at.recorded_at > t)
+                || Log::after_business_day(e, valid_at)
             {
                 continue;
             }
-            if let Some(id) = e.application() {
+            if let Some(id) = models.log.application(e) {
                 if !*seen.entry(id).or_insert_with(|| self.may_see_id(&id)) {
                     continue;
                 }
@@ -53,7 +53,7 @@ impl Visible<'_> {
             if out.len() == limit {
                 return (out, true);
             }
-            out.push(e.to_timeline());
+            out.extend(models.log.timeline(i));
         }
         (out, false)
     }

@@ -23,7 +23,7 @@ pub use project::{ContactView, ErasureView, MilestoneView, PartnerView, ProjectV
 pub use strategy::{FollowUpView, RevisionView, StrategyView};
 
 /// When and by whom an event was recorded.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Recorded {
     pub position: u64,
     pub recorded_at: DateTime<Utc>,

@@ -1,90 +1,13 @@
-//! The log the read models keep: every applied event with who caused it and
-//! what it concerns, its business date, and its line in a timeline.
+//! What an event says, read from the decoded event: its business date,
+//! stream, keys and timeline summary.
 
-use std::sync::Arc;
-
-use chrono::{DateTime, Utc};
 use samverkan_domain::calendar::CalendarEvent;
 use samverkan_domain::consortium::ConsortiumEvent;
 use samverkan_domain::municipality::MunicipalityEvent;
 use samverkan_domain::programme::ProgrammeEvent;
 use samverkan_domain::project::ProjectEvent;
 use samverkan_domain::strategy::StrategyEvent;
-use samverkan_domain::{AnyEvent, ApplicationId, ConsortiumCode, DomainEvent, MunicipalityCode, StrategyId};
-use serde::{Deserialize, Serialize};
-
-use super::views::Recorded;
-
-/// A decoded event with its place in the log.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Stored {
-    pub at: Recorded,
-    pub event: AnyEvent,
-}
-
-impl Serialize for Stored {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (t, v, d) = match &self.event {
-            AnyEvent::Municipality(e) => (e.event_type(), e.schema_version(), e.to_json()),
-            AnyEvent::Consortium(e) => (e.event_type(), e.schema_version(), e.to_json()),
-            AnyEvent::Strategy(e) => (e.event_type(), e.schema_version(), e.to_json()),
-            AnyEvent::Project(e) => (e.event_type(), e.schema_version(), e.to_json()),
-            AnyEvent::Application(e) => (e.event_type(), e.schema_version(), e.to_json()),
-            AnyEvent::Programme(e) => (e.event_type(), e.schema_version(), e.to_json()),
-            AnyEvent::Calendar(e) => (e.event_type(), e.schema_version(), e.to_json()),
-        };
-        (self.at.position, self.at.recorded_at, t, v, d).serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for Stored {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let (position, recorded_at, t, v, data): (u64, DateTime<Utc>, String, u32, serde_json::Value) =
-            Deserialize::deserialize(d)?;
-        let bytes = serde_json::to_vec(&data).map_err(serde::de::Error::custom)?;
-        let event = AnyEvent::decode(&t, v, &bytes).map_err(serde::de::Error::custom)?;
-        Ok(Stored {
-            at: Recorded { position, recorded_at },
-            event,
-        })
-    }
-}
-
-/// What an event concerns: a municipality or a consortium.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Subject {
-    Municipality(MunicipalityCode),
-    Consortium(ConsortiumCode),
-}
-
-impl Subject {
-    /// Parse `municipality:SE-1487` or `consortium:V6`.
-    pub fn parse(s: &str) -> Option<Subject> {
-        match s.split_once(':')? {
-            ("municipality", c) => MunicipalityCode::parse(c).ok().map(Subject::Municipality),
-            ("consortium", c) => ConsortiumCode::parse(c).ok().map(Subject::Consortium),
-            _ => None,
-        }
-    }
-}
-
-impl std::fmt::Display for Subject {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Subject::Municipality(m) => write!(f, "municipality:{m}"),
-            Subject::Consortium(c) => write!(f, "consortium:{c}"),
-        }
-    }
-}
-
-/// One applied event in log order: the decoded event, who caused it, what it concerns.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LogEntry {
-    pub stored: Stored,
-    pub actor: Option<Arc<str>>,
-    pub actor_role: Option<Arc<str>>,
-    pub subjects: Vec<Subject>,
-}
+use samverkan_domain::{AnyEvent, MunicipalityCode, StrategyId};
 
 /// The date an event's decision gives it (business time); `None` for events
 /// that carry no such date (a draft, an invitation, a planned milestone).
@@ -132,78 +55,20 @@ pub fn business_date(event: &AnyEvent) -> Option<chrono::NaiveDate> {
     })
 }
 
-impl LogEntry {
-    /// Whether the event's own date is after `valid_at` (it had not happened
-    /// yet on that day). Events without a business date are never after.
-    pub fn after_business_day(&self, valid_at: Option<chrono::NaiveDate>) -> bool {
-        valid_at.is_some_and(|day| business_date(&self.stored.event).is_some_and(|d| d > day))
-    }
-
-    pub fn event_type(&self) -> &'static str {
-        self.stored.event.event_type()
-    }
-
-    /// The application an event belongs to (drafts are visible to fewer readers).
-    pub fn application(&self) -> Option<ApplicationId> {
-        match &self.stored.event {
-            AnyEvent::Application(e) => Some(e.application()),
-            _ => None,
-        }
-    }
-
-    /// The stream the event was appended to.
-    pub fn stream(&self) -> String {
-        match &self.stored.event {
-            AnyEvent::Municipality(e) => format!("municipality-{}", municipality_key(e)),
-            AnyEvent::Consortium(e) => format!("consortium-{}", consortium_key(e)),
-            AnyEvent::Strategy(e) => format!("strategy-{}", strategy_keys(e).0),
-            AnyEvent::Project(e) => format!("project-{}", e.project()),
-            AnyEvent::Application(e) => format!("application-{}", e.application()),
-            AnyEvent::Programme(e) => format!("programme-{}", e.programme()),
-            AnyEvent::Calendar(e) => format!("calendar-{}", e.municipality()),
-        }
-    }
-
-    /// The timeline line for this entry.
-    pub fn to_timeline(&self) -> TimelineEntry {
-        TimelineEntry {
-            position: self.stored.at.position,
-            recorded_at: self.stored.at.recorded_at,
-            stream: self.stream(),
-            event_type: self.event_type().to_string(),
-            actor: self.actor.as_deref().map(str::to_string),
-            actor_role: self.actor_role.as_deref().map(str::to_string),
-            summary: summarize(&self.stored.event),
-            subjects: self.subjects.iter().map(Subject::to_string).collect(),
-            application: self.application(),
-        }
+/// The stream the event was appended to.
+pub(crate) fn stream(event: &AnyEvent) -> String {
+    match event {
+        AnyEvent::Municipality(e) => format!("municipality-{}", municipality_key(e)),
+        AnyEvent::Consortium(e) => format!("consortium-{}", consortium_key(e)),
+        AnyEvent::Strategy(e) => format!("strategy-{}", strategy_keys(e).0),
+        AnyEvent::Project(e) => format!("project-{}", e.project()),
+        AnyEvent::Application(e) => format!("application-{}", e.application()),
+        AnyEvent::Programme(e) => format!("programme-{}", e.programme()),
+        AnyEvent::Calendar(e) => format!("calendar-{}", e.municipality()),
     }
 }
 
-/// One line of a timeline, as queries and subscriptions return it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TimelineEntry {
-    pub position: u64,
-    pub recorded_at: DateTime<Utc>,
-    pub stream: String,
-    pub event_type: String,
-    pub actor: Option<String>,
-    pub actor_role: Option<String>,
-    pub summary: String,
-    /// Subjects the event concerns: `municipality:SE-1487`, `consortium:V6`.
-    pub subjects: Vec<String>,
-    /// For applications: the application id (drafts are visible to fewer readers).
-    pub application: Option<ApplicationId>,
-}
-
-pub fn municipality_subject(m: &MunicipalityCode) -> String {
-    format!("municipality:{m}")
-}
-pub fn consortium_subject(c: &ConsortiumCode) -> String {
-    format!("consortium:{c}")
-}
-
-pub(super) fn municipality_key(e: &MunicipalityEvent) -> MunicipalityCode {
+pub(crate) fn municipality_key(e: &MunicipalityEvent) -> MunicipalityCode {
     match e {
         MunicipalityEvent::MunicipalityRegistered(r) => r.code,
         MunicipalityEvent::TwinTownAgreementSigned(s) => s.municipality,
@@ -212,7 +77,7 @@ pub(super) fn municipality_key(e: &MunicipalityEvent) -> MunicipalityCode {
     }
 }
 
-pub(super) fn consortium_key(e: &ConsortiumEvent) -> &ConsortiumCode {
+pub(crate) fn consortium_key(e: &ConsortiumEvent) -> &samverkan_domain::ConsortiumCode {
     match e {
         ConsortiumEvent::ConsortiumFormed(f) => &f.code,
         ConsortiumEvent::MemberJoined(j) => &j.consortium,
@@ -222,7 +87,7 @@ pub(super) fn consortium_key(e: &ConsortiumEvent) -> &ConsortiumCode {
     }
 }
 
-pub(super) fn strategy_keys(e: &StrategyEvent) -> (StrategyId, MunicipalityCode) {
+pub(crate) fn strategy_keys(e: &StrategyEvent) -> (StrategyId, MunicipalityCode) {
     match e {
         StrategyEvent::StrategyDrafted(x) => (x.strategy, x.municipality),
         StrategyEvent::StrategyAdopted(x) => (x.strategy, x.municipality),
