@@ -40,7 +40,7 @@ pub(crate) const FORMAT: u32 = 4;
 const MAGIC: &[u8; 8] = b"SVPROJ\0\n";
 const HEADER: usize = 8 + 4 + 8 + 8;
 /// Entries copied per hold of the read lock.
-const COPY_CHUNK: usize = 16_384;
+const COPY_CHUNK: usize = 1_024;
 
 /// What a snapshot holds.
 #[derive(Serialize, Deserialize)]
