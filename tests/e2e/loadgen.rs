@@ -36,6 +36,7 @@ fn loadgen_runs_every_workload_and_cleans_up() {
         "| bare axum handler, same bytes as dashboard",
         "| store yardstick: 4 writers",
         "| planMilestone, 7 projects, short streams | 60 | 0 |",
+        "| planMilestone, one per grown stream (the aggregate cache refreshes its 7 entries) | 7 | 0 |",
         "| planMilestone, 7 projects, long streams | 60 | 0 |",
         "CONFLICT answers: 0",
         "long/short rate:",

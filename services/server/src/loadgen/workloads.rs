@@ -175,9 +175,15 @@ pub fn plan_milestone_body(run: &str, projects: &[TargetProject], n: u64) -> Byt
 
 /// Grow every project's stream to `factor`× its length, not through the
 /// API (it is not measured): `PlanMilestone` decided on the folded state and
-/// appended in batches at the exact version.
-pub async fn grow_streams(store: &Arc<dyn EventStore>, projects: &[TargetProject], factor: u64) -> anyhow::Result<u64> {
+/// appended in batches at the exact version. Returns the number of events
+/// appended and the global position of the last one.
+pub async fn grow_streams(
+    store: &Arc<dyn EventStore>,
+    projects: &[TargetProject],
+    factor: u64,
+) -> anyhow::Result<(u64, Option<u64>)> {
     let mut appended = 0;
+    let mut last = None;
     for p in projects {
         let id = ProjectId::new(p.id);
         let stream = format!("project-{}", p.id);
@@ -213,9 +219,10 @@ pub async fn grow_streams(store: &Arc<dyn EventStore>, projects: &[TargetProject
             appended += batch.len() as u64;
             let r = store.append(&stream, expected, batch).await?;
             version = Some(r.next_expected_version);
+            last = Some(r.position);
         }
     }
-    Ok(appended)
+    Ok((appended, last))
 }
 
 /// A bare axum server answering `POST /bare/<name>` with `bytes` (what the
