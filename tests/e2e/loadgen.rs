@@ -38,12 +38,30 @@ fn loadgen_runs_every_workload_and_cleans_up() {
         "| planMilestone, 7 projects, short streams | 60 | 0 |",
         "| planMilestone, one per grown stream (the aggregate cache refreshes its 7 entries) | 7 | 0 |",
         "| planMilestone, 7 projects, long streams | 60 | 0 |",
+        "| planMilestone, 7 projects, long streams, the first snapshot (whole log) written meanwhile | 60 | 0 |",
+        "| planMilestone, 7 projects, long streams, the next snapshot (appended) written meanwhile | 60 | 0 |",
         "CONFLICT answers: 0",
         "long/short rate:",
     ] {
         assert!(text.contains(row), "no `{row}` in:\n{text}");
     }
     assert!(!text.contains("first error"), "{text}");
+    // The first snapshot holds the whole log; the next one appends only
+    // what was applied since (the commands of one run and their follow-ups).
+    let entries = |how: &str| -> u64 {
+        let line = text
+            .lines()
+            .find(|l| l.contains("snapshot written in") && l.ends_with(how))
+            .unwrap_or_else(|| panic!("no `{how}` snapshot line in:\n{text}"));
+        let (_, rest) = line.split_once(": ").expect("the counts");
+        rest.split(' ').next().and_then(|n| n.parse().ok()).expect("a count")
+    };
+    let (whole, appended) = (entries("whole"), entries("appended"));
+    assert!(whole > 300, "the demo and the grown streams: {whole}\n{text}");
+    assert!(
+        (1..whole / 4).contains(&appended),
+        "appended {appended} of {whole} entries\n{text}"
+    );
     assert_eq!(
         std::fs::read_dir(dir.path()).expect("the dir").count(),
         0,

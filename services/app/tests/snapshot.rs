@@ -1,8 +1,10 @@
 //! The projection snapshot through the real store on disk: a snapshot
 //! written and loaded answers like a rebuild from the log; a corrupt,
 //! truncated, old-format (JSON) or foreign snapshot is ignored and the
-//! models are rebuilt; a snapshot written while events keep arriving resumes
-//! at its own position, without losing or applying an event twice.
+//! models are rebuilt; later snapshots append only what is new, and an
+//! append cut short loads the segments before it; a snapshot written while
+//! events keep arriving resumes at its own position, without losing or
+//! applying an event twice.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 mod support;
@@ -149,15 +151,99 @@ async fn a_corrupt_truncated_or_old_format_snapshot_is_ignored_and_the_models_re
     other_format[8] = other_format[8].wrapping_add(1);
     ignored_then_rebuilt(&w, &path, &other_format, "a snapshot of another format", &expected).await;
 
-    let mut longer = good.clone();
-    longer.extend_from_slice(b"trailing");
-    ignored_then_rebuilt(&w, &path, &longer, "a snapshot with trailing bytes", &expected).await;
+    let mut wrong_length = good.clone();
+    wrong_length[12] = wrong_length[12].wrapping_sub(1);
+    ignored_then_rebuilt(&w, &path, &wrong_length, "a segment with the wrong length", &expected).await;
 
     ignored_then_rebuilt(&w, &path, b"", "an empty file", &expected).await;
 
-    // The good one, for contrast, is used.
+    // The good one, for contrast, is used; so is one with a few bytes
+    // after its segment (an append cut short by a crash).
     std::fs::write(&path, &good).unwrap();
+    assert_eq!(
+        Projections::new(Some(path.clone())).position(),
+        w.projections.position()
+    );
+    let mut longer = good.clone();
+    longer.extend_from_slice(b"torn");
+    std::fs::write(&path, &longer).unwrap();
     assert_eq!(Projections::new(Some(path)).position(), w.projections.position());
+}
+
+#[tokio::test]
+async fn later_snapshots_append_what_is_new_and_an_append_cut_short_loads_the_segments_before_it() {
+    let (w, mid) = demo_world().await;
+    let path = snapshot_path(&w);
+    let first = w.projections.save_snapshot().unwrap();
+    assert!(!first.appended, "the first snapshot is written whole");
+    assert_eq!(first.entries as u64, w.projections.read().applied());
+    let whole = std::fs::read(&path).unwrap();
+    let at_first = w.projections.position();
+
+    for i in 0..3 {
+        w.register(&format!("SE-97{i:02}"), &format!("Tillagd {i}")).await;
+    }
+    w.settle().await;
+    let second = w.projections.save_snapshot().unwrap();
+    assert!(second.appended, "the next snapshot appends");
+    assert!(
+        (3..first.entries / 4).contains(&second.entries),
+        "only the new entries: {second:?} after {first:?}"
+    );
+    let appended = std::fs::read(&path).unwrap();
+    assert_eq!(&appended[..whole.len()], &whole[..], "what was there is left as it was");
+    assert_eq!(appended.len() as u64, whole.len() as u64 + second.bytes);
+    assert_eq!(
+        w.projections.save_snapshot().unwrap().entries,
+        0,
+        "nothing new, nothing written"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), appended);
+
+    let now = Utc::now();
+    let expected = rebuilt(&w, now, mid).await;
+    let loaded = Projections::new(Some(path.clone()));
+    assert_eq!(loaded.position(), w.projections.position());
+    assert_eq!(
+        answers(&loaded.read(), now, mid),
+        expected,
+        "two segments load like a rebuild"
+    );
+
+    // Models loaded from the file append to it.
+    w.register("SE-9799", "Efter laddningen").await;
+    w.settle().await;
+    let task = loaded.start(w.store.clone());
+    let head = w.store.head_position().await.unwrap().unwrap();
+    assert!(loaded.wait_for(head, Duration::from_secs(20)).await);
+    task.abort();
+    let third = loaded.save_snapshot().unwrap();
+    assert!(third.appended && third.entries >= 1, "{third:?}");
+    let three = std::fs::read(&path).unwrap();
+    assert_eq!(&three[..appended.len()], &appended[..]);
+
+    // An append cut short: the segments before it are loaded, the log
+    // fills in the rest, and the next snapshot rewrites the file whole.
+    let cut = &three[..appended.len() + (three.len() - appended.len()) / 2];
+    std::fs::write(&path, cut).unwrap();
+    let torn = Projections::new(Some(path.clone()));
+    assert!(torn.position() < Some(head), "the cut segment is left out");
+    assert!(torn.position() > at_first, "the whole segments before it are loaded");
+    let task = torn.start(w.store.clone());
+    assert!(torn.wait_for(head, Duration::from_secs(20)).await);
+    task.abort();
+    let now = Utc::now();
+    let expected = rebuilt(&w, now, mid).await;
+    assert_eq!(
+        answers(&torn.read(), now, mid),
+        expected,
+        "no event lost or applied twice"
+    );
+    let repaired = torn.save_snapshot().unwrap();
+    assert!(!repaired.appended, "a file that is not as it was left is written whole");
+    let again = Projections::new(Some(path));
+    assert_eq!(again.position(), Some(head));
+    assert_eq!(answers(&again.read(), now, mid), expected);
 }
 
 #[tokio::test]

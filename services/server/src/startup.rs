@@ -252,7 +252,12 @@ impl Application {
         }
         let projections = self.projections.clone();
         match tokio::task::spawn_blocking(move || projections.save_snapshot()).await {
-            Ok(Ok(())) => tracing::info!(position = ?self.projections.position(), "projection snapshot saved"),
+            Ok(Ok(saved)) => tracing::info!(
+                position = ?self.projections.position(),
+                entries = saved.entries,
+                appended = saved.appended,
+                "projection snapshot saved"
+            ),
             Ok(Err(e)) => tracing::warn!(error = %e, "could not save the projection snapshot"),
             Err(e) => tracing::warn!(error = %e, "the snapshot task failed"),
         }

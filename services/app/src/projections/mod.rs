@@ -33,16 +33,37 @@ pub struct Projections {
     position: watch::Sender<Option<u64>>,
     events: broadcast::Sender<Arc<TimelineEntry>>,
     snapshot_path: Option<PathBuf>,
-    /// Serializes snapshot writers (the periodic one and the one at shutdown).
-    saving: std::sync::Mutex<()>,
+    /// Serializes snapshot writers (the periodic one and the one at
+    /// shutdown), and what the file holds (for the next one to append).
+    saving: std::sync::Mutex<Option<snapshot::OnDisk>>,
+}
+
+/// What [`Projections::save_snapshot`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SnapshotSaved {
+    /// Log entries written (the new ones when appended).
+    pub entries: usize,
+    /// Bytes written.
+    pub bytes: u64,
+    /// Appended to the file (else written whole, or nothing was new).
+    pub appended: bool,
 }
 
 impl Projections {
     /// Empty read models, or the ones saved in `snapshot_path` if it holds a
     /// valid snapshot (an unreadable snapshot is ignored: everything is rebuilt).
     pub fn new(snapshot_path: Option<PathBuf>) -> Arc<Self> {
-        let models = snapshot_path.as_deref().and_then(load_snapshot).unwrap_or_default();
-        Self::with_models(models, snapshot_path)
+        let loaded = snapshot_path.as_deref().and_then(load_snapshot);
+        let on_disk = loaded.as_ref().map(|(models, len)| snapshot::OnDisk {
+            generation: models.log.generation(),
+            entries: models.log.len(),
+            checkpoint: models.checkpoint,
+            len: *len,
+        });
+        let models = loaded.map(|(models, _)| models).unwrap_or_default();
+        let this = Self::with_models(models, snapshot_path);
+        *this.saving.lock().unwrap_or_else(|p| p.into_inner()) = on_disk;
+        this
     }
 
     /// Read access to the models. Keep the guard short.
@@ -164,7 +185,7 @@ impl Projections {
                 if now != saved {
                     let me = this.clone();
                     match tokio::task::spawn_blocking(move || me.save_snapshot()).await {
-                        Ok(Ok(())) => saved = now,
+                        Ok(Ok(_)) => saved = now,
                         Ok(Err(e)) => tracing::warn!(error = %e, "could not save projection snapshot"),
                         Err(e) => tracing::warn!(error = %e, "snapshot task failed"),
                     }
@@ -173,19 +194,56 @@ impl Projections {
         })
     }
 
-    /// Write the models and their checkpoint atomically (temp file + rename +
-    /// fsync); the file is the owner's only (mode `0600`). The read lock is
-    /// held only to copy the log's `Arc`s, a chunk at a time; serializing and
-    /// writing run without it, so events keep being applied.
-    /// Call it off the async runtime (`spawn_blocking`).
-    pub fn save_snapshot(&self) -> std::io::Result<()> {
-        let Some(path) = &self.snapshot_path else { return Ok(()) };
-        let _one_writer = self.saving.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(copy) = snapshot::copy(|| self.read()) else {
-            tracing::info!("the read models were rebuilt while a snapshot was taken; none written");
-            return Ok(());
+    /// Save the models' log and checkpoint (see the snapshot module): the
+    /// entries applied since the last snapshot are appended to the file and
+    /// synced; the first snapshot of these models is written whole into a
+    /// temp file that is synced and renamed over the old one. The file is
+    /// the owner's only (mode `0600`). The read lock is held only to copy
+    /// log entries, a chunk at a time; serializing and writing run without
+    /// it, so events keep being applied. Call it off the async runtime
+    /// (`spawn_blocking`).
+    pub fn save_snapshot(&self) -> std::io::Result<SnapshotSaved> {
+        use std::io::Write as _;
+        let Some(path) = &self.snapshot_path else {
+            return Ok(SnapshotSaved::default());
         };
-        crate::files::write_atomically(path, |w| snapshot::write(w, &copy))
+        let mut on_disk = self.saving.lock().unwrap_or_else(|p| p.into_inner());
+        // Appending needs the file as it was left (not replaced or cut).
+        let known = on_disk.filter(|d| std::fs::metadata(path).is_ok_and(|m| m.len() == d.len));
+        let Some(copy) = snapshot::copy(|| self.read(), known) else {
+            tracing::info!("the read models were rebuilt while a snapshot was taken; none written");
+            return Ok(SnapshotSaved::default());
+        };
+        if snapshot::unchanged(&copy, known) {
+            return Ok(SnapshotSaved::default());
+        }
+        let segment = snapshot::segment(&copy)?;
+        let appended = snapshot::appends_to(&copy, known);
+        let len = match known {
+            Some(d) if appended => {
+                let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
+                // Whatever happens next, the file is no longer as recorded.
+                *on_disk = None;
+                file.write_all(&segment)?;
+                file.sync_data()?;
+                d.len + segment.len() as u64
+            }
+            _ => {
+                *on_disk = None;
+                let header = snapshot::header();
+                crate::files::write_atomically(path, |w| {
+                    w.write_all(&header)?;
+                    w.write_all(&segment)
+                })?;
+                (header.len() + segment.len()) as u64
+            }
+        };
+        *on_disk = Some(snapshot::on_disk_after(&copy, len));
+        Ok(SnapshotSaved {
+            entries: copy.entries(),
+            bytes: segment.len() as u64,
+            appended,
+        })
     }
 
     /// Read models and a snapshot path, for tools and benchmarks that build
@@ -198,7 +256,7 @@ impl Projections {
             position,
             events,
             snapshot_path,
-            saving: std::sync::Mutex::new(()),
+            saving: std::sync::Mutex::new(None),
         })
     }
 }
@@ -228,7 +286,8 @@ impl crate::follow::Follower for Projections {
     }
 }
 
-fn load_snapshot(path: &Path) -> Option<ReadModels> {
+/// The models saved in `path` and the length of its whole segments.
+fn load_snapshot(path: &Path) -> Option<(ReadModels, u64)> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
@@ -238,7 +297,7 @@ fn load_snapshot(path: &Path) -> Option<ReadModels> {
         }
     };
     match snapshot::read(&bytes) {
-        Ok(models) => Some(models),
+        Ok(loaded) => Some(loaded),
         Err(e) => {
             tracing::warn!(error = %e, "projection snapshot not used; rebuilding from the log");
             None

@@ -75,7 +75,9 @@ async fn run_in(dir: &std::path::Path, args: &LoadgenArgs) -> anyhow::Result<()>
         demo: true,
         open_data: None,
         auth: AuthSettings::default(),
-        snapshot_every: Duration::from_secs(10),
+        // The load generator writes the projection snapshots itself, at
+        // known times (the first one whole, the next one appended).
+        snapshot_every: Duration::from_secs(365 * 24 * 3600),
         shutdown_grace: Duration::from_secs(2),
         checkpoints: Default::default(),
         connections: ConnectionLimits {
@@ -214,9 +216,11 @@ async fn run_in(dir: &std::path::Path, args: &LoadgenArgs) -> anyhow::Result<()>
         duration: Duration::from_secs(600),
     };
     let mut short_rate = None;
-    // The third run: long streams again, with a projection snapshot written
-    // (as the periodic task writes it) once a quarter of the commands are sent.
-    for run in ["short", "long", "snapshot"] {
+    // The third and fourth runs: long streams again, with a projection
+    // snapshot written (as the periodic task writes it) once a quarter of the
+    // commands are sent: first the whole log (the first snapshot of a
+    // server started without one), then appended (every snapshot after).
+    for run in ["short", "long", "snapshot", "appended"] {
         if run == "long" {
             let (grown, last) = workloads::grow_streams(&store, &projects, args.grow).await?;
             // The grown events went to the store behind the server's back:
@@ -255,7 +259,7 @@ async fn run_in(dir: &std::path::Path, args: &LoadgenArgs) -> anyhow::Result<()>
             });
         }
         let trigger = Arc::new(tokio::sync::Notify::new());
-        let snapshot = (run == "snapshot").then(|| {
+        let snapshot = matches!(run, "snapshot" | "appended").then(|| {
             let (projections, trigger) = (projections.clone(), trigger.clone());
             tokio::spawn(async move {
                 trigger.notified().await;
@@ -275,7 +279,8 @@ async fn run_in(dir: &std::path::Path, args: &LoadgenArgs) -> anyhow::Result<()>
         let rate = stats.rate();
         let (conflicts, gap, p99) = (stats.conflicts, stats.longest_gap_ms(), stats.quantile_ms(0.99));
         let what = match run {
-            "snapshot" => "long streams, a snapshot written meanwhile",
+            "snapshot" => "long streams, the first snapshot (whole log) written meanwhile",
+            "appended" => "long streams, the next snapshot (appended) written meanwhile",
             "long" => "long streams",
             _ => "short streams",
         };
@@ -287,8 +292,14 @@ async fn run_in(dir: &std::path::Path, args: &LoadgenArgs) -> anyhow::Result<()>
         println!("  CONFLICT answers: {conflicts}; longest time without an answer: {gap:.1} ms (p99 {p99:.1} ms)");
         if let Some(task) = snapshot {
             let (took, saved) = task.await.context("the snapshot task failed")?;
-            saved.context("the snapshot task panicked")??;
-            println!("  snapshot written in {:.0} ms", took.as_secs_f64() * 1000.0);
+            let saved = saved.context("the snapshot task panicked")??;
+            println!(
+                "  snapshot written in {:.1} ms: {} log entries, {} bytes, {}",
+                took.as_secs_f64() * 1000.0,
+                saved.entries,
+                saved.bytes,
+                if saved.appended { "appended" } else { "whole" }
+            );
         }
         match (run, short_rate) {
             ("short", _) => short_rate = Some(rate),
