@@ -544,7 +544,10 @@ try {
     const local = await cp.evaluate((iso) => {
       const d = new Date(iso);
       const p = (n) => String(n).padStart(2, '0');
-      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+      // Chromium keeps a datetime-local value without its seconds when
+      // they are 0 (and Playwright's fill refuses a value the input changes).
+      const seconds = d.getSeconds() ? `:${p(d.getSeconds())}` : '';
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}${seconds}`;
     }, t0);
     await cp.fill('#ctl-asof', local);
     await cp.dispatchEvent('#ctl-asof', 'change');
