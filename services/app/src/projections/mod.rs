@@ -53,14 +53,10 @@ impl Projections {
     /// Empty read models, or the ones saved in `snapshot_path` if it holds a
     /// valid snapshot (an unreadable snapshot is ignored: everything is rebuilt).
     pub fn new(snapshot_path: Option<PathBuf>) -> Arc<Self> {
-        let loaded = snapshot_path.as_deref().and_then(load_snapshot);
-        let on_disk = loaded.as_ref().map(|(models, len)| snapshot::OnDisk {
-            generation: models.log.generation(),
-            entries: models.log.len(),
-            checkpoint: models.checkpoint,
-            len: *len,
-        });
-        let models = loaded.map(|(models, _)| models).unwrap_or_default();
+        let (models, on_disk) = match snapshot_path.as_deref().and_then(load_snapshot) {
+            Some((models, on_disk)) => (models, Some(on_disk)),
+            None => (ReadModels::default(), None),
+        };
         let this = Self::with_models(models, snapshot_path);
         *this.saving.lock().unwrap_or_else(|p| p.into_inner()) = on_disk;
         this
@@ -218,31 +214,30 @@ impl Projections {
             return Ok(SnapshotSaved::default());
         }
         let segment = snapshot::segment(&copy)?;
-        let appended = snapshot::appends_to(&copy, known);
-        let len = match known {
-            Some(d) if appended => {
+        // Whatever happens next, the file is no longer as recorded.
+        *on_disk = None;
+        let (len, bytes) = match known {
+            Some(d) if copy.appends() => {
                 let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
-                // Whatever happens next, the file is no longer as recorded.
-                *on_disk = None;
                 file.write_all(&segment)?;
                 file.sync_data()?;
-                d.len + segment.len() as u64
+                (d.len + segment.len() as u64, segment.len() as u64)
             }
             _ => {
-                *on_disk = None;
                 let header = snapshot::header();
                 crate::files::write_atomically(path, |w| {
                     w.write_all(&header)?;
                     w.write_all(&segment)
                 })?;
-                (header.len() + segment.len()) as u64
+                let len = (header.len() + segment.len()) as u64;
+                (len, len)
             }
         };
         *on_disk = Some(snapshot::on_disk_after(&copy, len));
         Ok(SnapshotSaved {
             entries: copy.entries(),
-            bytes: segment.len() as u64,
-            appended,
+            bytes,
+            appended: copy.appends(),
         })
     }
 
@@ -286,8 +281,8 @@ impl crate::follow::Follower for Projections {
     }
 }
 
-/// The models saved in `path` and the length of its whole segments.
-fn load_snapshot(path: &Path) -> Option<(ReadModels, u64)> {
+/// The models saved in `path` and what the file holds for them.
+fn load_snapshot(path: &Path) -> Option<(ReadModels, snapshot::OnDisk)> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,

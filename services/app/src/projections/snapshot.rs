@@ -106,6 +106,12 @@ impl LogCopy {
     pub fn entries(&self) -> usize {
         self.log.len()
     }
+
+    /// Whether it continues the file it was copied after (it holds the
+    /// entries from there on), or must be written whole (from the start).
+    pub fn appends(&self) -> bool {
+        self.first > 0
+    }
 }
 
 /// Copy the models' log and checkpoint with `read` (a read-lock guard per
@@ -195,12 +201,6 @@ pub(crate) fn segment(copy: &LogCopy) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Whether `copy` can be appended to the file `on_disk` describes (else the
-/// file is written whole).
-pub(crate) fn appends_to(copy: &LogCopy, on_disk: Option<OnDisk>) -> bool {
-    on_disk.is_some_and(|d| d.generation == copy.generation && d.entries == copy.first && copy.first > 0)
-}
-
 /// The file's header; a whole file is the header and one segment from the
 /// log's start.
 pub(crate) fn header() -> Vec<u8> {
@@ -221,7 +221,7 @@ pub(crate) fn on_disk_after(copy: &LogCopy, len: u64) -> OnDisk {
 
 /// Whether a snapshot now would write nothing new.
 pub(crate) fn unchanged(copy: &LogCopy, on_disk: Option<OnDisk>) -> bool {
-    appends_to(copy, on_disk) && copy.log.is_empty() && on_disk.is_some_and(|d| d.checkpoint == copy.checkpoint)
+    copy.appends() && copy.log.is_empty() && on_disk.is_some_and(|d| d.checkpoint == copy.checkpoint)
 }
 
 fn u64_at(bytes: &[u8], at: usize) -> u64 {
@@ -231,9 +231,9 @@ fn u64_at(bytes: &[u8], at: usize) -> u64 {
 }
 
 /// Read a snapshot file's bytes back into read models: the events are
-/// decoded on one thread and applied on another. Also returns the length of
-/// the file's whole segments (a last one cut short is left out).
-pub(crate) fn read(bytes: &[u8]) -> Result<(ReadModels, u64), Unusable> {
+/// decoded on one thread and applied on another. Also returns what the file
+/// holds for them (a last segment cut short is left out of its length).
+pub(crate) fn read(bytes: &[u8]) -> Result<(ReadModels, OnDisk), Unusable> {
     if bytes.len() < HEADER || &bytes[..8] != MAGIC {
         return Err(Unusable::NotASnapshot);
     }
@@ -278,7 +278,13 @@ pub(crate) fn read(bytes: &[u8]) -> Result<(ReadModels, u64), Unusable> {
     let mut models = fold(log)?;
     models.checkpoint = checkpoint;
     models.skipped = skipped;
-    Ok((models, at as u64))
+    let on_disk = OnDisk {
+        generation: models.log.generation(),
+        entries: models.log.len(),
+        checkpoint,
+        len: at as u64,
+    };
+    Ok((models, on_disk))
 }
 
 /// Decode the entries on one thread, apply them on another.
