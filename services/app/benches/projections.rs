@@ -21,8 +21,7 @@ use chrono::Utc;
 use samverkan_app::projections::Unrestricted;
 use samverkan_app::projections::{apply_recorded, rebuild, AsOf, ReadModels};
 use samverkan_domain::{AnyEvent, MunicipalityCode};
-use samverkan_eventstore::{EventMetadata, EventStore, ExpectedVersion, NewEvent, SqliteStore};
-use uuid::Uuid;
+use samverkan_eventstore::{EventStore, SqliteStore};
 
 #[path = "projections/history.rs"]
 mod history;
@@ -93,64 +92,7 @@ async fn main() {
 
     // Write with many concurrent appenders (group commit), one append per stream.
     let t = Instant::now();
-    let mut midpoint = None;
-    let chunks: Vec<Vec<(String, Vec<AnyEvent>)>> = {
-        let mut chunks: Vec<Vec<_>> = (0..64).map(|_| vec![]).collect();
-        for (i, s) in history.streams.into_iter().enumerate() {
-            chunks[i % 64].push(s);
-        }
-        chunks
-    };
-    let half = chunks.len() / 2;
-    let mut first_half = vec![];
-    let mut second_half = vec![];
-    for (i, c) in chunks.into_iter().enumerate() {
-        if i < half {
-            first_half.push(c)
-        } else {
-            second_half.push(c)
-        }
-    }
-    for part in [first_half, second_half] {
-        let mut tasks = vec![];
-        for chunk in part {
-            let store = store.clone();
-            tasks.push(tokio::spawn(async move {
-                for (stream, events) in chunk {
-                    let new: Vec<NewEvent> = events
-                        .iter()
-                        .map(|e| {
-                            let (t, v, json) = e.encode();
-                            let data = serde_json::to_vec(&json).expect("json");
-                            NewEvent {
-                                id: Uuid::new_v4(),
-                                event_type: t.to_string(),
-                                schema_version: v,
-                                data,
-                                metadata: EventMetadata {
-                                    actor: Some("bench".into()),
-                                    actor_role: Some("admin".into()),
-                                    ..Default::default()
-                                },
-                            }
-                        })
-                        .collect();
-                    store
-                        .append(&stream, ExpectedVersion::NoStream, new)
-                        .await
-                        .expect("append");
-                }
-            }));
-        }
-        for task in tasks {
-            task.await.expect("task");
-        }
-        if midpoint.is_none() {
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-            midpoint = Some(Utc::now());
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-    }
+    let mid = history::write(&store, history).await;
     let write = t.elapsed();
     println!(
         "wrote {total} events in {write:.1?} ({:.0} events/s, durable, group commit)",
@@ -217,7 +159,6 @@ async fn main() {
 
     let (mean, p50, p99) = time_dashboards(&models, &codes, AsOf::now(Utc::now()), &mut rng, 2000);
     println!("dashboard read (now):            mean {mean:.3} ms, p50 {p50:.3} ms, p99 {p99:.3} ms");
-    let mid = midpoint.expect("midpoint");
     let (mean, p50, p99) = time_dashboards(&models, &codes, AsOf::past(mid), &mut rng, 500);
     println!("dashboard read (as of mid-log):  mean {mean:.3} ms, p50 {p50:.3} ms, p99 {p99:.3} ms");
     let (mean, p50, p99) = {

@@ -377,3 +377,73 @@ pub fn generate(projects: usize, rng: &mut Rng) -> (History, Vec<MunicipalityCod
     }
     (h, municipalities)
 }
+
+/// Write `history` durably to `store` with 64 concurrent appenders (group
+/// commit), one append per stream, in two halves; returns an instant
+/// between the halves (the middle of the history, for as-of reads).
+pub async fn write(
+    store: &std::sync::Arc<samverkan_eventstore::SqliteStore>,
+    history: History,
+) -> chrono::DateTime<Utc> {
+    use samverkan_eventstore::{EventMetadata, EventStore, ExpectedVersion, NewEvent};
+    use uuid::Uuid;
+    let mut midpoint = None;
+    let chunks: Vec<Vec<(String, Vec<AnyEvent>)>> = {
+        let mut chunks: Vec<Vec<_>> = (0..64).map(|_| vec![]).collect();
+        for (i, s) in history.streams.into_iter().enumerate() {
+            chunks[i % 64].push(s);
+        }
+        chunks
+    };
+    let half = chunks.len() / 2;
+    let mut first_half = vec![];
+    let mut second_half = vec![];
+    for (i, c) in chunks.into_iter().enumerate() {
+        if i < half {
+            first_half.push(c)
+        } else {
+            second_half.push(c)
+        }
+    }
+    for part in [first_half, second_half] {
+        let mut tasks = vec![];
+        for chunk in part {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                for (stream, events) in chunk {
+                    let new: Vec<NewEvent> = events
+                        .iter()
+                        .map(|e| {
+                            let (t, v, json) = e.encode();
+                            let data = serde_json::to_vec(&json).expect("json");
+                            NewEvent {
+                                id: Uuid::new_v4(),
+                                event_type: t.to_string(),
+                                schema_version: v,
+                                data,
+                                metadata: EventMetadata {
+                                    actor: Some("bench".into()),
+                                    actor_role: Some("admin".into()),
+                                    ..Default::default()
+                                },
+                            }
+                        })
+                        .collect();
+                    store
+                        .append(&stream, ExpectedVersion::NoStream, new)
+                        .await
+                        .expect("append");
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.expect("task");
+        }
+        if midpoint.is_none() {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            midpoint = Some(Utc::now());
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+    midpoint.expect("two halves written")
+}

@@ -354,3 +354,57 @@ impl ReadModels {
         self.checkpoint = Some(position);
     }
 }
+
+impl ReadModels {
+    /// Drop the models part by part and say how much the heap in use fell
+    /// with each (`live`: bytes allocated and not yet freed, as a counting
+    /// allocator reports them). For the memory benchmark.
+    #[doc(hidden)]
+    pub fn drop_by_part(mut self, live: impl Fn() -> usize) -> Vec<(&'static str, usize)> {
+        let mut out = vec![];
+        let mut part = |name: &'static str, take: &mut dyn FnMut()| {
+            let before = live();
+            take();
+            out.push((name, before.saturating_sub(live())));
+        };
+        part("the log's entries and event JSON", &mut || {
+            drop(std::mem::take(&mut self.log))
+        });
+        part("log indices per subject", &mut || {
+            drop(std::mem::take(&mut self.by_subject))
+        });
+        part("histories (log indices per entity)", &mut || {
+            self.projects
+                .values_mut()
+                .for_each(|e| drop(std::mem::take(&mut e.history)));
+            self.applications
+                .values_mut()
+                .for_each(|e| drop(std::mem::take(&mut e.history)));
+            self.strategies
+                .values_mut()
+                .for_each(|e| drop(std::mem::take(&mut e.history)));
+            self.municipalities
+                .values_mut()
+                .for_each(|e| drop(std::mem::take(&mut e.history)));
+            self.consortia
+                .values_mut()
+                .for_each(|e| drop(std::mem::take(&mut e.history)));
+        });
+        part("projects", &mut || drop(std::mem::take(&mut self.projects)));
+        part("applications", &mut || drop(std::mem::take(&mut self.applications)));
+        part("strategies", &mut || drop(std::mem::take(&mut self.strategies)));
+        part("municipalities and consortia", &mut || {
+            drop(std::mem::take(&mut self.municipalities));
+            drop(std::mem::take(&mut self.consortia));
+        });
+        part("links per municipality and consortium", &mut || {
+            drop(std::mem::take(&mut self.by_municipality));
+            drop(std::mem::take(&mut self.by_consortium));
+            drop(std::mem::take(&mut self.code_index));
+        });
+        part("the rest (programmes, calendars)", &mut || {
+            drop(std::mem::take(&mut self))
+        });
+        out
+    }
+}
