@@ -4,7 +4,8 @@
 //! models are rebuilt; later snapshots append only what is new, and an
 //! append cut short loads the segments before it; a snapshot written while
 //! events keep arriving resumes at its own position, without losing or
-//! applying an event twice.
+//! applying an event twice; a snapshot is written in segments, and an
+//! append cut between two of them loads the last whole write.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 mod support;
@@ -300,4 +301,80 @@ async fn a_snapshot_taken_while_events_arrive_resumes_at_its_own_position() {
     assert_eq!(got["applied"], expected["applied"], "no event lost or applied twice");
     assert_eq!(got, expected);
     assert!(resumed.read().municipality_codes().contains(&m("SE-9119")));
+}
+
+/// Where each segment of the snapshot file ends, from byte `from` on (the
+/// documented layout: an 8-byte body length and an 8-byte checksum before
+/// each body).
+fn segment_ends(bytes: &[u8], mut from: usize) -> Vec<usize> {
+    let mut ends = vec![];
+    while from + 16 <= bytes.len() {
+        let len = u64::from_le_bytes(bytes[from..from + 8].try_into().unwrap()) as usize;
+        from += 16 + len;
+        ends.push(from);
+    }
+    ends
+}
+
+#[tokio::test]
+async fn a_snapshot_is_written_in_segments_and_an_append_cut_after_some_of_them_loads_the_last_whole_write() {
+    let (w, mid) = demo_world().await;
+    let path = snapshot_path(&w);
+    w.projections.set_snapshot_segment(50);
+    let first = w.projections.save_snapshot().unwrap();
+    let applied = w.projections.read().applied() as usize;
+    assert!(!first.appended);
+    assert_eq!(first.entries, applied);
+    assert_eq!(first.segments, applied.div_ceil(50), "{first:?}");
+    let whole = std::fs::read(&path).unwrap();
+    assert_eq!(segment_ends(&whole, 12).len(), first.segments);
+    assert_eq!(segment_ends(&whole, 12).last(), Some(&whole.len()));
+    let at_first = w.projections.position();
+
+    let now = Utc::now();
+    let expected = rebuilt(&w, now, mid).await;
+    let loaded = Projections::new(Some(path.clone()));
+    assert_eq!(loaded.position(), at_first);
+    assert_eq!(
+        answers(&loaded.read(), now, mid),
+        expected,
+        "many segments load like a rebuild"
+    );
+
+    // An append of several segments, cut after the first of them (a crash
+    // between two segments): the loader goes back to the last whole write.
+    for i in 0..4 {
+        w.register(&format!("SE-96{i:02}"), &format!("Segmenterad {i}")).await;
+    }
+    w.settle().await;
+    w.projections.set_snapshot_segment(2);
+    let second = w.projections.save_snapshot().unwrap();
+    assert!(second.appended && second.segments >= 2, "{second:?}");
+    let appended = std::fs::read(&path).unwrap();
+    assert_eq!(&appended[..whole.len()], &whole[..]);
+    let ends = segment_ends(&appended, whole.len());
+    assert_eq!(ends.len(), second.segments);
+    let head = w.store.head_position().await.unwrap().unwrap();
+    assert_eq!(
+        Projections::new(Some(path.clone())).position(),
+        Some(head),
+        "the whole append loads"
+    );
+
+    std::fs::write(&path, &appended[..ends[0]]).unwrap();
+    let torn = Projections::new(Some(path.clone()));
+    assert_eq!(torn.position(), at_first, "only the last whole write is loaded");
+    let task = torn.start(w.store.clone());
+    assert!(torn.wait_for(head, Duration::from_secs(20)).await);
+    task.abort();
+    let now = Utc::now();
+    let expected = rebuilt(&w, now, mid).await;
+    assert_eq!(
+        answers(&torn.read(), now, mid),
+        expected,
+        "no event lost or applied twice"
+    );
+    let repaired = torn.save_snapshot().unwrap();
+    assert!(!repaired.appended, "the cut file is written whole again");
+    assert_eq!(Projections::new(Some(path)).position(), Some(head));
 }

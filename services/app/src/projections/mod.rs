@@ -36,6 +36,8 @@ pub struct Projections {
     /// Serializes snapshot writers (the periodic one and the one at
     /// shutdown), and what the file holds (for the next one to append).
     saving: std::sync::Mutex<Option<snapshot::OnDisk>>,
+    /// Log entries per snapshot segment (see [`Projections::set_snapshot_segment`]).
+    segment_entries: std::sync::atomic::AtomicUsize,
 }
 
 /// What [`Projections::save_snapshot`] wrote.
@@ -47,6 +49,8 @@ pub struct SnapshotSaved {
     pub bytes: u64,
     /// Appended to the file (else written whole, or nothing was new).
     pub appended: bool,
+    /// Segments written.
+    pub segments: usize,
 }
 
 impl Projections {
@@ -194,10 +198,12 @@ impl Projections {
     /// entries applied since the last snapshot are appended to the file and
     /// synced; the first snapshot of these models is written whole into a
     /// temp file that is synced and renamed over the old one. The file is
-    /// the owner's only (mode `0600`). The read lock is held only to copy
-    /// log entries, a chunk at a time; serializing and writing run without
-    /// it, so events keep being applied. Call it off the async runtime
-    /// (`spawn_blocking`).
+    /// the owner's only (mode `0600`). Either way the entries are copied,
+    /// serialized and written one segment at a time (8,192 entries by
+    /// default), so a snapshot holds one segment in memory, not the log. The
+    /// read lock is held only to copy log entries, a chunk at a time;
+    /// serializing and writing run without it, so events keep being
+    /// applied. Call it off the async runtime (`spawn_blocking`).
     pub fn save_snapshot(&self) -> std::io::Result<SnapshotSaved> {
         use std::io::Write as _;
         let Some(path) = &self.snapshot_path else {
@@ -206,39 +212,79 @@ impl Projections {
         let mut on_disk = self.saving.lock().unwrap_or_else(|p| p.into_inner());
         // Appending needs the file as it was left (not replaced or cut).
         let known = on_disk.filter(|d| std::fs::metadata(path).is_ok_and(|m| m.len() == d.len));
-        let Some(copy) = snapshot::copy(|| self.read(), known) else {
-            tracing::info!("the read models were rebuilt while a snapshot was taken; none written");
-            return Ok(SnapshotSaved::default());
-        };
+        let copy = snapshot::copy(&self.read(), known);
         if snapshot::unchanged(&copy, known) {
             return Ok(SnapshotSaved::default());
         }
-        let segment = snapshot::segment(&copy)?;
         // Whatever happens next, the file is no longer as recorded.
         *on_disk = None;
-        let (len, bytes) = match known {
+        let per_segment = self.segment_entries.load(std::sync::atomic::Ordering::Relaxed);
+        let (mut bytes, mut segments) = (0u64, 0usize);
+        let mut count = |segment: &[u8]| {
+            bytes += segment.len() as u64;
+            segments += 1;
+        };
+        let (complete, len) = match known {
             Some(d) if copy.appends() => {
                 let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
-                file.write_all(&segment)?;
+                let complete = copy.write(
+                    || self.read(),
+                    per_segment,
+                    |segment| {
+                        file.write_all(segment)?;
+                        count(segment);
+                        Ok(())
+                    },
+                )?;
                 file.sync_data()?;
-                (d.len + segment.len() as u64, segment.len() as u64)
+                (complete, d.len + bytes)
             }
             _ => {
                 let header = snapshot::header();
-                crate::files::write_atomically(path, |w| {
+                let mut complete = false;
+                let written = crate::files::write_atomically(path, |w| {
                     w.write_all(&header)?;
-                    w.write_all(&segment)
-                })?;
-                let len = (header.len() + segment.len()) as u64;
-                (len, len)
+                    complete = copy.write(
+                        || self.read(),
+                        per_segment,
+                        |segment| {
+                            w.write_all(segment)?;
+                            count(segment);
+                            Ok(())
+                        },
+                    )?;
+                    if complete {
+                        Ok(())
+                    } else {
+                        Err(std::io::Error::other("the read models were replaced"))
+                    }
+                });
+                if complete {
+                    written?;
+                }
+                bytes += header.len() as u64;
+                (complete, bytes)
             }
         };
+        if !complete {
+            tracing::info!("the read models were rebuilt while a snapshot was taken; none written");
+            return Ok(SnapshotSaved::default());
+        }
         *on_disk = Some(snapshot::on_disk_after(&copy, len));
         Ok(SnapshotSaved {
             entries: copy.entries(),
             bytes,
             appended: copy.appends(),
+            segments,
         })
+    }
+
+    /// Log entries per snapshot segment from now on (default 8,192; at
+    /// least 1). Smaller segments hold less in memory while a snapshot is
+    /// written and cost a little more on disk.
+    pub fn set_snapshot_segment(&self, entries: usize) {
+        self.segment_entries
+            .store(entries.max(1), std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Read models and a snapshot path, for tools and benchmarks that build
@@ -252,6 +298,7 @@ impl Projections {
             events,
             snapshot_path,
             saving: std::sync::Mutex::new(None),
+            segment_entries: std::sync::atomic::AtomicUsize::new(snapshot::SEGMENT_ENTRIES),
         })
     }
 }

@@ -21,18 +21,22 @@
 //! field. It is smaller than the store (no event ids, stream names, metadata
 //! or indices); see docs/benchmarks.md "Snapshots".
 //!
-//! The log only grows, so a snapshot after the first appends one segment
-//! with the entries applied since the last one (and the new checkpoint),
-//! then syncs: its cost follows what is new, not the whole log. The first
-//! snapshot of a process (unless it loaded this file), the first after the
-//! models were rebuilt, and any after the file changed behind the server's
-//! back are written whole: one segment, into a temp file renamed over the
-//! old one.
+//! The log only grows, so a snapshot after the first appends the entries
+//! applied since the last one (and the new checkpoint), then syncs: its
+//! cost follows what is new, not the whole log. The first snapshot of a
+//! process (unless it loaded this file), the first after the models were
+//! rebuilt, and any after the file changed behind the server's back are
+//! written whole, into a temp file renamed over the old one. Either way a
+//! write is a run of segments of at most 8,192 entries, copied, serialized
+//! and written one after the other (one segment in memory at a time); all
+//! but the last are marked partial, and only the last one's checkpoint is a
+//! place to resume at.
 //!
 //! Loading reads the segments in order; each one's entries must continue
-//! where the one before ended. A last segment cut short (a crash while it
-//! was appended) is left out: the models load at the checkpoint before it
-//! and the next snapshot rewrites the file. A file with another magic (e.g.
+//! where the one before ended. A write cut short (a crash while it was
+//! appended: a segment cut, or partial segments without the last one) is
+//! left out: the models load at the checkpoint of the last whole write and
+//! the next snapshot rewrites the file. A file with another magic (e.g.
 //! the JSON snapshot of earlier builds), another format, no whole segment,
 //! a segment whose checksum does not match, a body this build cannot read,
 //! or an event it cannot decode is ignored: the models are rebuilt from the
@@ -57,6 +61,8 @@ const HEADER: usize = 8 + 4;
 const SEGMENT_HEADER: usize = 8 + 8;
 /// Entries copied per hold of the read lock.
 const COPY_CHUNK: usize = 1_024;
+/// Entries per segment, unless set otherwise (about 1.5 MB of events).
+pub(crate) const SEGMENT_ENTRIES: usize = 8_192;
 
 /// One segment: the entries from index `first` of the log on, and the
 /// checkpoint after them.
@@ -71,6 +77,12 @@ struct Segment<E> {
     skipped: u64,
     /// The applied events, in log order.
     log: Vec<E>,
+    /// Not the last segment of its write: a snapshot written in several
+    /// segments marks all but the last, and only the last one's checkpoint
+    /// is a place to resume at. (Absent in files written before, where
+    /// every segment was a whole write.)
+    #[serde(default)]
+    partial: bool,
 }
 
 /// One applied event: position, recorded at (seconds since the epoch and
@@ -91,20 +103,22 @@ pub(crate) struct OnDisk {
     pub len: u64,
 }
 
-/// A consistent copy of what the snapshot needs, taken under short holds of
-/// the read lock (the log only grows): the entries from `first` on.
+/// What a snapshot will write, decided under one hold of the read lock (the
+/// log only grows): the entries from `first` to `end`, and the checkpoint
+/// after them. The entries are copied a segment at a time by
+/// [`LogCopy::write`].
 pub(crate) struct LogCopy {
     generation: u64,
     first: usize,
+    end: usize,
     checkpoint: Option<u64>,
     skipped: u64,
-    log: Vec<OwnedEntry>,
 }
 
 impl LogCopy {
-    /// Entries copied.
+    /// Entries to write.
     pub fn entries(&self) -> usize {
-        self.log.len()
+        self.end - self.first
     }
 
     /// Whether it continues the file it was copied after (it holds the
@@ -112,33 +126,80 @@ impl LogCopy {
     pub fn appends(&self) -> bool {
         self.first > 0
     }
+
+    /// Copy the entries with `read` (a read-lock guard per call, at most
+    /// [`COPY_CHUNK`] entries per hold), `per_segment` at a time, and hand
+    /// each as a segment (length and checksum in front, serialized without
+    /// the lock) to `out`. All but the last segment are marked partial.
+    /// Only one segment's entries are held at a time, so the memory and the
+    /// writes stay small however long the log is. Returns `false` (having
+    /// handed out only partial segments) when the models were replaced
+    /// meanwhile (a rebuild from the start).
+    pub fn write<'a, G: std::ops::Deref<Target = ReadModels> + 'a>(
+        &self,
+        read: impl Fn() -> G,
+        per_segment: usize,
+        mut out: impl FnMut(&[u8]) -> std::io::Result<()>,
+    ) -> std::io::Result<bool> {
+        let per_segment = per_segment.max(1);
+        let mut from = self.first;
+        loop {
+            let to = (from + per_segment).min(self.end);
+            let Some(log) = copy_entries(&read, self.generation, from, to) else {
+                return Ok(false);
+            };
+            let last = to == self.end;
+            let body = Segment {
+                first: from as u64,
+                // A partial segment's checkpoint is that of its last entry.
+                checkpoint: if last { self.checkpoint } else { log.last().map(|e| e.0) },
+                skipped: self.skipped,
+                log,
+                partial: !last,
+            };
+            out(&segment(&body)?)?;
+            if last {
+                return Ok(true);
+            }
+            from = to;
+        }
+    }
 }
 
-/// Copy the models' log and checkpoint with `read` (a read-lock guard per
-/// call), at most [`COPY_CHUNK`] entries per hold: the entries after what
-/// `on_disk` holds when it describes these models' log, else all of them.
-/// `None` when the models were replaced meanwhile (a rebuild from the start).
-pub(crate) fn copy<'a, G: std::ops::Deref<Target = ReadModels> + 'a>(
-    read: impl Fn() -> G,
-    on_disk: Option<OnDisk>,
-) -> Option<LogCopy> {
-    let (checkpoint, skipped, len, generation) = {
-        let m = read();
-        (m.checkpoint, m.skipped, m.log.len(), m.log.generation())
-    };
+/// What the models' log holds now and what a snapshot after `on_disk` has
+/// to write: the entries after what `on_disk` holds when it describes these
+/// models' log, else all of them.
+pub(crate) fn copy(models: &ReadModels, on_disk: Option<OnDisk>) -> LogCopy {
+    let (end, generation) = (models.log.len(), models.log.generation());
     let first = match on_disk {
-        Some(d) if d.generation == generation && d.entries <= len => d.entries,
+        Some(d) if d.generation == generation && d.entries <= end => d.entries,
         _ => 0,
     };
-    let mut log = Vec::with_capacity(len - first);
-    while first + log.len() < len {
+    LogCopy {
+        generation,
+        first,
+        end,
+        checkpoint: models.checkpoint,
+        skipped: models.skipped,
+    }
+}
+
+/// The log's entries `from..to`, copied under holds of at most
+/// [`COPY_CHUNK`] entries; `None` when the log is no longer `generation`'s.
+fn copy_entries<'a, G: std::ops::Deref<Target = ReadModels> + 'a>(
+    read: &impl Fn() -> G,
+    generation: u64,
+    from: usize,
+    to: usize,
+) -> Option<Vec<OwnedEntry>> {
+    let mut log = Vec::with_capacity(to - from);
+    while from + log.len() < to {
         let m = read();
-        if m.log.generation() != generation || m.log.len() < len {
+        if m.log.generation() != generation || m.log.len() < to {
             return None;
         }
-        let from = first + log.len();
-        let end = (from + COPY_CHUNK).min(len);
-        for i in from..end {
+        let start = from + log.len();
+        for i in start..(start + COPY_CHUNK).min(to) {
             let e = m.log.get(i as u32)?;
             let (t, v, data) = m.log.raw(e);
             log.push((
@@ -152,13 +213,7 @@ pub(crate) fn copy<'a, G: std::ops::Deref<Target = ReadModels> + 'a>(
             ));
         }
     }
-    Some(LogCopy {
-        generation,
-        first,
-        checkpoint,
-        skipped,
-        log,
-    })
+    Some(log)
 }
 
 /// Why a snapshot file is not used.
@@ -184,16 +239,9 @@ fn checksum(body: &[u8]) -> u64 {
     h.finish()
 }
 
-/// A copy as one segment, length and checksum in front (serialized without
-/// the lock).
-pub(crate) fn segment(copy: &LogCopy) -> std::io::Result<Vec<u8>> {
-    let body: Segment<&OwnedEntry> = Segment {
-        first: copy.first as u64,
-        checkpoint: copy.checkpoint,
-        skipped: copy.skipped,
-        log: copy.log.iter().collect(),
-    };
-    let body = rmp_serde::to_vec(&body).map_err(std::io::Error::other)?;
+/// A segment, length and checksum in front.
+fn segment(body: &Segment<OwnedEntry>) -> std::io::Result<Vec<u8>> {
+    let body = rmp_serde::to_vec(body).map_err(std::io::Error::other)?;
     let mut out = Vec::with_capacity(SEGMENT_HEADER + body.len());
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
     out.extend_from_slice(&checksum(&body).to_le_bytes());
@@ -201,7 +249,7 @@ pub(crate) fn segment(copy: &LogCopy) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// The file's header; a whole file is the header and one segment from the
+/// The file's header; a whole file is the header and the segments from the
 /// log's start.
 pub(crate) fn header() -> Vec<u8> {
     let mut out = MAGIC.to_vec();
@@ -213,7 +261,7 @@ pub(crate) fn header() -> Vec<u8> {
 pub(crate) fn on_disk_after(copy: &LogCopy, len: u64) -> OnDisk {
     OnDisk {
         generation: copy.generation,
-        entries: copy.first + copy.log.len(),
+        entries: copy.end,
         checkpoint: copy.checkpoint,
         len,
     }
@@ -221,7 +269,7 @@ pub(crate) fn on_disk_after(copy: &LogCopy, len: u64) -> OnDisk {
 
 /// Whether a snapshot now would write nothing new.
 pub(crate) fn unchanged(copy: &LogCopy, on_disk: Option<OnDisk>) -> bool {
-    copy.appends() && copy.log.is_empty() && on_disk.is_some_and(|d| d.checkpoint == copy.checkpoint)
+    copy.appends() && copy.entries() == 0 && on_disk.is_some_and(|d| d.checkpoint == copy.checkpoint)
 }
 
 fn u64_at(bytes: &[u8], at: usize) -> u64 {
@@ -230,9 +278,10 @@ fn u64_at(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(b)
 }
 
-/// Read a snapshot file's bytes back into read models: the events are
-/// decoded on one thread and applied on another. Also returns what the file
-/// holds for them (a last segment cut short is left out of its length).
+/// Read a snapshot file's bytes back into read models: the segments are
+/// checked, deserialized and their events decoded on one thread while the
+/// events are applied on another. Also returns what the file holds for them
+/// (a write cut short is left out of its length).
 pub(crate) fn read(bytes: &[u8]) -> Result<(ReadModels, OnDisk), Unusable> {
     if bytes.len() < HEADER || &bytes[..8] != MAGIC {
         return Err(Unusable::NotASnapshot);
@@ -243,71 +292,103 @@ pub(crate) fn read(bytes: &[u8]) -> Result<(ReadModels, OnDisk), Unusable> {
     if format != FORMAT {
         return Err(Unusable::OtherFormat(format));
     }
+    // The segments whose bodies are all there (offset, body length).
+    let mut segments = vec![];
     let mut at = HEADER;
-    let mut log: Vec<OwnedEntry> = vec![];
-    let mut last: Option<(Option<u64>, u64)> = None;
     while bytes.len() - at >= SEGMENT_HEADER {
         let len = usize::try_from(u64_at(bytes, at)).unwrap_or(usize::MAX);
-        let Some(body) = bytes.get(at + SEGMENT_HEADER..).and_then(|b| b.get(..len)) else {
+        if bytes.len() - at - SEGMENT_HEADER < len {
             break; // cut short: a crash while it was appended
-        };
-        if checksum(body) != u64_at(bytes, at + 8) {
-            return Err(Unusable::Checksum(at));
         }
-        let segment: Segment<OwnedEntry> = rmp_serde::from_slice(body).map_err(|e| Unusable::Body(e.to_string()))?;
-        if segment.first != log.len() as u64 {
-            return Err(Unusable::Body(format!(
-                "the segment at byte {at} starts at entry {}, after {} entries",
-                segment.first,
-                log.len()
-            )));
-        }
-        log.extend(segment.log);
-        last = Some((segment.checkpoint, segment.skipped));
+        segments.push((at, len));
         at += SEGMENT_HEADER + len;
     }
-    let Some((checkpoint, skipped)) = last else {
-        return Err(Unusable::Empty);
+    // Only the last write can have been cut short: leave out its partial
+    // segments (those after the last one that ends a write).
+    let last = loop {
+        let Some(&(at, len)) = segments.last() else {
+            return Err(Unusable::Empty);
+        };
+        let segment = body(bytes, at, len)?;
+        if !segment.partial {
+            break segment;
+        }
+        segments.pop();
     };
-    if at < bytes.len() {
+    let end = segments.last().map_or(HEADER, |&(at, len)| at + SEGMENT_HEADER + len);
+    if end < bytes.len() {
         tracing::info!(
-            bytes = bytes.len() - at,
-            "the projection snapshot's last segment was cut short; loading the segments before it"
+            bytes = bytes.len() - end,
+            "the projection snapshot's last write was cut short; loading the segments before it"
         );
     }
-    let mut models = fold(log)?;
+    let (checkpoint, skipped) = (last.checkpoint, last.skipped);
+    segments.pop();
+    let mut models = fold(bytes, &segments, last)?;
     models.checkpoint = checkpoint;
     models.skipped = skipped;
     let on_disk = OnDisk {
         generation: models.log.generation(),
         entries: models.log.len(),
         checkpoint,
-        len: at as u64,
+        len: end as u64,
     };
     Ok((models, on_disk))
 }
 
-/// Decode the entries on one thread, apply them on another.
-fn fold(log: Vec<OwnedEntry>) -> Result<ReadModels, Unusable> {
+/// The segment at `at` (body of `len` bytes), its checksum checked.
+fn body(bytes: &[u8], at: usize, len: usize) -> Result<Segment<OwnedEntry>, Unusable> {
+    let body = &bytes[at + SEGMENT_HEADER..at + SEGMENT_HEADER + len];
+    if checksum(body) != u64_at(bytes, at + 8) {
+        return Err(Unusable::Checksum(at));
+    }
+    rmp_serde::from_slice(body).map_err(|e| Unusable::Body(e.to_string()))
+}
+
+/// Fold the `segments` of `bytes` and then `last` (already read): one
+/// thread reads each segment and decodes its events, the other applies
+/// them. Each segment must start where the one before it ended.
+fn fold(bytes: &[u8], segments: &[(usize, usize)], last: Segment<OwnedEntry>) -> Result<ReadModels, Unusable> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(OwnedEntry, AnyEvent)>>(4);
-    let mut log = log.into_iter();
     std::thread::scope(|s| {
         let decoder = s.spawn(move || -> Result<(), Unusable> {
+            let mut entries = 0u64;
+            let mut read = segments.iter().map(|&(at, len)| body(bytes, at, len).map(|b| (at, b)));
+            let mut last = Some((
+                segments.last().map_or(HEADER, |&(at, len)| at + SEGMENT_HEADER + len),
+                last,
+            ));
             loop {
-                let chunk: Vec<OwnedEntry> = log.by_ref().take(4096).collect();
-                if chunk.is_empty() {
-                    return Ok(());
+                let (at, segment) = match read.next() {
+                    Some(next) => next?,
+                    None => match last.take() {
+                        Some(last) => last,
+                        None => return Ok(()),
+                    },
+                };
+                if segment.first != entries {
+                    return Err(Unusable::Body(format!(
+                        "the segment at byte {at} starts at entry {}, after {entries} entries",
+                        segment.first
+                    )));
                 }
-                let mut decoded = Vec::with_capacity(chunk.len());
-                for e in chunk {
-                    let event = AnyEvent::decode(&e.2, e.3, e.4.as_bytes()).map_err(|err| Unusable::Event {
-                        position: e.0,
-                        error: err.to_string(),
-                    })?;
-                    decoded.push((e, event));
-                }
-                if tx.send(decoded).is_err() {
-                    return Ok(());
+                entries += segment.log.len() as u64;
+                let mut log = segment.log.into_iter();
+                loop {
+                    let mut decoded = Vec::with_capacity(4096);
+                    for e in log.by_ref().take(4096) {
+                        let event = AnyEvent::decode(&e.2, e.3, e.4.as_bytes()).map_err(|err| Unusable::Event {
+                            position: e.0,
+                            error: err.to_string(),
+                        })?;
+                        decoded.push((e, event));
+                    }
+                    if decoded.is_empty() {
+                        break;
+                    }
+                    if tx.send(decoded).is_err() {
+                        return Ok(());
+                    }
                 }
             }
         });
