@@ -89,6 +89,8 @@ struct Segment<E> {
 /// nanoseconds, UTC), event type, schema version, the event's JSON, actor,
 /// actor role.
 type OwnedEntry = (u64, (i64, u32), String, u32, String, Option<String>, Option<String>);
+/// The same, read in place from the file's bytes (no copy of its strings).
+type Entry<'a> = (u64, (i64, u32), &'a str, u32, &'a str, Option<&'a str>, Option<&'a str>);
 
 /// What the file on disk holds, as the last snapshot written or loaded left
 /// it: the next snapshot appends to it when the models are the same ones
@@ -279,8 +281,10 @@ fn u64_at(bytes: &[u8], at: usize) -> u64 {
 }
 
 /// Read a snapshot file's bytes back into read models: the segments are
-/// checked, deserialized and their events decoded on one thread while the
-/// events are applied on another. Also returns what the file holds for them
+/// checked, deserialized (their strings read in place, not copied: memory
+/// freed on another thread than the one that allocated it costs both) and
+/// their events decoded on one thread while the events are applied on
+/// another. Also returns what the file holds for them
 /// (a write cut short is left out of its length).
 pub(crate) fn read(bytes: &[u8]) -> Result<(ReadModels, OnDisk), Unusable> {
     if bytes.len() < HEADER || &bytes[..8] != MAGIC {
@@ -337,7 +341,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<(ReadModels, OnDisk), Unusable> {
 }
 
 /// The segment at `at` (body of `len` bytes), its checksum checked.
-fn body(bytes: &[u8], at: usize, len: usize) -> Result<Segment<OwnedEntry>, Unusable> {
+fn body(bytes: &[u8], at: usize, len: usize) -> Result<Segment<Entry<'_>>, Unusable> {
     let body = &bytes[at + SEGMENT_HEADER..at + SEGMENT_HEADER + len];
     if checksum(body) != u64_at(bytes, at + 8) {
         return Err(Unusable::Checksum(at));
@@ -348,8 +352,8 @@ fn body(bytes: &[u8], at: usize, len: usize) -> Result<Segment<OwnedEntry>, Unus
 /// Fold the `segments` of `bytes` and then `last` (already read): one
 /// thread reads each segment and decodes its events, the other applies
 /// them. Each segment must start where the one before it ended.
-fn fold(bytes: &[u8], segments: &[(usize, usize)], last: Segment<OwnedEntry>) -> Result<ReadModels, Unusable> {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(OwnedEntry, AnyEvent)>>(4);
+fn fold<'a>(bytes: &'a [u8], segments: &[(usize, usize)], last: Segment<Entry<'a>>) -> Result<ReadModels, Unusable> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(Entry<'a>, AnyEvent)>>(4);
     std::thread::scope(|s| {
         let decoder = s.spawn(move || -> Result<(), Unusable> {
             let mut entries = 0u64;
@@ -377,7 +381,7 @@ fn fold(bytes: &[u8], segments: &[(usize, usize)], last: Segment<OwnedEntry>) ->
                 loop {
                     let mut decoded = Vec::with_capacity(4096);
                     for e in log.by_ref().take(4096) {
-                        let event = AnyEvent::decode(&e.2, e.3, e.4.as_bytes()).map_err(|err| Unusable::Event {
+                        let event = AnyEvent::decode(e.2, e.3, e.4.as_bytes()).map_err(|err| Unusable::Event {
                             position: e.0,
                             error: err.to_string(),
                         })?;
@@ -402,8 +406,8 @@ fn fold(bytes: &[u8], segments: &[(usize, usize)], last: Segment<OwnedEntry>) ->
                 let env = Envelope {
                     position: e.0,
                     recorded_at,
-                    actor: e.5.as_deref(),
-                    actor_role: e.6.as_deref(),
+                    actor: e.5,
+                    actor_role: e.6,
                     data: e.4.as_bytes(),
                     schema_version: e.3,
                 };
