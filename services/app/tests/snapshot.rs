@@ -5,7 +5,8 @@
 //! append cut short loads the segments before it; a snapshot written while
 //! events keep arriving resumes at its own position, without losing or
 //! applying an event twice; a snapshot is written in segments, and an
-//! append cut between two of them loads the last whole write.
+//! append cut between two of them loads the last whole write; many small
+//! appends are compacted into a file written whole.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches: a failed expectation fails the run
 
 mod support;
@@ -377,4 +378,35 @@ async fn a_snapshot_is_written_in_segments_and_an_append_cut_after_some_of_them_
     let repaired = torn.save_snapshot().unwrap();
     assert!(!repaired.appended, "the cut file is written whole again");
     assert_eq!(Projections::new(Some(path)).position(), Some(head));
+}
+
+#[tokio::test]
+async fn many_small_appends_are_compacted_into_a_file_written_whole() {
+    let (w, mid) = demo_world().await;
+    let path = snapshot_path(&w);
+    let first = w.projections.save_snapshot().unwrap();
+    assert_eq!((first.appended, first.segments), (false, 1));
+    let mut written_whole = None;
+    for i in 0..80usize {
+        w.register(&format!("SE-95{i:02}"), &format!("Liten {i}")).await;
+        w.settle().await;
+        let saved = w.projections.save_snapshot().unwrap();
+        let segments = segment_ends(&std::fs::read(&path).unwrap(), 12).len();
+        if !saved.appended {
+            assert_eq!(segments, 1, "written whole again: {saved:?}");
+            written_whole = Some(i);
+            break;
+        }
+        assert_eq!(segments, i + 2, "one more segment per append");
+    }
+    assert_eq!(
+        written_whole,
+        Some(64),
+        "after 64 appends (65 segments) the next snapshot compacts the file"
+    );
+    let now = Utc::now();
+    let expected = rebuilt(&w, now, mid).await;
+    let loaded = Projections::new(Some(path));
+    assert_eq!(loaded.position(), w.projections.position());
+    assert_eq!(answers(&loaded.read(), now, mid), expected);
 }

@@ -211,14 +211,16 @@ impl Projections {
         };
         let mut on_disk = self.saving.lock().unwrap_or_else(|p| p.into_inner());
         // Appending needs the file as it was left (not replaced or cut).
+        let per_segment = self.segment_entries.load(std::sync::atomic::Ordering::Relaxed);
         let known = on_disk.filter(|d| std::fs::metadata(path).is_ok_and(|m| m.len() == d.len));
+        // Too many small segments: write the file whole again.
+        let known = known.filter(|d| !d.needs_compaction(per_segment));
         let copy = snapshot::copy(&self.read(), known);
         if snapshot::unchanged(&copy, known) {
             return Ok(SnapshotSaved::default());
         }
         // Whatever happens next, the file is no longer as recorded.
         *on_disk = None;
-        let per_segment = self.segment_entries.load(std::sync::atomic::Ordering::Relaxed);
         let (mut bytes, mut segments) = (0u64, 0usize);
         let mut count = |segment: &[u8]| {
             bytes += segment.len() as u64;
@@ -270,7 +272,11 @@ impl Projections {
             tracing::info!("the read models were rebuilt while a snapshot was taken; none written");
             return Ok(SnapshotSaved::default());
         }
-        *on_disk = Some(snapshot::on_disk_after(&copy, len));
+        let in_file = match known {
+            Some(d) if copy.appends() => d.segments + segments,
+            _ => segments,
+        };
+        *on_disk = Some(snapshot::on_disk_after(&copy, len, in_file));
         Ok(SnapshotSaved {
             entries: copy.entries(),
             bytes,

@@ -30,7 +30,9 @@
 //! write is a run of segments of at most 8,192 entries, copied, serialized
 //! and written one after the other (one segment in memory at a time); all
 //! but the last are marked partial, and only the last one's checkpoint is a
-//! place to resume at.
+//! place to resume at. Once many small appends have left more than 64
+//! segments, and more than twice as many as the entries fill, the next
+//! snapshot writes the file whole again, so their count stays bounded.
 //!
 //! Loading reads the segments in order; each one's entries must continue
 //! where the one before ended. A write cut short (a crash while it was
@@ -103,6 +105,18 @@ pub(crate) struct OnDisk {
     pub checkpoint: Option<u64>,
     /// The file's length in bytes.
     pub len: u64,
+    /// Segments in the file.
+    pub segments: usize,
+}
+
+impl OnDisk {
+    /// Whether the file has so many segments (many small appends) that the
+    /// next snapshot should write it whole again: more than 64, and more
+    /// than twice what its entries fill at `per_segment` a segment. This
+    /// keeps their count, and the work of loading them, bounded.
+    pub fn needs_compaction(&self, per_segment: usize) -> bool {
+        self.segments > 64 && self.segments > 2 * self.entries.div_ceil(per_segment.max(1))
+    }
 }
 
 /// What a snapshot will write, decided under one hold of the read lock (the
@@ -259,13 +273,15 @@ pub(crate) fn header() -> Vec<u8> {
     out
 }
 
-/// What the file holds after `copy` was written (`len`: its new length).
-pub(crate) fn on_disk_after(copy: &LogCopy, len: u64) -> OnDisk {
+/// What the file holds after `copy` was written (`len`: its new length;
+/// `segments`: how many it has now).
+pub(crate) fn on_disk_after(copy: &LogCopy, len: u64, segments: usize) -> OnDisk {
     OnDisk {
         generation: copy.generation,
         entries: copy.end,
         checkpoint: copy.checkpoint,
         len,
+        segments,
     }
 }
 
@@ -327,6 +343,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<(ReadModels, OnDisk), Unusable> {
         );
     }
     let (checkpoint, skipped) = (last.checkpoint, last.skipped);
+    let count = segments.len();
     segments.pop();
     let mut models = fold(bytes, &segments, last)?;
     models.checkpoint = checkpoint;
@@ -336,6 +353,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<(ReadModels, OnDisk), Unusable> {
         entries: models.log.len(),
         checkpoint,
         len: end as u64,
+        segments: count,
     };
     Ok((models, on_disk))
 }
