@@ -210,8 +210,8 @@ impl Projections {
             return Ok(SnapshotSaved::default());
         };
         let mut on_disk = self.saving.lock().unwrap_or_else(|p| p.into_inner());
-        // Appending needs the file as it was left (not replaced or cut).
         let per_segment = self.segment_entries.load(std::sync::atomic::Ordering::Relaxed);
+        // Appending needs the file as it was left (not replaced or cut).
         let known = on_disk.filter(|d| std::fs::metadata(path).is_ok_and(|m| m.len() == d.len));
         // Too many small segments: write the file whole again.
         let known = known.filter(|d| !d.needs_compaction(per_segment));

@@ -294,9 +294,10 @@ async fn run_in(dir: &std::path::Path, args: &LoadgenArgs) -> anyhow::Result<()>
             let (took, saved) = task.await.context("the snapshot task failed")?;
             let saved = saved.context("the snapshot task panicked")??;
             println!(
-                "  snapshot written in {:.1} ms: {} log entries, {} bytes, {}",
+                "  snapshot written in {:.1} ms: {} log entries in {} segments, {} bytes, {}",
                 took.as_secs_f64() * 1000.0,
                 saved.entries,
+                saved.segments,
                 saved.bytes,
                 if saved.appended { "appended" } else { "whole" }
             );
