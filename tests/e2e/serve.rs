@@ -1,7 +1,7 @@
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::helpers::{data, spawn};
+use crate::helpers::{data, spawn, spawn_with_env};
 
 #[tokio::test]
 async fn serve_answers_and_stops_cleanly_on_sigterm() {
@@ -168,4 +168,55 @@ async fn the_printed_curl_works_as_pasted_and_shows_something() {
         "{answer:#}"
     );
     assert!(server.terminate().success());
+}
+
+/// Killed (SIGKILL) while it snapshots the read models every 0.2 s under a
+/// stream of commands: the restarted server loads the snapshot and, from the
+/// log, shows every command it acknowledged, none twice.
+#[tokio::test]
+async fn killed_while_it_snapshots_every_fifth_of_a_second_it_restarts_with_every_acknowledged_command() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = spawn(dir.path(), &["--snapshot-every", "0.2"]);
+    let register = "mutation($id: UUID!, $c: MunicipalityCode!, $n: String!) { registerMunicipality(commandId: $id, input: {code: $c, name: $n}) { position } }";
+    let snapshot = dir.path().join("projections.snapshot.json");
+    let mut acknowledged = 0u64;
+    let mut last = Value::Null;
+    let mut sizes = vec![];
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_millis(2500) {
+        let answer = server
+            .gql(
+                register,
+                json!({ "id": Uuid::new_v4(), "c": format!("SE-9{acknowledged:03}"), "n": format!("Kommun {acknowledged}") }),
+            )
+            .await;
+        last = data(&answer)["registerMunicipality"]["position"].clone();
+        acknowledged += 1;
+        if let Ok(m) = std::fs::metadata(&snapshot) {
+            if sizes.last() != Some(&m.len()) {
+                sizes.push(m.len());
+            }
+        }
+    }
+    assert!(acknowledged > 20, "{acknowledged} commands in 2.5 s");
+    assert!(
+        sizes.len() >= 3 && sizes.windows(2).any(|w| w[1] > w[0]),
+        "snapshots were written and appended to while commands arrived: {sizes:?}"
+    );
+    drop(server); // SIGKILL
+
+    let again = spawn_with_env(dir.path(), &[], &[("RUST_LOG", "warn,samverkan_app=info")]);
+    let answer = again
+        .gql(
+            "query($p: Position) { municipalities(first: 1, atLeastPosition: $p) { totalCount } }",
+            json!({ "p": last }),
+        )
+        .await;
+    assert_eq!(
+        data(&answer)["municipalities"]["totalCount"].as_u64(),
+        Some(acknowledged),
+        "every acknowledged registration, none twice"
+    );
+    let stderr = again.stderr_text();
+    assert!(stderr.contains("projection snapshot loaded"), "{stderr}");
 }

@@ -183,6 +183,12 @@ pub struct ServeArgs {
     #[arg(long, env = "SAMVERKAN_PUBLISH_OPEN_DATA")]
     pub publish_open_data: bool,
 
+    /// How often the read models are snapshotted while they change, in
+    /// seconds (e.g. `10` or `0.5`). Each snapshot appends the events
+    /// applied since the last one; see docs/operations.md.
+    #[arg(long, env = "SAMVERKAN_SNAPSHOT_EVERY", default_value = "10", value_parser = parse_seconds)]
+    pub snapshot_every: std::time::Duration,
+
     /// The public base URL the open-data catalogue's links start with, e.g.
     /// `https://samverkan.example.se` (default: `http://` and the request's Host).
     #[arg(long, env = "SAMVERKAN_PUBLIC_URL", value_parser = parse_public_url)]
@@ -405,6 +411,16 @@ pub struct TokenArgs {
 }
 
 /// An absolute `http(s)://host[...]` URL without query or fragment.
+/// A number of seconds, more than 0 and at most a day.
+fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
+    match s.trim().parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => Ok(std::time::Duration::from_secs_f64(secs)),
+        _ => Err(format!(
+            "`{s}` is not a number of seconds between 0 (not included) and 86400"
+        )),
+    }
+}
+
 fn parse_public_url(s: &str) -> Result<String, String> {
     let rest = s
         .strip_prefix("https://")

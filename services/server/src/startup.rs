@@ -61,7 +61,7 @@ impl From<ServeArgs> for Settings {
                 publisher: a.open_data.clone().into(),
             }),
             auth: AuthSettings::from_args(a.auth, a.insecure_dev_auth),
-            snapshot_every: Duration::from_secs(10),
+            snapshot_every: a.snapshot_every,
             shutdown_grace: Duration::from_secs(10),
             connections: a.connections.into(),
             checkpoints: crate::record::CheckpointSettings {

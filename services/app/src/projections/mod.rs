@@ -58,7 +58,15 @@ impl Projections {
     /// valid snapshot (an unreadable snapshot is ignored: everything is rebuilt).
     pub fn new(snapshot_path: Option<PathBuf>) -> Arc<Self> {
         let (models, on_disk) = match snapshot_path.as_deref().and_then(load_snapshot) {
-            Some((models, on_disk)) => (models, Some(on_disk)),
+            Some((models, on_disk)) => {
+                tracing::info!(
+                    events = models.applied(),
+                    position = models.checkpoint(),
+                    segments = on_disk.segments,
+                    "projection snapshot loaded"
+                );
+                (models, Some(on_disk))
+            }
             None => (ReadModels::default(), None),
         };
         let this = Self::with_models(models, snapshot_path);
