@@ -455,15 +455,21 @@ impl Writer {
     /// in the append's own stream). Runs inside the append's transaction,
     /// which holds the write lock, so no other append can slip in between.
     fn refuse_ids_stored_elsewhere(&self, req: &AppendRequest) -> Result<(), Failure> {
-        let mut lookup = self.conn.prepare_cached(
-            "SELECT s.name FROM events e JOIN streams s ON s.stream_id = e.stream_id
-             WHERE e.event_id = ?1 LIMIT 1",
-        )?;
+        // One table per statement: SQLite (built with STAT4) prepares a join
+        // on a bound id again at every step, which cost a seventh of the
+        // writer's time under 256 writers.
+        let mut lookup = self
+            .conn
+            .prepare_cached("SELECT stream_id FROM events WHERE event_id = ?1 LIMIT 1")?;
         for e in &req.events {
-            if let Some(stream) = lookup
-                .query_row([e.id.as_bytes().as_slice()], |r| r.get::<_, String>(0))
+            if let Some(stream_id) = lookup
+                .query_row([e.id.as_bytes().as_slice()], |r| r.get::<_, i64>(0))
                 .optional()?
             {
+                let stream = self
+                    .conn
+                    .prepare_cached("SELECT name FROM streams WHERE stream_id = ?1")?
+                    .query_row([stream_id], |r| r.get::<_, String>(0))?;
                 return Err(Failure::Refused(StoreError::DuplicateEventId { id: e.id, stream }));
             }
         }
