@@ -183,7 +183,8 @@ async fn killed_while_it_snapshots_every_fifth_of_a_second_it_restarts_with_ever
     let mut last = Value::Null;
     let mut sizes = vec![];
     let started = std::time::Instant::now();
-    while started.elapsed() < std::time::Duration::from_millis(2500) {
+    // Codes SE-9000 … SE-9899: at most 900 commands.
+    while started.elapsed() < std::time::Duration::from_millis(2500) && acknowledged < 900 {
         let answer = server
             .gql(
                 register,
@@ -192,13 +193,15 @@ async fn killed_while_it_snapshots_every_fifth_of_a_second_it_restarts_with_ever
             .await;
         last = data(&answer)["registerMunicipality"]["position"].clone();
         acknowledged += 1;
+        // Spread over the 2.5 s: several snapshots come and go meanwhile.
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         if let Ok(m) = std::fs::metadata(&snapshot) {
             if sizes.last() != Some(&m.len()) {
                 sizes.push(m.len());
             }
         }
     }
-    assert!(acknowledged > 20, "{acknowledged} commands in 2.5 s");
+    assert!(acknowledged > 20, "{acknowledged} commands");
     assert!(
         sizes.len() >= 3 && sizes.windows(2).any(|w| w[1] > w[0]),
         "snapshots were written and appended to while commands arrived: {sizes:?}"
