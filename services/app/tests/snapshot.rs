@@ -78,6 +78,23 @@ async fn rebuilt(w: &World, now: DateTime<Utc>, mid: DateTime<Utc>) -> Value {
     answers(&rebuild(w.store.as_ref()).await.unwrap(), now, mid)
 }
 
+/// Let `p` follow the log up to `head`; it answers like a rebuild (no event
+/// lost or applied twice). Returns the instant and the answers compared.
+async fn caught_up_like_a_rebuild(
+    w: &World,
+    p: &Arc<Projections>,
+    head: u64,
+    mid: DateTime<Utc>,
+) -> (DateTime<Utc>, Value) {
+    let task = p.start(w.store.clone());
+    assert!(p.wait_for(head, Duration::from_secs(20)).await);
+    task.abort();
+    let now = Utc::now();
+    let expected = rebuilt(w, now, mid).await;
+    assert_eq!(answers(&p.read(), now, mid), expected, "no event lost or applied twice");
+    (now, expected)
+}
+
 #[tokio::test]
 async fn a_snapshot_written_and_loaded_answers_like_a_rebuild() {
     let (w, mid) = demo_world().await;
@@ -231,16 +248,7 @@ async fn later_snapshots_append_what_is_new_and_an_append_cut_short_loads_the_se
     let torn = Projections::new(Some(path.clone()));
     assert!(torn.position() < Some(head), "the cut segment is left out");
     assert!(torn.position() > at_first, "the whole segments before it are loaded");
-    let task = torn.start(w.store.clone());
-    assert!(torn.wait_for(head, Duration::from_secs(20)).await);
-    task.abort();
-    let now = Utc::now();
-    let expected = rebuilt(&w, now, mid).await;
-    assert_eq!(
-        answers(&torn.read(), now, mid),
-        expected,
-        "no event lost or applied twice"
-    );
+    let (now, expected) = caught_up_like_a_rebuild(&w, &torn, head, mid).await;
     let repaired = torn.save_snapshot().unwrap();
     assert!(!repaired.appended, "a file that is not as it was left is written whole");
     let again = Projections::new(Some(path));
@@ -365,16 +373,7 @@ async fn a_snapshot_is_written_in_segments_and_an_append_cut_after_some_of_them_
     std::fs::write(&path, &appended[..ends[0]]).unwrap();
     let torn = Projections::new(Some(path.clone()));
     assert_eq!(torn.position(), at_first, "only the last whole write is loaded");
-    let task = torn.start(w.store.clone());
-    assert!(torn.wait_for(head, Duration::from_secs(20)).await);
-    task.abort();
-    let now = Utc::now();
-    let expected = rebuilt(&w, now, mid).await;
-    assert_eq!(
-        answers(&torn.read(), now, mid),
-        expected,
-        "no event lost or applied twice"
-    );
+    caught_up_like_a_rebuild(&w, &torn, head, mid).await;
     let repaired = torn.save_snapshot().unwrap();
     assert!(!repaired.appended, "the cut file is written whole again");
     assert_eq!(Projections::new(Some(path)).position(), Some(head));

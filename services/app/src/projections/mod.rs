@@ -213,7 +213,6 @@ impl Projections {
     /// serializing and writing run without it, so events keep being
     /// applied. Call it off the async runtime (`spawn_blocking`).
     pub fn save_snapshot(&self) -> std::io::Result<SnapshotSaved> {
-        use std::io::Write as _;
         let Some(path) = &self.snapshot_path else {
             return Ok(SnapshotSaved::default());
         };
@@ -230,22 +229,22 @@ impl Projections {
         // Whatever happens next, the file is no longer as recorded.
         *on_disk = None;
         let (mut bytes, mut segments) = (0u64, 0usize);
-        let mut count = |segment: &[u8]| {
-            bytes += segment.len() as u64;
-            segments += 1;
+        let mut write_segments = |w: &mut dyn std::io::Write| {
+            copy.write(
+                || self.read(),
+                per_segment,
+                |segment| {
+                    w.write_all(segment)?;
+                    bytes += segment.len() as u64;
+                    segments += 1;
+                    Ok(())
+                },
+            )
         };
         let (complete, len) = match known {
             Some(d) if copy.appends() => {
                 let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
-                let complete = copy.write(
-                    || self.read(),
-                    per_segment,
-                    |segment| {
-                        file.write_all(segment)?;
-                        count(segment);
-                        Ok(())
-                    },
-                )?;
+                let complete = write_segments(&mut file)?;
                 file.sync_data()?;
                 (complete, d.len + bytes)
             }
@@ -254,15 +253,7 @@ impl Projections {
                 let mut complete = false;
                 let written = crate::files::write_atomically(path, |w| {
                     w.write_all(&header)?;
-                    complete = copy.write(
-                        || self.read(),
-                        per_segment,
-                        |segment| {
-                            w.write_all(segment)?;
-                            count(segment);
-                            Ok(())
-                        },
-                    )?;
+                    complete = write_segments(w)?;
                     if complete {
                         Ok(())
                     } else {
