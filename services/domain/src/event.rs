@@ -19,6 +19,13 @@ pub trait DomainEvent: Sized + Clone + std::fmt::Debug + PartialEq + Send + Sync
     fn catalogue() -> Vec<EventSpec>;
     /// Does this enum know the event type at all?
     fn knows(event_type: &str) -> bool;
+    /// Append the event's compact form (MessagePack with field names, at the
+    /// current schema version) to `out`: what the read models keep in memory.
+    fn write_compact(&self, out: &mut Vec<u8>);
+    /// Decode what [`DomainEvent::write_compact`] wrote for `event_type` at
+    /// schema `version` (only the current one can be read: the compact form
+    /// has no upcasters).
+    fn from_compact(event_type: &str, version: u32, data: &[u8]) -> Result<Self, EventDecodeError>;
 }
 
 /// One entry of the event catalogue.
@@ -47,6 +54,31 @@ pub enum EventDecodeError {
 pub(crate) fn to_value<T: Serialize>(v: &T) -> Value {
     // Event structs are plain data (string keys only): serialization cannot fail.
     serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+pub(crate) fn write_compact<T: Serialize>(v: &T, out: &mut Vec<u8>) {
+    // Into a Vec with string keys only: writing cannot fail.
+    let _ = rmp_serde::encode::write_named(out, v);
+}
+
+pub(crate) fn from_compact<T: DeserializeOwned>(
+    event_type: &str,
+    version: u32,
+    current: u32,
+    data: &[u8],
+) -> Result<T, EventDecodeError> {
+    if version != current {
+        return Err(EventDecodeError::Malformed {
+            event_type: event_type.to_string(),
+            version,
+            message: format!("its compact form is of schema version {version}; this build reads only {current}"),
+        });
+    }
+    rmp_serde::from_slice(data).map_err(|e| EventDecodeError::Malformed {
+        event_type: event_type.to_string(),
+        version,
+        message: format!("its compact form cannot be read: {e}"),
+    })
 }
 
 fn malformed(event_type: &str, version: u32, e: serde_json::Error) -> EventDecodeError {
@@ -115,6 +147,15 @@ macro_rules! domain_events {
             }
             fn knows(event_type: &str) -> bool {
                 matches!(event_type, $(stringify!($variant))|*)
+            }
+            fn write_compact(&self, out: &mut Vec<u8>) {
+                match self { $(Self::$variant(e) => $crate::event::write_compact(e, out)),* }
+            }
+            fn from_compact(event_type: &str, version: u32, data: &[u8]) -> Result<Self, $crate::EventDecodeError> {
+                match event_type {
+                    $(stringify!($variant) => $crate::event::from_compact(event_type, version, $ver, data).map(Self::$variant),)*
+                    other => Err($crate::EventDecodeError::UnknownType(other.to_string())),
+                }
             }
             fn catalogue() -> Vec<$crate::EventSpec> {
                 vec![$($crate::EventSpec {
@@ -212,6 +253,42 @@ impl AnyEvent {
             Self::Calendar(e) => e.to_json(),
         };
         (self.event_type(), self.schema_version(), json)
+    }
+
+    /// Append the event's compact form to `out` (MessagePack with field
+    /// names, at its current schema version; what the read models keep).
+    pub fn write_compact(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::Municipality(e) => e.write_compact(out),
+            Self::Consortium(e) => e.write_compact(out),
+            Self::Strategy(e) => e.write_compact(out),
+            Self::Project(e) => e.write_compact(out),
+            Self::Application(e) => e.write_compact(out),
+            Self::Programme(e) => e.write_compact(out),
+            Self::Calendar(e) => e.write_compact(out),
+        }
+    }
+
+    /// Decode the compact form [`AnyEvent::write_compact`] wrote for
+    /// `event_type` at schema `version` (only its current one is read).
+    pub fn from_compact(event_type: &str, version: u32, data: &[u8]) -> Result<Self, EventDecodeError> {
+        if MunicipalityEvent::knows(event_type) {
+            MunicipalityEvent::from_compact(event_type, version, data).map(Self::Municipality)
+        } else if ConsortiumEvent::knows(event_type) {
+            ConsortiumEvent::from_compact(event_type, version, data).map(Self::Consortium)
+        } else if StrategyEvent::knows(event_type) {
+            StrategyEvent::from_compact(event_type, version, data).map(Self::Strategy)
+        } else if ProjectEvent::knows(event_type) {
+            ProjectEvent::from_compact(event_type, version, data).map(Self::Project)
+        } else if ApplicationEvent::knows(event_type) {
+            ApplicationEvent::from_compact(event_type, version, data).map(Self::Application)
+        } else if ProgrammeEvent::knows(event_type) {
+            ProgrammeEvent::from_compact(event_type, version, data).map(Self::Programme)
+        } else if CalendarEvent::knows(event_type) {
+            CalendarEvent::from_compact(event_type, version, data).map(Self::Calendar)
+        } else {
+            Err(EventDecodeError::UnknownType(event_type.to_string()))
+        }
     }
 
     /// The whole catalogue, all aggregates.

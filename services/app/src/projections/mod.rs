@@ -384,8 +384,7 @@ pub fn apply_decoded(
                 recorded_at: e.recorded_at,
                 actor: e.metadata.actor.as_deref(),
                 actor_role: e.metadata.actor_role.as_deref(),
-                data: &e.data,
-                schema_version: e.schema_version,
+                compact: None,
             };
             Some(models.apply(&env, event))
         }

@@ -97,13 +97,13 @@ impl<V: View> Entity<V> {
     /// The entity's events are decoded again from the log for this.
     pub fn at(&self, at: Option<DateTime<Utc>>, log: &Log) -> Option<V> {
         let Some(t) = at else { return self.current.clone() };
-        let recorded = |i: &u32| log.get(*i).map(|e| e.at.recorded_at);
+        let recorded = |i: &u32| log.get(*i).map(|e| e.at().recorded_at);
         if self.history.last().and_then(recorded).is_some_and(|r| r <= t) {
             return self.current.clone();
         }
         let mut view = None;
         for &i in &self.history {
-            if log.get(i).is_some_and(|e| e.at.recorded_at <= t) {
+            if log.get(i).is_some_and(|e| e.at().recorded_at <= t) {
                 if let Some(stored) = log.stored(i) {
                     view = V::apply_any(view, &stored);
                 }
@@ -179,9 +179,10 @@ pub struct Envelope<'a> {
     pub recorded_at: DateTime<Utc>,
     pub actor: Option<&'a str>,
     pub actor_role: Option<&'a str>,
-    /// The event as stored (the log keeps this, not the decoded event) and its schema version.
-    pub data: &'a [u8],
-    pub schema_version: u32,
+    /// The event's compact form when it was read from a snapshot (the log
+    /// keeps it as it is); `None` for an event read from the store (the log
+    /// encodes the decoded event).
+    pub compact: Option<&'a [u8]>,
 }
 
 impl ReadModels {
@@ -337,8 +338,7 @@ impl ReadModels {
         self.log.push(Append {
             at: stored.at,
             event: &stored.event,
-            schema_version: env.schema_version,
-            data: env.data,
+            compact: env.compact,
             actor: env.actor,
             actor_role: env.actor_role,
             subjects: &subjects,
@@ -367,7 +367,7 @@ impl ReadModels {
             take();
             out.push((name, before.saturating_sub(live())));
         };
-        part("the log's entries and event JSON", &mut || {
+        part("the log: entries and compact events", &mut || {
             drop(std::mem::take(&mut self.log))
         });
         part("log indices per subject", &mut || {

@@ -13,9 +13,10 @@
 //!
 //! The read models are a pure function of the applied events and their
 //! envelopes (position, time, actor), so the snapshot keeps exactly that —
-//! each event as the log keeps it (the JSON the store gave, with its schema
-//! version), read back by the domain's decoder with its upcasters — and
-//! loading folds them again, decoding on one thread while applying on
+//! each event as the log keeps it (its compact form, MessagePack with field
+//! names, with its type and schema version; a type whose version changed
+//! since makes the snapshot unusable, as the compact form has no upcasters)
+//! — and loading folds them again, decoding on one thread while applying on
 //! another. No view is serialized: a field added to a view or to the models
 //! needs no snapshot code, and a snapshot can never be read into the wrong
 //! field. It is smaller than the store (no event ids, stream names, metadata
@@ -47,15 +48,18 @@
 use chrono::{DateTime, Utc};
 use samverkan_domain::AnyEvent;
 use serde::{Deserialize, Serialize};
+use serde_bytes::{ByteBuf, Bytes};
 use std::hash::Hasher;
 
 use super::model::{Envelope, ReadModels};
 
-/// 5: segments, appended as the log grows; 4: one body, the events' JSON as
+/// 6: segments of events in their compact form (MessagePack, as the log
+/// keeps them); 5: segments, appended as the log grows, of the events' JSON
+/// as stored; 4: one body, the events' JSON as
 /// stored (at their stored schema version); 3: the applied log in
 /// MessagePack with a header, each event re-encoded at its current version;
 /// 2 and before were the whole read models as JSON.
-pub(crate) const FORMAT: u32 = 5;
+pub(crate) const FORMAT: u32 = 6;
 const MAGIC: &[u8; 8] = b"SVPROJ\0\n";
 /// Magic and format.
 const HEADER: usize = 8 + 4;
@@ -88,11 +92,19 @@ struct Segment<E> {
 }
 
 /// One applied event: position, recorded at (seconds since the epoch and
-/// nanoseconds, UTC), event type, schema version, the event's JSON, actor,
-/// actor role.
-type OwnedEntry = (u64, (i64, u32), String, u32, String, Option<String>, Option<String>);
+/// nanoseconds, UTC), event type, schema version, the event's compact form,
+/// actor, actor role.
+type OwnedEntry = (u64, (i64, u32), String, u32, ByteBuf, Option<String>, Option<String>);
 /// The same, read in place from the file's bytes (no copy of its strings).
-type Entry<'a> = (u64, (i64, u32), &'a str, u32, &'a str, Option<&'a str>, Option<&'a str>);
+type Entry<'a> = (
+    u64,
+    (i64, u32),
+    &'a str,
+    u32,
+    &'a Bytes,
+    Option<&'a str>,
+    Option<&'a str>,
+);
 
 /// What the file on disk holds, as the last snapshot written or loaded left
 /// it: the next snapshot appends to it when the models are the same ones
@@ -219,11 +231,14 @@ fn copy_entries<'a, G: std::ops::Deref<Target = ReadModels> + 'a>(
             let e = m.log.get(i as u32)?;
             let (t, v, data) = m.log.raw(e);
             log.push((
-                e.at.position,
-                (e.at.recorded_at.timestamp(), e.at.recorded_at.timestamp_subsec_nanos()),
+                e.position(),
+                (
+                    e.at().recorded_at.timestamp(),
+                    e.at().recorded_at.timestamp_subsec_nanos(),
+                ),
                 t.to_string(),
                 v,
-                String::from_utf8_lossy(data).into_owned(),
+                ByteBuf::from(data),
                 m.log.actor(e).map(str::to_string),
                 m.log.actor_role(e).map(str::to_string),
             ));
@@ -399,7 +414,7 @@ fn fold<'a>(bytes: &'a [u8], segments: &[(usize, usize)], last: Segment<Entry<'a
                 loop {
                     let mut decoded = Vec::with_capacity(4096);
                     for e in log.by_ref().take(4096) {
-                        let event = AnyEvent::decode(e.2, e.3, e.4.as_bytes()).map_err(|err| Unusable::Event {
+                        let event = AnyEvent::from_compact(e.2, e.3, e.4).map_err(|err| Unusable::Event {
                             position: e.0,
                             error: err.to_string(),
                         })?;
@@ -426,8 +441,7 @@ fn fold<'a>(bytes: &'a [u8], segments: &[(usize, usize)], last: Segment<Entry<'a
                     recorded_at,
                     actor: e.5,
                     actor_role: e.6,
-                    data: e.4.as_bytes(),
-                    schema_version: e.3,
+                    compact: Some(e.4),
                 };
                 models.apply(&env, event);
             }

@@ -63,6 +63,24 @@ impl<T: Copy, const CAP: usize> Chunks<T, CAP> {
             .unwrap_or(&[])
     }
 
+    /// The place of a pushed slice as one index (`chunk × CAP + offset`):
+    /// exact for slices of at most `CAP` values (they fill chunks of `CAP`).
+    pub fn index(&self, place: Place) -> u32 {
+        (place.chunk as usize * CAP + place.offset as usize) as u32
+    }
+
+    /// The `len` values pushed at `index` ([`Chunks::index`]).
+    pub fn slice_at(&self, index: u32, len: usize) -> &[T] {
+        let index = index as usize;
+        self.slice(
+            Place {
+                chunk: (index / CAP) as u32,
+                offset: (index % CAP) as u32,
+            },
+            len,
+        )
+    }
+
     /// Append one value; its index is [`Chunks::len`] before the push.
     pub fn push(&mut self, value: T) {
         self.push_slice(std::slice::from_ref(&value));

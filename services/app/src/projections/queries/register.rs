@@ -74,7 +74,7 @@ impl Visible<'_> {
             let Some(e) = models.log.get(i) else { continue };
             // Only decisions make lines: other events are not decoded.
             let event_type = models.log.event_type(e);
-            if at.is_some_and(|t| e.at.recorded_at > t) || !DECISIONS.contains(&event_type) {
+            if at.is_some_and(|t| e.at().recorded_at > t) || !DECISIONS.contains(&event_type) {
                 continue;
             }
             if let Some(id) = models.log.application(e) {
@@ -180,8 +180,8 @@ fn line(
         decided_by,
         kind: log.event_type(e),
         description: title.map_or(summary.clone(), |t| format!("{t}: {summary}")),
-        position: e.at.position,
-        recorded_at: e.at.recorded_at,
+        position: e.position(),
+        recorded_at: e.at().recorded_at,
         application: log.application(e),
     })
 }

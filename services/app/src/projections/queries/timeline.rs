@@ -39,8 +39,8 @@ impl Visible<'_> {
         let mut out = vec![];
         for &i in indices.iter().rev() {
             let Some(e) = models.log.get(i) else { continue };
-            if before.is_some_and(|b| e.at.position >= b)
-                || at.is_some_and(|t| e.at.recorded_at > t)
+            if before.is_some_and(|b| e.position() >= b)
+                || at.is_some_and(|t| e.at().recorded_at > t)
                 || Log::after_business_day(e, valid_at)
             {
                 continue;
