@@ -47,6 +47,9 @@ struct AppContext {
     /// The same schema without extensions, for queries nobody traces
     /// (`over_http::plain_path`).
     plain_schema: ApiSchema,
+    /// The plain schema with fast validation, for documents that passed the
+    /// whole validation before (`over_http::execute`).
+    validated_schema: ApiSchema,
     /// Parsed documents and query responses (`caches.rs`).
     caches: std::sync::Arc<caches::Caches>,
 }
@@ -55,11 +58,13 @@ struct AppContext {
 pub fn router(state: ApiState) -> Router {
     let schema = build_schema(state.clone());
     let plain_schema = crate::build_plain_schema(state.clone());
+    let validated_schema = crate::build_validated_schema(state.clone());
     let limits = state.limits.clone();
     let ctx = AppContext {
         state,
         schema,
         plain_schema,
+        validated_schema,
         caches: std::sync::Arc::default(),
     };
     Router::new()

@@ -255,6 +255,20 @@ pub(crate) fn build_plain_schema(state: ApiState) -> ApiSchema {
     )
 }
 
+/// [`build_plain_schema`]'s schema with async-graphql's fast validation
+/// (only fragment cycles, depth and complexity): for a document that already
+/// passed the whole validation on the plain schema (`http/caches.rs`), so
+/// the rules that read the document alone need not run again. An answer of
+/// it with any error is not used: the query is asked again of
+/// [`build_schema`]'s, where every rule runs with these variables.
+pub(crate) fn build_validated_schema(state: ApiState) -> ApiSchema {
+    limited(
+        Schema::build(Query::default(), Mutation::default(), Subscription)
+            .validation_mode(async_graphql::ValidationMode::Fast),
+        state,
+    )
+}
+
 fn limited(builder: async_graphql::SchemaBuilder<Query, Mutation, Subscription>, state: ApiState) -> ApiSchema {
     let limits = state.limits.clone();
     builder

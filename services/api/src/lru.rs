@@ -34,6 +34,15 @@ impl<K: Hash + Eq + Clone, V: Clone> Lru<K, V> {
         })
     }
 
+    /// The value under `key` to change in place (not counted as a use).
+    pub(crate) fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.map.get_mut(key).map(|(v, _)| v)
+    }
+
     pub(crate) fn put(&mut self, key: K, value: V) {
         self.tick += 1;
         if self.map.len() >= self.capacity && !self.map.contains_key(&key) {

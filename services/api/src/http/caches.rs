@@ -2,7 +2,9 @@
 //!
 //! - **parsed documents**, by the SHA-256 of the query text: a document
 //!   sent again (every poll of a reporting script, every view of the web app)
-//!   is not parsed again;
+//!   is not parsed again, and once it passed async-graphql's whole
+//!   validation, the rules that read only the document are not run again
+//!   (see `over_http::execute`);
 //! - **query responses**, by the SHA-256 of (the request as sent — the
 //!   `POST` body's bytes or the `GET` query string, so the same query text,
 //!   operation name, variables and extensions —, the caller — subject and
@@ -48,8 +50,18 @@ pub(crate) struct Cached {
 
 pub(crate) type Key = [u8; 32];
 
+/// A parsed document, as kept.
+#[derive(Clone)]
+pub(crate) struct Parsed {
+    pub document: ExecutableDocument,
+    /// The SHA-256 of its text.
+    pub key: Key,
+    /// It passed the whole validation once (with some variables).
+    pub validated: bool,
+}
+
 pub(crate) struct Caches {
-    documents: Mutex<Lru<Key, ExecutableDocument>>,
+    documents: Mutex<Lru<Key, Parsed>>,
     responses: Mutex<Lru<Key, Cached>>,
 }
 
@@ -72,17 +84,28 @@ impl Caches {
         &self,
         query: &str,
         parse: impl FnOnce(&str) -> Option<ExecutableDocument>,
-    ) -> Option<ExecutableDocument> {
+    ) -> Option<Parsed> {
         let key: Key = Sha256::digest(query.as_bytes()).into();
-        if let Some(doc) = self.documents.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-            return Some(doc);
+        if let Some(parsed) = self.documents.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return Some(parsed);
         }
-        let doc = parse(query)?;
+        let parsed = Parsed {
+            document: parse(query)?,
+            key,
+            validated: false,
+        };
         self.documents
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .put(key, doc.clone());
-        Some(doc)
+            .put(key, parsed.clone());
+        Some(parsed)
+    }
+
+    /// Note that the document under `key` passed the whole validation.
+    pub(crate) fn validated(&self, key: &Key) {
+        if let Some(parsed) = self.documents.lock().unwrap_or_else(|p| p.into_inner()).get_mut(key) {
+            parsed.validated = true;
+        }
     }
 
     /// The response kept under `key` if it was built at `position`.

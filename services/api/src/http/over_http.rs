@@ -379,7 +379,7 @@ pub(crate) async fn get(ctx: AppContext, request: Request) -> Response {
     let document = ctx.caches.document(&params.query, parse);
     let operation = document
         .as_ref()
-        .and_then(|d| selected_operation(d, params.operation_name.as_deref()));
+        .and_then(|d| selected_operation(&d.document, params.operation_name.as_deref()));
     if operation.is_some_and(|op| op.ty == OperationType::Mutation) {
         let mut response = reject(
             media,
@@ -441,7 +441,7 @@ async fn execute(
     headers: &HeaderMap,
     principal: crate::auth::Principal,
     params: Params,
-    document: Option<ExecutableDocument>,
+    document: Option<caches::Parsed>,
     key: caches::Key,
 ) -> Response {
     let variables = params
@@ -452,7 +452,9 @@ async fn execute(
     // over, not parsed twice); a document that does not parse is answered by
     // async-graphql (a `graphql_syntax` error).
     // Each distinct document is parsed once (see `caches`).
-    let document = document.or_else(|| ctx.caches.document(&params.query, parse));
+    let parsed = document.or_else(|| ctx.caches.document(&params.query, parse));
+    let (validated, document_key) = parsed.as_ref().map_or((false, None), |p| (p.validated, Some(p.key)));
+    let document = parsed.map(|p| p.document);
     let operation = document
         .as_ref()
         .and_then(|d| selected_operation(d, params.operation_name.as_deref()));
@@ -485,7 +487,17 @@ async fn execute(
     } else {
         let mut document = document;
         let mut answered = None;
-        if plain {
+        if plain && validated {
+            // The document passed the whole validation before: only the
+            // rules that depend on the variables could fail now, and an
+            // answer without errors shows none did. One with any error is
+            // asked again of the full schema (every rule, its codes).
+            let request = prepared.clone().request(None, document.take());
+            let response = ctx.validated_schema.execute(request).await;
+            if response.errors.is_empty() {
+                answered = Some(response);
+            }
+        } else if plain {
             let request = prepared.clone().request(None, document.take());
             let mut response = ctx.plain_schema.execute(request).await;
             // Errors of resolvers (they have a path: the query was executed)
@@ -494,6 +506,10 @@ async fn execute(
             // resolved) is asked again of the full schema, so it gets its
             // code and rule the one way.
             if response.errors.iter().all(|e| !e.path.is_empty()) {
+                // Executed: the document passed the whole validation.
+                if let Some(key) = &document_key {
+                    ctx.caches.validated(key);
+                }
                 response.errors = crate::error::bounded(response.errors);
                 answered = Some(response);
             }

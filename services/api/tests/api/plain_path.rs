@@ -62,3 +62,60 @@ async fn queries_answer_the_same_with_and_without_the_extensions() {
         }
     }
 }
+
+/// A document that passed the whole validation once runs with async-graphql's
+/// fast validation after that (`http/over_http.rs`, `execute`); the rules
+/// that depend on the variables must still hold. Each request below sends
+/// the validated document with other variables, and the same request with
+/// the document's text changed by a space (a new document: whole
+/// validation) must get the same answer: the same data, or the same errors
+/// with the same codes.
+#[tokio::test]
+async fn a_validated_document_answers_later_variables_as_a_new_one_would() {
+    let app = spawn_app().await;
+    app.register("SE-1494", "Lidköping").await;
+    app.register("SE-1487", "Vänersborg").await;
+    app.consortium("V6", &["SE-1494", "SE-1487"]).await;
+    let viewer = coordinator("V6");
+    let document = "query($m: MunicipalityCode!, $t: DateTime, $c: ConsortiumCode!) { \
+        dashboard(municipality: $m, asOf: $t) { today municipality { code name } memberships { consortium } } \
+        consortium(code: $c) { code name } }";
+    // Validated on its first run.
+    app.gql_as(&viewer, document, json!({ "m": "SE-1494", "c": "V6" }))
+        .await
+        .data();
+    let cases = [
+        json!({ "m": "SE-1487", "c": "V6" }),
+        // not a municipality code, not an instant, a consortium's code of the wrong shape
+        json!({ "m": "nope", "c": "V6" }),
+        json!({ "m": "SE-1494", "t": "yesterday", "c": "V6" }),
+        json!({ "m": "SE-1494", "c": 42 }),
+        // a code nobody registered (an error of the resolver)
+        json!({ "m": "SE-2999", "c": "V6" }),
+        // a required variable given as null
+        json!({ "m": null, "c": "V6" }),
+    ];
+    for (i, variables) in cases.iter().enumerate() {
+        let again = app.gql_as(&viewer, document, variables.clone()).await;
+        let fresh = app
+            .gql_as(&viewer, &format!("{document} {}", " ".repeat(i + 1)), variables.clone())
+            .await;
+        assert_eq!(again.status, fresh.status, "case {i}: {variables}");
+        let mut bodies = [again.body.clone(), fresh.body.clone()];
+        for body in &mut bodies {
+            if let Some(d) = body.pointer_mut("/data/dashboard/today") {
+                *d = json!("today");
+            }
+        }
+        assert_eq!(bodies[0], bodies[1], "case {i}: {variables}");
+        if i == 0 {
+            assert_eq!(again.data()["dashboard"]["municipality"]["name"], "Vänersborg");
+        } else {
+            let errors = again.body["errors"].as_array().cloned().unwrap_or_default();
+            assert!(!errors.is_empty(), "case {i} is refused: {:#}", again.body);
+            for error in errors {
+                assert!(error["extensions"]["code"].is_string(), "case {i}: {:#}", again.body);
+            }
+        }
+    }
+}
