@@ -227,10 +227,31 @@ crate::query::read_fields! {
         /// memberships, projects with next and overdue milestones, applications
         /// waiting for its co-financing answer, funding, twin towns, goals.
         one fn dashboard(ctx, at, municipality: MunicipalityCode) -> Dashboard {
+            let parts = selected_parts(ctx);
             at.find_seen(ctx, "municipality", municipality.0, |seen| {
-                seen.dashboard_on(&municipality.0, at.when(), at.valid).map(|x| Dashboard::from(&x))
+                seen.dashboard_parts(&municipality.0, at.when(), at.valid, parts).map(|x| Dashboard::from(&x))
             })
             .await
         }
+    }
+}
+
+/// The dashboard's parts the query selects (fragments included): only those
+/// are built.
+fn selected_parts(ctx: &async_graphql::Context<'_>) -> samverkan_app::projections::DashboardParts {
+    let look = ctx.look_ahead();
+    let asks = |field: &str| look.field(field).exists();
+    samverkan_app::projections::DashboardParts {
+        strategies_in_force: asks("strategiesInForce"),
+        expiring_strategies: asks("expiringStrategies"),
+        memberships: asks("memberships"),
+        projects: asks("projects"),
+        action_list: asks("actionList"),
+        funding: asks("funding"),
+        twin_towns: asks("twinTowns"),
+        goals: asks("goals"),
+        handover: asks("handover"),
+        decisions_owed: asks("decisionsOwed"),
+        meetings: asks("meetings"),
     }
 }

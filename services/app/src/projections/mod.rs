@@ -22,7 +22,8 @@ use tokio::sync::{broadcast, watch};
 pub use log::{business_date, consortium_subject, municipality_subject, Log, LogEntry, Stored, Subject, TimelineEntry};
 pub use model::{Entity, Envelope, ReadModels, Related};
 pub use queries::{
-    ApplicationFilter, AsOf, CodeResolution, ConsortiumOverview, Dashboard, FollowUpReport, ListFilter, ProjectFilter,
+    ApplicationFilter, AsOf, CodeResolution, ConsortiumOverview, Dashboard, DashboardParts, FollowUpReport, ListFilter,
+    ProjectFilter,
 };
 pub use views::CodePeriodView;
 pub use visibility::{Hidden, Unrestricted, Visibility, Visible};

@@ -72,6 +72,53 @@ pub struct Dashboard {
     pub meetings: Vec<samverkan_domain::calendar::Meeting>,
 }
 
+/// Which parts of a dashboard to build: a query that asks for a few of its
+/// fields builds only those (and what they are computed from); the other
+/// parts are left empty. [`DashboardParts::ALL`] builds everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DashboardParts {
+    pub strategies_in_force: bool,
+    pub expiring_strategies: bool,
+    pub memberships: bool,
+    pub projects: bool,
+    pub action_list: bool,
+    pub funding: bool,
+    pub twin_towns: bool,
+    pub goals: bool,
+    pub handover: bool,
+    pub decisions_owed: bool,
+    pub meetings: bool,
+}
+
+impl DashboardParts {
+    pub const ALL: DashboardParts = DashboardParts {
+        strategies_in_force: true,
+        expiring_strategies: true,
+        memberships: true,
+        projects: true,
+        action_list: true,
+        funding: true,
+        twin_towns: true,
+        goals: true,
+        handover: true,
+        decisions_owed: true,
+        meetings: true,
+    };
+    pub const NONE: DashboardParts = DashboardParts {
+        strategies_in_force: false,
+        expiring_strategies: false,
+        memberships: false,
+        projects: false,
+        action_list: false,
+        funding: false,
+        twin_towns: false,
+        goals: false,
+        handover: false,
+        decisions_owed: false,
+        meetings: false,
+    };
+}
+
 const EXPIRY_WINDOW_DAYS: i64 = 365;
 
 fn milestone_lines(p: &ProjectView, today: NaiveDate) -> (Option<MilestoneView>, Vec<MilestoneView>) {
@@ -151,28 +198,46 @@ impl Visible<'_> {
     /// A municipality's dashboard as the world stood on `valid_at` (business
     /// time; "today" is then that day), as recorded by `when.at`.
     pub fn dashboard_on(&self, code: &MunicipalityCode, when: AsOf, valid_at: Option<NaiveDate>) -> Option<Dashboard> {
+        self.dashboard_parts(code, when, valid_at, DashboardParts::ALL)
+    }
+
+    /// [`Visible::dashboard_on`] with only `parts` built (the others empty).
+    pub fn dashboard_parts(
+        &self,
+        code: &MunicipalityCode,
+        when: AsOf,
+        valid_at: Option<NaiveDate>,
+        parts: DashboardParts,
+    ) -> Option<Dashboard> {
         let v = valid_at;
         let when = on_day(when, v);
         let models = self.models;
         let municipality = models.municipality_on(code, when.at, v)?;
         let today = when.today;
-        let strategies = models.strategies_of(code, when.at, v);
-        let mut in_force: Vec<StrategyLine> = strategies
-            .iter()
-            .filter(|s| s.in_force_on(today))
-            .cloned()
-            .map(|s| strategy_line(s, today))
-            .collect();
-        in_force.sort_by(|a, b| a.strategy.title.cmp(&b.strategy.title));
+        let mut in_force: Vec<StrategyLine> = vec![];
+        if parts.strategies_in_force || parts.expiring_strategies || parts.goals {
+            let strategies = models.strategies_of(code, when.at, v);
+            in_force = strategies
+                .iter()
+                .filter(|s| s.in_force_on(today))
+                .cloned()
+                .map(|s| strategy_line(s, today))
+                .collect();
+            in_force.sort_by(|a, b| a.strategy.title.cmp(&b.strategy.title));
+        }
         let horizon = today + Duration::days(EXPIRY_WINDOW_DAYS);
-        let expiring = in_force
-            .iter()
-            .filter(|l| l.valid_until.is_some_and(|u| u <= horizon))
-            .cloned()
-            .collect();
+        let expiring = if parts.expiring_strategies {
+            in_force
+                .iter()
+                .filter(|l| l.valid_until.is_some_and(|u| u <= horizon))
+                .cloned()
+                .collect()
+        } else {
+            vec![]
+        };
 
         let mut memberships = vec![];
-        if let Some(r) = models.related(code) {
+        if let Some(r) = models.related(code).filter(|_| parts.memberships) {
             for c in &r.consortia {
                 let Some(view) = models.consortium_on(c, when.at, v) else {
                     continue;
@@ -191,9 +256,21 @@ impl Visible<'_> {
             }
         }
 
-        let projects_all = models.projects_of(code, when.at, v);
-        let applications = self.applications_of(code, when.at, v);
-        let funding = funding_lines(code, &projects_all, &applications, None);
+        let projects_all = if parts.projects || parts.funding || parts.goals {
+            models.projects_of(code, when.at, v)
+        } else {
+            vec![]
+        };
+        let applications = if parts.action_list || parts.funding || parts.handover {
+            self.applications_of(code, when.at, v)
+        } else {
+            vec![]
+        };
+        let funding = if parts.funding {
+            funding_lines(code, &projects_all, &applications, None)
+        } else {
+            vec![]
+        };
         let mut projects = vec![];
         for p in projects_all {
             let (next, overdue) = milestone_lines(&p, today);
@@ -215,19 +292,31 @@ impl Visible<'_> {
                 .then(a.project.title.cmp(&b.project.title))
         });
 
-        let handover = self.handover(code, when, today, &applications);
-        let mut action_list: Vec<ApplicationView> = applications.into_iter().filter(|a| a.pending_for(code)).collect();
+        let handover = if parts.handover {
+            self.handover(code, when, today, &applications)
+        } else {
+            vec![]
+        };
+        let mut action_list: Vec<ApplicationView> = if parts.action_list {
+            applications.into_iter().filter(|a| a.pending_for(code)).collect()
+        } else {
+            vec![]
+        };
         action_list.sort_by_key(|a| a.deadline);
 
-        let twin_towns = municipality
-            .twin_towns
-            .iter()
-            .filter(|t| t.ended_on.is_none_or(|e| e > today))
-            .cloned()
-            .collect();
+        let twin_towns = if parts.twin_towns {
+            municipality
+                .twin_towns
+                .iter()
+                .filter(|t| t.ended_on.is_none_or(|e| e > today))
+                .cloned()
+                .collect()
+        } else {
+            vec![]
+        };
 
         let mut goals = vec![];
-        for s in in_force.iter().map(|l| &l.strategy) {
+        for s in in_force.iter().map(|l| &l.strategy).filter(|_| parts.goals) {
             for goal in &s.content.goals {
                 let projects = projects
                     .iter()
@@ -245,14 +334,27 @@ impl Visible<'_> {
         }
 
         let on = AsOf { today, ..when };
-        let decisions_owed = self.decisions_owed(code, on, v);
-        let meetings = self
-            .models
-            .calendar(code, when.at)
-            .meetings
-            .into_iter()
-            .filter(|m| m.date >= today)
-            .collect();
+        let decisions_owed = if parts.decisions_owed {
+            self.decisions_owed(code, on, v)
+        } else {
+            vec![]
+        };
+        let meetings = if parts.meetings {
+            self.models
+                .calendar(code, when.at)
+                .meetings
+                .into_iter()
+                .filter(|m| m.date >= today)
+                .collect()
+        } else {
+            vec![]
+        };
+        if !parts.projects {
+            projects.clear();
+        }
+        if !parts.strategies_in_force {
+            in_force.clear();
+        }
         Some(Dashboard {
             decisions_owed,
             meetings,

@@ -30,7 +30,7 @@ pub mod retention;
 pub mod rules;
 pub mod timeline;
 
-pub use dashboard::{Dashboard, GoalLine, MembershipLine, ProjectLine};
+pub use dashboard::{Dashboard, DashboardParts, GoalLine, MembershipLine, ProjectLine};
 pub use follow_up_report::{FollowUpReport, ReportMilestone, ReportProject};
 pub use follow_ups::{follow_up_due, next_follow_up_due, term_of_office, StrategyLine};
 pub use funding::{funding_lines, FundingLine};
