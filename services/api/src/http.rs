@@ -50,6 +50,8 @@ struct AppContext {
     /// The plain schema with fast validation, for documents that passed the
     /// whole validation before (`over_http::execute`).
     validated_schema: ApiSchema,
+    /// The full schema with fast validation, the same way.
+    validated_full_schema: ApiSchema,
     /// Parsed documents and query responses (`caches.rs`).
     caches: std::sync::Arc<caches::Caches>,
 }
@@ -59,12 +61,14 @@ pub fn router(state: ApiState) -> Router {
     let schema = build_schema(state.clone());
     let plain_schema = crate::build_plain_schema(state.clone());
     let validated_schema = crate::build_validated_schema(state.clone());
+    let validated_full_schema = crate::build_validated_full_schema(state.clone());
     let limits = state.limits.clone();
     let ctx = AppContext {
         state,
         schema,
         plain_schema,
         validated_schema,
+        validated_full_schema,
         caches: std::sync::Arc::default(),
     };
     Router::new()

@@ -255,6 +255,16 @@ pub(crate) fn build_plain_schema(state: ApiState) -> ApiSchema {
     )
 }
 
+/// [`build_schema`]'s schema with async-graphql's fast validation, for a
+/// document that already passed the whole validation (see
+/// [`build_validated_schema`]; the same rule for its answers with errors).
+pub(crate) fn build_validated_full_schema(state: ApiState) -> ApiSchema {
+    limited(
+        schema_builder().validation_mode(async_graphql::ValidationMode::Fast),
+        state,
+    )
+}
+
 /// [`build_plain_schema`]'s schema with async-graphql's fast validation
 /// (only fragment cycles, depth and complexity): for a document that already
 /// passed the whole validation on the plain schema (`http/caches.rs`), so

@@ -198,10 +198,16 @@ fn metrics_recorded() -> bool {
     METRICS.load(Ordering::Relaxed)
 }
 
+/// The target of the GraphQL operation's span: apart from this module's,
+/// which the server's log layer always enables for the HTTP request span
+/// (every log line shows its trace id), so that `RUST_LOG=warn` leaves the
+/// operation's span off.
+pub const OPERATION_TARGET: &str = "samverkan_api::graphql";
+
 /// Whether anyone observes GraphQL operations: metrics are recorded, or a
 /// subscriber wants the operation's `INFO` span ([`GraphqlTelemetry`]).
 pub(crate) fn operations_observed() -> bool {
-    metrics_recorded() || tracing::span_enabled!(tracing::Level::INFO)
+    metrics_recorded() || tracing::span_enabled!(target: OPERATION_TARGET, tracing::Level::INFO)
 }
 
 /// The axum middleware counting and timing requests by route.
@@ -320,6 +326,7 @@ impl GraphqlTelemetryExtension {
 impl Extension for GraphqlTelemetryExtension {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> GraphqlResponse {
         let span = tracing::info_span!(
+            target: OPERATION_TARGET,
             "graphql.operation",
             otel.status_code = Empty,
             graphql.operation.name = Empty,

@@ -477,8 +477,8 @@ async fn execute(
     };
     // A query that passes the checks the extensions make runs first on the
     // schema without extensions (see `plain_path`).
-    let plain = missing.is_empty()
-        && operation.is_some_and(|op| op.ty == OperationType::Query)
+    let query = missing.is_empty() && operation.is_some_and(|op| op.ty == OperationType::Query);
+    let plain = query
         && document
             .as_ref()
             .is_some_and(|d| plain_path(ctx, d, &prepared.variables));
@@ -494,6 +494,14 @@ async fn execute(
             // asked again of the full schema (every rule, its codes).
             let request = prepared.clone().request(None, document.take());
             let response = ctx.validated_schema.execute(request).await;
+            if response.errors.is_empty() {
+                answered = Some(response);
+            }
+        } else if validated && query {
+            // The same for a query on the full schema (its extensions
+            // observe it), with fast validation.
+            let request = prepared.clone().request(None, document.take());
+            let response = ctx.validated_full_schema.execute(request).await;
             if response.errors.is_empty() {
                 answered = Some(response);
             }
@@ -522,7 +530,12 @@ async fn execute(
                     .schema
                     .execute(prepared.request(Some(started.clone()), document))
                     .await;
-                (response, started.0.load(Ordering::SeqCst))
+                let executed = started.0.load(Ordering::SeqCst);
+                // Executed: the document passed the whole validation.
+                if let Some(key) = document_key.as_ref().filter(|_| executed) {
+                    ctx.caches.validated(key);
+                }
+                (response, executed)
             }
         }
     };

@@ -70,8 +70,23 @@ async fn queries_answer_the_same_with_and_without_the_extensions() {
 /// the document's text changed by a space (a new document: whole
 /// validation) must get the same answer: the same data, or the same errors
 /// with the same codes.
+///
+/// Then the same on the full schema (a subscriber wants the operations'
+/// spans), in one test: tracing caches whether a span is wanted per call
+/// site, across the tests' threads.
 #[tokio::test]
 async fn a_validated_document_answers_later_variables_as_a_new_one_would() {
+    validated_document_answers(false).await;
+    let subscriber = tracing_subscriber::registry();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    validated_document_answers(true).await;
+}
+
+async fn validated_document_answers(traced: bool) {
+    assert_eq!(
+        tracing::span_enabled!(target: "samverkan_api::graphql", tracing::Level::INFO),
+        traced
+    );
     let app = spawn_app().await;
     app.register("SE-1494", "Lidköping").await;
     app.register("SE-1487", "Vänersborg").await;
