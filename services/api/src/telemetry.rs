@@ -204,10 +204,28 @@ fn metrics_recorded() -> bool {
 /// operation's span off.
 pub const OPERATION_TARGET: &str = "samverkan_api::graphql";
 
+/// Whether the installed subscriber wants the operation's span, as its
+/// installer knows it: 0 not said (ask `tracing`), 1 no, 2 yes.
+static SPANS_WANTED: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Say whether the subscriber just installed wants the GraphQL operation's
+/// `INFO` span (target [`OPERATION_TARGET`]): the server knows from its log
+/// filter and whether it exports traces. `tracing`'s own answer cannot be
+/// used there: a subscriber with per-layer filters answers "enabled" for
+/// every span.
+pub fn operation_spans_wanted(wanted: bool) {
+    SPANS_WANTED.store(if wanted { 2 } else { 1 }, Ordering::Relaxed);
+}
+
 /// Whether anyone observes GraphQL operations: metrics are recorded, or a
 /// subscriber wants the operation's `INFO` span ([`GraphqlTelemetry`]).
 pub(crate) fn operations_observed() -> bool {
-    metrics_recorded() || tracing::span_enabled!(target: OPERATION_TARGET, tracing::Level::INFO)
+    metrics_recorded()
+        || match SPANS_WANTED.load(Ordering::Relaxed) {
+            1 => false,
+            2 => true,
+            _ => tracing::span_enabled!(target: OPERATION_TARGET, tracing::Level::INFO),
+        }
 }
 
 /// The axum middleware counting and timing requests by route.

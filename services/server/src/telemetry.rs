@@ -230,10 +230,14 @@ pub fn init(format: LogFormat, export: bool) -> Telemetry {
         );
     }
     // A subscriber installed already (tests) stays.
-    let _ = tracing_subscriber::registry()
+    let installed = tracing_subscriber::registry()
         .with(layers)
         .with(filter_fn(|m| !carries_payloads(m)))
-        .try_init();
+        .try_init()
+        .is_ok();
+    if installed {
+        samverkan_api::telemetry::operation_spans_wanted(tracer_provider.is_some() || logs_want_operation_spans());
+    }
     for p in problems {
         tracing::error!("{p}");
     }
@@ -248,6 +252,23 @@ pub fn init(format: LogFormat, export: bool) -> Telemetry {
     Telemetry {
         tracer_provider,
         meter_provider,
+    }
+}
+
+/// Whether `RUST_LOG` (default `info`) lets the log layer take the GraphQL
+/// operation's `INFO` span (then log lines written inside an operation name
+/// it). A filter with span or field directives counts as yes.
+fn logs_want_operation_spans() -> bool {
+    logs_want(std::env::var("RUST_LOG").ok().as_deref())
+}
+
+fn logs_want(rust_log: Option<&str>) -> bool {
+    match rust_log.map(str::trim).filter(|f| !f.is_empty()) {
+        None => true,
+        Some(filter) if filter.contains(['[', '{']) => true,
+        Some(filter) => filter.parse::<tracing_subscriber::filter::Targets>().map_or(true, |t| {
+            t.would_enable(samverkan_api::telemetry::OPERATION_TARGET, &tracing::Level::INFO)
+        }),
     }
 }
 

@@ -53,3 +53,28 @@ fn the_standard_variables_choose_the_signals() {
 fn log_format_from_the_environment_value() {
     assert_eq!(LogFormat::default(), LogFormat::Human);
 }
+
+#[test]
+fn the_log_filter_decides_whether_graphql_operations_are_observed() {
+    // Default `info`, and filters that let the operation's span through.
+    for wanted in [
+        None,
+        Some(""),
+        Some("info"),
+        Some("debug"),
+        Some("warn,samverkan_api=info"),
+        Some("warn,samverkan_api::graphql=info"),
+    ] {
+        assert!(logs_want(wanted), "{wanted:?}");
+    }
+    // Filters that leave it off, and a span directive (counted as yes).
+    for off in [
+        "warn",
+        "error",
+        "info,samverkan_api=warn",
+        "warn,samverkan_app=info,samverkan_api::telemetry=info",
+    ] {
+        assert!(!logs_want(Some(off)), "{off}");
+    }
+    assert!(logs_want(Some("warn,[http.request]=info")));
+}
