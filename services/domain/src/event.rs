@@ -193,26 +193,35 @@ pub enum AnyEvent {
     Calendar(CalendarEvent),
 }
 
+/// Call `$method(event_type, args…)` of the aggregate enum that knows
+/// `event_type` and wrap its event in [`AnyEvent`].
+macro_rules! by_type {
+    ($event_type:expr, $method:ident($($arg:expr),*)) => {{
+        let t: &str = $event_type;
+        if MunicipalityEvent::knows(t) {
+            MunicipalityEvent::$method(t, $($arg),*).map(Self::Municipality)
+        } else if ConsortiumEvent::knows(t) {
+            ConsortiumEvent::$method(t, $($arg),*).map(Self::Consortium)
+        } else if StrategyEvent::knows(t) {
+            StrategyEvent::$method(t, $($arg),*).map(Self::Strategy)
+        } else if ProjectEvent::knows(t) {
+            ProjectEvent::$method(t, $($arg),*).map(Self::Project)
+        } else if ApplicationEvent::knows(t) {
+            ApplicationEvent::$method(t, $($arg),*).map(Self::Application)
+        } else if ProgrammeEvent::knows(t) {
+            ProgrammeEvent::$method(t, $($arg),*).map(Self::Programme)
+        } else if CalendarEvent::knows(t) {
+            CalendarEvent::$method(t, $($arg),*).map(Self::Calendar)
+        } else {
+            Err(EventDecodeError::UnknownType(t.to_string()))
+        }
+    }};
+}
+
 impl AnyEvent {
     /// Decode by type name; event type names are unique across aggregates.
     pub fn decode(event_type: &str, version: u32, data: &[u8]) -> Result<Self, EventDecodeError> {
-        if MunicipalityEvent::knows(event_type) {
-            MunicipalityEvent::from_json(event_type, version, data).map(Self::Municipality)
-        } else if ConsortiumEvent::knows(event_type) {
-            ConsortiumEvent::from_json(event_type, version, data).map(Self::Consortium)
-        } else if StrategyEvent::knows(event_type) {
-            StrategyEvent::from_json(event_type, version, data).map(Self::Strategy)
-        } else if ProjectEvent::knows(event_type) {
-            ProjectEvent::from_json(event_type, version, data).map(Self::Project)
-        } else if ApplicationEvent::knows(event_type) {
-            ApplicationEvent::from_json(event_type, version, data).map(Self::Application)
-        } else if ProgrammeEvent::knows(event_type) {
-            ProgrammeEvent::from_json(event_type, version, data).map(Self::Programme)
-        } else if CalendarEvent::knows(event_type) {
-            CalendarEvent::from_json(event_type, version, data).map(Self::Calendar)
-        } else {
-            Err(EventDecodeError::UnknownType(event_type.to_string()))
-        }
+        by_type!(event_type, from_json(version, data))
     }
 
     pub fn event_type(&self) -> &'static str {
@@ -272,23 +281,7 @@ impl AnyEvent {
     /// Decode the compact form [`AnyEvent::write_compact`] wrote for
     /// `event_type` at schema `version` (only its current one is read).
     pub fn from_compact(event_type: &str, version: u32, data: &[u8]) -> Result<Self, EventDecodeError> {
-        if MunicipalityEvent::knows(event_type) {
-            MunicipalityEvent::from_compact(event_type, version, data).map(Self::Municipality)
-        } else if ConsortiumEvent::knows(event_type) {
-            ConsortiumEvent::from_compact(event_type, version, data).map(Self::Consortium)
-        } else if StrategyEvent::knows(event_type) {
-            StrategyEvent::from_compact(event_type, version, data).map(Self::Strategy)
-        } else if ProjectEvent::knows(event_type) {
-            ProjectEvent::from_compact(event_type, version, data).map(Self::Project)
-        } else if ApplicationEvent::knows(event_type) {
-            ApplicationEvent::from_compact(event_type, version, data).map(Self::Application)
-        } else if ProgrammeEvent::knows(event_type) {
-            ProgrammeEvent::from_compact(event_type, version, data).map(Self::Programme)
-        } else if CalendarEvent::knows(event_type) {
-            CalendarEvent::from_compact(event_type, version, data).map(Self::Calendar)
-        } else {
-            Err(EventDecodeError::UnknownType(event_type.to_string()))
-        }
+        by_type!(event_type, from_compact(version, data))
     }
 
     /// The whole catalogue, all aggregates.

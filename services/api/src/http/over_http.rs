@@ -487,21 +487,18 @@ async fn execute(
     } else {
         let mut document = document;
         let mut answered = None;
-        if plain && validated {
+        if validated && query {
             // The document passed the whole validation before: only the
             // rules that depend on the variables could fail now, and an
             // answer without errors shows none did. One with any error is
-            // asked again of the full schema (every rule, its codes).
-            let request = prepared.clone().request(None, document.take());
-            let response = ctx.validated_schema.execute(request).await;
-            if response.errors.is_empty() {
-                answered = Some(response);
-            }
-        } else if validated && query {
-            // The same for a query on the full schema (its extensions
-            // observe it), with fast validation.
-            let request = prepared.clone().request(None, document.take());
-            let response = ctx.validated_full_schema.execute(request).await;
+            // asked again of the full schema (every rule, its codes). On
+            // the full schema when its extensions observe the query.
+            let schema = if plain {
+                &ctx.validated_schema
+            } else {
+                &ctx.validated_full_schema
+            };
+            let response = schema.execute(prepared.clone().request(None, document.take())).await;
             if response.errors.is_empty() {
                 answered = Some(response);
             }

@@ -104,19 +104,6 @@ impl DashboardParts {
         decisions_owed: true,
         meetings: true,
     };
-    pub const NONE: DashboardParts = DashboardParts {
-        strategies_in_force: false,
-        expiring_strategies: false,
-        memberships: false,
-        projects: false,
-        action_list: false,
-        funding: false,
-        twin_towns: false,
-        goals: false,
-        handover: false,
-        decisions_owed: false,
-        meetings: false,
-    };
 }
 
 const EXPIRY_WINDOW_DAYS: i64 = 365;
