@@ -64,16 +64,19 @@ pub struct LoadgenArgs {
     /// Seconds each query workload (and the store yardstick) runs.
     #[arg(long, default_value_t = 5.0)]
     pub seconds: f64,
-    /// Requests in each mutation run (short streams, then long streams).
+    /// Requests in each mutation run (short streams, long, long, short, then
+    /// two more on long streams with a projection snapshot written meanwhile).
     #[arg(long, default_value_t = 4000, value_parser = clap::value_parser!(u64).range(1..))]
     pub mutations: u64,
-    /// How many projects receive the mutations: the demo's active ones, and
-    /// projects registered (not timed) until there are this many. The default
-    /// spreads them over as many streams as the store's yardstick has writers;
-    /// a small number measures commands contending for a few streams.
+    /// How many projects receive the mutations of each run, in each of two
+    /// sets (short streams, long streams): the demo's active ones, and
+    /// projects registered (not timed) until there are twice this many. The
+    /// default spreads a run over as many streams as the store's yardstick has
+    /// writers; a small number measures commands contending for a few streams.
     #[arg(long, default_value_t = 64, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
     pub projects: usize,
-    /// How many times longer the streams are in the long-stream run.
+    /// How many times longer the long streams are than the short ones (at
+    /// their longest, after the last short-stream run).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub grow: u64,
     /// Where the scratch directory goes (default: the system temp dir); removed at the end.

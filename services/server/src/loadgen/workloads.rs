@@ -14,7 +14,7 @@ use axum::Router;
 use chrono::NaiveDate;
 use samverkan_domain::project::{Project, ProjectCommand};
 use samverkan_domain::{Decider, DomainEvent, MilestoneId, ProjectId};
-use samverkan_eventstore::{EventMetadata, EventStore, ExpectedVersion, NewEvent, SqliteStore};
+use samverkan_eventstore::{Direction, EventMetadata, EventStore, ExpectedVersion, NewEvent, SqliteStore};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -173,14 +173,25 @@ pub fn plan_milestone_body(run: &str, projects: &[TargetProject], n: u64) -> Byt
     graphql_body(PLAN_MILESTONE, &variables)
 }
 
-/// Grow every project's stream to `factor`× its length, not through the
-/// API (it is not measured): `PlanMilestone` decided on the folded state and
+/// The number of events in the longest of the projects' streams.
+pub async fn longest_stream(store: &Arc<dyn EventStore>, projects: &[TargetProject]) -> anyhow::Result<u64> {
+    let mut longest = 0;
+    for p in projects {
+        let stream = format!("project-{}", p.id);
+        let last = store.read_stream(&stream, Direction::Backwards, None, 1).await?;
+        longest = longest.max(last.first().map_or(0, |e| e.version + 1));
+    }
+    Ok(longest)
+}
+
+/// Grow every project's stream to `to_length` events, not through the API
+/// (it is not measured): `PlanMilestone` decided on the folded state and
 /// appended in batches at the exact version. Returns the number of events
 /// appended and the global position of the last one.
 pub async fn grow_streams(
     store: &Arc<dyn EventStore>,
     projects: &[TargetProject],
-    factor: u64,
+    to_length: u64,
 ) -> anyhow::Result<(u64, Option<u64>)> {
     let mut appended = 0;
     let mut last = None;
@@ -189,7 +200,7 @@ pub async fn grow_streams(
         let stream = format!("project-{}", p.id);
         let (mut state, mut version) = samverkan_app::Commands::new(store.clone()).load::<Project>(&id).await?;
         let length = version.map_or(0, |v| v + 1);
-        let mut missing = length * factor.saturating_sub(1);
+        let mut missing = to_length.saturating_sub(length);
         let mut n = 0u64;
         while missing > 0 {
             let mut batch = Vec::new();
