@@ -65,10 +65,6 @@ fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-fn limit(max: usize) -> i64 {
-    i64::try_from(max).unwrap_or(i64::MAX)
-}
-
 fn bad_column(idx: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Blob, format!("column {idx}: {what}").into())
 }
@@ -129,20 +125,27 @@ pub(super) fn row_to_event(row: &Row<'_>, stream: String) -> rusqlite::Result<Re
 }
 
 /// Runs an event query; `stream_name` resolves column 1 (the stream id).
+/// The rows of `stmt`, at most `max` of them. The statements carry no
+/// `LIMIT ?`: SQLite (built with `SQLITE_ENABLE_STAT4`, as rusqlite's bundled
+/// copy is) prepares a statement again whenever the value bound to its
+/// `LIMIT` changes, and steps are lazy, so stopping here costs the same.
 fn collect(
     pool: &ReadPool,
     stmt: &mut rusqlite::CachedStatement<'_>,
     params: impl rusqlite::Params,
-    capacity: usize,
+    max: usize,
     mut stream_name: impl FnMut(i64) -> Result<String, StoreError>,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
     let unreadable = |e: rusqlite::Error| StoreError::Corrupt {
         path: pool.path().display().to_string(),
         reason: format!("unreadable event row: {e}"),
     };
-    let mut out = Vec::with_capacity(capacity);
+    let mut out = Vec::with_capacity(max.min(1024));
     let mut rows = stmt.query(params).map_err(|e| pool.sql_err(e))?;
-    while let Some(row) = rows.next().map_err(|e| pool.sql_err(e))? {
+    while out.len() < max {
+        let Some(row) = rows.next().map_err(|e| pool.sql_err(e))? else {
+            break;
+        };
         let stream_id: i64 = row.get(1).map_err(unreadable)?;
         let stream = stream_name(stream_id)?;
         out.push(row_to_event(row, stream).map_err(unreadable)?);
@@ -241,15 +244,31 @@ pub(crate) fn read_all(
     Ok(events)
 }
 
+/// The events with positions in `(after, ?2]` after `?1`, in order.
+fn range_sql() -> String {
+    format!("SELECT {EVENT_COLUMNS} FROM events e WHERE e.position > ?1 AND e.position <= ?2 ORDER BY e.position")
+}
+
+/// The events of stream `?1` from version `?2` on (forwards) or up to it
+/// (backwards). The name is compared as `+?1`, not `?1`: with a bare
+/// parameter in the equality that fixes the index prefix for the `ORDER BY`,
+/// SQLite prepared the statement again whenever the bound name changed (the
+/// plan is the same either way: the name's index, then `events_by_stream`).
+fn stream_sql(direction: Direction) -> String {
+    let (op, order) = match direction {
+        Direction::Forwards => (">=", ""),
+        Direction::Backwards => ("<=", " DESC"),
+    };
+    format!(
+        "SELECT {EVENT_COLUMNS} FROM streams s JOIN events e ON e.stream_id = s.stream_id \
+         WHERE s.name = +?1 AND e.version {op} ?2 ORDER BY e.version{order}"
+    )
+}
+
 /// The events with positions in `(after, upto]`, at most `max`.
 fn read_range(pool: &ReadPool, after: u64, upto: u64, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
     pool.with_conn(|conn| {
-        let mut stmt = conn
-            .prepare_cached(&format!(
-                "SELECT {EVENT_COLUMNS} FROM events e
-                 WHERE e.position > ?1 AND e.position <= ?2 ORDER BY e.position LIMIT ?3"
-            ))
-            .map_err(|e| pool.sql_err(e))?;
+        let mut stmt = conn.prepare_cached(&range_sql()).map_err(|e| pool.sql_err(e))?;
         let mut lookup = conn
             .prepare_cached("SELECT name FROM streams WHERE stream_id = ?1")
             .map_err(|e| pool.sql_err(e))?;
@@ -268,14 +287,8 @@ fn read_range(pool: &ReadPool, after: u64, upto: u64, max: usize) -> Result<Vec<
             names.insert(id, name.clone());
             Ok(name)
         };
-        let capacity = usize::try_from(upto - after).unwrap_or(max).min(max).min(65_536);
-        collect(
-            pool,
-            &mut stmt,
-            (to_i64(after), to_i64(upto), limit(max)),
-            capacity,
-            name,
-        )
+        let max = usize::try_from(upto - after).unwrap_or(max).min(max);
+        collect(pool, &mut stmt, (to_i64(after), to_i64(upto)), max, name)
     })
 }
 
@@ -315,26 +328,14 @@ pub(crate) fn read_stream(
         return Ok(Vec::new());
     }
     pool.with_conn(|conn| {
-        let (sql, from) = match direction {
-            Direction::Forwards => (
-                format!(
-                    "SELECT {EVENT_COLUMNS} FROM streams s JOIN events e ON e.stream_id = s.stream_id \
-                     WHERE s.name = ?1 AND e.version >= ?2 ORDER BY e.version LIMIT ?3"
-                ),
-                to_i64(from.unwrap_or(0)),
-            ),
-            Direction::Backwards => (
-                format!(
-                    "SELECT {EVENT_COLUMNS} FROM streams s JOIN events e ON e.stream_id = s.stream_id \
-                     WHERE s.name = ?1 AND e.version <= ?2 ORDER BY e.version DESC LIMIT ?3"
-                ),
-                from.map_or(i64::MAX, to_i64),
-            ),
+        let from = match direction {
+            Direction::Forwards => to_i64(from.unwrap_or(0)),
+            Direction::Backwards => from.map_or(i64::MAX, to_i64),
         };
-        let mut stmt = conn.prepare_cached(&sql).map_err(|e| pool.sql_err(e))?;
-        collect(pool, &mut stmt, (stream, from, limit(max)), max.min(1024), |_| {
-            Ok(stream.to_owned())
-        })
+        let mut stmt = conn
+            .prepare_cached(&stream_sql(direction))
+            .map_err(|e| pool.sql_err(e))?;
+        collect(pool, &mut stmt, (stream, from), max, |_| Ok(stream.to_owned()))
     })
 }
 
@@ -464,5 +465,69 @@ pub(crate) fn integrity_check(conn: &Connection, path: &Path) -> Result<Integrit
             path: path.display().to_string(),
             reason: problems.join("; "),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: failures should panic
+
+    use super::*;
+    use crate::{EventStore, ExpectedVersion, NewEvent};
+    use rusqlite::StatementStatus;
+
+    /// The reads the command handler and the projections make at every
+    /// command ask for different numbers of events each time; none of them
+    /// may make SQLite prepare its statement again.
+    #[tokio::test]
+    async fn reads_of_any_length_reuse_their_prepared_statements() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.db");
+        let store = super::super::SqliteStore::open(&path).unwrap();
+        for stream in ["a-1", "b-1"] {
+            let events = (0..20)
+                .map(|i| NewEvent {
+                    id: Uuid::new_v4(),
+                    event_type: "Happened".into(),
+                    schema_version: 1,
+                    data: format!("{{\"n\":{i}}}").into_bytes(),
+                    metadata: Default::default(),
+                })
+                .collect();
+            store.append(stream, ExpectedVersion::Any, events).await.unwrap();
+        }
+        // One idle connection: every read below runs on the same one and
+        // finds its statement in that connection's cache.
+        let pool = ReadPool::new(path, 1);
+        for max in 1..=12 {
+            let stream = if max % 2 == 0 { "a-1" } else { "b-1" };
+            let forwards = read_stream(&pool, stream, Direction::Forwards, Some(max as u64), max).unwrap();
+            assert_eq!(forwards.len(), max.min(20 - max));
+            assert!(forwards.iter().all(|e| e.stream == stream));
+            let backwards = read_stream(&pool, stream, Direction::Backwards, Some(max as u64), max).unwrap();
+            assert_eq!(backwards.first().map(|e| e.version), Some(max as u64));
+            assert_eq!(backwards.len(), max.min(max + 1));
+            let range = read_all(&pool, Some(max as u64), max, 40, 1).unwrap();
+            let positions: Vec<u64> = range.iter().map(|e| e.position).collect();
+            assert_eq!(positions, ((max as u64 + 1)..=(2 * max as u64)).collect::<Vec<_>>());
+        }
+        let reprepared = pool
+            .with_conn(|conn| {
+                let mut total = 0;
+                let lookup = "SELECT stream_id FROM streams WHERE name = ?1".to_string();
+                for sql in [
+                    range_sql(),
+                    stream_sql(Direction::Forwards),
+                    stream_sql(Direction::Backwards),
+                    lookup,
+                ] {
+                    let stmt = conn.prepare_cached(&sql).unwrap();
+                    eprintln!("{sql}: {}", stmt.get_status(StatementStatus::RePrepare));
+                    total += stmt.get_status(StatementStatus::RePrepare);
+                }
+                Ok(total)
+            })
+            .unwrap();
+        assert_eq!(reprepared, 0, "statements were prepared again");
     }
 }
