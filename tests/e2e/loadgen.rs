@@ -19,7 +19,7 @@ fn loadgen_runs_every_workload_and_cleans_up() {
             "--mutations",
             "60",
             "--projects",
-            // More than the demo's active projects: two are registered.
+            // Two sets of 7: more than the demo's active projects.
             "7",
         ])
         .args(["--grow", "2", "--dir"])
@@ -35,13 +35,18 @@ fn loadgen_runs_every_workload_and_cleans_up() {
         "| GraphQL yearly follow-up |",
         "| bare axum handler, same bytes as dashboard",
         "| store yardstick: 4 writers",
-        "| planMilestone, 7 projects, short streams | 60 | 0 |",
+        // The short set is registered projects (one event each), which
+        // grow by 2 × ⌈60 / 7⌉ = 18 events: the long ones are made 2 × 19.
+        "| (grew 7 project streams to 38 events:",
         "| planMilestone, one per grown stream (the aggregate cache refreshes its 7 entries) | 7 | 0 |",
-        "| planMilestone, 7 projects, long streams | 60 | 0 |",
+        "| planMilestone, 7 projects, short streams, run 1 | 60 | 0 |",
+        "| planMilestone, 7 projects, long streams, run 1 | 60 | 0 |",
+        "| planMilestone, 7 projects, long streams, run 2 | 60 | 0 |",
+        "| planMilestone, 7 projects, short streams, run 2 | 60 | 0 |",
         "| planMilestone, 7 projects, long streams, the first snapshot (whole log) written meanwhile | 60 | 0 |",
         "| planMilestone, 7 projects, long streams, the next snapshot (appended) written meanwhile | 60 | 0 |",
         "CONFLICT answers: 0",
-        "long/short rate:",
+        "long/short rate (both runs of each):",
     ] {
         assert!(text.contains(row), "no `{row}` in:\n{text}");
     }
