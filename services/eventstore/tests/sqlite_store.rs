@@ -264,3 +264,51 @@ async fn imports_get_dense_positions_and_keep_the_file_healthy() {
     let again = store.read_all(None, 1000).await.expect("read_all");
     assert_eq!(again, all, "the import is durable as it was read");
 }
+
+/// The WAL is folded into the main file while the store is open and
+/// written, by the store's own checkpoint thread, long before SQLite's
+/// automatic checkpoint (4,000 pages, 16 MiB) would have run in a commit.
+#[tokio::test]
+async fn the_log_reaches_the_main_file_while_the_store_is_open() {
+    let (_dir, path) = temp();
+    let store = SqliteStore::open(&path).expect("create");
+    let text = "x".repeat(2_000);
+    for i in 0..20 {
+        let batch = (0..50)
+            .map(|j| event("Written", serde_json::json!({ "i": i, "j": j, "text": text })))
+            .collect();
+        store
+            .append(&format!("s-{i}"), ExpectedVersion::Any, batch)
+            .await
+            .expect("append");
+    }
+    // 1,000 events of 2 kB: about 2 MB in the WAL. Give the checkpoint
+    // thread a few of its intervals (a commit in each keeps nudging it).
+    let mut main = 0;
+    for i in 0..40 {
+        main = std::fs::metadata(&path).expect("the main file").len();
+        if main > 1_500_000 {
+            break;
+        }
+        store
+            .append(
+                "nudge",
+                ExpectedVersion::Any,
+                vec![event("Nudged", serde_json::json!({ "i": i }))],
+            )
+            .await
+            .expect("append");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        main > 1_500_000,
+        "the main file holds {main} bytes; the rest is still in the WAL"
+    );
+    drop(store);
+    let store = SqliteStore::open(&path).expect("reopen");
+    let events = store
+        .read_stream("s-19", Direction::Forwards, None, 100)
+        .await
+        .expect("read");
+    assert_eq!(events.len(), 50);
+}

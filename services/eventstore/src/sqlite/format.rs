@@ -404,6 +404,24 @@ fn migrate(path: &Path, conn: &Connection, new_file: bool) -> Result<(), StoreEr
     result
 }
 
+/// Opens the connection that folds the WAL into the main file (see
+/// `writer::checkpoint`); the store is open already (WAL mode, migrated).
+pub(crate) fn open_checkpointer(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| classify(path, e))?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| classify(path, e))?;
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL;
+         PRAGMA wal_autocheckpoint = 0;
+         PRAGMA journal_size_limit = 67108864;",
+    )
+    .map_err(|e| classify(path, e))?;
+    Ok(conn)
+}
+
 /// Opens a read-only connection for readers.
 pub(crate) fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)

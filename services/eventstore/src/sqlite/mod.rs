@@ -151,8 +151,22 @@ impl SqliteStore {
         };
         let (head_tx, head_rx) = watch::channel(u64::try_from(head_pos).unwrap_or(0));
         let (sender, receiver) = mpsc::channel();
+        // The WAL is folded in by a thread of its own, not in the commits;
+        // if it cannot be had, SQLite's automatic checkpoints stay on.
+        let checkpointer = match format::open_checkpointer(&path) {
+            Ok(c) => writer::checkpoint::Checkpointer::start(c, &path),
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "no checkpoint connection; checkpoints stay in the commits");
+                None
+            }
+        };
+        if checkpointer.is_some() {
+            conn.execute_batch("PRAGMA wal_autocheckpoint = 0")
+                .map_err(|e| format::classify(&path, e))?;
+        }
         let writer = Writer {
             conn,
+            checkpointer,
             path: path.clone(),
             head: head_tx,
             last_recorded_at,

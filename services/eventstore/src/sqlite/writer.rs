@@ -21,6 +21,7 @@ use crate::chain::{next_link, Checkpoint, EventFields, Hash};
 use crate::validate::does_not_continue;
 use crate::{AppendResult, ExpectedVersion, NewEvent, RecordedEvent, StoreError};
 
+pub(crate) mod checkpoint;
 mod import;
 mod metrics;
 
@@ -62,6 +63,9 @@ pub(crate) struct Tip {
 
 pub(crate) struct Writer {
     pub conn: Connection,
+    /// Folds the WAL into the main file off this thread; `None`: SQLite's
+    /// automatic checkpoints, in the commits, as the fallback.
+    pub checkpointer: Option<checkpoint::Checkpointer>,
     pub path: PathBuf,
     pub head: watch::Sender<u64>,
     /// Largest `recorded_at` (µs) written so far: keeps the clock monotonic
@@ -193,11 +197,13 @@ impl Writer {
             let first = match first {
                 Request::Import(import) => {
                     let result = self.commit_import(&import.events);
+                    self.nudge_checkpointer();
                     let _ = import.reply.send(result);
                     continue;
                 }
                 Request::Checkpoint(request) => {
                     let result = self.commit_checkpoint(&request.checkpoint);
+                    self.nudge_checkpointer();
                     let _ = request.reply.send(result);
                     continue;
                 }
@@ -221,15 +227,25 @@ impl Writer {
             let started = Instant::now();
             let results = self.commit_batch(&batch);
             metrics.record(&batch, &results, started.elapsed());
+            self.nudge_checkpointer();
             for (req, result) in batch.drain(..).zip(results) {
                 // The caller may have given up (dropped its future); the
                 // append is durable all the same.
                 let _ = req.reply.send(result);
             }
         }
+        if let Some(mut checkpointer) = self.checkpointer.take() {
+            checkpointer.stop();
+        }
         // Best effort: fold the WAL into the main file on a clean close.
         if let Err(e) = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
             tracing::warn!(path = %self.path.display(), error = %e, "event store checkpoint on close failed");
+        }
+    }
+
+    fn nudge_checkpointer(&self) {
+        if let Some(c) = &self.checkpointer {
+            c.nudge();
         }
     }
 
