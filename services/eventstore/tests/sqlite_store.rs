@@ -312,3 +312,52 @@ async fn the_log_reaches_the_main_file_while_the_store_is_open() {
         .expect("read");
     assert_eq!(events.len(), 50);
 }
+
+/// Under steady writing the WAL still starts over: the checkpoint thread's
+/// passes alone never catch up with a writer that keeps appending, so the
+/// writer folds in the rest after each pass and the next commit starts the
+/// WAL from its beginning (its header's checkpoint sequence number, bytes
+/// 12..16, goes up by one each time) instead of growing without end.
+#[tokio::test]
+async fn the_wal_starts_over_under_steady_writing() {
+    let (_dir, path) = temp();
+    let store = SqliteStore::open(&path).expect("create");
+    let wal = path.with_file_name(format!(
+        "{}-wal",
+        path.file_name().and_then(|n| n.to_str()).expect("a file name")
+    ));
+    let sequence = || {
+        let header = std::fs::read(&wal).expect("the WAL while open");
+        u32::from_be_bytes(header[12..16].try_into().expect("a WAL header"))
+    };
+    let text = "y".repeat(500);
+    let mut i = 0u64;
+    let write = |i: u64| {
+        let store = &store;
+        let text = &text;
+        async move {
+            store
+                .append(
+                    &format!("s-{}", i % 50),
+                    ExpectedVersion::Any,
+                    vec![event("Written", serde_json::json!({ "i": i, "text": text }))],
+                )
+                .await
+                .expect("append");
+        }
+    };
+    write(i).await;
+    let first = sequence();
+    // Appends back to back for several of the thread's intervals.
+    let began = std::time::Instant::now();
+    while began.elapsed() < std::time::Duration::from_millis(1_500) {
+        i += 1;
+        write(i).await;
+    }
+    let last = sequence();
+    assert!(
+        last >= first + 2,
+        "the WAL started over {} times in {i} appends over 1.5 s",
+        last - first
+    );
+}

@@ -245,6 +245,12 @@ impl Writer {
 
     fn nudge_checkpointer(&self) {
         if let Some(c) = &self.checkpointer {
+            if c.passed() {
+                // The remainder of the thread's last pass (see `passed`).
+                if let Err(e) = self.conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)") {
+                    tracing::warn!(path = %self.path.display(), error = %e, "event store checkpoint failed");
+                }
+            }
             c.nudge();
         }
     }
