@@ -197,14 +197,14 @@ impl Writer {
             let first = match first {
                 Request::Import(import) => {
                     let result = self.commit_import(&import.events);
-                    self.nudge_checkpointer();
                     let _ = import.reply.send(result);
+                    self.nudge_checkpointer();
                     continue;
                 }
                 Request::Checkpoint(request) => {
                     let result = self.commit_checkpoint(&request.checkpoint);
-                    self.nudge_checkpointer();
                     let _ = request.reply.send(result);
+                    self.nudge_checkpointer();
                     continue;
                 }
                 Request::Append(append) => append,
@@ -227,12 +227,14 @@ impl Writer {
             let started = Instant::now();
             let results = self.commit_batch(&batch);
             metrics.record(&batch, &results, started.elapsed());
-            self.nudge_checkpointer();
             for (req, result) in batch.drain(..).zip(results) {
                 // The caller may have given up (dropped its future); the
                 // append is durable all the same.
                 let _ = req.reply.send(result);
             }
+            // After the answers: the writer's share of a checkpoint is not
+            // waited for by the callers of this batch.
+            self.nudge_checkpointer();
         }
         if let Some(mut checkpointer) = self.checkpointer.take() {
             checkpointer.stop();

@@ -4,7 +4,7 @@
 //! threshold, on the committing connection: the writer thread, with every
 //! caller of that group commit (and everyone queued behind it) waiting while
 //! thousands of pages are copied and the main file is synced. Under load
-//! that was the longest pause in acknowledgements (`samverkan loadgen`: 14–20
+//! that was the longest pause in acknowledgements (`samverkan loadgen`: 12–19
 //! ms without an answer, 6–11 ms with no checkpoints at all). Here the
 //! writer's connection has automatic checkpoints off, and a thread of its
 //! own, on a connection of its own, runs a passive checkpoint (one that
