@@ -2,7 +2,9 @@
 //!
 //! Prints one table:
 //! - the write yardstick: a bare rusqlite loop inserting the same rows into
-//!   the same schema in 1,000-row transactions, WAL + `synchronous=FULL`;
+//!   the same schema in 1,000-row transactions, WAL + `synchronous=FULL`,
+//!   and the same loop in 256-row transactions (the largest group commit
+//!   256 writers with one append in flight each can make);
 //! - durable appends/s through `SqliteStore` with 1, 16 and 256 concurrent
 //!   writers, one ~500-byte event per append, each writer on its own stream
 //!   with `Exact` expectations, and the ratio to the yardstick;
@@ -30,9 +32,9 @@ use harness::{appends, best_of, new_event, read_all, row, scale, scaled, Measure
 use samverkan_eventstore::{EventStore, ExpectedVersion, NewEvent, SqliteStore, SqliteStoreOptions};
 
 /// A bare rusqlite loop: same schema (the store creates it), same columns,
-/// same pragmas, 1,000 rows per transaction.
-fn bare_writes(dir: &Path, rows: usize) -> Measured {
-    let path = dir.join("bare.sqlite");
+/// same pragmas, `per_tx` rows per transaction.
+fn bare_writes(dir: &Path, rows: usize, per_tx: usize) -> Measured {
+    let path = dir.join(format!("bare-{per_tx}.sqlite"));
     drop(SqliteStore::open(&path).expect("create schema"));
     let mut conn = rusqlite::Connection::open(&path).expect("open bare");
     conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
@@ -47,7 +49,7 @@ fn bare_writes(dir: &Path, rows: usize) -> Measured {
     }
     let events: Vec<NewEvent> = (0..rows).map(|n| new_event(n % BARE_STREAMS, n)).collect();
     let meter = Meter::start();
-    for (chunk_no, chunk) in events.chunks(1000).enumerate() {
+    for (chunk_no, chunk) in events.chunks(per_tx).enumerate() {
         let tx = conn.transaction().expect("tx");
         {
             let mut insert = tx
@@ -59,7 +61,7 @@ fn bare_writes(dir: &Path, rows: usize) -> Measured {
                 .expect("prepare");
             let now = chrono::Utc::now().timestamp_micros();
             for (i, e) in chunk.iter().enumerate() {
-                let n = chunk_no * 1000 + i;
+                let n = chunk_no * per_tx + i;
                 let m = &e.metadata;
                 insert
                     .execute(rusqlite::params![
@@ -183,12 +185,22 @@ fn main() {
     let mut big = None;
     if part("write") {
         let rows = scaled(200_000);
-        let bare = bare_writes(dir, rows);
+        let bare = bare_writes(dir, rows, 1000);
         row(
             "bare rusqlite inserts, 1,000-row transactions, WAL + FULL",
             rows,
             "rows",
             &bare,
+            &bare,
+        );
+        // What a group commit of 256 writers with one append in flight each
+        // can reach at most: one transaction per 256 rows.
+        let bare_256 = bare_writes(dir, rows, 256);
+        row(
+            "bare rusqlite inserts, 256-row transactions, WAL + FULL",
+            rows,
+            "rows",
+            &bare_256,
             &bare,
         );
         for (writers, total) in [(1, scaled(3_000)), (16, scaled(40_000)), (256, scaled(200_000))] {
