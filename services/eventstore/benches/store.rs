@@ -170,6 +170,26 @@ async fn subscription(store: &SqliteStore, events: usize) -> Measured {
     meter.stop(events)
 }
 
+/// Bytes this process has handed to `write(2)` and friends so far (Linux:
+/// `wchar` in `/proc/self/io`): the WAL frames, the checkpoints' copies into
+/// the main file, and nothing else worth counting here.
+fn bytes_written() -> Option<u64> {
+    let io = std::fs::read_to_string("/proc/self/io").ok()?;
+    io.lines()
+        .find_map(|l| l.strip_prefix("wchar:"))
+        .and_then(|n| n.trim().parse().ok())
+}
+
+/// `f`'s result and the bytes the process wrote meanwhile, per item.
+fn with_bytes<R>(items: impl Fn(&R) -> usize, f: impl FnOnce() -> R) -> (R, Option<f64>) {
+    let before = bytes_written();
+    let r = f();
+    let per_item = before
+        .zip(bytes_written())
+        .map(|(a, b)| (b - a) as f64 / items(&r).max(1) as f64);
+    (r, per_item)
+}
+
 fn main() {
     let base = std::env::var("SAMVERKAN_BENCH_DIR").map_or_else(|_| std::env::temp_dir(), Into::into);
     let temp = tempfile::tempdir_in(base).expect("bench dir");
@@ -183,9 +203,11 @@ fn main() {
     harness::header("CPU µs per item");
 
     let mut big = None;
+    let mut written: Vec<(String, Option<f64>)> = Vec::new();
     if part("write") {
         let rows = scaled(200_000);
-        let bare = bare_writes(dir, rows, 1000);
+        let (bare, per_row) = with_bytes(|_| rows, || bare_writes(dir, rows, 1000));
+        written.push(("bare rusqlite inserts, 1,000-row transactions".into(), per_row));
         row(
             "bare rusqlite inserts, 1,000-row transactions, WAL + FULL",
             rows,
@@ -195,7 +217,8 @@ fn main() {
         );
         // What a group commit of 256 writers with one append in flight each
         // can reach at most: one transaction per 256 rows.
-        let bare_256 = bare_writes(dir, rows, 256);
+        let (bare_256, per_row) = with_bytes(|_| rows, || bare_writes(dir, rows, 256));
+        written.push(("bare rusqlite inserts, 256-row transactions".into(), per_row));
         row(
             "bare rusqlite inserts, 256-row transactions, WAL + FULL",
             rows,
@@ -204,8 +227,12 @@ fn main() {
             &bare,
         );
         for (writers, total) in [(1, scaled(3_000)), (16, scaled(40_000)), (256, scaled(200_000))] {
-            let (m, count, store) = runtime.block_on(appends_to_a_file(dir, writers, total));
+            let ((m, count, store), per_append) = with_bytes(
+                |r: &(Measured, usize, Arc<SqliteStore>)| r.1,
+                || runtime.block_on(appends_to_a_file(dir, writers, total)),
+            );
             let what = harness::writers_label("SqliteStore", writers);
+            written.push((what.clone(), per_append));
             row(&what, count, "appends", &m, &bare);
             big = Some(store);
         }
@@ -238,4 +265,17 @@ fn main() {
     }
     println!();
     println!("Rates are best of 3 for reads; CPU time is the whole process's (all threads).");
+    if !written.is_empty() {
+        // Each row of ~0.6 kB dirties pages of the table and of both
+        // indexes; every dirty page is written whole to the WAL at each
+        // commit and once more into the main file by a checkpoint. Fewer
+        // rows per transaction: more pages per row.
+        println!();
+        println!("| writes | bytes written per row or append (WAL frames and checkpoints) |");
+        println!("|---|---:|");
+        for (what, per_item) in written {
+            let bytes = per_item.map_or_else(|| "n/a".to_owned(), |b| format!("{b:.0}"));
+            println!("| {what} | {bytes} |");
+        }
+    }
 }
