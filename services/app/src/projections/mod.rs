@@ -244,8 +244,11 @@ impl Projections {
         };
         let (complete, len) = match known {
             Some(d) if copy.appends() => {
-                let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
-                let complete = write_segments(&mut file)?;
+                let file = std::fs::OpenOptions::new().append(true).open(path)?;
+                let mut w = std::io::BufWriter::new(crate::files::Syncing::new(&file, crate::files::SYNC_EVERY));
+                let complete = write_segments(&mut w)?;
+                std::io::Write::flush(&mut w)?;
+                drop(w);
                 file.sync_data()?;
                 (complete, d.len + bytes)
             }
