@@ -74,6 +74,20 @@ impl std::io::Write for Syncing<'_> {
     }
 }
 
+/// Runs `write` on `file` through a buffer and [`Syncing`] every `every`
+/// bytes, and flushes; the caller makes the last sync. Returns `write`'s
+/// result and the syncs made on the way.
+pub(crate) fn write_synced<R>(
+    file: &File,
+    every: u64,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<R>,
+) -> std::io::Result<(R, usize)> {
+    let mut w = std::io::BufWriter::new(Syncing::new(file, every));
+    let r = write(&mut w)?;
+    std::io::Write::flush(&mut w)?;
+    Ok((r, w.get_ref().syncs()))
+}
+
 /// Replace `path` atomically with what `write` writes: into a private temp
 /// file beside it (`<path>.tmp`), flushed and synced to disk (a part at a
 /// time, [`Syncing`]), then renamed over `path` — a crash leaves the old
@@ -93,11 +107,7 @@ fn write_atomically_syncing(
     let tmp = path.with_extension("tmp");
     let syncs = {
         let file = create_private(&tmp)?;
-        let mut w = std::io::BufWriter::new(Syncing::new(&file, every));
-        write(&mut w)?;
-        std::io::Write::flush(&mut w)?;
-        let syncs = w.get_ref().syncs();
-        drop(w);
+        let ((), syncs) = write_synced(&file, every, write)?;
         file.sync_all()?;
         syncs
     };

@@ -245,10 +245,7 @@ impl Projections {
         let (complete, len) = match known {
             Some(d) if copy.appends() => {
                 let file = std::fs::OpenOptions::new().append(true).open(path)?;
-                let mut w = std::io::BufWriter::new(crate::files::Syncing::new(&file, crate::files::SYNC_EVERY));
-                let complete = write_segments(&mut w)?;
-                std::io::Write::flush(&mut w)?;
-                drop(w);
+                let (complete, _) = crate::files::write_synced(&file, crate::files::SYNC_EVERY, &mut write_segments)?;
                 file.sync_data()?;
                 (complete, d.len + bytes)
             }

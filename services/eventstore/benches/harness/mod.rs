@@ -43,6 +43,7 @@ fn cpu_time() -> Option<Duration> {
 }
 
 /// A rate and the CPU time per item behind it.
+#[derive(Clone, Copy)]
 pub struct Measured {
     pub rate: f64,
     pub cpu_us_per_item: Option<f64>,
